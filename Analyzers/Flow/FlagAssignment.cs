@@ -1,0 +1,43 @@
+using Microsoft.CodeAnalysis;
+using GfnGuard.Analyzers.Roles;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// One store into a gfn range flag, as the analysis sees it after the fixed point:
+    /// which range, which flag, the value stored and what the other flag may hold there.
+    /// </summary>
+    internal readonly struct FlagAssignment
+    {
+        internal FlagAssignment(FlowLocation range, FlagKind flag, BoolValue assigned, BoolValue other, SyntaxNode reportNode, SyntaxNode valueNode)
+        {
+            Range = range;
+            Flag = flag;
+            Assigned = assigned;
+            Other = other;
+            ReportNode = reportNode;
+            ValueNode = valueNode;
+        }
+
+        internal FlowLocation Range { get; }
+
+        internal FlagKind Flag { get; }
+
+        internal BoolValue Assigned { get; }
+
+        /// <summary>What the other flag of the same range may hold just before this store.</summary>
+        internal BoolValue Other { get; }
+
+        /// <summary>The assignment, initializer member, constructor argument or <c>with</c> member.</summary>
+        internal SyntaxNode ReportNode { get; }
+
+        /// <summary>The expression whose value is stored (what a fix rewrites).</summary>
+        internal SyntaxNode ValueNode { get; }
+    }
+
+    /// <summary>Told of every flag store on the observation pass.</summary>
+    internal interface IFlagAssignmentObserver
+    {
+        void OnFlagAssigned(in FlagAssignment assignment);
+    }
+}

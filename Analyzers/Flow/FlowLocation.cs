@@ -1,0 +1,77 @@
+using System;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// A storage place the analysis follows: a root (a local, a parameter, a flow capture,
+    /// <c>this</c>, or a static field) and a path of member names below it, e.g.
+    /// <c>range</c>, <c>range.OnlyShared</c>, <c>this.gfn_range.only_private</c>.
+    /// Struct copies copy every place below the root; a flag is the last step of a path.
+    /// </summary>
+    internal readonly struct FlowLocation : IEquatable<FlowLocation>
+    {
+        /// <summary>The root for <c>this</c> (the containing instance).</summary>
+        internal static readonly object ThisRoot = new object();
+
+        internal FlowLocation(object root, string path)
+        {
+            Root = root;
+            Path = path;
+        }
+
+        /// <summary>An <see cref="ISymbol"/>, a boxed <see cref="CaptureId"/>, or <see cref="ThisRoot"/>.</summary>
+        internal object Root { get; }
+
+        /// <summary>Member names joined by '.', empty for the root itself.</summary>
+        internal string Path { get; }
+
+        internal bool IsValid => Root is not null;
+
+        internal static FlowLocation ForSymbol(ISymbol symbol) => new FlowLocation(symbol, string.Empty);
+
+        internal static FlowLocation ForCapture(CaptureId id) => new FlowLocation(id, string.Empty);
+
+        internal FlowLocation Member(string name) =>
+            new FlowLocation(Root, Path.Length == 0 ? name : Path + "." + name);
+
+        /// <summary>True when <paramref name="other"/> is this place or a place below it.</summary>
+        internal bool Contains(FlowLocation other) =>
+            RootEquals(Root, other.Root)
+            && (Path.Length == 0
+                || other.Path == Path
+                || (other.Path.Length > Path.Length && other.Path.StartsWith(Path, StringComparison.Ordinal) && other.Path[Path.Length] == '.'));
+
+        /// <summary>Re-roots a place below <paramref name="from"/> to the same place below <paramref name="to"/>.</summary>
+        internal FlowLocation Rebase(FlowLocation from, FlowLocation to)
+        {
+            var suffix = Path.Substring(from.Path.Length);
+            if (to.Path.Length == 0 && suffix.StartsWith(".", StringComparison.Ordinal))
+            {
+                suffix = suffix.Substring(1);
+            }
+            else if (to.Path.Length > 0 && suffix.Length > 0 && !suffix.StartsWith(".", StringComparison.Ordinal))
+            {
+                suffix = "." + suffix;
+            }
+
+            return new FlowLocation(to.Root, to.Path + suffix);
+        }
+
+        public bool Equals(FlowLocation other) => RootEquals(Root, other.Root) && Path == other.Path;
+
+        public override bool Equals(object? obj) => obj is FlowLocation other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            var rootHash = Root is ISymbol symbol ? SymbolEqualityComparer.Default.GetHashCode(symbol) : Root?.GetHashCode() ?? 0;
+            return (rootHash * 397) ^ StringComparer.Ordinal.GetHashCode(Path);
+        }
+
+        public override string ToString() => (Root is ISymbol symbol ? symbol.Name : Root?.ToString()) + (Path.Length > 0 ? "." + Path : string.Empty);
+
+        private static bool RootEquals(object? a, object? b) =>
+            a is ISymbol sa ? b is ISymbol sb && SymbolEqualityComparer.Default.Equals(sa, sb) : Equals(a, b);
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>The transfer functions a <see cref="ForwardDataflow"/> runs: what a block does to the state.</summary>
+    internal interface IFlowTransfer
+    {
+        /// <summary>
+        /// The state after <paramref name="block"/>'s operations and branch value run on
+        /// <paramref name="input"/>. When <paramref name="observe"/> is true the fixed point is
+        /// reached and the transfer may report what it sees (each operation is seen once).
+        /// </summary>
+        FlowState TransferBlock(BasicBlock block, FlowState input, bool observe);
+
+        /// <summary>
+        /// The state on the edge taken when <paramref name="condition"/> is <paramref name="whenTrue"/>,
+        /// or null when no path can take it (the state says the condition cannot have that value).
+        /// </summary>
+        FlowState? Refine(FlowState state, IOperation condition, bool whenTrue);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// The control flow graphs of one method body: its own, and those of the lambdas and local
+    /// functions inside it, each of which runs where it is invoked and so is analyzed on its own.
+    /// </summary>
+    internal static class MethodGraphs
+    {
+        /// <summary>True for the operation block roots Roslyn can build a graph for.</summary>
+        internal static bool CanBuildGraph(IOperation block) =>
+            block.Parent is null
+            && block.Kind is OperationKind.MethodBody or OperationKind.ConstructorBody or OperationKind.Block
+                or OperationKind.FieldInitializer or OperationKind.PropertyInitializer or OperationKind.ParameterInitializer;
+
+        /// <summary>The graph of <paramref name="root"/> followed by every nested function's graph.</summary>
+        internal static IEnumerable<ControlFlowGraph> WithNested(ControlFlowGraph root, CancellationToken cancellationToken)
+        {
+            var pending = new Stack<ControlFlowGraph>();
+            pending.Push(root);
+            while (pending.Count > 0)
+            {
+                var graph = pending.Pop();
+                yield return graph;
+
+                foreach (var localFunction in graph.LocalFunctions)
+                {
+                    pending.Push(graph.GetLocalFunctionControlFlowGraph(localFunction, cancellationToken));
+                }
+
+                foreach (var block in graph.Blocks)
+                {
+                    foreach (var operation in block.Operations)
+                    {
+                        PushLambdas(graph, operation, pending, cancellationToken);
+                    }
+
+                    if (block.BranchValue is { } branchValue)
+                    {
+                        PushLambdas(graph, branchValue, pending, cancellationToken);
+                    }
+                }
+            }
+        }
+
+        private static void PushLambdas(ControlFlowGraph graph, IOperation operation, Stack<ControlFlowGraph> pending, CancellationToken cancellationToken)
+        {
+            foreach (var descendant in operation.DescendantsAndSelf())
+            {
+                if (descendant is IFlowAnonymousFunctionOperation lambda)
+                {
+                    pending.Push(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,443 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using GfnGuard.Analyzers.Roles;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// Transfer functions for boolean values and gfn range flags: follows literals and
+    /// constants through bool locals, flow captures, ref locals, struct copies, object
+    /// creation (constructor arguments and initializers), <c>with</c> and member stores.
+    /// A call that may change a range (by <c>ref</c>, <c>out</c>, on its receiver, or a
+    /// reference-type range passed along) forgets what was known of it.
+    /// </summary>
+    internal sealed class RangeFlagTransfer : IFlowTransfer
+    {
+        private readonly Roles.Roles _roles;
+        private readonly IFlagAssignmentObserver? _observer;
+        private readonly Dictionary<ILocalSymbol, FlowLocation> _refLocals =
+            new Dictionary<ILocalSymbol, FlowLocation>(SymbolEqualityComparer.Default);
+
+        private readonly Stack<FlowLocation> _implicitReceivers = new Stack<FlowLocation>();
+        private FlowState _state = FlowState.Empty;
+        private bool _observe;
+
+        internal RangeFlagTransfer(Roles.Roles roles, IFlagAssignmentObserver? observer)
+        {
+            _roles = roles;
+            _observer = observer;
+        }
+
+        /// <summary>The key under a range's place where its flag lives (the same for only_private and OnlyPrivate).</summary>
+        internal static string FlagKey(FlagKind flag) => flag == FlagKind.OnlyPrivate ? "@OnlyPrivate" : "@OnlyShared";
+
+        public FlowState TransferBlock(BasicBlock block, FlowState input, bool observe)
+        {
+            _state = input;
+            _observe = observe;
+            foreach (var operation in block.Operations)
+            {
+                Evaluate(operation);
+            }
+
+            if (block.BranchValue is not null)
+            {
+                Evaluate(block.BranchValue);
+            }
+
+            return _state;
+        }
+
+        public FlowState? Refine(FlowState state, IOperation condition, bool whenTrue)
+        {
+            if (condition.ConstantValue is { HasValue: true, Value: bool constant })
+            {
+                return constant == whenTrue ? state : null;
+            }
+
+            switch (condition)
+            {
+                case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+                    return Refine(state, not.Operand, !whenTrue);
+                case IConversionOperation { IsImplicit: true } conversion:
+                    return Refine(state, conversion.Operand, whenTrue);
+            }
+
+            var location = PlaceOf(condition, state);
+            if (!location.IsValid)
+            {
+                return state;
+            }
+
+            var restricted = state.Get(location).Restrict(whenTrue);
+            return restricted.Possibilities == BoolPossibilities.None ? null : state.Set(location, restricted);
+        }
+
+        /// <summary>
+        /// The place an operation reads, without evaluating anything: used on branch conditions,
+        /// which the block transfer has already evaluated.
+        /// </summary>
+        private FlowLocation PlaceOf(IOperation operation, FlowState state)
+        {
+            var saved = _state;
+            var savedObserve = _observe;
+            _state = state;
+            _observe = false;
+            try
+            {
+                return operation switch
+                {
+                    IFlowCaptureReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation
+                        or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true } => TargetOf(operation),
+                    _ => default,
+                };
+            }
+            finally
+            {
+                _state = saved;
+                _observe = savedObserve;
+            }
+        }
+
+        private BoolValue Evaluate(IOperation operation) => EvaluateWithPlace(operation).Value;
+
+        /// <summary>Evaluates an operation in order, changing the state; returns its value and the place it denotes, if any.</summary>
+        private (BoolValue Value, FlowLocation Place) EvaluateWithPlace(IOperation operation)
+        {
+            switch (operation)
+            {
+                case ISimpleAssignmentOperation assignment:
+                    return (Assign(assignment), default);
+
+                case ICompoundAssignmentOperation compound:
+                    return (CompoundAssign(compound), default);
+
+                case IFlowCaptureOperation capture:
+                    StoreValue(FlowLocation.ForCapture(capture.Id), capture.Value, EvaluateWithPlace(capture.Value));
+                    return (BoolValue.Unknown, default);
+
+                case IFlowCaptureReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation
+                    or IInstanceReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }:
+                    {
+                        var place = TargetOf(operation);
+                        if (operation.ConstantValue is { HasValue: true, Value: bool constantMember })
+                        {
+                            return (BoolValue.FromConstant(constantMember), place);
+                        }
+
+                        return (place.IsValid ? _state.Get(place) : BoolValue.Unknown, place);
+                    }
+
+                case IVariableDeclaratorOperation declarator:
+                    if (declarator.Initializer is { } initializer)
+                    {
+                        var value = EvaluateWithPlace(initializer.Value);
+                        StoreValue(FlowLocation.ForSymbol(declarator.Symbol), initializer.Value, value);
+                    }
+
+                    return (BoolValue.Unknown, default);
+            }
+
+            if (operation.ConstantValue is { HasValue: true, Value: bool constant })
+            {
+                return (BoolValue.FromConstant(constant), default);
+            }
+
+            switch (operation)
+            {
+                case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+                    return (Evaluate(not.Operand).Negate(), default);
+
+                case IConversionOperation conversion:
+                    return EvaluateWithPlace(conversion.Operand);
+
+                case IParenthesizedOperation parenthesized:
+                    return EvaluateWithPlace(parenthesized.Operand);
+
+                case IObjectCreationOperation creation:
+                    return (BoolValue.Unknown, Create(creation));
+
+                case IDefaultValueOperation defaultValue when _roles.IsGfnRangeType(defaultValue.Type):
+                    {
+                        var place = new FlowLocation(defaultValue, string.Empty);
+                        _state = _state
+                            .Set(place.Member(FlagKey(FlagKind.OnlyPrivate)), BoolValue.False)
+                            .Set(place.Member(FlagKey(FlagKind.OnlyShared)), BoolValue.False);
+                        return (BoolValue.Unknown, place);
+                    }
+
+                case IWithOperation with:
+                    return (BoolValue.Unknown, With(with));
+
+                case IInvocationOperation invocation:
+                    Invoke(invocation.Instance, invocation.TargetMethod, invocation.Arguments);
+                    return (BoolValue.Unknown, default);
+
+                case IFlowAnonymousFunctionOperation or IAnonymousFunctionOperation or ILocalFunctionOperation:
+                    // Runs when invoked, not here; its own graph is analyzed on its own.
+                    return (BoolValue.Unknown, default);
+            }
+
+            foreach (var child in operation.ChildOperations)
+            {
+                Evaluate(child);
+            }
+
+            return (BoolValue.Unknown, default);
+        }
+
+        /// <summary>The place an assignment target or a reference denotes; evaluates its receiver.</summary>
+        private FlowLocation TargetOf(IOperation target)
+        {
+            switch (target)
+            {
+                case IFlowCaptureReferenceOperation capture:
+                    return FlowLocation.ForCapture(capture.Id);
+                case ILocalReferenceOperation local:
+                    return _refLocals.TryGetValue(local.Local, out var aliased) ? aliased : FlowLocation.ForSymbol(local.Local);
+                case IParameterReferenceOperation parameter:
+                    return FlowLocation.ForSymbol(parameter.Parameter);
+                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                    return new FlowLocation(FlowLocation.ThisRoot, string.Empty);
+                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver }:
+                    return _implicitReceivers.Count > 0 ? _implicitReceivers.Peek() : default;
+                case IMemberReferenceOperation member when member is IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }:
+                    {
+                        FlowLocation instance;
+                        if (member.Instance is null)
+                        {
+                            instance = member.Member.IsStatic ? FlowLocation.ForSymbol(member.Member) : default;
+                            return instance;
+                        }
+
+                        instance = EvaluateWithPlace(member.Instance).Place;
+                        if (!instance.IsValid)
+                        {
+                            return default;
+                        }
+
+                        return _roles.TryGetFlag(member.Member, out var flag)
+                            ? instance.Member(FlagKey(flag))
+                            : instance.Member(member.Member.Name);
+                    }
+
+                default:
+                    Evaluate(target);
+                    return default;
+            }
+        }
+
+        private BoolValue Assign(ISimpleAssignmentOperation assignment)
+        {
+            if (assignment.IsRef && assignment.Target is ILocalReferenceOperation refLocal)
+            {
+                // ref var r = ref x; : r names x's storage from here on.
+                var referenced = EvaluateWithPlace(assignment.Value).Place;
+                if (referenced.IsValid)
+                {
+                    _refLocals[refLocal.Local] = referenced;
+                }
+                else
+                {
+                    _refLocals.Remove(refLocal.Local);
+                }
+
+                return BoolValue.Unknown;
+            }
+
+            var (range, flag, isFlag) = FlagTarget(assignment.Target);
+            var target = isFlag ? range.Member(FlagKey(flag)) : TargetOf(assignment.Target);
+            var value = EvaluateWithPlace(assignment.Value);
+            if (isFlag)
+            {
+                StoreFlag(range, flag, value.Value, assignment.Syntax, assignment.Value.Syntax);
+            }
+            else if (target.IsValid)
+            {
+                StoreValue(target, assignment.Value, value);
+            }
+
+            return value.Value;
+        }
+
+        private BoolValue CompoundAssign(ICompoundAssignmentOperation compound)
+        {
+            var (range, flag, isFlag) = FlagTarget(compound.Target);
+            var target = isFlag ? range.Member(FlagKey(flag)) : TargetOf(compound.Target);
+            var before = target.IsValid ? _state.Get(target) : BoolValue.Unknown;
+            var operand = Evaluate(compound.Value);
+            var result = compound.OperatorKind switch
+            {
+                BinaryOperatorKind.Or when operand.IsDefinitelyTrue => BoolValue.True,
+                BinaryOperatorKind.Or when operand.IsDefinitelyFalse => before,
+                BinaryOperatorKind.And when operand.IsDefinitelyFalse => BoolValue.False,
+                BinaryOperatorKind.And when operand.IsDefinitelyTrue => before,
+                _ => BoolValue.Unknown.Join(before.MayBeTrue || operand.MayBeTrue ? BoolValue.True : BoolValue.Unknown),
+            };
+
+            if (isFlag)
+            {
+                StoreFlag(range, flag, result, compound.Syntax, compound.Syntax);
+            }
+            else if (target.IsValid)
+            {
+                _state = _state.Set(target, result);
+            }
+
+            return result;
+        }
+
+        /// <summary>When <paramref name="target"/> is a gfn range flag of a followed range: that range and flag.</summary>
+        private (FlowLocation Range, FlagKind Flag, bool IsFlag) FlagTarget(IOperation target)
+        {
+            if (target is IMemberReferenceOperation { Instance: { } instance } member
+                && member is IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }
+                && _roles.TryGetFlag(member.Member, out var flag))
+            {
+                var range = EvaluateWithPlace(instance).Place;
+                if (range.IsValid)
+                {
+                    return (range, flag, true);
+                }
+            }
+
+            return (default, default, false);
+        }
+
+        private void StoreFlag(FlowLocation range, FlagKind flag, BoolValue value, SyntaxNode reportNode, SyntaxNode valueNode)
+        {
+            var stored = value.StoredAt(valueNode);
+            if (_observe && _observer is not null)
+            {
+                var other = _state.Get(range.Member(FlagKey(flag.Other())));
+                _observer.OnFlagAssigned(new FlagAssignment(range, flag, stored, other, reportNode, valueNode));
+            }
+
+            _state = _state.Set(range.Member(FlagKey(flag)), stored);
+        }
+
+        /// <summary>Stores an evaluated value into a place: a bool is set, a range (or other struct) is copied.</summary>
+        private void StoreValue(FlowLocation target, IOperation valueOperation, (BoolValue Value, FlowLocation Place) value)
+        {
+            if (valueOperation.Type?.SpecialType == SpecialType.System_Boolean)
+            {
+                _state = _state.Set(target, value.Value);
+            }
+            else if (value.Place.IsValid)
+            {
+                _state = _state.Copy(value.Place, target);
+            }
+            else
+            {
+                _state = _state.Forget(target);
+            }
+        }
+
+        private FlowLocation Create(IObjectCreationOperation creation)
+        {
+            var isRange = _roles.IsGfnRangeType(creation.Type);
+            var place = new FlowLocation(creation, string.Empty);
+            if (isRange)
+            {
+                // An implicit or record primary constructor leaves unmapped flags false; a
+                // hand-written one may set them, so they start unknown.
+                var constructor = creation.Constructor;
+                var defaultsFalse = constructor is null || constructor.IsImplicitlyDeclared || IsPrimaryConstructor(constructor) || constructor.Parameters.IsEmpty;
+                var initial = defaultsFalse ? BoolValue.False : BoolValue.Unknown;
+                _state = _state
+                    .Set(place.Member(FlagKey(FlagKind.OnlyPrivate)), initial)
+                    .Set(place.Member(FlagKey(FlagKind.OnlyShared)), initial);
+            }
+
+            foreach (var argument in creation.Arguments)
+            {
+                var value = EvaluateWithPlace(argument.Value);
+                if (isRange && argument.Parameter is { } parameter && Roles.Roles.TryGetFlagParameter(parameter, out var flag))
+                {
+                    StoreFlag(place, flag, value.Value, argument.Syntax, argument.Value.Syntax);
+                }
+                else
+                {
+                    ForgetPassedRange(argument, value.Place);
+                }
+            }
+
+            if (creation.Initializer is { } initializer)
+            {
+                ApplyInitializer(place, initializer);
+            }
+
+            return isRange ? place : default;
+        }
+
+        private FlowLocation With(IWithOperation with)
+        {
+            var source = EvaluateWithPlace(with.Operand).Place;
+            var place = new FlowLocation(with, string.Empty);
+            _state = source.IsValid ? _state.Copy(source, place) : _state.Forget(place);
+            ApplyInitializer(place, with.Initializer);
+            return place;
+        }
+
+        private void ApplyInitializer(FlowLocation place, IObjectOrCollectionInitializerOperation initializer)
+        {
+            _implicitReceivers.Push(place);
+            try
+            {
+                foreach (var member in initializer.Initializers)
+                {
+                    Evaluate(member);
+                }
+            }
+            finally
+            {
+                _implicitReceivers.Pop();
+            }
+        }
+
+        private void Invoke(IOperation? instance, IMethodSymbol method, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments)
+        {
+            var receiver = instance is null ? default : EvaluateWithPlace(instance).Place;
+            foreach (var argument in arguments)
+            {
+                ForgetPassedRange(argument, EvaluateWithPlace(argument.Value).Place);
+            }
+
+            if (receiver.IsValid && !method.IsStatic && !(method.IsReadOnly || (instance!.Type?.IsReadOnly ?? false)))
+            {
+                // A method on the range (or its container) may set its flags.
+                _state = _state.Forget(receiver);
+            }
+        }
+
+        /// <summary>A callee can change what it gets by ref or out, and a range object it gets by reference.</summary>
+        private void ForgetPassedRange(IArgumentOperation argument, FlowLocation place)
+        {
+            if (!place.IsValid)
+            {
+                return;
+            }
+
+            var refKind = argument.Parameter?.RefKind ?? RefKind.None;
+            if (refKind is RefKind.Ref or RefKind.Out || argument.Value.Type is { IsReferenceType: true })
+            {
+                _state = _state.Forget(place);
+            }
+        }
+
+        private static bool IsPrimaryConstructor(IMethodSymbol constructor)
+        {
+            foreach (var reference in constructor.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}
