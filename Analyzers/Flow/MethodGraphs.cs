@@ -12,11 +12,23 @@ namespace GfnGuard.Analyzers.Flow
     /// </summary>
     internal static class MethodGraphs
     {
-        /// <summary>True for the operation block roots Roslyn can build a graph for.</summary>
-        internal static bool CanBuildGraph(IOperation block) =>
-            block.Parent is null
-            && block.Kind is OperationKind.MethodBody or OperationKind.ConstructorBody or OperationKind.Block
-                or OperationKind.FieldInitializer or OperationKind.PropertyInitializer or OperationKind.ParameterInitializer;
+        /// <summary>
+        /// The root of an operation block (a method's body block sits under its IMethodBodyOperation),
+        /// or null when Roslyn cannot build a graph for it (attribute arguments, for one).
+        /// </summary>
+        internal static IOperation? GraphRoot(IOperation block)
+        {
+            var root = block;
+            while (root.Parent is { } parent)
+            {
+                root = parent;
+            }
+
+            return root.Kind is OperationKind.MethodBody or OperationKind.ConstructorBody or OperationKind.Block
+                or OperationKind.FieldInitializer or OperationKind.PropertyInitializer or OperationKind.ParameterInitializer
+                ? root
+                : null;
+        }
 
         /// <summary>The graph of <paramref name="root"/> followed by every nested function's graph.</summary>
         internal static IEnumerable<ControlFlowGraph> WithNested(ControlFlowGraph root, CancellationToken cancellationToken)

@@ -15,6 +15,9 @@ namespace GfnGuard.Analyzers.Flow
     /// </summary>
     internal sealed class RangeFlagTransfer : IFlowTransfer
     {
+        /// <summary>The compiler-generated method a record's <c>with</c> calls.</summary>
+        private const string RecordCloneMethod = "<Clone>$";
+
         private readonly Roles.Roles _roles;
         private readonly IFlagAssignmentObserver? _observer;
         private readonly Dictionary<ILocalSymbol, FlowLocation> _refLocals =
@@ -170,6 +173,15 @@ namespace GfnGuard.Analyzers.Flow
 
                 case IWithOperation with:
                     return (BoolValue.Unknown, With(with));
+
+                case IInvocationOperation { TargetMethod.Name: RecordCloneMethod, Instance: { } original } clone:
+                    {
+                        // A record's `with` is lowered to a call of its clone method, then stores on the clone.
+                        var source = EvaluateWithPlace(original).Place;
+                        var place = new FlowLocation(clone, string.Empty);
+                        _state = source.IsValid ? _state.Copy(source, place) : _state.Forget(place);
+                        return (BoolValue.Unknown, place);
+                    }
 
                 case IInvocationOperation invocation:
                     Invoke(invocation.Instance, invocation.TargetMethod, invocation.Arguments);

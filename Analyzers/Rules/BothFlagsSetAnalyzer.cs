@@ -38,9 +38,10 @@ namespace GfnGuard.Analyzers.Rules
                 ? tree
                 : context.OperationBlocks[0].Syntax.SyntaxTree, context.Options);
 
+            var seen = new HashSet<IOperation>();
             foreach (var block in context.OperationBlocks)
             {
-                if (!MethodGraphs.CanBuildGraph(block) || !SetsAFlag(block, roles))
+                if (MethodGraphs.GraphRoot(block) is not { } root || !seen.Add(root) || !SetsAFlag(root, roles))
                 {
                     continue;
                 }

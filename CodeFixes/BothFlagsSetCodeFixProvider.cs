@@ -1,0 +1,156 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using GfnGuard.Analyzers;
+using GfnGuard.Analyzers.Rules;
+
+namespace GfnGuard.CodeFixes
+{
+    /// <summary>
+    /// KVM0001 fixes: keep only OnlyShared, keep only OnlyPrivate, or clear both (target shared
+    /// and private). Each writes <c>false</c> into the stores of the flag(s) it gives up; the
+    /// analyzer hands over where those stores are as additional locations.
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(BothFlagsSetCodeFixProvider))]
+    [Shared]
+    public sealed class BothFlagsSetCodeFixProvider : CodeFixProvider
+    {
+        internal const string KeepOnlySharedKey = "KVM0001:KeepOnlyShared";
+        internal const string KeepOnlyPrivateKey = "KVM0001:KeepOnlyPrivate";
+        internal const string ClearBothKey = "KVM0001:ClearBoth";
+
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.BothFlagsSet);
+
+        public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllInDocumentAsync);
+
+        public override Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            foreach (var diagnostic in context.Diagnostics)
+            {
+                foreach (var key in new[] { KeepOnlySharedKey, KeepOnlyPrivateKey, ClearBothKey })
+                {
+                    if (ValuesToClear(diagnostic, key).Count == 0)
+                    {
+                        continue;
+                    }
+
+                    var document = context.Document;
+                    context.RegisterCodeFix(
+                        CodeAction.Create(
+                            Title(key),
+                            cancellationToken => ClearAsync(document, new[] { diagnostic }, key, cancellationToken),
+                            equivalenceKey: key),
+                        diagnostic);
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+
+        internal static string Title(string key) => key switch
+        {
+            KeepOnlySharedKey => "Keep only OnlyShared",
+            KeepOnlyPrivateKey => "Keep only OnlyPrivate",
+            _ => "Target shared and private (clear both)",
+        };
+
+        private static async Task<Document?> FixAllInDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
+        {
+            if (context.CodeActionEquivalenceKey is not { } key)
+            {
+                return document;
+            }
+
+            return await ClearAsync(document, diagnostics, key, context.CancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// The spans of the flag values a fix writes false into. Additional location 0 is the value
+        /// the reported store writes; the rest are where the other flag was made true.
+        /// </summary>
+        private static List<Location> ValuesToClear(Diagnostic diagnostic, string key)
+        {
+            var result = new List<Location>();
+            if (diagnostic.AdditionalLocations.Count == 0
+                || !diagnostic.Properties.TryGetValue(BothFlagsSetAnalyzer.FlagProperty, out var reportedFlag))
+            {
+                return result;
+            }
+
+            var thisStore = diagnostic.AdditionalLocations[0];
+            var otherStores = diagnostic.AdditionalLocations.Skip(1).ToList();
+            var reportedIsShared = reportedFlag == "OnlyShared";
+            switch (key)
+            {
+                case KeepOnlySharedKey:
+                    if (reportedIsShared)
+                    {
+                        result.AddRange(otherStores);
+                    }
+                    else
+                    {
+                        result.Add(thisStore);
+                    }
+
+                    break;
+                case KeepOnlyPrivateKey:
+                    if (reportedIsShared)
+                    {
+                        result.Add(thisStore);
+                    }
+                    else
+                    {
+                        result.AddRange(otherStores);
+                    }
+
+                    break;
+                default:
+                    if (otherStores.Count > 0)
+                    {
+                        result.Add(thisStore);
+                        result.AddRange(otherStores);
+                    }
+
+                    break;
+            }
+
+            return result;
+        }
+
+        private static async Task<Document> ClearAsync(Document document, IEnumerable<Diagnostic> diagnostics, string key, CancellationToken cancellationToken)
+        {
+            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+            if (root is null)
+            {
+                return document;
+            }
+
+            var nodes = new HashSet<SyntaxNode>();
+            foreach (var diagnostic in diagnostics)
+            {
+                foreach (var location in ValuesToClear(diagnostic, key))
+                {
+                    if (location.IsInSource && location.SourceTree == root.SyntaxTree
+                        && root.FindNode(location.SourceSpan, getInnermostNodeForTie: true) is { } node)
+                    {
+                        nodes.Add(FlagValueSyntax.Outermost(node, location.SourceSpan));
+                    }
+                }
+            }
+
+            if (nodes.Count == 0)
+            {
+                return document;
+            }
+
+            var newRoot = root.ReplaceNodes(nodes, (original, _) => FlagValueSyntax.False(original));
+            return document.WithSyntaxRoot(newRoot);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using System;
+
+namespace GfnGuard.Runtime
+{
+    /// <summary>
+    /// Marks a method that runs with mmu_lock held on entry (lockdep_assert_held(&amp;kvm->mmu_lock)).
+    /// </summary>
+    /// <remarks>
+    /// Not [Conditional]: the attribute must stay in metadata so that the analyzers see it on
+    /// types and methods of referenced assemblies. A port may declare its own copy with the same name.
+    /// </remarks>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+    public sealed class RequiresMmuLockAttribute : Attribute
+    {
+    }
+}
