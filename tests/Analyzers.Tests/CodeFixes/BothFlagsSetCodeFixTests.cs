@@ -1,0 +1,219 @@
+using System.Threading.Tasks;
+using GfnGuard.CodeFixes;
+using Verify = GfnGuard.Analyzers.Tests.Verifiers.CodeFixVerifier<GfnGuard.Analyzers.Rules.BothFlagsSetAnalyzer, GfnGuard.CodeFixes.BothFlagsSetCodeFixProvider>;
+
+namespace GfnGuard.Analyzers.Tests.CodeFixes;
+
+/// <summary>KVM0001's three fixes, each one at a time and through Fix All.</summary>
+public sealed class BothFlagsSetCodeFixTests
+{
+    private const string TwoBadRanges = """
+        using GfnGuard.Runtime;
+        class C
+        {
+            KvmGfnRange A() => new KvmGfnRange { OnlyPrivate = true, {|KVM0001:OnlyShared = true|} };
+
+            KvmGfnRange B()
+            {
+                var r = new KvmGfnRange();
+                r.OnlyShared = true;
+                {|KVM0001:r.OnlyPrivate = true|};
+                return r;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task KeepOnlyShared_FixAll() => Verify.VerifyFixAsync(TwoBadRanges, """
+        using GfnGuard.Runtime;
+        class C
+        {
+            KvmGfnRange A() => new KvmGfnRange { OnlyPrivate = false, OnlyShared = true };
+
+            KvmGfnRange B()
+            {
+                var r = new KvmGfnRange();
+                r.OnlyShared = true;
+                r.OnlyPrivate = false;
+                return r;
+            }
+        }
+        """, BothFlagsSetCodeFixProvider.KeepOnlySharedKey);
+
+    [Fact]
+    public Task KeepOnlyPrivate_FixAll() => Verify.VerifyFixAsync(TwoBadRanges, """
+        using GfnGuard.Runtime;
+        class C
+        {
+            KvmGfnRange A() => new KvmGfnRange { OnlyPrivate = true, OnlyShared = false };
+
+            KvmGfnRange B()
+            {
+                var r = new KvmGfnRange();
+                r.OnlyShared = false;
+                r.OnlyPrivate = true;
+                return r;
+            }
+        }
+        """, BothFlagsSetCodeFixProvider.KeepOnlyPrivateKey);
+
+    [Fact]
+    public Task ClearBoth_FixAll() => Verify.VerifyFixAsync(TwoBadRanges, """
+        using GfnGuard.Runtime;
+        class C
+        {
+            KvmGfnRange A() => new KvmGfnRange { OnlyPrivate = false, OnlyShared = false };
+
+            KvmGfnRange B()
+            {
+                var r = new KvmGfnRange();
+                r.OnlyShared = false;
+                r.OnlyPrivate = false;
+                return r;
+            }
+        }
+        """, BothFlagsSetCodeFixProvider.ClearBothKey);
+
+    [Fact]
+    public Task KeepOnlyShared_ClearsEveryBranchThatSetPrivate() => Verify.VerifyFixAsync("""
+        using GfnGuard.Runtime;
+        class C
+        {
+            KvmGfnRange M(int source)
+            {
+                var range = new KvmGfnRange();
+                if (source == 0) range.OnlyPrivate = true;
+                else if (source == 1) range.OnlyPrivate = true;
+                {|KVM0001:range.OnlyShared = true|};
+                return range;
+            }
+        }
+        """, """
+        using GfnGuard.Runtime;
+        class C
+        {
+            KvmGfnRange M(int source)
+            {
+                var range = new KvmGfnRange();
+                if (source == 0) range.OnlyPrivate = false;
+                else if (source == 1) range.OnlyPrivate = false;
+                range.OnlyShared = true;
+                return range;
+            }
+        }
+        """, BothFlagsSetCodeFixProvider.KeepOnlySharedKey);
+
+    [Fact]
+    public Task PositionalRecordArgument_IsRewritten() => Verify.VerifyFixAsync("""
+        record KvmGfnRange(ulong Start, ulong End, bool OnlyPrivate, bool OnlyShared);
+        class C
+        {
+            KvmGfnRange M() => new KvmGfnRange(0, 1, OnlyPrivate: true, {|KVM0001:OnlyShared: true|});
+        }
+        """, """
+        record KvmGfnRange(ulong Start, ulong End, bool OnlyPrivate, bool OnlyShared);
+        class C
+        {
+            KvmGfnRange M() => new KvmGfnRange(0, 1, OnlyPrivate: false, OnlyShared: true);
+        }
+        """, BothFlagsSetCodeFixProvider.KeepOnlySharedKey);
+
+    [Fact]
+    public Task WithMember_IsRewritten() => Verify.VerifyFixAsync("""
+        using GfnGuard.Runtime;
+        class C
+        {
+            KvmGfnRange M(KvmGfnRange shared) => (shared with { OnlyShared = true }) with { {|KVM0001:OnlyPrivate = true|} };
+        }
+        """, """
+        using GfnGuard.Runtime;
+        class C
+        {
+            KvmGfnRange M(KvmGfnRange shared) => (shared with { OnlyShared = true }) with { OnlyPrivate = false };
+        }
+        """, BothFlagsSetCodeFixProvider.KeepOnlySharedKey);
+
+    [Fact]
+    public Task CompoundStore_BecomesPlainStoreOfFalse() => Verify.VerifyFixAsync("""
+        using GfnGuard.Runtime;
+        class C
+        {
+            void M()
+            {
+                var r = new KvmGfnRange { OnlyPrivate = true };
+                {|KVM0001:r.OnlyShared |= true|};
+            }
+        }
+        """, """
+        using GfnGuard.Runtime;
+        class C
+        {
+            void M()
+            {
+                var r = new KvmGfnRange { OnlyPrivate = true };
+                r.OnlyShared = false;
+            }
+        }
+        """, BothFlagsSetCodeFixProvider.KeepOnlyPrivateKey);
+
+    [Fact]
+    public Task KernelNames_KeepTriviaAndComments() => Verify.VerifyFixAsync("""
+        struct kvm_gfn_range { public bool only_private; public bool only_shared; }
+        class C
+        {
+            void M()
+            {
+                kvm_gfn_range gfn_range = default;
+                gfn_range.only_private = /* gmem */ true;
+                {|KVM0001:gfn_range.only_shared = true|}; // HVA event
+            }
+        }
+        """, """
+        struct kvm_gfn_range { public bool only_private; public bool only_shared; }
+        class C
+        {
+            void M()
+            {
+                kvm_gfn_range gfn_range = default;
+                gfn_range.only_private = /* gmem */ false;
+                gfn_range.only_shared = true; // HVA event
+            }
+        }
+        """, BothFlagsSetCodeFixProvider.KeepOnlySharedKey);
+
+    [Fact]
+    public Task UnknownFirstStore_OffersNoFixThatNeedsIt() => Verify.VerifyNoFixAsync("""
+        using GfnGuard.Runtime;
+        class C
+        {
+            void M(ref KvmGfnRange range)
+            {
+                if (range.OnlyPrivate)
+                    {|KVM0001:range.OnlyShared = true|};
+            }
+        }
+        """, BothFlagsSetCodeFixProvider.KeepOnlySharedKey);
+
+    [Fact]
+    public Task UnknownFirstStore_KeepOnlyPrivateStillWorks() => Verify.VerifyFixAsync("""
+        using GfnGuard.Runtime;
+        class C
+        {
+            void M(ref KvmGfnRange range)
+            {
+                if (range.OnlyPrivate)
+                    {|KVM0001:range.OnlyShared = true|};
+            }
+        }
+        """, """
+        using GfnGuard.Runtime;
+        class C
+        {
+            void M(ref KvmGfnRange range)
+            {
+                if (range.OnlyPrivate)
+                    range.OnlyShared = false;
+            }
+        }
+        """, BothFlagsSetCodeFixProvider.KeepOnlyPrivateKey);
+}
