@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace GfnGuard.Analyzers.Tests;
+
+/// <summary>Every rule is documented, tracked, linked and fixable as promised.</summary>
+public sealed class RuleCatalogTests
+{
+    private static readonly string RepositoryRoot = FindRoot();
+
+    public static TheoryData<string> RuleIds()
+    {
+        var data = new TheoryData<string>();
+        foreach (var id in Descriptors().Select(d => d.Id).Distinct())
+        {
+            data.Add(id);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void EveryDiagnosticIdConstant_HasADescriptor()
+    {
+        var constants = typeof(DiagnosticIds).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral)
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .OrderBy(id => id, StringComparer.Ordinal)
+            .ToArray();
+
+        Assert.NotEmpty(constants);
+        Assert.Equal(constants, Descriptors().Select(d => d.Id).Distinct().OrderBy(id => id, StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(RuleIds))]
+    public void HelpLink_PointsAtAnExistingRulePage(string id)
+    {
+        var descriptor = Descriptors().First(d => d.Id == id);
+
+        Assert.EndsWith("/docs/rules/" + id + ".md", descriptor.HelpLinkUri, StringComparison.Ordinal);
+        var page = Path.Combine(RepositoryRoot, "docs", "rules", id + ".md");
+        Assert.True(File.Exists(page), page + " is missing");
+        var text = File.ReadAllText(page);
+        Assert.StartsWith("# " + id + ":", text, StringComparison.Ordinal);
+        foreach (var section in new[] { "## What it finds", "## Why it matters", "## Examples", "## How to fix", "## Configuration", "## Suppressing" })
+        {
+            Assert.Contains(section, text, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(RuleIds))]
+    public void ReleaseTracking_ListsTheRuleWithItsCategoryAndSeverity(string id)
+    {
+        var descriptor = Descriptors().First(d => d.Id == id);
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot, "Analyzers", "AnalyzerReleases.Shipped.md"))
+            .Concat(File.ReadAllLines(Path.Combine(RepositoryRoot, "Analyzers", "AnalyzerReleases.Unshipped.md")));
+        var row = lines.Select(l => l.Split('|').Select(c => c.Trim()).ToArray()).SingleOrDefault(c => c[0] == id);
+
+        Assert.NotNull(row);
+        Assert.Equal(descriptor.Category, row![1]);
+        Assert.Equal(descriptor.DefaultSeverity.ToString(), row[2]);
+    }
+
+    [Theory]
+    [MemberData(nameof(RuleIds))]
+    public void CorrectnessRules_AreErrorsByDefault(string id)
+    {
+        var descriptor = Descriptors().First(d => d.Id == id);
+
+        Assert.Equal("KVM.Correctness", descriptor.Category);
+        Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+        Assert.True(descriptor.IsEnabledByDefault);
+    }
+
+    [Theory]
+    [MemberData(nameof(RuleIds))]
+    public void EveryRule_HasACodeFix(string id)
+    {
+        var fixers = typeof(GfnGuard.CodeFixes.BothFlagsSetCodeFixProvider).Assembly.GetTypes()
+            .Where(t => typeof(CodeFixProvider).IsAssignableFrom(t) && !t.IsAbstract)
+            .Select(t => (CodeFixProvider)Activator.CreateInstance(t)!);
+
+        Assert.Contains(fixers, f => f.FixableDiagnosticIds.Contains(id) && f.GetFixAllProvider() is not null);
+    }
+
+    [Fact]
+    public void RuntimeContractAttributes_AreNotConditional()
+    {
+        var attributes = typeof(GfnGuard.Runtime.KvmGfnRange).Assembly.GetTypes()
+            .Where(t => typeof(Attribute).IsAssignableFrom(t))
+            .ToList();
+
+        Assert.Equal(7, attributes.Count);
+        Assert.All(attributes, a => Assert.Empty(a.GetCustomAttributes<ConditionalAttribute>()));
+    }
+
+    private static IEnumerable<DiagnosticDescriptor> Descriptors() =>
+        typeof(DiagnosticIds).Assembly.GetTypes()
+            .Where(t => typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && !t.IsAbstract)
+            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+            .SelectMany(a => a.SupportedDiagnostics);
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Analyzers.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Analyzers.sln not found");
+    }
+}
