@@ -3,8 +3,10 @@ using System;
 namespace GfnGuard.Runtime
 {
     /// <summary>
-    /// Binds a range of gfns to a range of host virtual addresses.
-    /// Kernel: <c>struct kvm_memory_slot</c> (include/linux/kvm_host.h).
+    /// Binds a range of gfns to a range of host virtual addresses, and (with
+    /// <see cref="MemslotFlags.GuestMemfd"/>) to a guest_memfd file for private memory.
+    /// Kernel: <c>struct kvm_memory_slot</c> (include/linux/kvm_host.h). A slot is immutable;
+    /// moving or deleting one makes a new one, as the kernel does.
     /// </summary>
     public sealed class KvmMemorySlot
     {
@@ -12,6 +14,11 @@ namespace GfnGuard.Runtime
         public const ulong PageSize = 4096;
 
         public KvmMemorySlot(int id, ulong baseGfn, ulong pageCount, ulong userspaceAddress, MemslotFlags flags = MemslotFlags.None)
+            : this(id, 0, baseGfn, pageCount, userspaceAddress, flags, null, 0)
+        {
+        }
+
+        internal KvmMemorySlot(int id, int addressSpaceId, ulong baseGfn, ulong pageCount, ulong userspaceAddress, MemslotFlags flags, KvmGmem? gmem, ulong gmemOffset)
         {
             if (pageCount == 0)
             {
@@ -23,15 +30,28 @@ namespace GfnGuard.Runtime
                 throw new ArgumentException("userspace_addr must be page aligned.", nameof(userspaceAddress));
             }
 
+            if (((flags & MemslotFlags.GuestMemfd) != 0) != (gmem is not null))
+            {
+                throw new ArgumentException("KVM_MEM_GUEST_MEMFD goes with a guest_memfd file.", nameof(flags));
+            }
+
             Id = id;
+            AddressSpaceId = addressSpaceId;
             BaseGfn = baseGfn;
             PageCount = pageCount;
             UserspaceAddress = userspaceAddress;
             Flags = flags;
+            Gmem = gmem;
+            GmemOffset = gmemOffset;
+            SharedSptes = new SpteTable(pageCount);
+            PrivateSptes = gmem is null ? null : new SpteTable(pageCount);
         }
 
         /// <summary>Slot id (kernel: <c>id</c>).</summary>
         public int Id { get; }
+
+        /// <summary>Address space (x86: 0 normal, 1 SMM; kernel: <c>as_id</c>).</summary>
+        public int AddressSpaceId { get; }
 
         /// <summary>First gfn (kernel: <c>base_gfn</c>).</summary>
         public ulong BaseGfn { get; }
@@ -45,18 +65,37 @@ namespace GfnGuard.Runtime
         /// <summary>KVM_MEM_* flags.</summary>
         public MemslotFlags Flags { get; }
 
+        /// <summary>The guest_memfd file backing private memory (kernel: <c>gmem.file</c>).</summary>
+        public KvmGmem? Gmem { get; }
+
+        /// <summary>Page offset of the slot's first gfn in <see cref="Gmem"/> (kernel: <c>gmem.pgoff</c>).</summary>
+        public ulong GmemOffset { get; }
+
         /// <summary>One past the last gfn.</summary>
         public ulong EndGfn => BaseGfn + PageCount;
 
         /// <summary>One past the last HVA.</summary>
         public ulong EndHva => UserspaceAddress + (PageCount * PageSize);
 
-        /// <summary>Kernel: <c>__gfn_to_hva_memslot</c>.</summary>
+        /// <summary>The slot is being deleted or moved (kernel: KVM_MEMSLOT_INVALID): faults must not use it.</summary>
+        public bool IsInvalid { get; private set; }
+
+        /// <summary>SPTEs of shared mappings (kernel: the TDP MMU's direct root for this slot's gfns).</summary>
+        internal SpteTable SharedSptes { get; }
+
+        /// <summary>SPTEs of private mappings (kernel: the mirror root / S-EPT), for guest_memfd slots.</summary>
+        internal SpteTable? PrivateSptes { get; }
+
+        /// <summary>Kernel: __gfn_to_hva_memslot.</summary>
         public ulong GfnToHva(ulong gfn) => UserspaceAddress + ((gfn - BaseGfn) * PageSize);
 
-        /// <summary>Kernel: <c>hva_to_gfn_memslot</c> (rounds down).</summary>
+        /// <summary>Kernel: hva_to_gfn_memslot (rounds down).</summary>
         public ulong HvaToGfn(ulong hva) => BaseGfn + ((hva - UserspaceAddress) / PageSize);
 
-        public override string ToString() => $"slot {Id}: gfn [{BaseGfn:x}, {EndGfn:x}) hva {UserspaceAddress:x}";
+        public bool ContainsGfn(ulong gfn) => gfn >= BaseGfn && gfn < EndGfn;
+
+        internal void MarkInvalid() => IsInvalid = true;
+
+        public override string ToString() => $"slot {AddressSpaceId}:{Id}: gfn [{BaseGfn:x}, {EndGfn:x}) hva {UserspaceAddress:x}";
     }
 }

@@ -1,0 +1,279 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace GfnGuard.Runtime
+{
+    /// <summary>
+    /// A guest_memfd file: private guest memory with no host virtual address. Pages are
+    /// allocated on first fault (or fallocate), bound to memslots by offset, and freed by
+    /// punch-hole or release after an invalidation that targets private mappings only.
+    /// Kernel: virt/kvm/guest_memfd.c (<c>struct kvm_gmem</c> and its inode's page cache).
+    /// </summary>
+    public sealed class KvmGmem
+    {
+        private readonly ConcurrentDictionary<ulong, long> _pages = new ConcurrentDictionary<ulong, long>();
+        private readonly List<KvmMemorySlot> _bindings = new List<KvmMemorySlot>();
+
+        // Kernel: filemap_invalidate_lock: faults take it shared, punch-hole exclusive.
+        private readonly ReaderWriterLockSlim _invalidateLock = new ReaderWriterLockSlim(LockRecursionPolicy.NoRecursion);
+        private bool _released;
+
+        internal KvmGmem(Kvm kvm, ulong size)
+        {
+            if (size == 0 || size % KvmMemorySlot.PageSize != 0)
+            {
+                throw new ArgumentException("guest_memfd size must be a non-zero multiple of the page size.", nameof(size));
+            }
+
+            Kvm = kvm;
+            Size = size;
+        }
+
+        public Kvm Kvm { get; }
+
+        /// <summary>File size in bytes (fixed at creation, as KVM_CREATE_GUEST_MEMFD makes it).</summary>
+        public ulong Size { get; }
+
+        public ulong PageCount => Size / KvmMemorySlot.PageSize;
+
+        /// <summary>Pages currently allocated in the file.</summary>
+        public int AllocatedPages => _pages.Count;
+
+        /// <summary>Kernel: kvm_gmem_get_pfn: the page behind a gfn of a bound slot, allocated (and prepared) on first use.</summary>
+        internal long GetPfn(KvmMemorySlot slot, ulong gfn)
+        {
+            var index = slot.GmemOffset + (gfn - slot.BaseGfn);
+            _invalidateLock.EnterReadLock();
+            try
+            {
+                if (_released)
+                {
+                    return -1;
+                }
+
+                if (_pages.TryGetValue(index, out var pfn))
+                {
+                    return pfn;
+                }
+
+                lock (_pages)
+                {
+                    if (_pages.TryGetValue(index, out pfn))
+                    {
+                        return pfn;
+                    }
+
+                    pfn = Kvm.Machine.Memory.Allocate(PageOwner.GuestMemfd);
+                    KvmArch.GmemPrepare(Kvm, pfn, gfn);
+                    _pages[index] = pfn;
+                    return pfn;
+                }
+            }
+            finally
+            {
+                _invalidateLock.ExitReadLock();
+            }
+        }
+
+        /// <summary>Kernel: kvm_gmem_allocate (fallocate mode 0): allocates the pages of [offset, offset + length).</summary>
+        public void Allocate(ulong offset, ulong length)
+        {
+            var (start, end) = PageRange(offset, length);
+            _invalidateLock.EnterReadLock();
+            try
+            {
+                lock (_pages)
+                {
+                    for (var index = start; index < end; index++)
+                    {
+                        if (!_pages.ContainsKey(index))
+                        {
+                            _pages[index] = Kvm.Machine.Memory.Allocate(PageOwner.GuestMemfd);
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                _invalidateLock.ExitReadLock();
+            }
+        }
+
+        /// <summary>
+        /// Kernel: kvm_gmem_punch_hole (FALLOC_FL_PUNCH_HOLE): zap the private mappings of every
+        /// bound slot with an invalidation open, free the pages (with the VM type's reclaim
+        /// obligations), then close the invalidation.
+        /// </summary>
+        public void PunchHole(ulong offset, ulong length)
+        {
+            var (start, end) = PageRange(offset, length);
+            _invalidateLock.EnterWriteLock();
+            try
+            {
+                InvalidateBegin(start, end);
+                Truncate(start, end);
+                InvalidateEnd(start, end);
+            }
+            finally
+            {
+                _invalidateLock.ExitWriteLock();
+            }
+        }
+
+        /// <summary>Kernel: kvm_gmem_release (the file's last close): invalidate everything, unbind, free.</summary>
+        public void Release()
+        {
+            _invalidateLock.EnterWriteLock();
+            try
+            {
+                InvalidateBegin(0, ulong.MaxValue);
+                Truncate(0, ulong.MaxValue);
+                InvalidateEnd(0, ulong.MaxValue);
+                lock (_bindings)
+                {
+                    _bindings.Clear();
+                }
+
+                _released = true;
+            }
+            finally
+            {
+                _invalidateLock.ExitWriteLock();
+            }
+        }
+
+        /// <summary>Kernel: kvm_gmem_bind: the slot's pages must fit in the file and not overlap another binding.</summary>
+        internal void Bind(KvmMemorySlot slot)
+        {
+            if (slot.GmemOffset + slot.PageCount > PageCount)
+            {
+                throw new ArgumentException("The memslot does not fit in the guest_memfd file.", nameof(slot));
+            }
+
+            lock (_bindings)
+            {
+                foreach (var bound in _bindings)
+                {
+                    if (slot.GmemOffset < bound.GmemOffset + bound.PageCount && bound.GmemOffset < slot.GmemOffset + slot.PageCount)
+                    {
+                        throw new InvalidOperationException("The guest_memfd range is already bound to another memslot (EEXIST).");
+                    }
+                }
+
+                _bindings.Add(slot);
+            }
+        }
+
+        /// <summary>Kernel: kvm_gmem_unbind.</summary>
+        internal void Unbind(KvmMemorySlot slot)
+        {
+            lock (_bindings)
+            {
+                _bindings.Remove(slot);
+            }
+        }
+
+        /// <summary>Kernel: kvm_gmem_invalidate_begin: a private-only range per bound slot, mmu_lock taken on the first.</summary>
+        private void InvalidateBegin(ulong start, ulong end)
+        {
+            var kvm = Kvm;
+            var flush = false;
+            var foundMemslot = false;
+            foreach (var slot in BindingsIn(start, end))
+            {
+                var pgoff = slot.GmemOffset;
+                var gfnRange = new KvmGfnRange
+                {
+                    Start = slot.BaseGfn + Math.Max(pgoff, start) - pgoff,
+                    End = slot.BaseGfn + Math.Min(pgoff + slot.PageCount, end) - pgoff,
+                    Slot = slot,
+                    MayBlock = true,
+                    OnlyPrivate = true,
+                    OnlyShared = false,
+                };
+
+                if (!foundMemslot)
+                {
+                    foundMemslot = true;
+                    kvm.MmuLock.WriteLock();
+                    kvm.MmuInvalidateBegin();
+                }
+
+                flush |= Kvm.MmuUnmapGfnRange(kvm, ref gfnRange);
+            }
+
+            if (flush)
+            {
+                kvm.FlushRemoteTlbs();
+            }
+
+            if (foundMemslot)
+            {
+                kvm.MmuLock.WriteUnlock();
+            }
+        }
+
+        /// <summary>Kernel: kvm_gmem_invalidate_end.</summary>
+        private void InvalidateEnd(ulong start, ulong end)
+        {
+            if (BindingsIn(start, end).Count == 0)
+            {
+                return;
+            }
+
+            Kvm.MmuLock.WriteLock();
+            Kvm.MmuInvalidateEnd();
+            Kvm.MmuLock.WriteUnlock();
+        }
+
+        /// <summary>Kernel: truncate_inode_pages_range → kvm_gmem_free_folio → kvm_arch_gmem_invalidate.</summary>
+        private void Truncate(ulong start, ulong end)
+        {
+            lock (_pages)
+            {
+                foreach (var pair in _pages)
+                {
+                    if (pair.Key >= start && pair.Key < end && _pages.TryRemove(pair.Key, out var pfn))
+                    {
+                        KvmArch.GmemInvalidate(Kvm, pfn);
+                        Kvm.Machine.Memory.Free(pfn);
+                    }
+                }
+            }
+        }
+
+        private List<KvmMemorySlot> BindingsIn(ulong start, ulong end)
+        {
+            var result = new List<KvmMemorySlot>();
+            lock (_bindings)
+            {
+                foreach (var slot in _bindings)
+                {
+                    if (slot.GmemOffset < end && start < slot.GmemOffset + slot.PageCount)
+                    {
+                        result.Add(slot);
+                    }
+                }
+            }
+
+            return result;
+        }
+
+        private (ulong Start, ulong End) PageRange(ulong offset, ulong length)
+        {
+            if (offset % KvmMemorySlot.PageSize != 0 || length % KvmMemorySlot.PageSize != 0 || length == 0)
+            {
+                throw new ArgumentException("offset and length must be page aligned and length non-zero (EINVAL).");
+            }
+
+            if (offset + length > Size)
+            {
+                throw new ArgumentOutOfRangeException(nameof(length), "The range goes past the end of the file.");
+            }
+
+            return (offset / KvmMemorySlot.PageSize, (offset + length) / KvmMemorySlot.PageSize);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace GfnGuard.Runtime
+{
+    /// <summary>
+    /// Host physical memory: page frames with an allocator. Each page holds one 64-bit word of
+    /// content (enough to check data integrity), tagged with the encryption key it was last
+    /// written with. Reading with another key yields ciphertext, as SEV and TDX memory
+    /// encryption do. Kernel: the page allocator plus the memory controller's encryption.
+    /// </summary>
+    public sealed class HostMemory
+    {
+        private readonly object _allocatorLock = new object();
+        private readonly Stack<long> _free = new Stack<long>();
+        private ulong[] _content;
+        private ushort[] _key;
+        private PageOwner[] _owner;
+        private long _next;
+
+        public HostMemory(long initialPages = 1 << 16)
+        {
+            _content = new ulong[initialPages];
+            _key = new ushort[initialPages];
+            _owner = new PageOwner[initialPages];
+        }
+
+        /// <summary>Pages handed out and not freed.</summary>
+        public long AllocatedPages => Interlocked.Read(ref _allocated);
+
+        private long _allocated;
+
+        /// <summary>Writes that reached a page nobody owns: a use-after-free in the model.</summary>
+        public long WritesToFreePages => Interlocked.Read(ref _writesToFreePages);
+
+        private long _writesToFreePages;
+
+        /// <summary>Allocates a zeroed page for <paramref name="owner"/>; returns its pfn.</summary>
+        public long Allocate(PageOwner owner)
+        {
+            if (owner == PageOwner.Free)
+            {
+                throw new ArgumentException("A page is allocated to someone.", nameof(owner));
+            }
+
+            lock (_allocatorLock)
+            {
+                long pfn;
+                if (_free.Count > 0)
+                {
+                    pfn = _free.Pop();
+                }
+                else
+                {
+                    pfn = _next++;
+                    if (pfn >= _content.Length)
+                    {
+                        Grow();
+                    }
+                }
+
+                Volatile.Write(ref _content[pfn], 0);
+                _key[pfn] = 0;
+                _owner[pfn] = owner;
+                Interlocked.Increment(ref _allocated);
+                return pfn;
+            }
+        }
+
+        /// <summary>Returns a page to the allocator. What caches still hold of it is not touched.</summary>
+        public void Free(long pfn)
+        {
+            lock (_allocatorLock)
+            {
+                if (_owner[pfn] == PageOwner.Free)
+                {
+                    throw new KvmContractViolationException($"double free of pfn {pfn:x}");
+                }
+
+                _owner[pfn] = PageOwner.Free;
+                _free.Push(pfn);
+                Interlocked.Decrement(ref _allocated);
+            }
+        }
+
+        public PageOwner OwnerOf(long pfn) => Volatile.Read(ref _owner)[pfn];
+
+        /// <summary>A write straight to memory (uncached), with encryption key <paramref name="keyId"/>.</summary>
+        public void Write(long pfn, ulong value, ushort keyId)
+        {
+            lock (_allocatorLock)
+            {
+                if (_owner[pfn] == PageOwner.Free)
+                {
+                    Interlocked.Increment(ref _writesToFreePages);
+                }
+
+                _content[pfn] = value;
+                _key[pfn] = keyId;
+            }
+        }
+
+        /// <summary>A read straight from memory with key <paramref name="keyId"/>: plaintext only with the writer's key.</summary>
+        public ulong Read(long pfn, ushort keyId)
+        {
+            lock (_allocatorLock)
+            {
+                var value = _content[pfn];
+                var writtenWith = _key[pfn];
+                return writtenWith == keyId ? value : Ciphertext(value, writtenWith, keyId);
+            }
+        }
+
+        /// <summary>A page's raw contents and the key they were written with (what swap stores).</summary>
+        public (ulong Content, ushort Key) ReadRaw(long pfn)
+        {
+            lock (_allocatorLock)
+            {
+                return (_content[pfn], _key[pfn]);
+            }
+        }
+
+        /// <summary>Copies a page's raw contents (migration, swap-in): ciphertext moves as ciphertext.</summary>
+        public void CopyPage(long from, long to)
+        {
+            lock (_allocatorLock)
+            {
+                _content[to] = _content[from];
+                _key[to] = _key[from];
+            }
+        }
+
+        /// <summary>What a reader with the wrong key sees: a deterministic scramble, never the plaintext.</summary>
+        internal static ulong Ciphertext(ulong value, ushort writtenWith, ushort readWith)
+        {
+            var x = value ^ (0x9E3779B97F4A7C15UL * (ulong)(writtenWith + 1)) ^ ((ulong)readWith << 48);
+            x ^= x >> 31;
+            x *= 0xBF58476D1CE4E5B9UL;
+            x ^= x >> 29;
+            return x == value ? ~x : x;
+        }
+
+        private void Grow()
+        {
+            var size = _content.Length * 2;
+            Array.Resize(ref _content, size);
+            Array.Resize(ref _key, size);
+            var owner = _owner;
+            Array.Resize(ref owner, size);
+            Volatile.Write(ref _owner, owner);
+        }
+    }
+}

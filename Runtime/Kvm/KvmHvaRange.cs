@@ -1,0 +1,47 @@
+namespace GfnGuard.Runtime
+{
+    /// <summary>
+    /// An HVA range and what to do with each memslot it touches.
+    /// Kernel: <c>struct kvm_mmu_notifier_range</c> (formerly <c>kvm_hva_range</c>) in virt/kvm/kvm_main.c.
+    /// </summary>
+    public readonly struct KvmHvaRange
+    {
+        public KvmHvaRange(ulong start, ulong end, KvmGfnRangeHandler? handler, KvmOnLock? onLock, bool flushOnReturn, bool mayBlock, KvmMmuNotifierArg arg = default)
+        {
+            Start = start;
+            End = end;
+            Handler = handler;
+            OnLock = onLock;
+            FlushOnReturn = flushOnReturn;
+            MayBlock = mayBlock;
+            Arg = arg;
+        }
+
+        public ulong Start { get; }
+
+        /// <summary>Exclusive.</summary>
+        public ulong End { get; }
+
+        /// <summary>Called per memslot; null only when <see cref="OnLock"/> is given.</summary>
+        public KvmGfnRangeHandler? Handler { get; }
+
+        public KvmOnLock? OnLock { get; }
+
+        /// <summary>Flush remote TLBs before unlocking if a handler returned true.</summary>
+        public bool FlushOnReturn { get; }
+
+        public bool MayBlock { get; }
+
+        public KvmMmuNotifierArg Arg { get; }
+    }
+
+    /// <summary>What an HVA walk found. Kernel: <c>struct kvm_mmu_notifier_return</c>.</summary>
+    public struct KvmMmuNotifierReturn
+    {
+        /// <summary>Some handler returned true.</summary>
+        public bool Ret;
+
+        /// <summary>A memslot intersected the range (and so mmu_lock was taken).</summary>
+        public bool FoundMemslot;
+    }
+}

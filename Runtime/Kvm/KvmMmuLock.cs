@@ -1,0 +1,101 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+
+namespace GfnGuard.Runtime
+{
+    /// <summary>
+    /// kvm->mmu_lock: a reader/writer lock (x86's TDP MMU faults under the read side, zaps under
+    /// the write side) that knows which thread holds it, checks its use like lockdep, and
+    /// measures how long it is held.
+    /// </summary>
+    public sealed class KvmMmuLock
+    {
+        [ThreadStatic]
+        private static long t_readSince;
+
+        private readonly ReaderWriterLockSlim _lock = new ReaderWriterLockSlim(LockRecursionPolicy.NoRecursion);
+        private readonly Lockdep _lockdep;
+        private long _writeSince;
+        private long _heldTicks;
+        private long _acquisitions;
+
+        internal KvmMmuLock(Lockdep lockdep)
+        {
+            _lockdep = lockdep;
+        }
+
+        /// <summary>Total time the lock was held, read or write, in <see cref="Stopwatch"/> ticks.</summary>
+        public long HeldTicks => Interlocked.Read(ref _heldTicks);
+
+        /// <summary>Total time held, in microseconds.</summary>
+        public double HeldMicroseconds => HeldTicks * 1_000_000.0 / Stopwatch.Frequency;
+
+        public long Acquisitions => Interlocked.Read(ref _acquisitions);
+
+        /// <summary>True when the current thread holds the lock in either mode.</summary>
+        public bool IsHeld => _lock.IsReadLockHeld || _lock.IsWriteLockHeld;
+
+        public bool IsWriteHeld => _lock.IsWriteLockHeld;
+
+        /// <summary>Kernel: write_lock(&amp;kvm->mmu_lock) (KVM_MMU_LOCK on x86).</summary>
+        public void WriteLock()
+        {
+            _lock.EnterWriteLock();
+            _writeSince = Stopwatch.GetTimestamp();
+            Interlocked.Increment(ref _acquisitions);
+        }
+
+        /// <summary>Kernel: write_unlock(&amp;kvm->mmu_lock).</summary>
+        public void WriteUnlock()
+        {
+            if (!_lock.IsWriteLockHeld)
+            {
+                _lockdep.Report(ContractViolation.UnbalancedUnlock, "write_unlock(mmu_lock) by a thread that does not hold it");
+                return;
+            }
+
+            Interlocked.Add(ref _heldTicks, Stopwatch.GetTimestamp() - _writeSince);
+            _lock.ExitWriteLock();
+        }
+
+        /// <summary>Kernel: read_lock(&amp;kvm->mmu_lock).</summary>
+        public void ReadLock()
+        {
+            _lock.EnterReadLock();
+            t_readSince = Stopwatch.GetTimestamp();
+            Interlocked.Increment(ref _acquisitions);
+        }
+
+        /// <summary>Kernel: read_unlock(&amp;kvm->mmu_lock).</summary>
+        public void ReadUnlock()
+        {
+            if (!_lock.IsReadLockHeld)
+            {
+                _lockdep.Report(ContractViolation.UnbalancedUnlock, "read_unlock(mmu_lock) by a thread that does not hold it");
+                return;
+            }
+
+            Interlocked.Add(ref _heldTicks, Stopwatch.GetTimestamp() - t_readSince);
+            _lock.ExitReadLock();
+        }
+
+        /// <summary>Kernel: lockdep_assert_held(&amp;kvm->mmu_lock).</summary>
+        public void AssertHeld(string function)
+        {
+            if (!IsHeld)
+            {
+                _lockdep.Report(ContractViolation.MmuLockNotHeld, function + " requires mmu_lock");
+            }
+        }
+
+        /// <summary>Kernel: lockdep_assert_held_write(&amp;kvm->mmu_lock).</summary>
+        public void AssertHeldWrite(string function)
+        {
+            if (!IsWriteHeld)
+            {
+                _lockdep.Report(ContractViolation.MmuLockNotHeld, function + " requires mmu_lock held for write");
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.Threading;
+
+namespace GfnGuard.Runtime
+{
+    /// <summary>Per-VM counters: the numbers the samples print. Kernel: struct kvm_vm_stat and tracepoints.</summary>
+    public sealed class KvmStats
+    {
+        internal long faults;
+        internal long faultRetries;
+        internal long memoryFaultExits;
+        internal long zappedSharedSptes;
+        internal long zappedPrivateSptes;
+        internal long privateSptesZappedByHvaEvents;
+        internal long invalidations;
+        internal long reclaims;
+        internal long agingChecks;
+
+        /// <summary>Page faults that installed a mapping.</summary>
+        public long Faults => Interlocked.Read(ref faults);
+
+        /// <summary>Faults that found their snapshot stale under mmu_lock and started over.</summary>
+        public long FaultRetries => Interlocked.Read(ref faultRetries);
+
+        /// <summary>Faults that exited to userspace (KVM_EXIT_MEMORY_FAULT): private/shared mismatch.</summary>
+        public long MemoryFaultExits => Interlocked.Read(ref memoryFaultExits);
+
+        public long ZappedSharedSptes => Interlocked.Read(ref zappedSharedSptes);
+
+        public long ZappedPrivateSptes => Interlocked.Read(ref zappedPrivateSptes);
+
+        /// <summary>Private SPTEs zapped by an HVA-based event: must stay 0 (an HVA never reaches guest_memfd).</summary>
+        public long PrivateSptesZappedByHvaEvents => Interlocked.Read(ref privateSptesZappedByHvaEvents);
+
+        /// <summary>kvm_mmu_invalidate_begin calls.</summary>
+        public long Invalidations => Interlocked.Read(ref invalidations);
+
+        /// <summary>kvm_arch_guest_memory_reclaimed calls.</summary>
+        public long Reclaims => Interlocked.Read(ref reclaims);
+
+        /// <summary>Aging queries (clear_young / test_young handler calls).</summary>
+        public long AgingChecks => Interlocked.Read(ref agingChecks);
+    }
+}

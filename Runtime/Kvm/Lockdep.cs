@@ -1,0 +1,50 @@
+using System;
+using System.Threading;
+
+namespace GfnGuard.Runtime
+{
+    /// <summary>
+    /// The model's lockdep: counts every contract violation, and in checked mode throws at the
+    /// point of the violation so a test sees the stack. Kernel: lockdep_assert_held(),
+    /// WARN_ON_ONCE() and KVM_BUG_ON() at the same places.
+    /// </summary>
+    public sealed class Lockdep
+    {
+        private readonly long[] _counts = new long[Enum.GetValues(typeof(ContractViolation)).Length];
+
+        public Lockdep(bool throwOnViolation)
+        {
+            ThrowOnViolation = throwOnViolation;
+        }
+
+        /// <summary>Checked mode: a violation throws <see cref="KvmContractViolationException"/>.</summary>
+        public bool ThrowOnViolation { get; set; }
+
+        /// <summary>All violations so far.</summary>
+        public long Total
+        {
+            get
+            {
+                long total = 0;
+                for (var i = 0; i < _counts.Length; i++)
+                {
+                    total += Interlocked.Read(ref _counts[i]);
+                }
+
+                return total;
+            }
+        }
+
+        public long Count(ContractViolation violation) => Interlocked.Read(ref _counts[(int)violation]);
+
+        /// <summary>Records a violation; throws in checked mode.</summary>
+        public void Report(ContractViolation violation, string message)
+        {
+            Interlocked.Increment(ref _counts[(int)violation]);
+            if (ThrowOnViolation)
+            {
+                throw new KvmContractViolationException(violation + ": " + message);
+            }
+        }
+    }
+}
