@@ -1,0 +1,113 @@
+namespace GfnGuard.Runtime.Tests;
+
+/// <summary>Why the flushes exist: in the model, as on hardware without coherency, skipping one corrupts data.</summary>
+public sealed class HardwareConsequenceTests
+{
+    private const ulong HostData = 0x1234_5678_9ABC_DEF0;
+
+    [Fact]
+    public void SevPageFreedWithoutFlush_CorruptsItsNextOwnersData()
+    {
+        var vm = TestVm.Create(KvmVmType.Sev);
+        vm.Vcpu.Write(5, 0xC0FFEE, isPrivate: true);
+        var pfn = vm.Mm.PfnOf(vm.HvaOf(5));
+
+        // A host that frees the frame without any flush (what reclaim-less code does) ...
+        vm.Machine.Memory.Free(pfn);
+        var reused = vm.Machine.Memory.Allocate(PageOwner.Kernel);
+        Assert.Equal(pfn, reused);
+        Assert.True(vm.Machine.HasForeignDirtyLine(reused, keyId: 0));
+        vm.Machine.HostWrite(reused, HostData);
+
+        // ... until the guest's dirty line is evicted and lands on the new owner's data.
+        vm.Machine.EvictAllCaches();
+
+        Assert.NotEqual(HostData, vm.Machine.HostRead(reused));
+    }
+
+    [Fact]
+    public void SevMunmapWithReclaim_WbinvdPreventsTheCorruption()
+    {
+        var vm = TestVm.Create(KvmVmType.Sev);
+        vm.Vcpu.Write(5, 0xC0FFEE, isPrivate: true);
+        var pfn = vm.Mm.PfnOf(vm.HvaOf(5));
+
+        vm.Mm.Munmap(vm.HvaOf(5), TestVm.Page);
+        var reused = vm.Machine.Memory.Allocate(PageOwner.Kernel);
+        Assert.Equal(pfn, reused);
+        Assert.False(vm.Machine.HasForeignDirtyLine(reused, keyId: 0));
+        vm.Machine.HostWrite(reused, HostData);
+        vm.Machine.EvictAllCaches();
+
+        Assert.Equal(HostData, vm.Machine.HostRead(reused));
+        Assert.Equal(4, vm.Machine.Wbinvds);
+    }
+
+    [Fact]
+    public void SnpSkipsWbinvd_AndSharedPagesStayIntactBecausePrivateOnesNeverHadAnHva()
+    {
+        var vm = TestVm.Create(KvmVmType.Snp);
+        vm.Vcpu.Write(5, 0xC0FFEE);
+        var pfn = vm.Mm.PfnOf(vm.HvaOf(5));
+
+        vm.Mm.Munmap(vm.HvaOf(5), TestVm.Page);
+        var reused = vm.Machine.Memory.Allocate(PageOwner.Kernel);
+        Assert.Equal(pfn, reused);
+        vm.Machine.HostWrite(reused, HostData);
+        vm.Machine.EvictAllCaches();
+
+        Assert.Equal(HostData, vm.Machine.HostRead(reused));
+        Assert.Equal(0, vm.Machine.Wbinvds);
+    }
+
+    [Fact]
+    public void SnpGmemPageFreedWithItsFlush_StaysIntactForTheNextOwner()
+    {
+        var vm = TestVm.Create(KvmVmType.Snp);
+        vm.Kvm.SetMemoryAttributes(0, 8, isPrivate: true);
+        vm.Vcpu.Write(3, 0xBADC0DE, isPrivate: true);
+
+        vm.Gmem!.PunchHole(0, 8 * TestVm.Page);
+        var reused = vm.Machine.Memory.Allocate(PageOwner.Kernel);
+        vm.Machine.HostWrite(reused, HostData);
+        vm.Machine.EvictAllCaches();
+
+        Assert.Equal(HostData, vm.Machine.HostRead(reused));
+    }
+
+    [Fact]
+    public void EncryptedGuestData_IsCiphertextToTheHost()
+    {
+        var vm = TestVm.Create(KvmVmType.Sev);
+        vm.Vcpu.Write(2, 0x5EC12E7, isPrivate: true);
+        vm.Machine.EvictAllCaches();
+
+        Assert.NotEqual(0x5EC12E7UL, vm.Mm.Read(vm.HvaOf(2)));
+        Assert.Equal(FaultOutcome.Installed, vm.Vcpu.Read(2, out var value, isPrivate: true));
+        Assert.Equal(0x5EC12E7UL, value);
+    }
+
+    [Fact]
+    public void StaleTlbEntry_IsUsableUntilTheFlush()
+    {
+        var vm = TestVm.Create(KvmVmType.Default);
+        vm.Vcpu.Write(1, 10);
+        var pfn = vm.Mm.PfnOf(vm.HvaOf(1));
+
+        // Zap the SPTE by hand without flushing TLBs: the vCPU still reaches the old frame.
+        vm.Kvm.MmuLock.WriteLock();
+        vm.Kvm.MmuInvalidateBegin();
+        var range = new KvmGfnRange(vm.Slot, 1, 2) { OnlyShared = true };
+        Assert.True(KvmMmu.UnmapGfnRange(vm.Kvm, ref range));
+        vm.Kvm.MmuInvalidateEnd();
+        vm.Kvm.MmuLock.WriteUnlock();
+
+        vm.Vcpu.Write(1, 11);
+        Assert.Equal(0, vm.Kvm.Stats.FaultRetries + vm.Kvm.Stats.Faults - 1);
+        Assert.Equal(11UL, vm.Machine.HostRead(pfn));
+
+        vm.Kvm.FlushRemoteTlbs();
+        vm.Vcpu.Write(1, 12);
+        Assert.Equal(2, vm.Kvm.Stats.Faults);
+    }
+}
