@@ -25,7 +25,7 @@ public sealed class MmuStressTests
         using var stop = new CancellationTokenSource();
         var faultsSeen = new long[vcpus.Length];
 
-        var guests = vcpus.Select((vcpu, id) => Task.Run(() =>
+        var guests = vcpus.Select((vcpu, id) => Task.Factory.StartNew(() =>
         {
             var gfn = (ulong)id;
             while (!stop.IsCancellationRequested)
@@ -39,9 +39,12 @@ public sealed class MmuStressTests
 
                 gfn = (gfn + 7) % Pages;
             }
-        })).ToArray();
+        }, TaskCreationOptions.LongRunning)).ToArray();
 
-        var host = Task.Run(() =>
+        // The host starts once every vCPU is running in guest memory.
+        Assert.True(SpinWait.SpinUntil(() => vm.Kvm.Stats.Faults >= vcpus.Length, 30_000), "vCPUs did not start");
+
+        var host = Task.Factory.StartNew(() =>
         {
             var random = new System.Random(42);
             for (var round = 0; round < 300; round++)
@@ -56,8 +59,10 @@ public sealed class MmuStressTests
                     case 3: vm.Mm.TestAndClearYoung(hva, 16 * TestVm.Page); vm.Mm.SwapOut(hva, 4 * TestVm.Page); break;
                     case 4: vm.Mm.Munmap(hva, TestVm.Page); break;
                 }
+
+                Thread.Yield();
             }
-        });
+        }, TaskCreationOptions.LongRunning);
 
         Assert.True(host.Wait(60_000), "host thread did not finish");
         stop.Cancel();

@@ -41,7 +41,7 @@ public sealed class PrivateMemConversionsTests
         var vcpus = Enumerable.Range(0, 4).Select(vm.Kvm.CreateVcpu).ToArray();
 
         // Each vCPU owns 16 gfns: it converts them, writes a pattern on the current side, reads it back.
-        var failures = vcpus.Select((vcpu, id) => Task.Run(() =>
+        var failures = vcpus.Select((vcpu, id) => Task.Factory.StartNew(() =>
         {
             var bad = 0;
             for (var round = 0; round < 50; round++)
@@ -62,7 +62,7 @@ public sealed class PrivateMemConversionsTests
             }
 
             return bad;
-        })).ToArray();
+        }, TaskCreationOptions.LongRunning)).ToArray();
 
         Assert.True(Task.WaitAll(failures, 60_000));
         Assert.All(failures, f => Assert.Equal(0, f.Result));

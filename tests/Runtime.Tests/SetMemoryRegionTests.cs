@@ -17,7 +17,7 @@ public sealed class SetMemoryRegionTests
         var vcpu = vm.Kvm.CreateVcpu(1);
         var outcomes = new int[4];
 
-        var guest = Task.Run(() =>
+        var guest = Task.Factory.StartNew(() =>
         {
             ulong i = 0;
             while (!stop.IsCancellationRequested)
@@ -25,7 +25,7 @@ public sealed class SetMemoryRegionTests
                 var outcome = vcpu.Write(1000 + (i++ % 64), i);
                 Interlocked.Increment(ref outcomes[(int)outcome]);
             }
-        });
+        }, TaskCreationOptions.LongRunning);
 
         KvmMemorySlot? moved = null;
         for (var round = 0; round < 50; round++)
