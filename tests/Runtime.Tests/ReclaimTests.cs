@@ -123,4 +123,22 @@ public sealed class ReclaimTests
             vm.Kvm.MmuLock.WriteUnlock();
         }
     }
+
+    [Fact]
+    public void MmRelease_ZapsEverythingAndReclaimsAfterDroppingTheLock()
+    {
+        var vm = TestVm.Create(KvmVmType.Sev, cpus: 2);
+        for (ulong gfn = 0; gfn < 10; gfn++)
+        {
+            vm.Vcpu.Write(gfn, gfn, isPrivate: true);
+        }
+
+        vm.Mm.Release();
+
+        Assert.Equal(10, vm.Kvm.Stats.ZappedSharedSptes);
+        Assert.Equal(1, vm.Kvm.Stats.Reclaims);
+        Assert.Equal(2, vm.Machine.Wbinvds);
+        Assert.Equal(0, vm.Kvm.Lockdep.Total);
+        Assert.Equal(0, vm.Machine.Memory.AllocatedPages);
+    }
 }

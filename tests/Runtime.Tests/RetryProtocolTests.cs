@@ -95,4 +95,32 @@ public sealed class RetryProtocolTests
         vm.Kvm.MmuInvalidateEnd();
         vm.Kvm.MmuLock.WriteUnlock();
     }
+
+    [Fact]
+    public void FaultThatResolvedItsPfnBeforeAFinishedInvalidation_MustRetry()
+    {
+        var vm = TestVm.Create(KvmVmType.Default);
+        const ulong gfn = 6;
+
+        // The fault's first half: snapshot, then resolve the pfn with no lock held.
+        var mmuSeq = vm.Kvm.MmuInvalidateSeq;
+        var pfn = vm.Mm.GetUserPage(vm.HvaOf(gfn), write: true, out _);
+        Assert.True(pfn >= 0);
+
+        // A whole invalidation (start and end) runs in between: the page moves.
+        vm.Mm.MigratePage(vm.HvaOf(gfn));
+        Assert.NotEqual(pfn, vm.Mm.PfnOf(vm.HvaOf(gfn)));
+        Assert.Equal(0, vm.Kvm.MmuInvalidateInProgress);
+
+        // The fault's second half must see that its pfn is stale.
+        vm.Kvm.MmuLock.ReadLock();
+        try
+        {
+            Assert.True(vm.Kvm.MmuInvalidateRetryGfn(mmuSeq, gfn));
+        }
+        finally
+        {
+            vm.Kvm.MmuLock.ReadUnlock();
+        }
+    }
 }
