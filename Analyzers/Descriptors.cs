@@ -20,5 +20,25 @@ namespace GfnGuard.Analyzers
             isEnabledByDefault: true,
             description: "struct kvm_gfn_range carries only_private (private mappings only, from guest_memfd) and only_shared (shared mappings only, as every HVA-based mmu_notifier event must use). Setting both is contradictory: a handler that honours the flags zaps or ages nothing, so stale SPTEs survive an invalidation.",
             helpLinkUri: HelpLink(DiagnosticIds.BothFlagsSet));
+    
+        internal static readonly DiagnosticDescriptor HvaRangeNotSharedOnly = new DiagnosticDescriptor(
+            id: DiagnosticIds.HvaRangeNotSharedOnly,
+            title: "An HVA-based path must pass on only shared-only gfn ranges",
+            messageFormat: "'{0}' receives a gfn range that is not definitely shared-only on HVA-based path '{1}'; an HVA never maps private (guest_memfd) memory, so the range needs OnlyShared = true and OnlyPrivate = false",
+            category: CorrectnessCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Every mmu_notifier event is about host virtual addresses, and private guest memory comes from guest_memfd, which has none. __kvm_handle_hva_range therefore builds every kvm_gfn_range shared-only. A range that may also target private mappings lets an munmap, migration or aging event zap or age private SPTEs it never concerned.",
+            helpLinkUri: HelpLink(DiagnosticIds.HvaRangeNotSharedOnly));
+
+        internal static readonly DiagnosticDescriptor ReclaimUnderMmuLock = new DiagnosticDescriptor(
+            id: DiagnosticIds.ReclaimUnderMmuLock,
+            title: "Guest memory must not be reclaimed while mmu_lock is held",
+            messageFormat: "'{0}' reclaims guest memory{1} while mmu_lock is or may be held (taken at line {2}); reclaim can WBINVD every CPU, so it must run after the lock is dropped",
+            category: CorrectnessCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "kvm_arch_guest_memory_reclaimed() writes back and invalidates the caches of every CPU on SEV (wbinvd_on_all_cpus). KVM calls it only after dropping mmu_lock, because holding the lock across it stalls every vCPU fault and every other notifier for milliseconds.",
+            helpLinkUri: HelpLink(DiagnosticIds.ReclaimUnderMmuLock));
     }
 }

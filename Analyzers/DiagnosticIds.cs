@@ -5,5 +5,11 @@ namespace GfnGuard.Analyzers
     {
         /// <summary>A gfn range has both <c>OnlyPrivate</c> and <c>OnlyShared</c> set.</summary>
         public const string BothFlagsSet = "KVM0001";
+
+        /// <summary>An HVA-based path passes on a gfn range that is not definitely shared-only.</summary>
+        public const string HvaRangeNotSharedOnly = "KVM0002";
+
+        /// <summary>Guest memory is reclaimed while mmu_lock is, or may be, held.</summary>
+        public const string ReclaimUnderMmuLock = "KVM0003";
     }
 }

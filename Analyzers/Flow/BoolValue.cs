@@ -59,6 +59,9 @@ namespace GfnGuard.Analyzers.Flow
 
         internal static BoolValue FromConstant(bool value) => value ? True : False;
 
+        /// <summary>The same possibilities with no true-sites (what a summary carries to a call site).</summary>
+        internal BoolValue WithoutSites() => new BoolValue(Possibilities, ImmutableArray<SyntaxNode>.Empty);
+
         /// <summary>This value, stored at <paramref name="site"/>: the site becomes its only true-site.</summary>
         internal BoolValue StoredAt(SyntaxNode site) =>
             MayBeTrue ? new BoolValue(Possibilities, ImmutableArray.Create(site)) : new BoolValue(Possibilities, ImmutableArray<SyntaxNode>.Empty);

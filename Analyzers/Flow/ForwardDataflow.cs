@@ -8,28 +8,31 @@ namespace GfnGuard.Analyzers.Flow
     /// A forward dataflow fixed point over one <see cref="ControlFlowGraph"/>: block input states
     /// are joined where paths meet, loops are iterated over their back edges until nothing
     /// changes, and structured exception handling is followed (a finally runs on the way out of
-    /// its try, a catch or finally may start from any point of its try).
+    /// its try, a catch may start from any point of its try).
     /// </summary>
     internal static class ForwardDataflow
     {
         /// <summary>A bound on block visits per block, so a pathological graph costs little.</summary>
-        private const int MaxVisitsPerBlock = 64;
+        private const int MaxVisitsPerBlock = 96;
+
+        /// <summary>The state reaching the end of the graph (the exit block), or null when it is unreachable.</summary>
+        internal static PathStates? ExitState(ControlFlowGraph graph, PathStates?[] inputs) => inputs[graph.Blocks.Length - 1];
 
         /// <summary>
         /// Runs <paramref name="transfer"/> to a fixed point from <paramref name="entry"/>, then
         /// once more over every reachable block with observation on. Returns the input state of
         /// each block (null where unreachable), or null when the graph did not settle in budget.
         /// </summary>
-        internal static FlowState?[]? Run(ControlFlowGraph graph, FlowState entry, IFlowTransfer transfer, CancellationToken cancellationToken)
+        internal static PathStates?[]? Run(ControlFlowGraph graph, FlowState entry, IFlowTransfer transfer, CancellationToken cancellationToken)
         {
             var blocks = graph.Blocks;
-            var inputs = new FlowState?[blocks.Length];
+            var inputs = new PathStates?[blocks.Length];
             var exceptionHandlers = ExceptionHandlerEntries(graph);
             var finallyContinuations = new Dictionary<ControlFlowRegion, HashSet<int>>();
             var worklist = new SortedSet<int>();
             var budget = (blocks.Length * MaxVisitsPerBlock) + 256;
 
-            inputs[0] = entry;
+            inputs[0] = PathStates.Of(entry);
             worklist.Add(0);
             while (worklist.Count > 0)
             {
@@ -43,8 +46,13 @@ namespace GfnGuard.Analyzers.Flow
                 worklist.Remove(ordinal);
                 var block = blocks[ordinal];
                 var input = inputs[ordinal]!;
-                var output = transfer.TransferBlock(block, input, observe: false);
+                var outputs = new List<FlowState>(input.Paths.Length);
+                foreach (var path in input.Paths)
+                {
+                    outputs.Add(transfer.TransferBlock(block, path, observe: false));
+                }
 
+                var output = PathStates.Of(outputs)!;
                 foreach (var handler in exceptionHandlers[ordinal])
                 {
                     Merge(handler, input.Join(output));
@@ -53,8 +61,8 @@ namespace GfnGuard.Analyzers.Flow
                 if (block.ConditionKind != ControlFlowConditionKind.None && block.BranchValue is not null)
                 {
                     var takenWhen = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
-                    Follow(block, block.ConditionalSuccessor, transfer.Refine(output, block.BranchValue, takenWhen));
-                    Follow(block, block.FallThroughSuccessor, transfer.Refine(output, block.BranchValue, !takenWhen));
+                    Follow(block, block.ConditionalSuccessor, Refine(outputs, block.BranchValue, takenWhen));
+                    Follow(block, block.FallThroughSuccessor, Refine(outputs, block.BranchValue, !takenWhen));
                 }
                 else
                 {
@@ -66,13 +74,30 @@ namespace GfnGuard.Analyzers.Flow
             {
                 if (inputs[i] is { } input)
                 {
-                    transfer.TransferBlock(blocks[i], input, observe: true);
+                    foreach (var path in input.Paths)
+                    {
+                        transfer.TransferBlock(blocks[i], path, observe: true);
+                    }
                 }
             }
 
             return inputs;
 
-            void Follow(BasicBlock from, ControlFlowBranch? branch, FlowState? state)
+            PathStates? Refine(List<FlowState> states, Microsoft.CodeAnalysis.IOperation condition, bool whenTrue)
+            {
+                var refined = new List<FlowState>(states.Count);
+                foreach (var state in states)
+                {
+                    if (transfer.Refine(state, condition, whenTrue) is { } kept)
+                    {
+                        refined.Add(kept);
+                    }
+                }
+
+                return PathStates.Of(refined);
+            }
+
+            void Follow(BasicBlock from, ControlFlowBranch? branch, PathStates? state)
             {
                 if (branch is null || state is null)
                 {
@@ -130,7 +155,7 @@ namespace GfnGuard.Analyzers.Flow
                 }
             }
 
-            void Merge(int ordinal, FlowState state)
+            void Merge(int ordinal, PathStates state)
             {
                 var existing = inputs[ordinal];
                 var joined = existing is null ? state : existing.Join(state);
@@ -169,9 +194,15 @@ namespace GfnGuard.Analyzers.Flow
                         continue;
                     }
 
+                    // Catch and filter handlers continue into normal flow, so an exception anywhere in
+                    // the try reaches them. A finally entered by an exception rethrows at its end; its
+                    // states must not leak into the normal continuation, so only normal exits enter it.
                     for (var h = 1; h < tryAnd.NestedRegions.Length; h++)
                     {
-                        result[i].Add(tryAnd.NestedRegions[h].FirstBlockOrdinal);
+                        if (tryAnd.NestedRegions[h].Kind != ControlFlowRegionKind.Finally)
+                        {
+                            result[i].Add(tryAnd.NestedRegions[h].FirstBlockOrdinal);
+                        }
                     }
                 }
             }

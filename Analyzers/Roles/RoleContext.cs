@@ -17,9 +17,12 @@ namespace GfnGuard.Analyzers.Roles
 
         private RoleContext(Compilation compilation)
         {
+            Compilation = compilation;
             RuntimeGfnRange = compilation.GetTypeByMetadataName(KnownNames.RuntimeGfnRangeType);
             Default = new Roles(this, RoleOptions.Empty);
         }
+
+        internal Compilation Compilation { get; }
 
         /// <summary><c>GfnGuard.Runtime.KvmGfnRange</c>, when the compilation references the runtime.</summary>
         internal INamedTypeSymbol? RuntimeGfnRange { get; }
@@ -32,12 +35,13 @@ namespace GfnGuard.Analyzers.Roles
         internal Roles ForTree(SyntaxTree tree, AnalyzerOptions options)
         {
             var config = options.AnalyzerConfigOptionsProvider.GetOptions(tree);
-            if (!config.TryGetValue(RoleOptions.GfnRangeTypesKey, out var rangeTypes))
+            var fingerprint = RoleOptions.Fingerprint(config);
+            if (fingerprint.Length == 0)
             {
                 return Default;
             }
 
-            return _rolesByOptions.GetOrAdd(rangeTypes, _ => new Roles(this, RoleOptions.Read(config)));
+            return _rolesByOptions.GetOrAdd(fingerprint, _ => new Roles(this, RoleOptions.Read(config)));
         }
     }
 }

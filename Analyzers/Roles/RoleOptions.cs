@@ -15,24 +15,65 @@ namespace GfnGuard.Analyzers.Roles
         internal const string MmuLockMembersKey = "gfnguard.mmu_lock_members";
         internal const string ReclaimMethodsKey = "gfnguard.reclaim_methods";
 
-        internal static readonly RoleOptions Empty = new RoleOptions(ImmutableHashSet<string>.Empty);
+        internal static readonly string[] Keys = { GfnRangeTypesKey, HvaPathMethodsKey, MmuLockMembersKey, ReclaimMethodsKey };
 
-        private RoleOptions(ImmutableHashSet<string> gfnRangeTypes)
+        internal static readonly RoleOptions Empty = new RoleOptions(
+            ImmutableHashSet<string>.Empty, ImmutableHashSet<string>.Empty, ImmutableHashSet<string>.Empty, ImmutableHashSet<string>.Empty);
+
+        private RoleOptions(ImmutableHashSet<string> gfnRangeTypes, ImmutableHashSet<string> hvaPathMethods, ImmutableHashSet<string> mmuLockMembers, ImmutableHashSet<string> reclaimMethods)
         {
             GfnRangeTypes = gfnRangeTypes;
+            HvaPathMethods = hvaPathMethods;
+            MmuLockMembers = mmuLockMembers;
+            ReclaimMethods = reclaimMethods;
         }
 
         /// <summary>Type names (simple or namespace-qualified) that are gfn ranges.</summary>
         internal ImmutableHashSet<string> GfnRangeTypes { get; }
 
-        internal static RoleOptions Read(AnalyzerConfigOptions options)
+        /// <summary>Method names (simple or Type.Method) that are HVA-based paths.</summary>
+        internal ImmutableHashSet<string> HvaPathMethods { get; }
+
+        /// <summary>Field or property names (simple or Type.Member) that are mmu_lock.</summary>
+        internal ImmutableHashSet<string> MmuLockMembers { get; }
+
+        /// <summary>Method names (simple or Type.Method) that reclaim guest memory.</summary>
+        internal ImmutableHashSet<string> ReclaimMethods { get; }
+
+        /// <summary>The raw option values, which identify an option set (for caching).</summary>
+        internal static string Fingerprint(AnalyzerConfigOptions options)
         {
-            if (!options.TryGetValue(GfnRangeTypesKey, out var rangeTypes))
+            var builder = new System.Text.StringBuilder();
+            foreach (var key in Keys)
             {
-                return Empty;
+                if (options.TryGetValue(key, out var value))
+                {
+                    builder.Append(key).Append('=').Append(value).Append('\n');
+                }
             }
 
-            return new RoleOptions(ParseList(rangeTypes));
+            return builder.ToString();
+        }
+
+        internal static RoleOptions Read(AnalyzerConfigOptions options)
+        {
+            ImmutableHashSet<string> Get(string key) =>
+                options.TryGetValue(key, out var value) ? ParseList(value) : ImmutableHashSet<string>.Empty;
+
+            return new RoleOptions(Get(GfnRangeTypesKey), Get(HvaPathMethodsKey), Get(MmuLockMembersKey), Get(ReclaimMethodsKey));
+        }
+
+        /// <summary>True when <paramref name="names"/> holds the symbol's simple name or its Type.Member name.</summary>
+        internal static bool Matches(ImmutableHashSet<string> names, Microsoft.CodeAnalysis.ISymbol symbol)
+        {
+            if (names.IsEmpty)
+            {
+                return false;
+            }
+
+            return names.Contains(symbol.Name)
+                || (symbol.ContainingType is { } type && (names.Contains(type.Name + "." + symbol.Name)
+                    || names.Contains(type.ToDisplayString(Microsoft.CodeAnalysis.SymbolDisplayFormat.CSharpErrorMessageFormat) + "." + symbol.Name)));
         }
 
         /// <summary>Parses a comma- or semicolon-separated list of names.</summary>

@@ -13,6 +13,9 @@ namespace GfnGuard.Analyzers.Roles
         private readonly ConcurrentDictionary<ITypeSymbol, bool> _isGfnRange =
             new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
 
+        private readonly ConcurrentDictionary<ISymbol, bool> _isMmuLock =
+            new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
+
         internal Roles(RoleContext context, RoleOptions options)
         {
             _context = context;
@@ -20,6 +23,81 @@ namespace GfnGuard.Analyzers.Roles
         }
 
         internal RoleOptions Options { get; }
+
+        internal RoleContext Context => _context;
+
+        private Flow.MethodSummaries? _summaries;
+
+        /// <summary>Summaries of this compilation's methods under these role names.</summary>
+        internal Flow.MethodSummaries Summaries =>
+            System.Threading.LazyInitializer.EnsureInitialized(ref _summaries, () => new Flow.MethodSummaries(this))!;
+
+        /// <summary>True when the symbol carries an attribute of that name, from any namespace.</summary>
+        internal static bool HasAttribute(ISymbol symbol, string attributeName) => FindAttribute(symbol, attributeName) is not null;
+
+        internal static AttributeData? FindAttribute(ISymbol symbol, string attributeName)
+        {
+            foreach (var attribute in symbol.GetAttributes())
+            {
+                if (attribute.AttributeClass?.Name == attributeName)
+                {
+                    return attribute;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// An HVA-based path: a kernel name (__kvm_handle_hva_range, kvm_mmu_notifier_*, ...), a
+        /// parameter of an HVA range type, [HvaPath], or a name from gfnguard.hva_path_methods.
+        /// </summary>
+        internal bool IsHvaPathMethod(ISymbol? symbol)
+        {
+            if (symbol is not IMethodSymbol method)
+            {
+                return false;
+            }
+
+            if (KnownNames.HvaPathMethods.Contains(method.Name)
+                || method.Name.StartsWith(KnownNames.HvaPathMethodPrefix, System.StringComparison.Ordinal)
+                || HasAttribute(method, KnownNames.HvaPathAttribute)
+                || RoleOptions.Matches(Options.HvaPathMethods, method))
+            {
+                return true;
+            }
+
+            foreach (var parameter in method.Parameters)
+            {
+                var type = parameter.Type is IPointerTypeSymbol pointer ? pointer.PointedAtType : parameter.Type;
+                if (KnownNames.HvaRangeTypes.Contains(type.Name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>kvm->mmu_lock: a field or property named mmu_lock or MmuLock, marked [MmuLock], or configured.</summary>
+        internal bool IsMmuLockMember(ISymbol? member)
+        {
+            if (member is not (IFieldSymbol or IPropertySymbol))
+            {
+                return false;
+            }
+
+            return _isMmuLock.GetOrAdd(member, m =>
+                KnownNames.MmuLockMembers.Contains(m.Name)
+                || HasAttribute(m, KnownNames.MmuLockAttribute)
+                || RoleOptions.Matches(Options.MmuLockMembers, m));
+        }
+
+        /// <summary>A reclaim by itself: a kernel name, [ReclaimsGuestMemory], or a name from gfnguard.reclaim_methods.</summary>
+        internal bool IsDirectReclaim(IMethodSymbol method) =>
+            KnownNames.ReclaimMethods.Contains(method.Name)
+            || HasAttribute(method, KnownNames.ReclaimsGuestMemoryAttribute)
+            || RoleOptions.Matches(Options.ReclaimMethods, method);
 
         /// <summary>
         /// True for struct kvm_gfn_range: the runtime's type, a type named kvm_gfn_range or

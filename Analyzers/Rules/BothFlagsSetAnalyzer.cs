@@ -50,7 +50,7 @@ namespace GfnGuard.Analyzers.Rules
                 foreach (var function in MethodGraphs.WithNested(graph, context.CancellationToken))
                 {
                     var reporter = new Reporter(context);
-                    ForwardDataflow.Run(function, FlowState.Empty, new RangeFlagTransfer(roles, reporter), context.CancellationToken);
+                    ForwardDataflow.Run(function, FlowState.Empty, new OperationTransfer(roles, reporter), context.CancellationToken);
                 }
             }
         }
@@ -75,7 +75,7 @@ namespace GfnGuard.Analyzers.Rules
             return false;
         }
 
-        private sealed class Reporter : IFlagAssignmentObserver
+        private sealed class Reporter : FlowObserver
         {
             private readonly OperationBlockAnalysisContext _context;
             private readonly HashSet<SyntaxNode> _reported = new HashSet<SyntaxNode>();
@@ -85,7 +85,7 @@ namespace GfnGuard.Analyzers.Rules
                 _context = context;
             }
 
-            public void OnFlagAssigned(in FlagAssignment assignment)
+            internal override void OnFlagAssigned(in FlagAssignment assignment)
             {
                 if (!assignment.Assigned.MayBeTrue || !assignment.Other.MayBeTrue || !_reported.Add(assignment.ReportNode))
                 {

@@ -39,6 +39,7 @@ namespace GfnGuard.Runtime
         public bool IsWriteHeld => _lock.IsWriteLockHeld;
 
         /// <summary>Kernel: write_lock(&amp;kvm->mmu_lock) (KVM_MMU_LOCK on x86).</summary>
+        [AcquiresMmuLock]
         public void WriteLock()
         {
             _lock.EnterWriteLock();
@@ -47,6 +48,7 @@ namespace GfnGuard.Runtime
         }
 
         /// <summary>Kernel: write_unlock(&amp;kvm->mmu_lock).</summary>
+        [ReleasesMmuLock]
         public void WriteUnlock()
         {
             if (!_lock.IsWriteLockHeld)
@@ -60,6 +62,7 @@ namespace GfnGuard.Runtime
         }
 
         /// <summary>Kernel: read_lock(&amp;kvm->mmu_lock).</summary>
+        [AcquiresMmuLock]
         public void ReadLock()
         {
             _lock.EnterReadLock();
@@ -68,6 +71,7 @@ namespace GfnGuard.Runtime
         }
 
         /// <summary>Kernel: read_unlock(&amp;kvm->mmu_lock).</summary>
+        [ReleasesMmuLock]
         public void ReadUnlock()
         {
             if (!_lock.IsReadLockHeld)

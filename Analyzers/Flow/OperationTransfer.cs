@@ -7,19 +7,20 @@ using GfnGuard.Analyzers.Roles;
 namespace GfnGuard.Analyzers.Flow
 {
     /// <summary>
-    /// Transfer functions for boolean values and gfn range flags: follows literals and
-    /// constants through bool locals, flow captures, ref locals, struct copies, object
-    /// creation (constructor arguments and initializers), <c>with</c> and member stores.
-    /// A call that may change a range (by <c>ref</c>, <c>out</c>, on its receiver, or a
-    /// reference-type range passed along) forgets what was known of it.
+    /// Transfer functions for boolean values, gfn range flags and mmu_lock: follows literals
+    /// and constants through bool locals, flow captures, ref locals, struct copies, object
+    /// creation (constructor arguments and initializers), <c>with</c> and member stores; takes
+    /// and drops the lock at lock calls. A call to a helper of the same compilation applies
+    /// that helper's summary; any other call that may change a range (by <c>ref</c>, <c>out</c>,
+    /// on its receiver, or a reference-type range passed along) forgets what was known of it.
     /// </summary>
-    internal sealed class RangeFlagTransfer : IFlowTransfer
+    internal sealed partial class OperationTransfer : IFlowTransfer
     {
         /// <summary>The compiler-generated method a record's <c>with</c> calls.</summary>
         private const string RecordCloneMethod = "<Clone>$";
 
         private readonly Roles.Roles _roles;
-        private readonly IFlagAssignmentObserver? _observer;
+        private readonly FlowObserver? _observer;
         private readonly Dictionary<ILocalSymbol, FlowLocation> _refLocals =
             new Dictionary<ILocalSymbol, FlowLocation>(SymbolEqualityComparer.Default);
 
@@ -27,7 +28,7 @@ namespace GfnGuard.Analyzers.Flow
         private FlowState _state = FlowState.Empty;
         private bool _observe;
 
-        internal RangeFlagTransfer(Roles.Roles roles, IFlagAssignmentObserver? observer)
+        internal OperationTransfer(Roles.Roles roles, FlowObserver? observer)
         {
             _roles = roles;
             _observer = observer;
@@ -66,6 +67,11 @@ namespace GfnGuard.Analyzers.Flow
                     return Refine(state, not.Operand, !whenTrue);
                 case IConversionOperation { IsImplicit: true } conversion:
                     return Refine(state, conversion.Operand, whenTrue);
+                case IIsNullOperation isNull:
+                    return RefineNull(state, isNull.Operand, isNull: whenTrue);
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } binary
+                    when binary.RightOperand.ConstantValue is { HasValue: true, Value: null }:
+                    return RefineNull(state, binary.LeftOperand, isNull: whenTrue == (binary.OperatorKind == BinaryOperatorKind.Equals));
             }
 
             var location = PlaceOf(condition, state);
@@ -76,6 +82,13 @@ namespace GfnGuard.Analyzers.Flow
 
             var restricted = state.Get(location).Restrict(whenTrue);
             return restricted.Possibilities == BoolPossibilities.None ? null : state.Set(location, restricted);
+        }
+
+        /// <summary>A lock guard (the value of <c>kvm.MmuLock.Write()</c> in a <c>using</c>) is never null.</summary>
+        private FlowState? RefineNull(FlowState state, IOperation operand, bool isNull)
+        {
+            var place = PlaceOf(Unwrap(operand), state);
+            return place.IsValid && isNull && state.Get(place.Member(NonNullKey)).IsDefinitelyTrue ? null : state;
         }
 
         /// <summary>
@@ -184,8 +197,7 @@ namespace GfnGuard.Analyzers.Flow
                     }
 
                 case IInvocationOperation invocation:
-                    Invoke(invocation.Instance, invocation.TargetMethod, invocation.Arguments);
-                    return (BoolValue.Unknown, default);
+                    return (BoolValue.Unknown, Invoke(invocation));
 
                 case IFlowAnonymousFunctionOperation or IAnonymousFunctionOperation or ILocalFunctionOperation:
                     // Runs when invoked, not here; its own graph is analyzed on its own.
@@ -333,6 +345,13 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>Stores an evaluated value into a place: a bool is set, a range (or other struct) is copied.</summary>
         private void StoreValue(FlowLocation target, IOperation valueOperation, (BoolValue Value, FlowLocation Place) value)
         {
+            if (IsLockReference(valueOperation))
+            {
+                // A local or capture holding kvm->mmu_lock (as `lock (kvm.mmu_lock)` lowers to) is the lock.
+                _state = _state.Forget(target).Set(target.Member(IsLockKey), BoolValue.True);
+                return;
+            }
+
             if (valueOperation.Type?.SpecialType == SpecialType.System_Boolean)
             {
                 _state = _state.Set(target, value.Value);
@@ -409,21 +428,6 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
-        private void Invoke(IOperation? instance, IMethodSymbol method, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments)
-        {
-            var receiver = instance is null ? default : EvaluateWithPlace(instance).Place;
-            foreach (var argument in arguments)
-            {
-                ForgetPassedRange(argument, EvaluateWithPlace(argument.Value).Place);
-            }
-
-            if (receiver.IsValid && !method.IsStatic && !(method.IsReadOnly || (instance!.Type?.IsReadOnly ?? false)))
-            {
-                // A method on the range (or its container) may set its flags.
-                _state = _state.Forget(receiver);
-            }
-        }
-
         /// <summary>A callee can change what it gets by ref or out, and a range object it gets by reference.</summary>
         private void ForgetPassedRange(IArgumentOperation argument, FlowLocation place)
         {
@@ -435,7 +439,7 @@ namespace GfnGuard.Analyzers.Flow
             var refKind = argument.Parameter?.RefKind ?? RefKind.None;
             if (refKind is RefKind.Ref or RefKind.Out || argument.Value.Type is { IsReferenceType: true })
             {
-                _state = _state.Forget(place);
+                ForgetKeepingMarks(place);
             }
         }
 

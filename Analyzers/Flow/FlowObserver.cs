@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 using GfnGuard.Analyzers.Roles;
 
 namespace GfnGuard.Analyzers.Flow
@@ -35,9 +37,19 @@ namespace GfnGuard.Analyzers.Flow
         internal SyntaxNode ValueNode { get; }
     }
 
-    /// <summary>Told of every flag store on the observation pass.</summary>
-    internal interface IFlagAssignmentObserver
+    /// <summary>
+    /// What a rule watches on the observation pass (after the fixed point): each is called once
+    /// per operation and per path state that reaches it.
+    /// </summary>
+    internal abstract class FlowObserver
     {
-        void OnFlagAssigned(in FlagAssignment assignment);
+        internal virtual void OnFlagAssigned(in FlagAssignment assignment)
+        {
+        }
+
+        /// <summary>A call, with its arguments evaluated (their places, where known) and before its effects.</summary>
+        internal virtual void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
+        {
+        }
     }
 }

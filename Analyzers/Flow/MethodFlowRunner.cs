@@ -1,0 +1,50 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>Runs the flow analysis over one method body and the lambdas and local functions in it.</summary>
+    internal static class MethodFlowRunner
+    {
+        /// <summary>The roles for the tree of the method being analysed.</summary>
+        internal static Roles.Roles RolesFor(OperationBlockAnalysisContext context, Roles.RoleContext roleContext)
+        {
+            var tree = context.OwningSymbol.Locations.Length > 0 && context.OwningSymbol.Locations[0].SourceTree is { } owningTree
+                ? owningTree
+                : context.OperationBlocks[0].Syntax.SyntaxTree;
+            return roleContext.ForTree(tree, context.Options);
+        }
+
+        /// <summary>
+        /// For each graph root of the method that passes <paramref name="worthAnalysing"/>, runs the
+        /// analysis from <paramref name="entry"/> (nested functions start from <paramref name="nestedEntry"/>)
+        /// with a fresh observer for each graph.
+        /// </summary>
+        internal static void Analyze(
+            OperationBlockAnalysisContext context,
+            Roles.Roles roles,
+            Func<IOperation, bool> worthAnalysing,
+            FlowState entry,
+            FlowState nestedEntry,
+            Func<FlowObserver> createObserver)
+        {
+            var seen = new HashSet<IOperation>();
+            foreach (var block in context.OperationBlocks)
+            {
+                if (MethodGraphs.GraphRoot(block) is not { } root || !seen.Add(root) || !worthAnalysing(root))
+                {
+                    continue;
+                }
+
+                var graph = context.GetControlFlowGraph(block);
+                foreach (var function in MethodGraphs.WithNested(graph, context.CancellationToken))
+                {
+                    var start = ReferenceEquals(function, graph) ? entry : nestedEntry;
+                    ForwardDataflow.Run(function, start, new OperationTransfer(roles, createObserver()), context.CancellationToken);
+                }
+            }
+        }
+    }
+}

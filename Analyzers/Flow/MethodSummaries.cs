@@ -1,0 +1,325 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using GfnGuard.Analyzers.Roles;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// What methods of the compilation do, as seen from their call sites: whether they take or
+    /// drop mmu_lock on every path, whether they (transitively) reclaim guest memory, and what
+    /// they leave in the flags of ranges they get by ref/out or as <c>this</c>. Computed on
+    /// demand from the callee's own body, once per method and compilation; recursion is cut
+    /// off (a method still being summarised counts as doing nothing).
+    /// </summary>
+    internal sealed class MethodSummaries
+    {
+        [ThreadStatic]
+        private static HashSet<IMethodSymbol>? t_inProgress;
+
+        private readonly Roles.Roles _roles;
+        private readonly ConcurrentDictionary<IMethodSymbol, LockEffect> _lockEffects = new ConcurrentDictionary<IMethodSymbol, LockEffect>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<string>> _reclaimChains = new ConcurrentDictionary<IMethodSymbol, ImmutableArray<string>>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<IMethodSymbol, FlagEffectsBox> _flagEffects = new ConcurrentDictionary<IMethodSymbol, FlagEffectsBox>(SymbolEqualityComparer.Default);
+
+        internal MethodSummaries(Roles.Roles roles)
+        {
+            _roles = roles;
+        }
+
+        /// <summary>Acquire or Release when the method's body takes (drops) mmu_lock on every path without undoing it.</summary>
+        internal LockEffect LockEffectOf(IMethodSymbol method)
+        {
+            method = Normalize(method);
+            if (_lockEffects.TryGetValue(method, out var known))
+            {
+                return known;
+            }
+
+            return Guarded(method, LockEffect.None, () => _lockEffects.GetOrAdd(method, ComputeLockEffect(method)));
+        }
+
+        /// <summary>
+        /// The call chain by which the method reclaims guest memory (itself first, the reclaim
+        /// last), or empty when it does not.
+        /// </summary>
+        internal ImmutableArray<string> ReclaimChainOf(IMethodSymbol method)
+        {
+            method = Normalize(method);
+            if (_roles.IsDirectReclaim(method))
+            {
+                return ImmutableArray.Create(method.Name);
+            }
+
+            if (_reclaimChains.TryGetValue(method, out var known))
+            {
+                return known;
+            }
+
+            return Guarded(method, ImmutableArray<string>.Empty, () => _reclaimChains.GetOrAdd(method, ComputeReclaimChain(method)));
+        }
+
+        /// <summary>What the method leaves in the flags of the ranges it can change, or null when it is not a helper of this compilation.</summary>
+        internal FlagEffects? FlagEffectsOf(IMethodSymbol method)
+        {
+            method = Normalize(method);
+            if (_flagEffects.TryGetValue(method, out var known))
+            {
+                return known.Effects;
+            }
+
+            return Guarded(method, null, () => _flagEffects.GetOrAdd(method, new FlagEffectsBox(ComputeFlagEffects(method))).Effects);
+        }
+
+        private static IMethodSymbol Normalize(IMethodSymbol method) => (method.ReducedFrom ?? method).OriginalDefinition;
+
+        private static T Guarded<T>(IMethodSymbol method, T whileInProgress, Func<T> compute)
+        {
+            var inProgress = t_inProgress ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+            if (!inProgress.Add(method))
+            {
+                return whileInProgress;
+            }
+
+            try
+            {
+                return compute();
+            }
+            finally
+            {
+                inProgress.Remove(method);
+            }
+        }
+
+        private LockEffect ComputeLockEffect(IMethodSymbol method)
+        {
+            if (BodyGraph(method) is not { } graph || !MayTouchTheLock(graph.OriginalOperation))
+            {
+                return LockEffect.None;
+            }
+
+            if (ExitLockState(graph, entryHeld: false) is { } afterFree && AllPaths(afterFree, v => v.IsDefinitelyTrue))
+            {
+                return LockEffect.Acquire;
+            }
+
+            if (ExitLockState(graph, entryHeld: true) is { } afterHeld && AllPaths(afterHeld, v => v.IsDefinitelyFalse))
+            {
+                return LockEffect.Release;
+            }
+
+            return LockEffect.None;
+        }
+
+        private PathStates? ExitLockState(ControlFlowGraph graph, bool entryHeld)
+        {
+            var entry = FlowState.Empty.Set(OperationTransfer.LockLocation, entryHeld ? BoolValue.True : BoolValue.False);
+            var inputs = ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, observer: null), CancellationToken.None);
+            return inputs is null ? null : ForwardDataflow.ExitState(graph, inputs);
+        }
+
+        private static bool AllPaths(PathStates states, Func<BoolValue, bool> predicate)
+        {
+            foreach (var path in states.Paths)
+            {
+                if (!predicate(path.Get(OperationTransfer.LockLocation)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>A cheap look before building a graph: does any call in the body look like a lock operation or a helper?</summary>
+        private bool MayTouchTheLock(IOperation body)
+        {
+            foreach (var operation in body.Descendants())
+            {
+                if (operation is IInvocationOperation invocation)
+                {
+                    var target = invocation.TargetMethod;
+                    if (KnownNames.AcquireMacros.Contains(target.Name) || KnownNames.ReleaseMacros.Contains(target.Name)
+                        || KnownNames.AcquireFunctions.Contains(target.Name) || KnownNames.ReleaseFunctions.Contains(target.Name)
+                        || Roles.Roles.HasAttribute(target, KnownNames.AcquiresMmuLockAttribute) || Roles.Roles.HasAttribute(target, KnownNames.ReleasesMmuLockAttribute)
+                        || target.Name is "Enter" or "Exit" or "TryEnter"
+                        || (invocation.Instance is IMemberReferenceOperation receiver && _roles.IsMmuLockMember(receiver.Member))
+                        || (!target.DeclaringSyntaxReferences.IsEmpty && LockEffectOf(target) != LockEffect.None))
+                    {
+                        return true;
+                    }
+                }
+                else if (operation is ILockOperation)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private ImmutableArray<string> ComputeReclaimChain(IMethodSymbol method)
+        {
+            if (BodyOperation(method) is not { } body)
+            {
+                return ImmutableArray<string>.Empty;
+            }
+
+            foreach (var invocation in InvocationsOutsideNestedFunctions(body))
+            {
+                var chain = ReclaimChainOf(invocation.TargetMethod);
+                if (!chain.IsEmpty)
+                {
+                    return chain.Insert(0, method.Name);
+                }
+            }
+
+            return ImmutableArray<string>.Empty;
+        }
+
+        /// <summary>The calls a body makes itself: a lambda or local function runs where it is invoked, not here.</summary>
+        internal static IEnumerable<IInvocationOperation> InvocationsOutsideNestedFunctions(IOperation root)
+        {
+            var pending = new Stack<IOperation>();
+            pending.Push(root);
+            while (pending.Count > 0)
+            {
+                var operation = pending.Pop();
+                if (operation is IInvocationOperation invocation)
+                {
+                    yield return invocation;
+                }
+
+                foreach (var child in operation.ChildOperations)
+                {
+                    if (child is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
+                    {
+                        pending.Push(child);
+                    }
+                }
+            }
+        }
+
+        private FlagEffects? ComputeFlagEffects(IMethodSymbol method)
+        {
+            var candidates = new List<(int Ordinal, FlowLocation Place)>();
+            foreach (var parameter in method.Parameters)
+            {
+                if (_roles.IsGfnRangeType(parameter.Type) && (parameter.RefKind is RefKind.Ref or RefKind.Out || parameter.Type.IsReferenceType))
+                {
+                    candidates.Add((parameter.Ordinal, FlowLocation.ForSymbol(parameter)));
+                }
+            }
+
+            var thisIsRange = !method.IsStatic && _roles.IsGfnRangeType(method.ContainingType);
+            if (candidates.Count == 0 && !thisIsRange)
+            {
+                return null;
+            }
+
+            if (BodyGraph(method) is not { } graph)
+            {
+                return null;
+            }
+
+            var touched = new TouchedFlags();
+            var inputs = ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, touched), CancellationToken.None);
+            if (inputs is null)
+            {
+                return null;
+            }
+
+            var exit = ForwardDataflow.ExitState(graph, inputs)?.Merged();
+            FlagEffect? EffectOn(FlowLocation place)
+            {
+                BoolValue? Flag(FlagKind flag)
+                {
+                    if (!touched.Contains(place, flag))
+                    {
+                        return null;
+                    }
+
+                    var value = exit?.Get(place.Member(OperationTransfer.FlagKey(flag))) ?? BoolValue.Unknown;
+                    return value.WithoutSites();
+                }
+
+                var effect = new FlagEffect(Flag(FlagKind.OnlyPrivate), Flag(FlagKind.OnlyShared));
+                return effect.IsNone ? new FlagEffect(null, null) : effect;
+            }
+
+            var parameters = new FlagEffect?[method.Parameters.Length];
+            foreach (var (ordinal, place) in candidates)
+            {
+                parameters[ordinal] = EffectOn(place);
+            }
+
+            return new FlagEffects(parameters, thisIsRange ? EffectOn(new FlowLocation(FlowLocation.ThisRoot, string.Empty)) : null);
+        }
+
+        /// <summary>The graph of a method of this compilation with a body (not of lambdas or local functions).</summary>
+        private ControlFlowGraph? BodyGraph(IMethodSymbol method) =>
+            BodyOperation(method) switch
+            {
+                IMethodBodyOperation { Parent: null } body => ControlFlowGraph.Create(body),
+                IConstructorBodyOperation { Parent: null } body => ControlFlowGraph.Create(body),
+                _ => null,
+            };
+
+        private IOperation? BodyOperation(IMethodSymbol method)
+        {
+            if (method.IsAbstract || method.IsExtern || method.DeclaringSyntaxReferences.Length != 1)
+            {
+                return null;
+            }
+
+            var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
+            var compilation = _roles.Context.Compilation;
+            if (!compilation.ContainsSyntaxTree(syntax.SyntaxTree))
+            {
+                return null;
+            }
+
+#pragma warning disable RS1030 // Summaries need the callee's body, which lives in another tree; each is bound once per compilation and cached.
+            var model = compilation.GetSemanticModel(syntax.SyntaxTree);
+#pragma warning restore RS1030
+            return model.GetOperation(syntax);
+        }
+
+        private sealed class FlagEffectsBox
+        {
+            internal FlagEffectsBox(FlagEffects? effects)
+            {
+                Effects = effects;
+            }
+
+            internal FlagEffects? Effects { get; }
+        }
+
+        /// <summary>Records which flags of which roots a helper stores (or hands on by ref).</summary>
+        private sealed class TouchedFlags : FlowObserver
+        {
+            private readonly HashSet<(FlowLocation, FlagKind)> _touched = new HashSet<(FlowLocation, FlagKind)>();
+
+            internal bool Contains(FlowLocation place, FlagKind flag) => _touched.Contains((place, flag));
+
+            internal override void OnFlagAssigned(in FlagAssignment assignment) => _touched.Add((assignment.Range, assignment.Flag));
+
+            internal override void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
+            {
+                for (var i = 0; i < invocation.Arguments.Length; i++)
+                {
+                    if (argumentPlaces[i].IsValid && invocation.Arguments[i].Parameter?.RefKind is RefKind.Ref or RefKind.Out)
+                    {
+                        _touched.Add((argumentPlaces[i], FlagKind.OnlyPrivate));
+                        _touched.Add((argumentPlaces[i], FlagKind.OnlyShared));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// The abstract state at a program point as a small set of path states (a disjunction),
+    /// so values set together stay together: after
+    /// <c>if (!locked) { locked = true; KVM_MMU_LOCK(kvm); }</c> one path has both true and the
+    /// other both false, and <c>if (locked) KVM_MMU_UNLOCK(kvm);</c> unlocks exactly the path
+    /// that locked. Past <see cref="MaxPaths"/> distinct paths the set collapses into their join.
+    /// </summary>
+    internal sealed class PathStates
+    {
+        internal const int MaxPaths = 8;
+
+        private PathStates(ImmutableArray<FlowState> paths)
+        {
+            Paths = paths;
+        }
+
+        internal ImmutableArray<FlowState> Paths { get; }
+
+        internal static PathStates Of(FlowState state) => new PathStates(ImmutableArray.Create(state));
+
+        internal static PathStates? Of(IEnumerable<FlowState> states)
+        {
+            var builder = ImmutableArray.CreateBuilder<FlowState>();
+            foreach (var state in states)
+            {
+                AddDistinct(builder, state);
+            }
+
+            return builder.Count == 0 ? null : Bounded(builder);
+        }
+
+        internal PathStates Join(PathStates other)
+        {
+            if (ReferenceEquals(this, other))
+            {
+                return this;
+            }
+
+            var builder = Paths.ToBuilder();
+            foreach (var state in other.Paths)
+            {
+                AddDistinct(builder, state);
+            }
+
+            return Bounded(builder);
+        }
+
+        /// <summary>Every path of the set is also a path of <paramref name="other"/> (so joining adds nothing).</summary>
+        internal bool SameAs(PathStates other)
+        {
+            if (Paths.Length != other.Paths.Length)
+            {
+                return false;
+            }
+
+            foreach (var state in Paths)
+            {
+                if (!Contains(other.Paths, state))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>All paths joined into one state.</summary>
+        internal FlowState Merged()
+        {
+            var result = Paths[0];
+            for (var i = 1; i < Paths.Length; i++)
+            {
+                result = result.Join(Paths[i]);
+            }
+
+            return result;
+        }
+
+        private static PathStates Bounded(ImmutableArray<FlowState>.Builder builder)
+        {
+            if (builder.Count <= MaxPaths)
+            {
+                return new PathStates(builder.ToImmutable());
+            }
+
+            var merged = builder[0];
+            for (var i = 1; i < builder.Count; i++)
+            {
+                merged = merged.Join(builder[i]);
+            }
+
+            return new PathStates(ImmutableArray.Create(merged));
+        }
+
+        private static void AddDistinct(ImmutableArray<FlowState>.Builder builder, FlowState state)
+        {
+            foreach (var existing in builder)
+            {
+                if (existing.SameAs(state))
+                {
+                    return;
+                }
+            }
+
+            builder.Add(state);
+        }
+
+        private static bool Contains(ImmutableArray<FlowState> states, FlowState state)
+        {
+            foreach (var existing in states)
+            {
+                if (existing.SameAs(state))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using GfnGuard.Analyzers.Flow;
+using GfnGuard.Analyzers.Roles;
+
+namespace GfnGuard.Analyzers.Rules
+{
+    /// <summary>
+    /// KVM0003: kvm_arch_guest_memory_reclaimed() (or anything of this compilation that calls
+    /// it) must not run while mmu_lock is, or may be, held on some path.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class ReclaimUnderMmuLockAnalyzer : DiagnosticAnalyzer
+    {
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+            ImmutableArray.Create(Descriptors.ReclaimUnderMmuLock);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterCompilationStartAction(start =>
+            {
+                var roleContext = RoleContext.Create(start.Compilation);
+                start.RegisterOperationBlockAction(block => AnalyzeBlock(block, roleContext));
+            });
+        }
+
+        private static void AnalyzeBlock(OperationBlockAnalysisContext context, RoleContext roleContext)
+        {
+            var roles = MethodFlowRunner.RolesFor(context, roleContext);
+            var notHeld = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.False);
+            var entry = notHeld;
+            if (Roles.Roles.FindAttribute(context.OwningSymbol, KnownNames.RequiresMmuLockAttribute) is { ApplicationSyntaxReference: { } attribute })
+            {
+                entry = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True.StoredAt(attribute.GetSyntax(context.CancellationToken)));
+            }
+
+            var reporter = new Reporter(context, roles);
+            MethodFlowRunner.Analyze(context, roles, root => CallsAReclaim(root, roles), entry, notHeld, () => reporter);
+        }
+
+        /// <summary>The cheap test before any graph is built: does the body (or a nested function) call a reclaim?</summary>
+        private static bool CallsAReclaim(IOperation root, Roles.Roles roles)
+        {
+            foreach (var operation in root.Descendants())
+            {
+                if (operation is IInvocationOperation invocation && !roles.Summaries.ReclaimChainOf(invocation.TargetMethod).IsEmpty)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private sealed class Reporter : FlowObserver
+        {
+            private readonly OperationBlockAnalysisContext _context;
+            private readonly Roles.Roles _roles;
+            private readonly HashSet<SyntaxNode> _reported = new HashSet<SyntaxNode>();
+
+            internal Reporter(OperationBlockAnalysisContext context, Roles.Roles roles)
+            {
+                _context = context;
+                _roles = roles;
+            }
+
+            internal override void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
+            {
+                var lockState = state.Get(OperationTransfer.LockLocation);
+                if (!lockState.MayBeTrue)
+                {
+                    return;
+                }
+
+                var chain = _roles.Summaries.ReclaimChainOf(invocation.TargetMethod);
+                if (chain.IsEmpty || !_reported.Add(invocation.Syntax))
+                {
+                    return;
+                }
+
+                var takenAt = lockState.TrueSites.Select(site => site.GetLocation()).ToList();
+                var line = takenAt.Count > 0 ? (takenAt[0].GetLineSpan().StartLinePosition.Line + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
+                var through = chain.Length > 1 ? " (through " + string.Join(" → ", chain) + ")" : string.Empty;
+                _context.ReportDiagnostic(Diagnostic.Create(
+                    Descriptors.ReclaimUnderMmuLock,
+                    invocation.Syntax.GetLocation(),
+                    takenAt,
+                    chain[0],
+                    through,
+                    line));
+            }
+        }
+    }
+}
