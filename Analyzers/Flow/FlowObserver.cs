@@ -47,6 +47,11 @@ namespace GfnGuard.Analyzers.Flow
         {
         }
 
+        /// <summary>The observation pass is over: report what was gathered across every path.</summary>
+        internal virtual void Complete()
+        {
+        }
+
         /// <summary>A call, with its arguments evaluated (their places, where known) and before its effects.</summary>
         internal virtual void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
         {

@@ -47,15 +47,20 @@ namespace GfnGuard.Analyzers.Flow
                 var block = blocks[ordinal];
                 var input = inputs[ordinal]!;
                 var outputs = new List<FlowState>(input.Paths.Length);
+                var thrown = exceptionHandlers[ordinal].Count > 0 ? new List<FlowState>(input.Paths) : null;
                 foreach (var path in input.Paths)
                 {
                     outputs.Add(transfer.TransferBlock(block, path, observe: false));
+                    thrown?.AddRange(transfer.StatesWithinLastBlock);
                 }
 
                 var output = PathStates.Of(outputs)!;
-                foreach (var handler in exceptionHandlers[ordinal])
+                if (thrown is not null && PathStates.Of(thrown) is { } atThrow)
                 {
-                    Merge(handler, input.Join(output));
+                    foreach (var handler in exceptionHandlers[ordinal])
+                    {
+                        Merge(handler, atThrow);
+                    }
                 }
 
                 if (block.ConditionKind != ControlFlowConditionKind.None && block.BranchValue is not null)

@@ -14,6 +14,12 @@ namespace GfnGuard.Analyzers.Flow
         FlowState TransferBlock(BasicBlock block, FlowState input, bool observe);
 
         /// <summary>
+        /// The states after each operation of the block last transferred: where an exception
+        /// thrown inside the block may leave for a catch handler.
+        /// </summary>
+        System.Collections.Generic.IReadOnlyList<FlowState> StatesWithinLastBlock { get; }
+
+        /// <summary>
         /// The state on the edge taken when <paramref name="condition"/> is <paramref name="whenTrue"/>,
         /// or null when no path can take it (the state says the condition cannot have that value).
         /// </summary>

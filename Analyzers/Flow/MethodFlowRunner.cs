@@ -42,7 +42,11 @@ namespace GfnGuard.Analyzers.Flow
                 foreach (var function in MethodGraphs.WithNested(graph, context.CancellationToken))
                 {
                     var start = ReferenceEquals(function, graph) ? entry : nestedEntry;
-                    ForwardDataflow.Run(function, start, new OperationTransfer(roles, createObserver()), context.CancellationToken);
+                    var observer = createObserver();
+                    if (ForwardDataflow.Run(function, start, new OperationTransfer(roles, observer), context.CancellationToken) is not null)
+                    {
+                        observer.Complete();
+                    }
                 }
             }
         }

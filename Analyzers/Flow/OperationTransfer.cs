@@ -37,13 +37,19 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>The key under a range's place where its flag lives (the same for only_private and OnlyPrivate).</summary>
         internal static string FlagKey(FlagKind flag) => flag == FlagKind.OnlyPrivate ? "@OnlyPrivate" : "@OnlyShared";
 
+        private readonly List<FlowState> _within = new List<FlowState>();
+
+        public IReadOnlyList<FlowState> StatesWithinLastBlock => _within;
+
         public FlowState TransferBlock(BasicBlock block, FlowState input, bool observe)
         {
             _state = input;
             _observe = observe;
+            _within.Clear();
             foreach (var operation in block.Operations)
             {
                 Evaluate(operation);
+                _within.Add(_state);
             }
 
             if (block.BranchValue is not null)

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -34,25 +35,8 @@ namespace GfnGuard.Analyzers.Rules
 
         private static void AnalyzeBlock(OperationBlockAnalysisContext context, RoleContext roleContext)
         {
-            var roles = roleContext.ForTree(context.OwningSymbol.Locations.Length > 0 && context.OwningSymbol.Locations[0].SourceTree is { } tree
-                ? tree
-                : context.OperationBlocks[0].Syntax.SyntaxTree, context.Options);
-
-            var seen = new HashSet<IOperation>();
-            foreach (var block in context.OperationBlocks)
-            {
-                if (MethodGraphs.GraphRoot(block) is not { } root || !seen.Add(root) || !SetsAFlag(root, roles))
-                {
-                    continue;
-                }
-
-                var graph = context.GetControlFlowGraph(block);
-                foreach (var function in MethodGraphs.WithNested(graph, context.CancellationToken))
-                {
-                    var reporter = new Reporter(context);
-                    ForwardDataflow.Run(function, FlowState.Empty, new OperationTransfer(roles, reporter), context.CancellationToken);
-                }
-            }
+            var roles = MethodFlowRunner.RolesFor(context, roleContext);
+            MethodFlowRunner.Analyze(context, roles, root => SetsAFlag(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context));
         }
 
         /// <summary>The cheap test that keeps methods with no gfn range flag store away from graph building.</summary>
@@ -75,10 +59,14 @@ namespace GfnGuard.Analyzers.Rules
             return false;
         }
 
+        /// <summary>Gathers every store that makes a second flag true on some path, with the other flag's true-sites over all paths.</summary>
         private sealed class Reporter : FlowObserver
         {
             private readonly OperationBlockAnalysisContext _context;
-            private readonly HashSet<SyntaxNode> _reported = new HashSet<SyntaxNode>();
+            private readonly Dictionary<SyntaxNode, (FlagAssignment Assignment, List<SyntaxNode> OtherSites)> _found =
+                new Dictionary<SyntaxNode, (FlagAssignment, List<SyntaxNode>)>();
+
+            private readonly List<SyntaxNode> _order = new List<SyntaxNode>();
 
             internal Reporter(OperationBlockAnalysisContext context)
             {
@@ -87,26 +75,45 @@ namespace GfnGuard.Analyzers.Rules
 
             internal override void OnFlagAssigned(in FlagAssignment assignment)
             {
-                if (!assignment.Assigned.MayBeTrue || !assignment.Other.MayBeTrue || !_reported.Add(assignment.ReportNode))
+                if (!assignment.Assigned.MayBeTrue || !assignment.Other.MayBeTrue)
                 {
                     return;
                 }
 
-                // Additional locations: [0] the value this store writes, then where the other flag was made true.
-                var additional = new List<Location> { assignment.ValueNode.GetLocation() };
-                foreach (var site in assignment.Other.TrueSites)
+                if (!_found.TryGetValue(assignment.ReportNode, out var entry))
                 {
-                    additional.Add(site.GetLocation());
+                    entry = (assignment, new List<SyntaxNode>());
+                    _found[assignment.ReportNode] = entry;
+                    _order.Add(assignment.ReportNode);
                 }
 
-                var properties = ImmutableDictionary<string, string?>.Empty.Add(FlagProperty, assignment.Flag.DisplayName());
-                _context.ReportDiagnostic(Diagnostic.Create(
-                    Descriptors.BothFlagsSet,
-                    assignment.ReportNode.GetLocation(),
-                    additional,
-                    properties,
-                    assignment.Flag.DisplayName(),
-                    assignment.Flag.Other().DisplayName()));
+                foreach (var site in assignment.Other.TrueSites)
+                {
+                    if (!entry.OtherSites.Contains(site))
+                    {
+                        entry.OtherSites.Add(site);
+                    }
+                }
+            }
+
+            internal override void Complete()
+            {
+                foreach (var node in _order)
+                {
+                    var (assignment, otherSites) = _found[node];
+
+                    // Additional locations: [0] the value this store writes, then where the other flag was made true.
+                    var additional = new List<Location> { assignment.ValueNode.GetLocation() };
+                    additional.AddRange(otherSites.Select(site => site.GetLocation()));
+                    var properties = ImmutableDictionary<string, string?>.Empty.Add(FlagProperty, assignment.Flag.DisplayName());
+                    _context.ReportDiagnostic(Diagnostic.Create(
+                        Descriptors.BothFlagsSet,
+                        assignment.ReportNode.GetLocation(),
+                        additional,
+                        properties,
+                        assignment.Flag.DisplayName(),
+                        assignment.Flag.Other().DisplayName()));
+                }
             }
         }
     }

@@ -41,8 +41,7 @@ namespace GfnGuard.Analyzers.Rules
                 return;
             }
 
-            var reporter = new Reporter(context, roles);
-            MethodFlowRunner.Analyze(context, roles, root => PassesARange(root, roles), FlowState.Empty, FlowState.Empty, () => reporter);
+            MethodFlowRunner.Analyze(context, roles, root => PassesARange(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context, roles));
         }
 
         /// <summary>The cheap test before any graph is built: does the body hand a gfn range to a call at all?</summary>

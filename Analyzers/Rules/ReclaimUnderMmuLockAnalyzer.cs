@@ -40,8 +40,7 @@ namespace GfnGuard.Analyzers.Rules
                 entry = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True.StoredAt(attribute.GetSyntax(context.CancellationToken)));
             }
 
-            var reporter = new Reporter(context, roles);
-            MethodFlowRunner.Analyze(context, roles, root => CallsAReclaim(root, roles), entry, notHeld, () => reporter);
+            MethodFlowRunner.Analyze(context, roles, root => CallsAReclaim(root, roles), entry, notHeld, () => new Reporter(context, roles));
         }
 
         /// <summary>The cheap test before any graph is built: does the body (or a nested function) call a reclaim?</summary>
@@ -58,11 +57,15 @@ namespace GfnGuard.Analyzers.Rules
             return false;
         }
 
+        /// <summary>Gathers reclaim calls reached with the lock possibly held, with every place the lock was taken on those paths.</summary>
         private sealed class Reporter : FlowObserver
         {
             private readonly OperationBlockAnalysisContext _context;
             private readonly Roles.Roles _roles;
-            private readonly HashSet<SyntaxNode> _reported = new HashSet<SyntaxNode>();
+            private readonly Dictionary<SyntaxNode, (ImmutableArray<string> Chain, List<SyntaxNode> TakenAt)> _found =
+                new Dictionary<SyntaxNode, (ImmutableArray<string>, List<SyntaxNode>)>();
+
+            private readonly List<SyntaxNode> _order = new List<SyntaxNode>();
 
             internal Reporter(OperationBlockAnalysisContext context, Roles.Roles roles)
             {
@@ -79,21 +82,43 @@ namespace GfnGuard.Analyzers.Rules
                 }
 
                 var chain = _roles.Summaries.ReclaimChainOf(invocation.TargetMethod);
-                if (chain.IsEmpty || !_reported.Add(invocation.Syntax))
+                if (chain.IsEmpty)
                 {
                     return;
                 }
 
-                var takenAt = lockState.TrueSites.Select(site => site.GetLocation()).ToList();
-                var line = takenAt.Count > 0 ? (takenAt[0].GetLineSpan().StartLinePosition.Line + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
-                var through = chain.Length > 1 ? " (through " + string.Join(" → ", chain) + ")" : string.Empty;
-                _context.ReportDiagnostic(Diagnostic.Create(
-                    Descriptors.ReclaimUnderMmuLock,
-                    invocation.Syntax.GetLocation(),
-                    takenAt,
-                    chain[0],
-                    through,
-                    line));
+                if (!_found.TryGetValue(invocation.Syntax, out var entry))
+                {
+                    entry = (chain, new List<SyntaxNode>());
+                    _found[invocation.Syntax] = entry;
+                    _order.Add(invocation.Syntax);
+                }
+
+                foreach (var site in lockState.TrueSites)
+                {
+                    if (!entry.TakenAt.Contains(site))
+                    {
+                        entry.TakenAt.Add(site);
+                    }
+                }
+            }
+
+            internal override void Complete()
+            {
+                foreach (var node in _order)
+                {
+                    var (chain, sites) = _found[node];
+                    var takenAt = sites.Select(site => site.GetLocation()).OrderBy(l => l.SourceSpan.Start).ToList();
+                    var line = takenAt.Count > 0 ? (takenAt[0].GetLineSpan().StartLinePosition.Line + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
+                    var through = chain.Length > 1 ? " (through " + string.Join(" → ", chain) + ")" : string.Empty;
+                    _context.ReportDiagnostic(Diagnostic.Create(
+                        Descriptors.ReclaimUnderMmuLock,
+                        node.GetLocation(),
+                        takenAt,
+                        chain[0],
+                        through,
+                        line));
+                }
             }
         }
     }

@@ -10,6 +10,12 @@ namespace GfnGuard.Analyzers.Tests.Verifiers;
 internal static class AnalyzerVerifier<TAnalyzer>
     where TAnalyzer : DiagnosticAnalyzer, new()
 {
+    /// <summary>A diagnostic of the analyzer's only rule, to give a span, locations and arguments.</summary>
+    internal static DiagnosticResult Diagnostic() => CSharpAnalyzerVerifier<TAnalyzer, DefaultVerifier>.Diagnostic();
+
+    /// <summary>Runs a test the caller has set up (expected diagnostics with arguments, several files).</summary>
+    internal static Task VerifyAsync(Test test) => test.RunAsync(CancellationToken.None);
+
     internal static Task VerifyAsync(string source, string? editorConfig = null, bool withRuntime = true)
     {
         var test = new Test { TestCode = source };

@@ -1,0 +1,545 @@
+using System.Threading.Tasks;
+using Verify = GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.ReclaimUnderMmuLockAnalyzer>;
+
+namespace GfnGuard.Analyzers.Tests.Rules;
+
+/// <summary>KVM0003: guest memory is never reclaimed while mmu_lock is, or may be, held.</summary>
+public sealed class ReclaimUnderMmuLockAnalyzerTests
+{
+    private static Task VerifyPort(string body, string? editorConfig = null) =>
+        Verify.VerifyAsync("using static Kernel;\nusing System.Threading;\n" + KernelPort.Declarations + "\n" + body, editorConfig, withRuntime: true);
+
+    [Fact]
+    public Task ReclaimBetweenLockAndUnlock_Reports() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                KVM_MMU_UNLOCK(kvm);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task ReclaimAfterUnlock_IsFine() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                kvm_flush_remote_tlbs(kvm);
+                KVM_MMU_UNLOCK(kvm);
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task MessageSaysWhereTheLockWasTaken() => Verify.VerifyAsync(
+        new Verify.Test
+        {
+            TestCode = "using static Kernel;\n" + KernelPort.Declarations + """
+
+                static class C
+                {
+                    static void M(kvm kvm)
+                    {
+                        KVM_MMU_LOCK(kvm);
+                        kvm_arch_guest_memory_reclaimed(kvm);
+                    }
+                }
+                """,
+            ExpectedDiagnostics =
+            {
+                Verify.Diagnostic().WithSpan(44, 9, 44, 45).WithSpan(43, 9, 43, 26)
+                    .WithArguments("kvm_arch_guest_memory_reclaimed", "", "43"),
+            },
+        });
+
+    [Theory]
+    [InlineData("write_lock(kvm.mmu_lock)", "write_unlock(kvm.mmu_lock)")]
+    [InlineData("read_lock(kvm.mmu_lock)", "read_unlock(kvm.mmu_lock)")]
+    [InlineData("spin_lock(kvm.mmu_lock)", "spin_unlock(kvm.mmu_lock)")]
+    [InlineData("Monitor.Enter(kvm.mmu_lock)", "Monitor.Exit(kvm.mmu_lock)")]
+    public Task KernelAndMonitorLockForms_Report(string acquire, string release) => VerifyPort($$"""
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                {{acquire}};
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                {{release}};
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task LockStatement_InsideReports_AfterIsFine() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                lock (kvm.mmu_lock)
+                {
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                }
+
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task ReaderWriterLockSlim_ReadAndWrite() => VerifyPort("""
+        sealed class Vm { public ReaderWriterLockSlim MmuLock = new ReaderWriterLockSlim(); public kvm K = new kvm(); }
+        static class C
+        {
+            static void M(Vm vm)
+            {
+                vm.MmuLock.EnterReadLock();
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(vm.K)|};
+                vm.MmuLock.ExitReadLock();
+                vm.MmuLock.EnterWriteLock();
+                vm.MmuLock.ExitWriteLock();
+                kvm_arch_guest_memory_reclaimed(vm.K);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task UsingGuardOnTheLock_StatementAndDeclaration() => VerifyPort("""
+        sealed class Guard : System.IDisposable { public void Dispose() { } }
+        sealed class MmuLockType { public Guard Write() => new Guard(); }
+        sealed class Vm { public MmuLockType MmuLock = new MmuLockType(); public kvm K = new kvm(); }
+        static class C
+        {
+            static void Statement(Vm vm)
+            {
+                using (vm.MmuLock.Write())
+                {
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(vm.K)|};
+                }
+
+                kvm_arch_guest_memory_reclaimed(vm.K);
+            }
+
+            static void Declaration(Vm vm)
+            {
+                {
+                    using var guard = vm.MmuLock.Write();
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(vm.K)|};
+                }
+
+                kvm_arch_guest_memory_reclaimed(vm.K);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task RuntimeLockAndReclaim_Report() => Verify.VerifyAsync("""
+        using GfnGuard.Runtime;
+        static class C
+        {
+            static void M(Kvm kvm)
+            {
+                kvm.MmuLock.ReadLock();
+                {|KVM0003:KvmArch.kvm_arch_guest_memory_reclaimed(kvm)|};
+                kvm.MmuLock.ReadUnlock();
+                KvmArch.kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task AttributedLockMethodsAndMember() => VerifyPort("""
+        [System.AttributeUsage(System.AttributeTargets.All)] sealed class AcquiresMmuLockAttribute : System.Attribute { }
+        [System.AttributeUsage(System.AttributeTargets.All)] sealed class ReleasesMmuLockAttribute : System.Attribute { }
+        [System.AttributeUsage(System.AttributeTargets.All)] sealed class MmuLockAttribute : System.Attribute { }
+        sealed class Vm
+        {
+            [MmuLock] public object big_lock = new object();
+            public kvm K = new kvm();
+            [AcquiresMmuLock] public void Lock() { }
+            [ReleasesMmuLock] public void Unlock() { }
+        }
+        static class C
+        {
+            static void Methods(Vm vm)
+            {
+                vm.Lock();
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(vm.K)|};
+                vm.Unlock();
+                kvm_arch_guest_memory_reclaimed(vm.K);
+            }
+
+            static void Member(Vm vm)
+            {
+                write_lock(vm.big_lock);
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(vm.K)|};
+                write_unlock(vm.big_lock);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task HelpersThatAlwaysLockOrUnlock_AreFollowed() => VerifyPort("""
+        static class C
+        {
+            static void TakeIt(kvm kvm) { KVM_MMU_LOCK(kvm); kvm_flush_remote_tlbs(kvm); }
+            static void DropIt(kvm kvm) { KVM_MMU_UNLOCK(kvm); }
+            static void Balanced(kvm kvm) { KVM_MMU_LOCK(kvm); KVM_MMU_UNLOCK(kvm); }
+
+            static void M(kvm kvm)
+            {
+                TakeIt(kvm);
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                DropIt(kvm);
+                Balanced(kvm);
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task HeldOnEntry_RequiresMmuLockAttribute() => Verify.VerifyAsync("""
+        using GfnGuard.Runtime;
+        static class C
+        {
+            [RequiresMmuLock]
+            static void Handler(Kvm kvm) => {|KVM0003:KvmArch.kvm_arch_guest_memory_reclaimed(kvm)|};
+        }
+        """);
+
+    [Fact]
+    public Task HeldFromLockdepAssert() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                kvm_arch_guest_memory_reclaimed(kvm);
+                lockdep_assert_held_write(kvm.mmu_lock);
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task TransitiveReclaim_NamesTheChain() => Verify.VerifyAsync(
+        new Verify.Test
+        {
+            TestCode = "using static Kernel;\n" + KernelPort.Declarations + """
+
+                static class C
+                {
+                    static void Flush(kvm kvm) => Reclaim(kvm);
+                    static void Reclaim(kvm kvm) { if (kvm != null) kvm_arch_guest_memory_reclaimed(kvm); }
+                    static void M(kvm kvm)
+                    {
+                        KVM_MMU_LOCK(kvm);
+                        Flush(kvm);
+                        KVM_MMU_UNLOCK(kvm);
+                    }
+                }
+                """,
+            ExpectedDiagnostics =
+            {
+                Verify.Diagnostic().WithSpan(46, 9, 46, 19).WithSpan(45, 9, 45, 26)
+                    .WithArguments("Flush", " (through Flush → Reclaim → kvm_arch_guest_memory_reclaimed)", "45"),
+            },
+        });
+
+    [Fact]
+    public Task ReclaimByAttributeAndByConfiguredName() => VerifyPort("""
+        [System.AttributeUsage(System.AttributeTargets.All)] sealed class ReclaimsGuestMemoryAttribute : System.Attribute { }
+        static class C
+        {
+            [ReclaimsGuestMemory] static void WriteBackCaches() { }
+            static void FlushAll() { }
+            static void Reclaim() { }
+            static void M(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:WriteBackCaches()|};
+                {|KVM0003:FlushAll()|};
+                Reclaim();
+                KVM_MMU_UNLOCK(kvm);
+            }
+        }
+        """, "gfnguard.reclaim_methods = my_reclaim, FlushAll");
+
+    [Fact]
+    public Task ConfiguredLockMember() => VerifyPort("""
+        sealed class Vm { public object PageTableLock = new object(); public kvm K = new kvm(); }
+        static class C
+        {
+            static void M(Vm vm)
+            {
+                spin_lock(vm.PageTableLock);
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(vm.K)|};
+                spin_unlock(vm.PageTableLock);
+            }
+        }
+        """, "gfnguard.mmu_lock_members = Vm.PageTableLock");
+
+    [Fact]
+    public Task ConditionalLock_MayBeHeld() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm, bool flush)
+            {
+                if (flush)
+                    KVM_MMU_LOCK(kvm);
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task LockCorrelatedWithABoolean_IsFine() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm, kvm_memory_slot[] slots)
+            {
+                bool locked = false;
+                foreach (var slot in slots)
+                {
+                    if (!locked)
+                    {
+                        locked = true;
+                        KVM_MMU_LOCK(kvm);
+                    }
+                }
+
+                if (locked)
+                    KVM_MMU_UNLOCK(kvm);
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task UnlockOnOnlyOneBranch_Reports() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm, bool early)
+            {
+                KVM_MMU_LOCK(kvm);
+                if (early)
+                    KVM_MMU_UNLOCK(kvm);
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task LoopThatLocksWithoutUnlocking_ReportsOnTheBackEdge() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm, int n)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                    KVM_MMU_LOCK(kvm);
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task SwitchAndGotoAndReturn() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm, int mode)
+            {
+                switch (mode)
+                {
+                    case 0:
+                        KVM_MMU_LOCK(kvm);
+                        goto unlock;
+                    case 1:
+                        KVM_MMU_LOCK(kvm);
+                        {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                        KVM_MMU_UNLOCK(kvm);
+                        return;
+                    default:
+                        return;
+                }
+
+            unlock:
+                KVM_MMU_UNLOCK(kvm);
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task TryFinallyUnlock_InsideReports_AfterIsFine() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                try
+                {
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                }
+                finally
+                {
+                    KVM_MMU_UNLOCK(kvm);
+                }
+
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task CatchAfterLock_MayStillHoldIt() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                try
+                {
+                    KVM_MMU_LOCK(kvm);
+                    kvm_flush_remote_tlbs(kvm);
+                    KVM_MMU_UNLOCK(kvm);
+                }
+                catch (System.Exception)
+                {
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task LambdaDefinedUnderTheLock_IsNotCalledThere() => VerifyPort("""
+        static class C
+        {
+            static System.Action M(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                System.Action later = () => kvm_arch_guest_memory_reclaimed(kvm);
+                KVM_MMU_UNLOCK(kvm);
+                return later;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task LocalFunctionCalledUnderTheLock_Reports() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:Reclaim()|};
+                KVM_MMU_UNLOCK(kvm);
+
+                void Reclaim() => kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task LambdaThatLocksAndReclaims_Reports() => VerifyPort("""
+        static class C
+        {
+            static System.Action M(kvm kvm) => () =>
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                KVM_MMU_UNLOCK(kvm);
+            };
+        }
+        """);
+
+    [Fact]
+    public Task LookAlikes_AreNotRoles() => VerifyPort("""
+        sealed class Vm { public object other_lock = new object(); public kvm K = new kvm(); }
+        static class C
+        {
+            static void Reclaim(kvm kvm) { }
+            static void M(Vm vm)
+            {
+                write_lock(vm.other_lock);
+                Reclaim(vm.K);
+                lock (vm.other_lock) { kvm_flush_remote_tlbs(vm.K); }
+                write_unlock(vm.other_lock);
+                kvm_arch_guest_memory_reclaimed(vm.K);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task FaithfulPort_OfTheNotifier_HasNoDiagnostic() => VerifyPort("""
+        static class KvmMain
+        {
+            static kvm_mmu_notifier_return __kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range)
+            {
+                var r = new kvm_mmu_notifier_return { ret = false, found_memslot = false };
+                if (range.end <= range.start)
+                    return r;
+
+                foreach (var slot in memslots_in_hva_range(kvm, range.start, range.end - 1))
+                {
+                    kvm_gfn_range gfn_range;
+                    gfn_range.slot = slot;
+                    gfn_range.start = range.start;
+                    gfn_range.end = range.end;
+                    gfn_range.may_block = range.may_block;
+                    gfn_range.only_private = false;
+                    gfn_range.only_shared = true;
+
+                    if (!r.found_memslot)
+                    {
+                        r.found_memslot = true;
+                        KVM_MMU_LOCK(kvm);
+                        range.on_lock?.Invoke(kvm);
+                        if (range.handler == null)
+                            goto mmu_unlock;
+                    }
+
+                    r.ret |= range.handler(kvm, ref gfn_range);
+                }
+
+                if (range.flush_on_ret && r.ret)
+                    kvm_flush_remote_tlbs(kvm);
+
+            mmu_unlock:
+                if (r.found_memslot)
+                    KVM_MMU_UNLOCK(kvm);
+
+                return r;
+            }
+
+            static bool kvm_mmu_unmap_gfn_range(kvm kvm, ref kvm_gfn_range range) => kvm_unmap_gfn_range(kvm, ref range);
+
+            static void kvm_mmu_notifier_invalidate_range_start(kvm kvm, ulong start, ulong end)
+            {
+                var hva_range = new kvm_mmu_notifier_range
+                {
+                    start = start,
+                    end = end,
+                    handler = kvm_mmu_unmap_gfn_range,
+                    on_lock = k => { },
+                    flush_on_ret = true,
+                    may_block = true,
+                };
+
+                /*
+                 * If one or more memslots were found and thus zapped, notify arch code
+                 * that guest memory has been reclaimed.  This needs to be done *after*
+                 * dropping mmu_lock, as x86's reclaim path is slow.
+                 */
+                if (__kvm_handle_hva_range(kvm, hva_range).found_memslot)
+                    kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+}
