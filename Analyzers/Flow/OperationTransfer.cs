@@ -380,12 +380,10 @@ namespace GfnGuard.Analyzers.Flow
             {
                 // An implicit or record primary constructor leaves unmapped flags false; a
                 // hand-written one may set them, so they start unknown.
-                var constructor = creation.Constructor;
-                var defaultsFalse = constructor is null || constructor.IsImplicitlyDeclared || IsPrimaryConstructor(constructor) || constructor.Parameters.IsEmpty;
-                var initial = defaultsFalse ? BoolValue.False : BoolValue.Unknown;
+                var (onlyPrivate, onlyShared) = ConstructedFlags(creation.Constructor);
                 _state = _state
-                    .Set(place.Member(FlagKey(FlagKind.OnlyPrivate)), initial)
-                    .Set(place.Member(FlagKey(FlagKind.OnlyShared)), initial);
+                    .Set(place.Member(FlagKey(FlagKind.OnlyPrivate)), onlyPrivate)
+                    .Set(place.Member(FlagKey(FlagKind.OnlyShared)), onlyShared);
             }
 
             foreach (var argument in creation.Arguments)
@@ -447,6 +445,28 @@ namespace GfnGuard.Analyzers.Flow
             {
                 ForgetKeepingMarks(place);
             }
+        }
+
+        /// <summary>
+        /// The flags a constructor leaves before its flag arguments are applied: false for an
+        /// implicit, parameterless or record primary constructor and for the runtime's own
+        /// type; what its body leaves in <c>this</c> for one of this compilation (a flag it does
+        /// not touch stays false, as fields start zeroed); unknown otherwise.
+        /// </summary>
+        private (BoolValue OnlyPrivate, BoolValue OnlyShared) ConstructedFlags(IMethodSymbol? constructor)
+        {
+            if (constructor is null || constructor.IsImplicitlyDeclared || constructor.Parameters.IsEmpty || IsPrimaryConstructor(constructor)
+                || SymbolEqualityComparer.Default.Equals(constructor.ContainingType, _roles.Context.RuntimeGfnRange))
+            {
+                return (BoolValue.False, BoolValue.False);
+            }
+
+            if (_roles.Summaries.FlagEffectsOf(constructor)?.ForThis is { } effect)
+            {
+                return (effect.OnlyPrivate ?? BoolValue.False, effect.OnlyShared ?? BoolValue.False);
+            }
+
+            return (BoolValue.Unknown, BoolValue.Unknown);
         }
 
         private static bool IsPrimaryConstructor(IMethodSymbol constructor)

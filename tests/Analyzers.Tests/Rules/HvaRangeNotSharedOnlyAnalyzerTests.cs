@@ -1,0 +1,219 @@
+using System.Threading.Tasks;
+using Verify = GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.HvaRangeNotSharedOnlyAnalyzer>;
+
+namespace GfnGuard.Analyzers.Tests.Rules;
+
+/// <summary>KVM0002: every gfn range an HVA-based path passes on is shared-only at that point.</summary>
+public sealed class HvaRangeNotSharedOnlyAnalyzerTests
+{
+    private static Task VerifyPort(string body, string? editorConfig = null) =>
+        Verify.VerifyAsync("using static Kernel;\n" + KernelPort.Declarations + "\n" + body, editorConfig, withRuntime: true);
+
+    [Fact]
+    public Task RangeWithoutOnlyShared_PassedToTheHandler_Reports() => VerifyPort("""
+        static class KvmMain
+        {
+            static bool __kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range)
+            {
+                var gfn_range = new kvm_gfn_range { start = range.start, end = range.end };
+                return {|KVM0002:range.handler(kvm, ref gfn_range)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task SharedOnlyRange_IsFine() => VerifyPort("""
+        static class KvmMain
+        {
+            static bool __kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range)
+            {
+                kvm_gfn_range gfn_range;
+                gfn_range.slot = null;
+                gfn_range.start = range.start;
+                gfn_range.end = range.end;
+                gfn_range.may_block = range.may_block;
+                gfn_range.only_private = false;
+                gfn_range.only_shared = true;
+                return range.handler(kvm, ref gfn_range);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task OnlySharedTrueButOnlyPrivateUnknown_Reports() => VerifyPort("""
+        static class KvmMain
+        {
+            static void kvm_handle_hva_range(kvm kvm, kvm_gfn_range template, gfn_handler_t handler)
+            {
+                var gfn_range = template;
+                gfn_range.only_shared = true;
+                {|KVM0002:handler(kvm, ref gfn_range)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task SharedOnlyOnOnePathOnly_Reports() => VerifyPort("""
+        static class KvmMain
+        {
+            static void kvm_mmu_notifier_clear_young(kvm kvm, ulong start, ulong end, bool fromHva)
+            {
+                var gfn_range = new kvm_gfn_range { start = start, end = end };
+                if (fromHva)
+                    gfn_range.only_shared = true;
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref gfn_range)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task PrivateOnlyRange_OnAnHvaPath_Reports() => VerifyPort("""
+        static class KvmMain
+        {
+            static void kvm_mmu_notifier_invalidate_range_start(kvm kvm, ulong start, ulong end)
+            {
+                var gfn_range = new kvm_gfn_range { start = start, end = end, only_private = true };
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref gfn_range)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task HvaRangeParameterType_MakesAnHvaPath() => VerifyPort("""
+        struct kvm_hva_range { public ulong start, end; }
+        static class KvmMain
+        {
+            static void walk(kvm kvm, kvm_hva_range hva)
+            {
+                var gfn_range = new kvm_gfn_range { start = hva.start, end = hva.end };
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref gfn_range)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task HvaPathAttributeAndConfiguredName() => VerifyPort("""
+        [System.AttributeUsage(System.AttributeTargets.All)] sealed class HvaPathAttribute : System.Attribute { }
+        static class Sim
+        {
+            [HvaPath]
+            static void OnMunmap(kvm kvm)
+            {
+                var gfn_range = new kvm_gfn_range();
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref gfn_range)|};
+            }
+
+            static void OnMigrate(kvm kvm)
+            {
+                var gfn_range = new kvm_gfn_range();
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref gfn_range)|};
+            }
+
+            static void OnPunchHole(kvm kvm)
+            {
+                var gfn_range = new kvm_gfn_range { only_private = true };
+                kvm_unmap_gfn_range(kvm, ref gfn_range);
+            }
+        }
+        """, "gfnguard.hva_path_methods = Sim.OnMigrate");
+
+    [Fact]
+    public Task RuntimeTypes_OnARuntimeHvaRangePath() => Verify.VerifyAsync("""
+        using GfnGuard.Runtime;
+        static class Port
+        {
+            static bool Walk(Kvm kvm, KvmHvaRange range, KvmMemorySlot slot)
+            {
+                var shared = new KvmGfnRange(slot, 0, 1) { OnlyShared = true };
+                var unfiltered = new KvmGfnRange(slot, 0, 1);
+                return range.Handler!(kvm, ref shared) | {|KVM0002:range.Handler!(kvm, ref unfiltered)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task HelperThatMakesTheRangeSharedOnly_IsFollowed_AndOtherRefCalleesReceiveTheRange() => VerifyPort("""
+        static class KvmMain
+        {
+            static void make_shared_only(ref kvm_gfn_range range)
+            {
+                range.only_private = false;
+                range.only_shared = true;
+            }
+
+            static void log(ref kvm_gfn_range range) { }
+
+            static void kvm_mmu_notifier_release(kvm kvm)
+            {
+                var gfn_range = new kvm_gfn_range();
+                {|KVM0002:log(ref gfn_range)|};
+                make_shared_only(ref gfn_range);
+                kvm_unmap_gfn_range(kvm, ref gfn_range);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task HelperOnThis_IsFollowed() => VerifyPort("""
+        [GfnGuard.Runtime.GfnRange]
+        struct Filter
+        {
+            public bool OnlyPrivate, OnlyShared;
+            public void SharedOnly() { OnlyPrivate = false; OnlyShared = true; }
+        }
+        static class Sim
+        {
+            static void Handle(Filter f) { }
+            static void kvm_mmu_notifier_test_young(kvm kvm)
+            {
+                var f = new Filter();
+                f.SharedOnly();
+                Handle(f);
+                f.OnlyPrivate = true;
+                {|KVM0002:Handle(f)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task RangeFromAnUnknownSource_IsNotDefinitelySharedOnly() => VerifyPort("""
+        static class KvmMain
+        {
+            static kvm_gfn_range next() => default;
+            static void kvm_mmu_notifier_change_pte(kvm kvm)
+            {
+                var r = next();
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref r)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NonHvaPaths_MayPassAnyRange() => VerifyPort("""
+        static class GuestMemfd
+        {
+            static void kvm_gmem_invalidate_begin(kvm kvm, kvm_memory_slot slot)
+            {
+                var gfn_range = new kvm_gfn_range { slot = slot, only_private = true, may_block = true };
+                kvm_unmap_gfn_range(kvm, ref gfn_range);
+            }
+
+            static void kvm_vm_set_mem_attributes(kvm kvm)
+            {
+                var gfn_range = new kvm_gfn_range { only_private = false, only_shared = false };
+                kvm_unmap_gfn_range(kvm, ref gfn_range);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task LambdaInsideAnHvaPath_RunsElsewhere() => VerifyPort("""
+        static class KvmMain
+        {
+            static System.Action kvm_mmu_notifier_invalidate_range_end(kvm kvm)
+            {
+                return () => { var r = new kvm_gfn_range(); kvm_unmap_gfn_range(kvm, ref r); };
+            }
+        }
+        """);
+}
