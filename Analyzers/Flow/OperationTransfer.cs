@@ -25,6 +25,10 @@ namespace GfnGuard.Analyzers.Flow
             new Dictionary<ILocalSymbol, FlowLocation>(SymbolEqualityComparer.Default);
 
         private readonly Stack<FlowLocation> _implicitReceivers = new Stack<FlowLocation>();
+
+        // Captures of a variable reference (the CFG captures an assignment's target first): a
+        // store through the capture goes to the variable. Null when branches capture different ones.
+        private readonly Dictionary<CaptureId, IOperation?> _capturedReferences = new Dictionary<CaptureId, IOperation?>();
         private FlowState _state = FlowState.Empty;
         private bool _observe;
 
@@ -137,6 +141,13 @@ namespace GfnGuard.Analyzers.Flow
                     return (CompoundAssign(compound), default);
 
                 case IFlowCaptureOperation capture:
+                    if (capture.Value is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IInstanceReferenceOperation)
+                    {
+                        _capturedReferences[capture.Id] = _capturedReferences.TryGetValue(capture.Id, out var previous) && previous != capture.Value
+                            ? null
+                            : capture.Value;
+                    }
+
                     StoreValue(FlowLocation.ForCapture(capture.Id), capture.Value, EvaluateWithPlace(capture.Value));
                     return (BoolValue.Unknown, default);
 
@@ -259,6 +270,12 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
+        /// <summary>The place a store writes: a capture of a variable reference writes that variable.</summary>
+        private FlowLocation WriteTargetOf(IOperation target) =>
+            target is IFlowCaptureReferenceOperation capture && _capturedReferences.TryGetValue(capture.Id, out var referenced) && referenced is not null
+                ? TargetOf(referenced)
+                : TargetOf(target);
+
         private BoolValue Assign(ISimpleAssignmentOperation assignment)
         {
             if (assignment.IsRef && assignment.Target is ILocalReferenceOperation refLocal)
@@ -278,7 +295,7 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var (range, flag, isFlag) = FlagTarget(assignment.Target);
-            var target = isFlag ? range.Member(FlagKey(flag)) : TargetOf(assignment.Target);
+            var target = isFlag ? range.Member(FlagKey(flag)) : WriteTargetOf(assignment.Target);
             var value = EvaluateWithPlace(assignment.Value);
             if (isFlag)
             {

@@ -53,5 +53,13 @@ internal static class CodeFixVerifier<TAnalyzer, TCodeFix>
             TestState.AdditionalReferences.Add(TestReferences.Runtime);
             FixedState.AdditionalReferences.Add(TestReferences.Runtime);
         }
+
+        /// <summary>Every GfnGuard analyzer runs, so a fix that raises another rule's diagnostic fails the test.</summary>
+        protected override System.Collections.Generic.IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => new DiagnosticAnalyzer[]
+        {
+            new GfnGuard.Analyzers.Rules.BothFlagsSetAnalyzer(),
+            new GfnGuard.Analyzers.Rules.HvaRangeNotSharedOnlyAnalyzer(),
+            new GfnGuard.Analyzers.Rules.ReclaimUnderMmuLockAnalyzer(),
+        };
     }
 }

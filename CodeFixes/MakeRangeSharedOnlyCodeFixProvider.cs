@@ -1,0 +1,180 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using GfnGuard.Analyzers;
+using GfnGuard.Analyzers.Roles;
+using GfnGuard.Analyzers.Rules;
+
+namespace GfnGuard.CodeFixes
+{
+    /// <summary>
+    /// KVM0002 fix: make the range shared-only where it is built (its object initializer, when
+    /// nothing else in the method sets its flags) or just before the call.
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakeRangeSharedOnlyCodeFixProvider))]
+    [Shared]
+    public sealed class MakeRangeSharedOnlyCodeFixProvider : CodeFixProvider
+    {
+        internal const string EquivalenceKey = "KVM0002:MakeSharedOnly";
+
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.HvaRangeNotSharedOnly);
+
+        public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
+
+        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            foreach (var diagnostic in context.Diagnostics)
+            {
+                var node = await SequentialFixAll.ReportedNodeAsync(context.Document, diagnostic, context.CancellationToken).ConfigureAwait(false);
+                if (node is null || await FixAsync(context.Document, node, diagnostic, context.CancellationToken).ConfigureAwait(false) is null)
+                {
+                    continue;
+                }
+
+                var document = context.Document;
+                context.RegisterCodeFix(
+                    CodeAction.Create(
+                        "Make the range shared-only",
+                        async cancellationToken => await FixAsync(document, (await SequentialFixAll.ReportedNodeAsync(document, diagnostic, cancellationToken).ConfigureAwait(false))!, diagnostic, cancellationToken).ConfigureAwait(false) ?? document,
+                        EquivalenceKey),
+                    diagnostic);
+            }
+        }
+
+        private static async Task<Document?> FixAsync(Document document, SyntaxNode reported, Diagnostic diagnostic, CancellationToken cancellationToken)
+        {
+            var invocation = reported.FirstAncestorOrSelf<InvocationExpressionSyntax>();
+            if (invocation is null
+                || !diagnostic.Properties.TryGetValue(HvaRangeNotSharedOnlyAnalyzer.ArgumentIndexProperty, out var indexText)
+                || !int.TryParse(indexText, out var index)
+                || index >= invocation.ArgumentList.Arguments.Count)
+            {
+                return null;
+            }
+
+            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+            if (model is null)
+            {
+                return null;
+            }
+
+            var argument = invocation.ArgumentList.Arguments[index].Expression;
+            if (model.GetTypeInfo(argument, cancellationToken).Type is not INamedTypeSymbol rangeType
+                || FlagMember(rangeType, FlagKind.OnlyShared) is not { } shared
+                || FlagMember(rangeType, FlagKind.OnlyPrivate) is not { } @private)
+            {
+                return null;
+            }
+
+            var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
+            var creation = argument as BaseObjectCreationExpressionSyntax ?? BuiltOnlyByItsDeclaration(argument, invocation, model, cancellationToken);
+            if (creation is not null)
+            {
+                editor.ReplaceNode(creation, WithSharedOnlyInitializer(creation, shared.Name, @private.Name));
+                return editor.GetChangedDocument();
+            }
+
+            if (!IsAssignable(argument, model, cancellationToken) || invocation.FirstAncestorOrSelf<StatementSyntax>() is not { } statement
+                || statement is not (ExpressionStatementSyntax or LocalDeclarationStatementSyntax or ReturnStatementSyntax))
+            {
+                return null;
+            }
+
+            var target = argument.WithoutTrivia();
+            StatementSyntax[] assignments = IsInitOnly(shared) || IsInitOnly(@private)
+                ? new StatementSyntax[]
+                {
+                    SyntaxFactory.ParseStatement($"{target} = {target} with {{ {@private.Name} = false, {shared.Name} = true }};"),
+                }
+                : new[]
+                {
+                    // Clear the other flag first: a range is never both, not even between two statements.
+                    SyntaxFactory.ParseStatement($"{target}.{@private.Name} = false;"),
+                    SyntaxFactory.ParseStatement($"{target}.{shared.Name} = true;"),
+                };
+
+            StatementEdits.InsertBefore(editor, statement, assignments);
+            return editor.GetChangedDocument();
+        }
+
+        /// <summary>The range's flag member (kernel or runtime spelling), if it has one.</summary>
+        private static ISymbol? FlagMember(INamedTypeSymbol type, FlagKind flag)
+        {
+            var names = flag == FlagKind.OnlyShared ? KnownNames.OnlySharedMembers : KnownNames.OnlyPrivateMembers;
+            for (var current = type; current is not null; current = current.BaseType)
+            {
+                foreach (var member in current.GetMembers())
+                {
+                    if (names.Contains(member.Name) && member is IFieldSymbol { Type.SpecialType: SpecialType.System_Boolean } or IPropertySymbol { Type.SpecialType: SpecialType.System_Boolean })
+                    {
+                        return member;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        private static bool IsInitOnly(ISymbol member) => member is IPropertySymbol { SetMethod.IsInitOnly: true } or IPropertySymbol { SetMethod: null };
+
+        /// <summary>A local built by <c>var x = new T { ... }</c> and used nowhere but in this call.</summary>
+        private static BaseObjectCreationExpressionSyntax? BuiltOnlyByItsDeclaration(ExpressionSyntax argument, InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+        {
+            if (argument is not IdentifierNameSyntax identifier
+                || model.GetSymbolInfo(identifier, cancellationToken).Symbol is not ILocalSymbol local
+                || local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: BaseObjectCreationExpressionSyntax creation } declarator)
+            {
+                return null;
+            }
+
+            var body = declarator.FirstAncestorOrSelf<MemberDeclarationSyntax>();
+            if (body is null)
+            {
+                return null;
+            }
+
+            foreach (var use in body.DescendantNodes().OfType<IdentifierNameSyntax>())
+            {
+                if (use.Identifier.ValueText != local.Name || use.SpanStart == identifier.SpanStart
+                    || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(use, cancellationToken).Symbol, local))
+                {
+                    continue;
+                }
+
+                // Used anywhere else (copied, written, handed on): editing the build site would change more than this call.
+                return null;
+            }
+
+            return creation;
+        }
+
+        private static bool IsAssignable(ExpressionSyntax expression, SemanticModel model, CancellationToken cancellationToken) =>
+            model.GetSymbolInfo(expression, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol { RefKind: not RefKind.In } or IFieldSymbol { IsReadOnly: false } or IPropertySymbol { SetMethod: not null };
+
+        /// <summary>The creation with <c>shared = true, private = false</c> in its initializer (replacing what was there).</summary>
+        private static BaseObjectCreationExpressionSyntax WithSharedOnlyInitializer(BaseObjectCreationExpressionSyntax creation, string shared, string @private)
+        {
+            var kept = creation.Initializer?.Expressions
+                .Where(e => !(e is AssignmentExpressionSyntax { Left: IdentifierNameSyntax name } && (name.Identifier.ValueText == shared || name.Identifier.ValueText == @private)))
+                .ToList() ?? new System.Collections.Generic.List<ExpressionSyntax>();
+            kept.Add(SyntaxFactory.ParseExpression($"{@private} = false"));
+            kept.Add(SyntaxFactory.ParseExpression($"{shared} = true"));
+            var initializer = SyntaxFactory.InitializerExpression(SyntaxKind.ObjectInitializerExpression, SyntaxFactory.SeparatedList(kept));
+            var result = creation.WithInitializer(initializer);
+            if (result is ObjectCreationExpressionSyntax { ArgumentList: null } withoutArguments)
+            {
+                result = withoutArguments.WithType(withoutArguments.Type.WithTrailingTrivia(SyntaxFactory.Space));
+            }
+
+            return result.WithAdditionalAnnotations(Microsoft.CodeAnalysis.Formatting.Formatter.Annotation);
+        }
+    }
+}

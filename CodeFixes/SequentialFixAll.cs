@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+
+namespace GfnGuard.CodeFixes
+{
+    /// <summary>
+    /// Fix All for fixes that restructure statements: the reported nodes are marked first, then
+    /// fixed one at a time on the updated document, in source order, so one fix never sees a stale tree.
+    /// </summary>
+    internal static class SequentialFixAll
+    {
+        internal delegate Task<Document?> FixOne(Document document, SyntaxNode reported, Diagnostic diagnostic, CancellationToken cancellationToken);
+
+        internal static FixAllProvider Create(FixOne fixOne) => FixAllProvider.Create(async (context, document, diagnostics) =>
+        {
+            var root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+            if (root is null || diagnostics.IsEmpty)
+            {
+                return document;
+            }
+
+            var marks = new List<(SyntaxAnnotation Mark, Diagnostic Diagnostic)>();
+            var nodes = new Dictionary<SyntaxNode, SyntaxAnnotation>();
+            foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
+            {
+                var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+                if (!nodes.ContainsKey(node))
+                {
+                    var mark = new SyntaxAnnotation("GfnGuardFixAll");
+                    nodes[node] = mark;
+                    marks.Add((mark, diagnostic));
+                }
+            }
+
+            document = document.WithSyntaxRoot(root.ReplaceNodes(nodes.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(nodes[original])));
+            foreach (var (mark, diagnostic) in marks)
+            {
+                var current = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+                var node = current?.GetAnnotatedNodes(mark).FirstOrDefault();
+                if (node is not null && await fixOne(document, node, diagnostic, context.CancellationToken).ConfigureAwait(false) is { } fixedDocument)
+                {
+                    document = fixedDocument;
+                }
+            }
+
+            return document;
+        });
+
+        /// <summary>The node a diagnostic reports, in the document's current tree.</summary>
+        internal static async Task<SyntaxNode?> ReportedNodeAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
+        {
+            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+            return root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using System.Threading.Tasks;
+using GfnGuard.CodeFixes;
+using GfnGuard.Analyzers.Tests.Rules;
+using Verify = GfnGuard.Analyzers.Tests.Verifiers.CodeFixVerifier<GfnGuard.Analyzers.Rules.HvaRangeNotSharedOnlyAnalyzer, GfnGuard.CodeFixes.MakeRangeSharedOnlyCodeFixProvider>;
+
+namespace GfnGuard.Analyzers.Tests.CodeFixes;
+
+/// <summary>KVM0002's fix: make the range shared-only where it is built, or just before the call.</summary>
+public sealed class MakeRangeSharedOnlyCodeFixTests
+{
+    private const string Prelude = "using static Kernel;\n" + KernelPort.Declarations + "\n";
+
+    private static Task VerifyFix(string source, string fixedSource) =>
+        Verify.VerifyFixAsync(Prelude + source, Prelude + fixedSource, MakeRangeSharedOnlyCodeFixProvider.EquivalenceKey);
+
+    [Fact]
+    public Task BuiltByAnInitializer_TheInitializerGetsTheFilter() => VerifyFix("""
+        static class KvmMain
+        {
+            static bool __kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range)
+            {
+                var gfn_range = new kvm_gfn_range { start = range.start, end = range.end, only_private = true };
+                return {|KVM0002:range.handler(kvm, ref gfn_range)|};
+            }
+        }
+        """, """
+        static class KvmMain
+        {
+            static bool __kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range)
+            {
+                var gfn_range = new kvm_gfn_range { start = range.start, end = range.end, only_private = false, only_shared = true };
+                return range.handler(kvm, ref gfn_range);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task BuiltElsewhere_AssignmentsGoJustBeforeTheCall() => VerifyFix("""
+        static class KvmMain
+        {
+            static void kvm_handle_hva_range(kvm kvm, kvm_gfn_range template, gfn_handler_t handler)
+            {
+                var gfn_range = template;
+                gfn_range.may_block = false;
+                {|KVM0002:handler(kvm, ref gfn_range)|};
+            }
+        }
+        """, """
+        static class KvmMain
+        {
+            static void kvm_handle_hva_range(kvm kvm, kvm_gfn_range template, gfn_handler_t handler)
+            {
+                var gfn_range = template;
+                gfn_range.may_block = false;
+                gfn_range.only_private = false;
+                gfn_range.only_shared = true;
+                handler(kvm, ref gfn_range);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task EmbeddedStatement_IsWrappedInABlock() => VerifyFix("""
+        static class KvmMain
+        {
+            static void kvm_mmu_notifier_clear_young(kvm kvm, kvm_gfn_range range, bool young)
+            {
+                if (young)
+                    {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
+            }
+        }
+        """, """
+        static class KvmMain
+        {
+            static void kvm_mmu_notifier_clear_young(kvm kvm, kvm_gfn_range range, bool young)
+            {
+                if (young)
+                {
+                    range.only_private = false;
+                    range.only_shared = true;
+                    kvm_unmap_gfn_range(kvm, ref range);
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task FixAll_FixesEveryCallInTheDocument() => VerifyFix("""
+        static class KvmMain
+        {
+            static void kvm_mmu_notifier_release(kvm kvm, bool both)
+            {
+                var first = new kvm_gfn_range { start = 0, end = 1 };
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref first)|};
+                var second = new kvm_gfn_range { start = 1, end = 2 };
+                if (both)
+                    second.only_private = true;
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref second)|};
+            }
+        }
+        """, """
+        static class KvmMain
+        {
+            static void kvm_mmu_notifier_release(kvm kvm, bool both)
+            {
+                var first = new kvm_gfn_range { start = 0, end = 1, only_private = false, only_shared = true };
+                kvm_unmap_gfn_range(kvm, ref first);
+                var second = new kvm_gfn_range { start = 1, end = 2 };
+                if (both)
+                    second.only_private = true;
+                second.only_private = false;
+                second.only_shared = true;
+                kvm_unmap_gfn_range(kvm, ref second);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task InitOnlyRecord_GetsAWithExpression() => Verify.VerifyFixAsync("""
+        record KvmGfnRange(ulong Start, ulong End, bool OnlyPrivate = false, bool OnlyShared = false);
+        static class Sim
+        {
+            static void Handle(KvmGfnRange range) { }
+            static void kvm_mmu_notifier_invalidate_range_start(KvmGfnRange range)
+            {
+                {|KVM0002:Handle(range)|};
+            }
+        }
+        """, """
+        record KvmGfnRange(ulong Start, ulong End, bool OnlyPrivate = false, bool OnlyShared = false);
+        static class Sim
+        {
+            static void Handle(KvmGfnRange range) { }
+            static void kvm_mmu_notifier_invalidate_range_start(KvmGfnRange range)
+            {
+                range = range with { OnlyPrivate = false, OnlyShared = true };
+                Handle(range);
+            }
+        }
+        """, MakeRangeSharedOnlyCodeFixProvider.EquivalenceKey);
+
+    [Fact]
+    public Task UnassignableArgument_OffersNoFix() => Verify.VerifyNoFixAsync(Prelude + """
+        static class KvmMain
+        {
+            static kvm_gfn_range next() => default;
+            static void Handle(kvm_gfn_range range) { }
+            static void kvm_mmu_notifier_change_pte(kvm kvm)
+            {
+                {|KVM0002:Handle(next())|};
+            }
+        }
+        """, MakeRangeSharedOnlyCodeFixProvider.EquivalenceKey);
+}
