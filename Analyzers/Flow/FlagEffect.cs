@@ -19,21 +19,6 @@ namespace GfnGuard.Analyzers.Flow
         internal BoolValue? OnlyShared { get; }
 
         internal bool IsNone => OnlyPrivate is null && OnlyShared is null;
-
-        internal FlowState ApplyTo(FlowState state, FlowLocation range)
-        {
-            if (OnlyPrivate is { } onlyPrivate)
-            {
-                state = state.Set(range.Member(OperationTransfer.FlagKey(FlagKind.OnlyPrivate)), onlyPrivate);
-            }
-
-            if (OnlyShared is { } onlyShared)
-            {
-                state = state.Set(range.Member(OperationTransfer.FlagKey(FlagKind.OnlyShared)), onlyShared);
-            }
-
-            return state;
-        }
     }
 
     /// <summary>A helper's effects on every range it can change.</summary>

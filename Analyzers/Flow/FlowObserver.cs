@@ -52,6 +52,11 @@ namespace GfnGuard.Analyzers.Flow
         {
         }
 
+        /// <summary>A whole value (a range, say) was stored into a place, replacing every flag below it.</summary>
+        internal virtual void OnValueStored(FlowLocation target)
+        {
+        }
+
         /// <summary>A call, with its arguments evaluated (their places, where known) and before its effects.</summary>
         internal virtual void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
         {

@@ -300,7 +300,7 @@ namespace GfnGuard.Analyzers.Flow
             internal FlagEffects? Effects { get; }
         }
 
-        /// <summary>Records which flags of which roots a helper stores (or hands on by ref).</summary>
+        /// <summary>Records which flags of which places a helper stores, replaces or hands to a callee that may change them.</summary>
         private sealed class TouchedFlags : FlowObserver
         {
             private readonly HashSet<(FlowLocation, FlagKind)> _touched = new HashSet<(FlowLocation, FlagKind)>();
@@ -309,16 +309,10 @@ namespace GfnGuard.Analyzers.Flow
 
             internal override void OnFlagAssigned(in FlagAssignment assignment) => _touched.Add((assignment.Range, assignment.Flag));
 
-            internal override void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
+            internal override void OnValueStored(FlowLocation target)
             {
-                for (var i = 0; i < invocation.Arguments.Length; i++)
-                {
-                    if (argumentPlaces[i].IsValid && invocation.Arguments[i].Parameter?.RefKind is RefKind.Ref or RefKind.Out)
-                    {
-                        _touched.Add((argumentPlaces[i], FlagKind.OnlyPrivate));
-                        _touched.Add((argumentPlaces[i], FlagKind.OnlyShared));
-                    }
-                }
+                _touched.Add((target, FlagKind.OnlyPrivate));
+                _touched.Add((target, FlagKind.OnlyShared));
             }
         }
     }

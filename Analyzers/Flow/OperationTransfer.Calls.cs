@@ -221,7 +221,7 @@ namespace GfnGuard.Analyzers.Flow
                 var argument = invocation.Arguments[i];
                 if (effects is not null && argument.Parameter is { } parameter && effects.ForParameter(parameter.Ordinal) is { } effect && places[i].IsValid)
                 {
-                    _state = effect.ApplyTo(_state, places[i]);
+                    ApplyFlagEffect(effect, places[i], invocation.Syntax);
                 }
                 else
                 {
@@ -237,7 +237,7 @@ namespace GfnGuard.Analyzers.Flow
 
             if (effects?.ForThis is { } thisEffect)
             {
-                _state = thisEffect.ApplyTo(_state, receiver);
+                ApplyFlagEffect(thisEffect, receiver, invocation.Syntax);
             }
             else if (!(method.IsReadOnly || (invocation.Instance!.Type?.IsReadOnly ?? false)))
             {
@@ -246,11 +246,45 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
+        /// <summary>
+        /// A helper's flag stores, as if made at the call: a flag it clears first, then a flag it
+        /// may set, so that KVM0001 sees the call make the second flag true. When the helper may
+        /// set both, its own body is where that is reported.
+        /// </summary>
+        private void ApplyFlagEffect(FlagEffect effect, FlowLocation range, SyntaxNode call)
+        {
+            var setsBoth = effect.OnlyPrivate is { MayBeTrue: true } && effect.OnlyShared is { MayBeTrue: true };
+            var observe = _observe;
+            _observe = observe && !setsBoth;
+            try
+            {
+                foreach (var clearing in new[] { true, false })
+                {
+                    foreach (var flag in new[] { FlagKind.OnlyPrivate, FlagKind.OnlyShared })
+                    {
+                        if ((flag == FlagKind.OnlyPrivate ? effect.OnlyPrivate : effect.OnlyShared) is { } value && value.MayBeTrue != clearing)
+                        {
+                            StoreFlag(range, flag, value, call, call);
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                _observe = observe;
+            }
+        }
+
         /// <summary>Forgets what a callee may have changed below a place, but not that it is the lock or a guard.</summary>
         private void ForgetKeepingMarks(FlowLocation place)
         {
             var isLock = _state.Get(place.Member(IsLockKey));
             var guard = _state.Get(place.Member(GuardKey));
+            if (_observe && _observer is not null)
+            {
+                _observer.OnValueStored(place);
+            }
+
             _state = _state.Forget(place);
             if (isLock.IsDefinitelyTrue)
             {

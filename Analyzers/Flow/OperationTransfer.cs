@@ -151,7 +151,7 @@ namespace GfnGuard.Analyzers.Flow
                     StoreValue(FlowLocation.ForCapture(capture.Id), capture.Value, EvaluateWithPlace(capture.Value));
                     return (BoolValue.Unknown, default);
 
-                case IFlowCaptureReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation
+                case IFlowCaptureReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation or IDeclarationExpressionOperation
                     or IInstanceReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }:
                     {
                         var place = TargetOf(operation);
@@ -238,6 +238,9 @@ namespace GfnGuard.Analyzers.Flow
                     return FlowLocation.ForCapture(capture.Id);
                 case ILocalReferenceOperation local:
                     return _refLocals.TryGetValue(local.Local, out var aliased) ? aliased : FlowLocation.ForSymbol(local.Local);
+                case IDeclarationExpressionOperation { Expression: ILocalReferenceOperation declared }:
+                    // `out var range`: the new local is the place the callee fills.
+                    return FlowLocation.ForSymbol(declared.Local);
                 case IParameterReferenceOperation parameter:
                     return FlowLocation.ForSymbol(parameter.Parameter);
                 case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
@@ -378,8 +381,15 @@ namespace GfnGuard.Analyzers.Flow
             if (valueOperation.Type?.SpecialType == SpecialType.System_Boolean)
             {
                 _state = _state.Set(target, value.Value);
+                return;
             }
-            else if (value.Place.IsValid)
+
+            if (_observe && _observer is not null && target.IsValid)
+            {
+                _observer.OnValueStored(target);
+            }
+
+            if (value.Place.IsValid)
             {
                 _state = _state.Copy(value.Place, target);
             }

@@ -53,6 +53,33 @@ namespace GfnGuard.Analyzers.Rules
                             && argument.Parent is IObjectCreationOperation creation
                             && roles.IsGfnRangeType(creation.Type):
                         return true;
+                    case IInvocationOperation invocation when MayHandFlagsToAHelper(invocation, roles):
+                        return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>A call to a method of this compilation that gets a range it can change (by ref/out, or as <c>this</c>).</summary>
+        private static bool MayHandFlagsToAHelper(IInvocationOperation invocation, Roles.Roles roles)
+        {
+            var method = invocation.TargetMethod;
+            if (method.DeclaringSyntaxReferences.IsEmpty)
+            {
+                return false;
+            }
+
+            if (!method.IsStatic && roles.IsGfnRangeType(method.ContainingType))
+            {
+                return true;
+            }
+
+            foreach (var parameter in method.Parameters)
+            {
+                if (roles.IsGfnRangeType(parameter.Type) && (parameter.RefKind is RefKind.Ref or RefKind.Out || parameter.Type.IsReferenceType))
+                {
+                    return true;
                 }
             }
 

@@ -500,6 +500,155 @@ public sealed class BothFlagsSetAnalyzerTests
         """);
 
     [Fact]
+    public Task HelperSettingAFlagByRef_ReportsTheCall() => Verify.VerifyAsync(KernelRange + """
+
+        static class Handlers
+        {
+            static void mark_shared(ref kvm_gfn_range range) { range.only_shared = true; }
+            static void prepare(kvm_memory_slot slot)
+            {
+                var range = new kvm_gfn_range { slot = slot, only_private = true };
+                {|KVM0001:mark_shared(ref range)|};
+            }
+        }
+        """, withRuntime: false);
+
+    [Fact]
+    public Task HelpersSettingEachFlag_ReportTheSecondCall() => Verify.VerifyAsync(KernelRange + """
+
+        static class Handlers
+        {
+            static void mark_private(ref kvm_gfn_range range) { range.only_private = true; }
+            static void mark_shared(ref kvm_gfn_range range) { range.only_shared = true; }
+            static void prepare(kvm_gfn_range range)
+            {
+                mark_private(ref range);
+                {|KVM0001:mark_shared(ref range)|};
+            }
+        }
+        """, withRuntime: false);
+
+    [Fact]
+    public Task HelperChain_IsFollowed() => Verify.VerifyAsync(KernelRange + """
+
+        static class Handlers
+        {
+            static void set_shared(ref kvm_gfn_range range) { range.only_shared = true; }
+            static void mark_shared(ref kvm_gfn_range range) { set_shared(ref range); }
+            static void prepare(kvm_gfn_range range)
+            {
+                range.only_private = true;
+                {|KVM0001:mark_shared(ref range)|};
+            }
+        }
+        """, withRuntime: false);
+
+    [Fact]
+    public Task HelperSettingAFlagOnThis_ReportsTheCall() => Verify.VerifyAsync("""
+        public struct GfnRange
+        {
+            public bool OnlyPrivate;
+            public bool OnlyShared;
+            public void MakeShared() { OnlyShared = true; }
+        }
+        class C
+        {
+            void M()
+            {
+                var range = new GfnRange { OnlyPrivate = true };
+                {|KVM0001:range.MakeShared()|};
+            }
+        }
+        """, editorConfig: "gfnguard.gfn_range_types = GfnRange", withRuntime: false);
+
+    [Fact]
+    public Task HelperFillingAnOutRange_IsFollowed() => Verify.VerifyAsync(KernelRange + """
+
+        static class Handlers
+        {
+            static void private_range(out kvm_gfn_range range) { range = new kvm_gfn_range { only_private = true }; }
+            static void prepare()
+            {
+                private_range(out var range);
+                {|KVM0001:range.only_shared = true|};
+            }
+        }
+        """, withRuntime: false);
+
+    [Fact]
+    public Task HelperOnAClassRange_ThroughItsReference() => Verify.VerifyAsync("""
+        [GfnGuard.Runtime.GfnRange]
+        public sealed class Range { public bool OnlyPrivate; public bool OnlyShared; }
+        class C
+        {
+            static void Share(Range range) { range.OnlyShared = true; }
+            void M()
+            {
+                var range = new Range { OnlyPrivate = true };
+                {|KVM0001:Share(range)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task HelperThatSetsOneFlagAndClearsTheOther_NoDiagnostic() => Verify.VerifyAsync(KernelRange + """
+
+        static class Handlers
+        {
+            static void make_shared_only(ref kvm_gfn_range range) { range.only_shared = true; range.only_private = false; }
+            static void prepare(kvm_gfn_range range)
+            {
+                range.only_private = true;
+                make_shared_only(ref range);
+            }
+        }
+        """, withRuntime: false);
+
+    [Fact]
+    public Task HelperThatReplacesTheWholeRange_NoDiagnostic() => Verify.VerifyAsync(KernelRange + """
+
+        static class Handlers
+        {
+            static void reset(ref kvm_gfn_range range) { range = default; }
+            static void prepare(kvm_gfn_range range)
+            {
+                range.only_private = true;
+                reset(ref range);
+                range.only_shared = true;
+            }
+        }
+        """, withRuntime: false);
+
+    [Fact]
+    public Task HelperThatSetsBoth_IsReportedOnceInItsBody() => Verify.VerifyAsync(KernelRange + """
+
+        static class Handlers
+        {
+            static void both(ref kvm_gfn_range range) { range.only_private = true; {|KVM0001:range.only_shared = true|}; }
+            static void prepare(kvm_gfn_range range)
+            {
+                both(ref range);
+            }
+        }
+        """, withRuntime: false);
+
+    [Fact]
+    public Task CopyTakenBeforeTheSecondFlag_IsNotReported() => Verify.VerifyAsync("""
+        using GfnGuard.Runtime;
+        class C
+        {
+            void M()
+            {
+                var original = new KvmGfnRange { OnlyPrivate = true };
+                var copy = original;
+                copy.OnlyPrivate = false;
+                copy.OnlyShared = true;
+                original.OnlyPrivate = true;
+            }
+        }
+        """);
+
+    [Fact]
     public Task LookAlikeType_IsNotARange() => Verify.VerifyAsync("""
         class GfnRangeish { public bool OnlyPrivate; public bool OnlyShared; }
         struct kvm_hva_range { public bool only_private; public bool only_shared; }
