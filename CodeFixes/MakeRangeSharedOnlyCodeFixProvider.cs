@@ -159,16 +159,47 @@ namespace GfnGuard.CodeFixes
         private static bool IsAssignable(ExpressionSyntax expression, SemanticModel model, CancellationToken cancellationToken) =>
             model.GetSymbolInfo(expression, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol { RefKind: not RefKind.In } or IFieldSymbol { IsReadOnly: false } or IPropertySymbol { SetMethod: not null };
 
-        /// <summary>The creation with <c>shared = true, private = false</c> in its initializer (replacing what was there).</summary>
+        /// <summary>
+        /// The creation with <c>private = false, shared = true</c> in its initializer (replacing
+        /// what was there), laid out like the members already there: one per line stays one per line.
+        /// </summary>
         private static BaseObjectCreationExpressionSyntax WithSharedOnlyInitializer(BaseObjectCreationExpressionSyntax creation, string shared, string @private)
         {
-            var kept = creation.Initializer?.Expressions
-                .Where(e => !(e is AssignmentExpressionSyntax { Left: IdentifierNameSyntax name } && (name.Identifier.ValueText == shared || name.Identifier.ValueText == @private)))
-                .ToList() ?? new System.Collections.Generic.List<ExpressionSyntax>();
-            kept.Add(SyntaxFactory.ParseExpression($"{@private} = false"));
-            kept.Add(SyntaxFactory.ParseExpression($"{shared} = true"));
-            var initializer = SyntaxFactory.InitializerExpression(SyntaxKind.ObjectInitializerExpression, SyntaxFactory.SeparatedList(kept));
-            var result = creation.WithInitializer(initializer);
+            bool IsFlag(ExpressionSyntax e) =>
+                e is AssignmentExpressionSyntax { Left: IdentifierNameSyntax name } && (name.Identifier.ValueText == shared || name.Identifier.ValueText == @private);
+
+            var existing = creation.Initializer?.Expressions ?? default;
+            var kept = existing.Where(e => !IsFlag(e)).ToList();
+            var template = kept.FirstOrDefault() ?? (existing.Count > 0 ? existing[0] : null);
+            var leading = template?.GetLeadingTrivia() ?? default;
+            var separator = existing.SeparatorCount > 0
+                ? existing.GetSeparator(0)
+                : SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(SyntaxFactory.Space);
+            var hadTrailingComma = existing.Count > 0 && existing.SeparatorCount == existing.Count;
+            var lastTrailing = existing.Count > 0 && !hadTrailingComma ? existing[existing.Count - 1].GetTrailingTrivia() : default;
+
+            var items = kept.Select(e => e.WithoutTrailingTrivia()).ToList();
+            items.Add(SyntaxFactory.ParseExpression($"{@private} = false").WithLeadingTrivia(leading));
+            items.Add(SyntaxFactory.ParseExpression($"{shared} = true").WithLeadingTrivia(leading));
+            items[items.Count - 1] = items[items.Count - 1].WithTrailingTrivia(lastTrailing);
+
+            var nodesAndTokens = new System.Collections.Generic.List<SyntaxNodeOrToken>();
+            for (var i = 0; i < items.Count; i++)
+            {
+                nodesAndTokens.Add(items[i]);
+                if (i < items.Count - 1 || hadTrailingComma)
+                {
+                    nodesAndTokens.Add(separator);
+                }
+            }
+
+            var list = SyntaxFactory.SeparatedList<ExpressionSyntax>(nodesAndTokens);
+            if (creation.Initializer is { } initializer)
+            {
+                return creation.WithInitializer(initializer.WithExpressions(list));
+            }
+
+            var result = creation.WithInitializer(SyntaxFactory.InitializerExpression(SyntaxKind.ObjectInitializerExpression, list));
             if (result is ObjectCreationExpressionSyntax { ArgumentList: null } withoutArguments)
             {
                 result = withoutArguments.WithType(withoutArguments.Type.WithTrailingTrivia(SyntaxFactory.Space));

@@ -90,17 +90,10 @@ namespace GfnGuard.CodeFixes
             target = PastMovedReclaims(target, targetBlock, reclaimCall, model, cancellationToken);
             var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
             var reclaim = statement.WithoutTrivia();
-            if (condition is null)
+            if (condition is null || (ReferenceEquals(container, unit) && IsStable(condition, model, cancellationToken)))
             {
-                editor.RemoveNode(unit, SyntaxRemoveOptions.KeepNoTrivia);
-                editor.InsertAfter(target, StatementEdits.OnItsOwnLine(reclaim, statement));
-                return editor.GetChangedDocument();
-            }
-
-            if (ReferenceEquals(container, unit) && IsStable(condition, model, cancellationToken))
-            {
-                editor.RemoveNode(unit, SyntaxRemoveOptions.KeepNoTrivia);
-                editor.InsertAfter(target, StatementEdits.OnItsOwnLine(unit.WithoutTrivia(), statement));
+                RemoveClosingTheGap(editor, unit);
+                editor.InsertAfter(target, Moved(unit));
                 return editor.GetChangedDocument();
             }
 
@@ -119,6 +112,36 @@ namespace GfnGuard.CodeFixes
 
             editor.InsertAfter(target, moved);
             return editor.GetChangedDocument();
+        }
+
+        /// <summary>
+        /// Removes the unit; the statement after it takes its place (and its leading trivia), so
+        /// no blank line is left where the unit was.
+        /// </summary>
+        private static void RemoveClosingTheGap(DocumentEditor editor, StatementSyntax unit)
+        {
+            if (unit.Parent is BlockSyntax block && block.Statements.IndexOf(unit) is var index && index + 1 < block.Statements.Count)
+            {
+                var next = block.Statements[index + 1];
+                if (next.GetLeadingTrivia().All(t => t.IsKind(SyntaxKind.WhitespaceTrivia) || t.IsKind(SyntaxKind.EndOfLineTrivia)))
+                {
+                    // The unit's own first-line indentation: its comments move with it, blank lines go.
+                    var unitLeading = unit.GetLeadingTrivia();
+                    var lastLineBreak = unitLeading.Select((t, i) => t.IsKind(SyntaxKind.EndOfLineTrivia) ? i : -1).DefaultIfEmpty(-1).Max();
+                    var indentation = unitLeading.Skip(lastLineBreak + 1).ToList();
+                    editor.ReplaceNode(next, (current, _) => current.WithLeadingTrivia(indentation));
+                }
+            }
+
+            editor.RemoveNode(unit, SyntaxRemoveOptions.KeepNoTrivia);
+        }
+
+        /// <summary>The unit on its own line after the release, with the comments above it.</summary>
+        private static StatementSyntax Moved(StatementSyntax unit)
+        {
+            var comments = unit.GetLeadingTrivia().Any(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia));
+            var placed = StatementEdits.OnItsOwnLine(unit.WithoutTrivia(), unit);
+            return comments ? placed.WithLeadingTrivia(unit.GetLeadingTrivia()) : placed;
         }
 
         /// <summary>

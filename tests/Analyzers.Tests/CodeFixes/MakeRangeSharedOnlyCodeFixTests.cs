@@ -35,6 +35,37 @@ public sealed class MakeRangeSharedOnlyCodeFixTests
         """);
 
     [Fact]
+    public Task MultiLineInitializer_KeepsOneMemberPerLine() => VerifyFix("""
+        static class KvmMain
+        {
+            static bool __kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range)
+            {
+                var gfn_range = new kvm_gfn_range
+                {
+                    start = range.start,
+                    end = range.end,
+                };
+                return {|KVM0002:range.handler(kvm, ref gfn_range)|};
+            }
+        }
+        """, """
+        static class KvmMain
+        {
+            static bool __kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range)
+            {
+                var gfn_range = new kvm_gfn_range
+                {
+                    start = range.start,
+                    end = range.end,
+                    only_private = false,
+                    only_shared = true,
+                };
+                return range.handler(kvm, ref gfn_range);
+            }
+        }
+        """);
+
+    [Fact]
     public Task BuiltElsewhere_AssignmentsGoJustBeforeTheCall() => VerifyFix("""
         static class KvmMain
         {

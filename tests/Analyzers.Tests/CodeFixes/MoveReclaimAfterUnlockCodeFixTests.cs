@@ -196,6 +196,34 @@ public sealed class MoveReclaimAfterUnlockCodeFixTests
         """);
 
     [Fact]
+    public Task CommentMovesWithTheReclaim_AndNoGapIsLeft() => VerifyFix("""
+        static class C
+        {
+            static void M(kvm kvm, bool found)
+            {
+                KVM_MMU_LOCK(kvm);
+                kvm_flush_remote_tlbs(kvm);
+                // x86 reclaim: WBINVD on SEV.
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+
+                KVM_MMU_UNLOCK(kvm);
+            }
+        }
+        """, """
+        static class C
+        {
+            static void M(kvm kvm, bool found)
+            {
+                KVM_MMU_LOCK(kvm);
+                kvm_flush_remote_tlbs(kvm);
+                KVM_MMU_UNLOCK(kvm);
+                // x86 reclaim: WBINVD on SEV.
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
+    [Fact]
     public Task FixAll_MovesEveryReclaim() => VerifyFix("""
         static class C
         {

@@ -108,7 +108,8 @@ public sealed class PackedFeed : IDisposable
         }
     }
 
-    private static void CopyEntry(string source, string destination)
+    /// <summary>Copies a file or a folder (without bin/ and obj/).</summary>
+    internal static void CopyEntry(string source, string destination)
     {
         if (File.Exists(source))
         {
@@ -136,10 +137,15 @@ public sealed class PackedFeed : IDisposable
 /// <summary>A consumer project made by <see cref="PackedFeed.CreateConsumer"/>.</summary>
 internal sealed record Consumer(string Directory, string PackagesFolder)
 {
-    internal DotNet.Result Build(params string[] extraArguments)
-    {
-        var arguments = new List<string> { "build", "-nologo", "-nodeReuse:false", "-p:UseSharedCompilation=false" };
-        arguments.AddRange(extraArguments);
-        return DotNet.Run(Directory, new Dictionary<string, string> { ["NUGET_PACKAGES"] = PackagesFolder }, arguments.ToArray());
-    }
+    internal DotNet.Result Build(params string[] extraArguments) =>
+        Run(new[] { "build", "-nologo", "-nodeReuse:false", "-p:UseSharedCompilation=false" }.Concat(extraArguments).ToArray());
+
+    /// <summary>`dotnet format analyzers` on the consumer project, fixing the given rules.</summary>
+    internal DotNet.Result FormatAnalyzers(params string[] diagnosticIds) =>
+        Run(new[] { "format", "analyzers", "Consumer.csproj", "--diagnostics" }.Concat(diagnosticIds).Concat(new[] { "--severity", "warn" }).ToArray());
+
+    internal string Read(string file) => File.ReadAllText(Path.Combine(Directory, file));
+
+    private DotNet.Result Run(string[] arguments) =>
+        DotNet.Run(Directory, new Dictionary<string, string> { ["NUGET_PACKAGES"] = PackagesFolder }, arguments);
 }
