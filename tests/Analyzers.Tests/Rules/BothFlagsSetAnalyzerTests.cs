@@ -649,6 +649,9 @@ public sealed class BothFlagsSetAnalyzerTests
         """);
 
     [Fact]
+    public Task FaithfulPort_OfTheNotifier_HasNoDiagnostic() => Verify.VerifyAsync("using static Kernel;\n" + KernelPort.Declarations + "\n" + KernelPort.FaithfulNotifier);
+
+    [Fact]
     public Task LookAlikeType_IsNotARange() => Verify.VerifyAsync("""
         class GfnRangeish { public bool OnlyPrivate; public bool OnlyShared; }
         struct kvm_hva_range { public bool only_private; public bool only_shared; }

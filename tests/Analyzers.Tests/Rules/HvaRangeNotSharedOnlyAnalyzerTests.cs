@@ -21,6 +21,27 @@ public sealed class HvaRangeNotSharedOnlyAnalyzerTests
         }
         """);
 
+    [Theory]
+    [InlineData("static bool __kvm_handle_hva_range(kvm kvm, kvm_gfn_range gfn_range)")]
+    [InlineData("static bool kvm_handle_hva_range(kvm kvm, kvm_gfn_range gfn_range)")]
+    [InlineData("static bool kvm_handle_hva_range_no_flush(kvm kvm, kvm_gfn_range gfn_range)")]
+    [InlineData("static bool HandleHvaRange(kvm kvm, kvm_gfn_range gfn_range)")]
+    [InlineData("static bool kvm_mmu_notifier_clear_flush_young(kvm kvm, kvm_gfn_range gfn_range)")]
+    [InlineData("static bool age(kvm kvm, kvm_gfn_range gfn_range, kvm_mmu_notifier_range range)")]
+    public Task EveryKernelNamedHvaPath_Reports(string signature) => VerifyPort($$"""
+        static class KvmMain
+        {
+            {{signature}}
+            {
+                gfn_range.only_shared = true;
+                return {|KVM0002:kvm_unmap_gfn_range(kvm, ref gfn_range)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task FaithfulPort_OfTheNotifier_HasNoDiagnostic() => VerifyPort(KernelPort.FaithfulNotifier);
+
     [Fact]
     public Task SharedOnlyRange_IsFine() => VerifyPort("""
         static class KvmMain

@@ -42,4 +42,74 @@ internal static class KernelPort
             public static bool kvm_unmap_gfn_range(kvm kvm, ref kvm_gfn_range range) => true;
         }
         """;
+
+    /// <summary>
+    /// __kvm_handle_hva_range and kvm_mmu_notifier_invalidate_range_start as kvm_main.c has
+    /// them (lazy lock, goto mmu_unlock, reclaim after the unlock): no rule may report here.
+    /// </summary>
+    internal const string FaithfulNotifier = """
+        static class KvmMain
+        {
+            static kvm_mmu_notifier_return __kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range)
+            {
+                var r = new kvm_mmu_notifier_return { ret = false, found_memslot = false };
+                if (range.end <= range.start)
+                    return r;
+
+                foreach (var slot in memslots_in_hva_range(kvm, range.start, range.end - 1))
+                {
+                    kvm_gfn_range gfn_range;
+                    gfn_range.slot = slot;
+                    gfn_range.start = range.start;
+                    gfn_range.end = range.end;
+                    gfn_range.may_block = range.may_block;
+                    gfn_range.only_private = false;
+                    gfn_range.only_shared = true;
+
+                    if (!r.found_memslot)
+                    {
+                        r.found_memslot = true;
+                        KVM_MMU_LOCK(kvm);
+                        range.on_lock?.Invoke(kvm);
+                        if (range.handler == null)
+                            goto mmu_unlock;
+                    }
+
+                    r.ret |= range.handler(kvm, ref gfn_range);
+                }
+
+                if (range.flush_on_ret && r.ret)
+                    kvm_flush_remote_tlbs(kvm);
+
+            mmu_unlock:
+                if (r.found_memslot)
+                    KVM_MMU_UNLOCK(kvm);
+
+                return r;
+            }
+
+            static bool kvm_mmu_unmap_gfn_range(kvm kvm, ref kvm_gfn_range range) => kvm_unmap_gfn_range(kvm, ref range);
+
+            static void kvm_mmu_notifier_invalidate_range_start(kvm kvm, ulong start, ulong end)
+            {
+                var hva_range = new kvm_mmu_notifier_range
+                {
+                    start = start,
+                    end = end,
+                    handler = kvm_mmu_unmap_gfn_range,
+                    on_lock = k => { },
+                    flush_on_ret = true,
+                    may_block = true,
+                };
+
+                /*
+                 * If one or more memslots were found and thus zapped, notify arch code
+                 * that guest memory has been reclaimed.  This needs to be done *after*
+                 * dropping mmu_lock, as x86's reclaim path is slow.
+                 */
+                if (__kvm_handle_hva_range(kvm, hva_range).found_memslot)
+                    kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """;
 }
