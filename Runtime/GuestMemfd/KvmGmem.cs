@@ -244,7 +244,11 @@ namespace GfnGuard.Runtime
             }
         }
 
-        private List<KvmMemorySlot> BindingsIn(ulong start, ulong end)
+        /// <summary>
+        /// The memslots bound to file pages [<paramref name="start"/>, <paramref name="end"/>).
+        /// Kernel: xa_for_each_range(&amp;gmem->bindings, index, slot, start, end - 1).
+        /// </summary>
+        public IReadOnlyList<KvmMemorySlot> BindingsIn(ulong start, ulong end)
         {
             var result = new List<KvmMemorySlot>();
             lock (_bindings)

@@ -20,6 +20,9 @@ namespace GfnGuard.Runtime
         /// <summary>Flushing one line by address (CLFLUSHOPT, or TDH.PHYMEM.PAGE.WBINVD per line).</summary>
         public const long FlushCyclesPerLine = 30;
 
+        /// <summary>Clock rate that turns modelled cycles into time.</summary>
+        public const long CyclesPerSecond = 3_000_000_000;
+
         /// <summary>One remote TLB shootdown (an IPI to every CPU and the wait for its ack).</summary>
         public const long TlbShootdownCycles = 4_000;
     }

@@ -11,6 +11,9 @@ namespace GfnGuard.Runtime
     /// </summary>
     public sealed class Machine
     {
+        [ThreadStatic]
+        private static long t_cyclesOnThisThread;
+
         private readonly Cpu[] _cpus;
         private long _wbinvds;
         private long _pageFlushes;
@@ -50,6 +53,12 @@ namespace GfnGuard.Runtime
 
         /// <summary>Remote TLB flushes.</summary>
         public long TlbFlushes => Interlocked.Read(ref _tlbFlushes);
+
+        /// <summary>
+        /// Modelled cycles of the flushes (cache and TLB) the current thread has waited for, on any
+        /// machine: what a lock held across them costs everyone waiting for it.
+        /// </summary>
+        public static long CyclesOnThisThread => t_cyclesOnThisThread;
 
         /// <summary>Kernel: wbinvd_on_all_cpus(): write back and invalidate every cache.</summary>
         public void WbinvdOnAllCpus()
@@ -91,6 +100,7 @@ namespace GfnGuard.Runtime
 
             Interlocked.Increment(ref _pageFlushes);
             Interlocked.Add(ref _flushCycles, CostModel.LinesPerPage * CostModel.FlushCyclesPerLine);
+            t_cyclesOnThisThread += CostModel.LinesPerPage * CostModel.FlushCyclesPerLine;
         }
 
         /// <summary>Kernel: kvm_flush_remote_tlbs(): drops <paramref name="vmId"/>'s translations on every CPU and waits.</summary>
@@ -105,6 +115,7 @@ namespace GfnGuard.Runtime
             }
 
             Interlocked.Increment(ref _tlbFlushes);
+            t_cyclesOnThisThread += CostModel.TlbShootdownCycles;
         }
 
         /// <summary>
@@ -162,8 +173,12 @@ namespace GfnGuard.Runtime
                 cpu.RanVms.Clear();
             }
 
+            var cycles = CostModel.WbinvdCyclesPerCpu + (dirty * CostModel.WritebackCyclesPerLine);
             Interlocked.Increment(ref _wbinvds);
-            Interlocked.Add(ref _flushCycles, CostModel.WbinvdCyclesPerCpu + (dirty * CostModel.WritebackCyclesPerLine));
+            Interlocked.Add(ref _flushCycles, cycles);
+
+            // The caller waits for every CPU's WBINVD to finish (wbinvd_on_all_cpus waits for the IPIs).
+            t_cyclesOnThisThread += cycles;
         }
     }
 }

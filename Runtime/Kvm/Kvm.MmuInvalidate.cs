@@ -79,7 +79,8 @@ namespace GfnGuard.Runtime
         }
 
         /// <summary>Kernel: kvm_mmu_unmap_gfn_range: records the range in the open invalidation, then zaps.</summary>
-        internal static bool MmuUnmapGfnRange(Kvm kvm, ref KvmGfnRange range)
+        [RequiresMmuLock]
+        public static bool MmuUnmapGfnRange(Kvm kvm, ref KvmGfnRange range)
         {
             kvm.MmuInvalidateRangeAdd(range.Start, range.End);
             return KvmMmu.UnmapGfnRange(kvm, ref range);

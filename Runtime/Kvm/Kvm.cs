@@ -25,7 +25,12 @@ namespace GfnGuard.Runtime
         private readonly object _mnInvalidateLock = new object();
         private readonly List<KvmVcpu> _vcpus = new List<KvmVcpu>();
 
-        public Kvm(Machine machine, KvmVmType type, HostAddressSpace mm, bool checkedMode = true)
+        /// <param name="machine">The host the VM runs on.</param>
+        /// <param name="type">Kernel: the KVM_CREATE_VM type.</param>
+        /// <param name="mm">The VMM's address space; KVM subscribes to its mmu_notifier events.</param>
+        /// <param name="checkedMode">Throw at a contract violation (true) or only count it (false).</param>
+        /// <param name="notifierOps">The mmu_notifier callbacks to run; the runtime's port of kvm_main.c when null.</param>
+        public Kvm(Machine machine, KvmVmType type, HostAddressSpace mm, bool checkedMode = true, KvmMmuNotifierOps? notifierOps = null)
         {
             Machine = machine ?? throw new ArgumentNullException(nameof(machine));
             Mm = mm ?? throw new ArgumentNullException(nameof(mm));
@@ -40,7 +45,7 @@ namespace GfnGuard.Runtime
                 _memslots[i] = KvmMemslots.Empty;
             }
 
-            mm.RegisterNotifier(new KvmMmuNotifier(this));
+            mm.RegisterNotifier(new KvmMmuNotifier(this, notifierOps ?? KvmMmuNotifierOps.Kernel));
         }
 
         public int Id { get; }
@@ -140,7 +145,11 @@ namespace GfnGuard.Runtime
             Srcu.Synchronize();
         }
 
-        internal void MnInvalidateStarted()
+        /// <summary>
+        /// Kernel: <c>kvm->mn_active_invalidate_count++</c> under mn_invalidate_lock, at the top of
+        /// invalidate_range_start: memslot updates wait until the matching range_end.
+        /// </summary>
+        public void MnInvalidateStarted()
         {
             lock (_mnInvalidateLock)
             {
@@ -148,7 +157,8 @@ namespace GfnGuard.Runtime
             }
         }
 
-        internal void MnInvalidateEnded()
+        /// <summary>Kernel: the matching decrement in invalidate_range_end, waking a waiting memslot update.</summary>
+        public void MnInvalidateEnded()
         {
             lock (_mnInvalidateLock)
             {

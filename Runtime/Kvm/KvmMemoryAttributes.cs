@@ -41,8 +41,11 @@ namespace GfnGuard.Runtime
             return false;
         }
 
-        /// <summary>Sets [start, end) private or shared. Caller holds slots_lock.</summary>
-        internal void Set(ulong start, ulong end, bool isPrivate)
+        /// <summary>
+        /// Sets [start, end) private or shared. Caller holds slots_lock and has an invalidation
+        /// open over the range. Kernel: xa_store_range(&amp;kvm->mem_attr_array, ...).
+        /// </summary>
+        public void Set(ulong start, ulong end, bool isPrivate)
         {
             var result = new List<(ulong Start, ulong End)>();
             foreach (var range in Volatile.Read(ref _private))

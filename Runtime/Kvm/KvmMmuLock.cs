@@ -14,10 +14,15 @@ namespace GfnGuard.Runtime
         [ThreadStatic]
         private static long t_readSince;
 
+        [ThreadStatic]
+        private static long t_readCyclesSince;
+
         private readonly ReaderWriterLockSlim _lock = new ReaderWriterLockSlim(LockRecursionPolicy.NoRecursion);
         private readonly Lockdep _lockdep;
         private long _writeSince;
+        private long _writeCyclesSince;
         private long _heldTicks;
+        private long _heldFlushCycles;
         private long _acquisitions;
 
         internal KvmMmuLock(Lockdep lockdep)
@@ -30,6 +35,15 @@ namespace GfnGuard.Runtime
 
         /// <summary>Total time held, in microseconds.</summary>
         public double HeldMicroseconds => HeldTicks * 1_000_000.0 / Stopwatch.Frequency;
+
+        /// <summary>Modelled cycles of cache and TLB flushes done by holders while they held the lock.</summary>
+        public long HeldFlushCycles => Interlocked.Read(ref _heldFlushCycles);
+
+        /// <summary>
+        /// Modelled time of the flushes done under the lock (a WBINVD is about 1 ms per CPU): the
+        /// part of the hold time that the contracts are about, deterministic unlike <see cref="HeldTicks"/>.
+        /// </summary>
+        public double HeldFlushMilliseconds => HeldFlushCycles * 1_000.0 / CostModel.CyclesPerSecond;
 
         public long Acquisitions => Interlocked.Read(ref _acquisitions);
 
@@ -44,6 +58,7 @@ namespace GfnGuard.Runtime
         {
             _lock.EnterWriteLock();
             _writeSince = Stopwatch.GetTimestamp();
+            _writeCyclesSince = Machine.CyclesOnThisThread;
             Interlocked.Increment(ref _acquisitions);
         }
 
@@ -58,6 +73,7 @@ namespace GfnGuard.Runtime
             }
 
             Interlocked.Add(ref _heldTicks, Stopwatch.GetTimestamp() - _writeSince);
+            Interlocked.Add(ref _heldFlushCycles, Machine.CyclesOnThisThread - _writeCyclesSince);
             _lock.ExitWriteLock();
         }
 
@@ -67,6 +83,7 @@ namespace GfnGuard.Runtime
         {
             _lock.EnterReadLock();
             t_readSince = Stopwatch.GetTimestamp();
+            t_readCyclesSince = Machine.CyclesOnThisThread;
             Interlocked.Increment(ref _acquisitions);
         }
 
@@ -81,6 +98,7 @@ namespace GfnGuard.Runtime
             }
 
             Interlocked.Add(ref _heldTicks, Stopwatch.GetTimestamp() - t_readSince);
+            Interlocked.Add(ref _heldFlushCycles, Machine.CyclesOnThisThread - t_readCyclesSince);
             _lock.ExitReadLock();
         }
 

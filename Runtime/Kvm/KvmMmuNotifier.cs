@@ -1,28 +1,77 @@
+using System;
+
 namespace GfnGuard.Runtime
 {
     /// <summary>
-    /// KVM's mmu_notifier subscription on the VMM's address space.
-    /// Kernel: <c>kvm_mmu_notifier_ops</c> in virt/kvm/kvm_main.c.
+    /// KVM's mmu_notifier subscription on the VMM's address space: runs the VM's
+    /// <see cref="KvmMmuNotifierOps"/> and marks the thread as inside an HVA-based event while
+    /// they run, so the model can tell when such an event reaches private mappings.
+    /// Kernel: <c>kvm->mmu_notifier</c> registered by kvm_init_mmu_notifier.
     /// </summary>
     internal sealed class KvmMmuNotifier : IMmuNotifier
     {
-        private readonly Kvm _kvm;
+        [ThreadStatic]
+        private static int t_hvaEventDepth;
 
-        internal KvmMmuNotifier(Kvm kvm)
+        private readonly Kvm _kvm;
+        private readonly KvmMmuNotifierOps _ops;
+
+        internal KvmMmuNotifier(Kvm kvm, KvmMmuNotifierOps ops)
         {
             _kvm = kvm;
+            _ops = ops;
         }
 
-        public void InvalidateRangeStart(in MmuNotifierRange range) => _kvm.MmuNotifierInvalidateRangeStart(range);
+        /// <summary>True while the current thread runs an mmu_notifier callback (an HVA-based event).</summary>
+        internal static bool InHvaEvent => t_hvaEventDepth > 0;
 
-        public void InvalidateRangeEnd(in MmuNotifierRange range) => _kvm.MmuNotifierInvalidateRangeEnd(range);
+        public void InvalidateRangeStart(in MmuNotifierRange range)
+        {
+            t_hvaEventDepth++;
+            try
+            {
+                _ops.InvalidateRangeStart(_kvm, range);
+            }
+            finally
+            {
+                t_hvaEventDepth--;
+            }
+        }
 
-        public bool ClearFlushYoung(ulong start, ulong end) => _kvm.MmuNotifierClearFlushYoung(start, end);
+        public void InvalidateRangeEnd(in MmuNotifierRange range)
+        {
+            t_hvaEventDepth++;
+            try
+            {
+                _ops.InvalidateRangeEnd(_kvm, range);
+            }
+            finally
+            {
+                t_hvaEventDepth--;
+            }
+        }
 
-        public bool ClearYoung(ulong start, ulong end) => _kvm.MmuNotifierClearYoung(start, end);
+        public bool ClearFlushYoung(ulong start, ulong end) => Age(_ops.ClearFlushYoung, start, end);
 
-        public bool TestYoung(ulong start, ulong end) => _kvm.MmuNotifierTestYoung(start, end);
+        public bool ClearYoung(ulong start, ulong end) => Age(_ops.ClearYoung, start, end);
 
-        public void Release() => _kvm.MmuNotifierRelease();
+        public bool TestYoung(ulong start, ulong end) => Age(_ops.TestYoung, start, end);
+
+        // Not an HVA-based event: the mm is going away and kvm_flush_shadow_all zaps everything,
+        // private mappings included.
+        public void Release() => _ops.Release(_kvm);
+
+        private bool Age(KvmMmuNotifierAge callback, ulong start, ulong end)
+        {
+            t_hvaEventDepth++;
+            try
+            {
+                return callback(_kvm, start, end);
+            }
+            finally
+            {
+                t_hvaEventDepth--;
+            }
+        }
     }
 }

@@ -64,9 +64,14 @@ namespace GfnGuard.Runtime
             {
                 zapped = table.Zap(start, end, kvm.Type == KvmVmType.Tdx ? (_, spte) => KvmArch.RemovePrivateSpte(kvm, Spte.Pfn(spte)) : null);
                 Interlocked.Add(ref kvm.Stats.zappedPrivateSptes, zapped);
-                if (range.OnlyShared)
+                if (zapped > 0 && (range.OnlyShared || KvmMmuNotifier.InHvaEvent))
                 {
                     Interlocked.Add(ref kvm.Stats.privateSptesZappedByHvaEvents, zapped);
+                    if (!range.OnlyShared)
+                    {
+                        // An HVA never maps private memory: the walk built a range without OnlyShared.
+                        kvm.Lockdep.Report(ContractViolation.HvaRangeNotSharedOnly, $"an mmu_notifier event zapped private SPTEs of {range}");
+                    }
                 }
             }
             else

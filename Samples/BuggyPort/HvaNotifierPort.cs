@@ -67,10 +67,14 @@ namespace BuggyPort
         }
 
         /// <summary>Kernel: kvm_mmu_notifier_invalidate_range_start.</summary>
-        public static void InvalidateRangeStart(Kvm kvm, ulong start, ulong end, bool blockable)
+        public static void InvalidateRangeStart(Kvm kvm, in MmuNotifierRange range)
         {
-            var hvaRange = new KvmHvaRange(start, end, KvmMmu.UnmapGfnRange, onLock: k => k.MmuInvalidateBegin(), flushOnReturn: true, mayBlock: blockable);
+            var hvaRange = new KvmHvaRange(range.Start, range.End, Kvm.MmuUnmapGfnRange, onLock: k => k.MmuInvalidateBegin(), flushOnReturn: true, mayBlock: range.Blockable);
+            kvm.MnInvalidateStarted();
             HandleHvaRange(kvm, hvaRange, reclaim: true);
         }
+
+        /// <summary>The runtime's notifier callbacks with this port's invalidate_range_start: what the demo runs.</summary>
+        public static KvmMmuNotifierOps Ops { get; } = KvmMmuNotifierOps.Kernel.WithInvalidateRangeStart(InvalidateRangeStart);
     }
 }

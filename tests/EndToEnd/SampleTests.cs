@@ -42,6 +42,58 @@ public sealed partial class SampleTests : System.IDisposable
         Assert.Empty(WarningIds(after.Output));
     }
 
+    [Fact]
+    public void CleanPort_BuildsWithNoDiagnostic_AndTheSamePortWithReclaimUnderTheLockBreaksTheBuild()
+    {
+        var project = Path.Combine("Samples", "CleanPort", "CleanPort.csproj");
+        var clean = DotNet.Run(_root, null, "build", project, "-nologo", "--no-incremental");
+
+        // Move the reclaim of kvm_mmu_notifier_invalidate_range_start before the unlock of
+        // __kvm_handle_hva_range: the analyzers run on this project with warnings as errors.
+        var source = Path.Combine(_root, "Samples", "CleanPort", "KvmMainNotifier.cs");
+        var text = File.ReadAllText(source);
+        const string Unlock = "                kvm.MmuLock.WriteUnlock();";
+        Assert.Contains(Unlock, text, System.StringComparison.Ordinal);
+        File.WriteAllText(source, text.Replace(Unlock, "                KvmArch.kvm_arch_guest_memory_reclaimed(kvm);\n" + Unlock, System.StringComparison.Ordinal));
+        var broken = DotNet.Run(_root, null, "build", project, "-nologo", "--no-incremental");
+
+        Assert.True(clean.ExitCode == 0, clean.ToString());
+        Assert.Empty(WarningIds(clean.Output));
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains("error KVM0003", broken.Output, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Demo_ShowsWhatEachContractBuys()
+    {
+        var run = DotNet.Run(_root, null, "run", "--project", Path.Combine("Samples", "Demo", "Demo.csproj"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var rows = DemoRow().Matches(run.Output).ToDictionary(m => m.Groups["vm"].Value + " " + m.Groups["port"].Value, m => m);
+        Assert.Equal(4, rows.Count);
+
+        // KVM0003: SEV pays the same WBINVDs either way; the buggy port pays them under mmu_lock.
+        Assert.Equal(Field(rows["Sev clean"], "wbinvd"), Field(rows["Sev buggy"], "wbinvd"));
+        Assert.True(Field(rows["Sev clean"], "wbinvd") > 0);
+        Assert.True(Field(rows["Sev buggy"], "held") > 100 * Field(rows["Sev clean"], "held"), run.Output);
+
+        // KVM0002: only the buggy port's HVA events reach SNP's private SPTEs.
+        Assert.Equal(0, Field(rows["Snp clean"], "hva"));
+        Assert.True(Field(rows["Snp buggy"], "hva") > 0, run.Output);
+        Assert.True(Field(rows["Snp buggy"], "faults") > Field(rows["Snp clean"], "faults"), run.Output);
+        Assert.Equal(0, Field(rows["Snp clean"], "wbinvd"));
+
+        // Lockdep stays silent on the clean port, catches the buggy one, and no run loses data.
+        Assert.Equal(0, Field(rows["Sev clean"], "lockdep") + Field(rows["Snp clean"], "lockdep"));
+        Assert.True(Field(rows["Sev buggy"], "lockdep") > 0 && Field(rows["Snp buggy"], "lockdep") > 0);
+        Assert.All(rows.Values, row => Assert.Equal(0, Field(row, "lost")));
+    }
+
+    private static double Field(Match row, string name) => double.Parse(row.Groups[name].Value.Replace(",", "", System.StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^(?<vm>Sev|Snp)\s+(?<port>clean|buggy)\s+(?<faults>[\d,]+)\s+(?<shared>[\d,]+)\s+(?<private>[\d,]+)\s+(?<hva>[\d,]+)\s+(?<tlb>[\d,]+)\s+(?<wbinvd>[\d,]+)\s+(?<cycles>[\d.]+)\s+(?<held>[\d.]+)\s+(?<lockdep>[\d,]+)\s+(?<lost>[\d,]+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex DemoRow();
+
     public void Dispose()
     {
         try

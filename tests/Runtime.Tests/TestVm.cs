@@ -5,11 +5,11 @@ internal sealed class TestVm
 {
     internal const ulong Page = KvmMemorySlot.PageSize;
 
-    private TestVm(KvmVmType type, ulong pages, int cpus)
+    private TestVm(KvmVmType type, ulong pages, int cpus, KvmMmuNotifierOps? ops, bool checkedMode)
     {
         Machine = new Machine(cpus);
         Mm = new HostAddressSpace(Machine);
-        Kvm = new Kvm(Machine, type, Mm, checkedMode: true);
+        Kvm = new Kvm(Machine, type, Mm, checkedMode, ops);
         Hva = Mm.Mmap(pages * Page);
         if (type.HasGmemPrivateMemory())
         {
@@ -38,7 +38,7 @@ internal sealed class TestVm
 
     internal KvmVcpu Vcpu { get; }
 
-    internal static TestVm Create(KvmVmType type, ulong pages = 64, int cpus = 4) => new(type, pages, cpus);
+    internal static TestVm Create(KvmVmType type, ulong pages = 64, int cpus = 4, KvmMmuNotifierOps? ops = null, bool checkedMode = true) => new(type, pages, cpus, ops, checkedMode);
 
     internal ulong HvaOf(ulong gfn) => Hva + (gfn * Page);
 
