@@ -76,7 +76,10 @@ namespace GfnGuard.Analyzers.Roles
                     || names.Contains(type.ToDisplayString(Microsoft.CodeAnalysis.SymbolDisplayFormat.CSharpErrorMessageFormat) + "." + symbol.Name)));
         }
 
-        /// <summary>Parses a comma- or semicolon-separated list of names.</summary>
+        /// <summary>
+        /// Parses a comma-separated list of names. (A ';' would start an .editorconfig comment, so
+        /// the compiler has already cut the value there; one in a value from elsewhere separates too.)
+        /// </summary>
         internal static ImmutableHashSet<string> ParseList(string value)
         {
             var builder = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
