@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using GfnGuard.Analyzers;
 using GfnGuard.Analyzers.Rules;
 
@@ -29,13 +30,19 @@ namespace GfnGuard.CodeFixes
 
         public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllInDocumentAsync);
 
-        public override Task RegisterCodeFixesAsync(CodeFixContext context)
+        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
+            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+            if (root is null)
+            {
+                return;
+            }
+
             foreach (var diagnostic in context.Diagnostics)
             {
                 foreach (var key in new[] { KeepOnlySharedKey, KeepOnlyPrivateKey, ClearBothKey })
                 {
-                    if (ValuesToClear(diagnostic, key).Count == 0)
+                    if (NodesToClear(root, diagnostic, key) is not { Count: > 0 })
                     {
                         continue;
                     }
@@ -49,8 +56,6 @@ namespace GfnGuard.CodeFixes
                         diagnostic);
                 }
             }
-
-            return Task.CompletedTask;
         }
 
         internal static string Title(string key) => key switch
@@ -123,6 +128,34 @@ namespace GfnGuard.CodeFixes
             return result;
         }
 
+        /// <summary>
+        /// The value nodes a fix writes false into, or null when one of them is not a value: a
+        /// helper call that set the flag (KVM0001 through a helper) has no value to rewrite, so
+        /// that fix is not offered and another one (clearing the other flag) is.
+        /// </summary>
+        private static List<SyntaxNode>? NodesToClear(SyntaxNode root, Diagnostic diagnostic, string key)
+        {
+            var nodes = new List<SyntaxNode>();
+            foreach (var location in ValuesToClear(diagnostic, key))
+            {
+                if (!location.IsInSource || location.SourceTree != root.SyntaxTree
+                    || root.FindNode(location.SourceSpan, getInnermostNodeForTie: true) is not { } node)
+                {
+                    continue;
+                }
+
+                var value = FlagValueSyntax.Outermost(node, location.SourceSpan);
+                if (value is InvocationExpressionSyntax)
+                {
+                    return null;
+                }
+
+                nodes.Add(value);
+            }
+
+            return nodes;
+        }
+
         private static async Task<Document> ClearAsync(Document document, IEnumerable<Diagnostic> diagnostics, string key, CancellationToken cancellationToken)
         {
             var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
@@ -134,13 +167,9 @@ namespace GfnGuard.CodeFixes
             var nodes = new HashSet<SyntaxNode>();
             foreach (var diagnostic in diagnostics)
             {
-                foreach (var location in ValuesToClear(diagnostic, key))
+                if (NodesToClear(root, diagnostic, key) is { } toClear)
                 {
-                    if (location.IsInSource && location.SourceTree == root.SyntaxTree
-                        && root.FindNode(location.SourceSpan, getInnermostNodeForTie: true) is { } node)
-                    {
-                        nodes.Add(FlagValueSyntax.Outermost(node, location.SourceSpan));
-                    }
+                    nodes.UnionWith(toClear);
                 }
             }
 

@@ -216,4 +216,36 @@ public sealed class BothFlagsSetCodeFixTests
             }
         }
         """, BothFlagsSetCodeFixProvider.KeepOnlyPrivateKey);
+
+    private const string HelperSetsShared = """
+        using GfnGuard.Runtime;
+        static class C
+        {
+            static void MarkShared(ref KvmGfnRange range) { range.OnlyShared = true; }
+            static KvmGfnRange M()
+            {
+                var range = new KvmGfnRange { OnlyPrivate = true };
+                {|KVM0001:MarkShared(ref range)|};
+                return range;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task FlagSetByAHelper_KeepThatFlag_ClearsTheOtherStore() => Verify.VerifyFixAsync(HelperSetsShared, """
+        using GfnGuard.Runtime;
+        static class C
+        {
+            static void MarkShared(ref KvmGfnRange range) { range.OnlyShared = true; }
+            static KvmGfnRange M()
+            {
+                var range = new KvmGfnRange { OnlyPrivate = false };
+                MarkShared(ref range);
+                return range;
+            }
+        }
+        """, BothFlagsSetCodeFixProvider.KeepOnlySharedKey);
+
+    [Fact]
+    public Task FlagSetByAHelper_NoFixRewritesTheCall() => Verify.VerifyNoFixAsync(HelperSetsShared, BothFlagsSetCodeFixProvider.KeepOnlyPrivateKey);
 }

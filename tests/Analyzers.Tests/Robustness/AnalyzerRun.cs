@@ -43,11 +43,11 @@ internal static class AnalyzerRun
     }
 
     /// <summary>The analyzers' diagnostics, and every exception an analyzer threw (an AD0001 in a build).</summary>
-    internal static async Task<Outcome> AnalyzeAsync(Compilation compilation, bool concurrent = true)
+    internal static async Task<Outcome> AnalyzeAsync(Compilation compilation, bool concurrent = true, AnalyzerOptions? analyzerOptions = null)
     {
         var exceptions = new List<string>();
         var options = new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+            analyzerOptions ?? new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
             onAnalyzerException: (exception, analyzer, diagnostic) => { lock (exceptions) { exceptions.Add(analyzer.GetType().Name + ": " + exception); } },
             concurrentAnalysis: concurrent,
             logAnalyzerExecutionTime: false);

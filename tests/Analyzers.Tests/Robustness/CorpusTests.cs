@@ -54,6 +54,16 @@ public sealed class CorpusTests
         Assert.InRange(graphs, 1, 3 * kvmMethods);
     }
 
+    [Theory]
+    [InlineData(21)]
+    [InlineData(22)]
+    public async Task KvmCorpus_EveryFixCompilesClearsItsDiagnosticAndAgreesWithFixAll(int seed)
+    {
+        var corpus = CorpusGenerator.Generate(new CorpusOptions(Lines: 1200, KvmShare: 0.9, BugShare: 0.3, LinesPerFile: 300, Seed: seed));
+
+        await Verifiers.FixProperties.CheckAsync(corpus.Files.Select(f => (f.Name, f.Text)), System.Array.Empty<(string, string)>(), withRuntime: false);
+    }
+
     private static int CountKvmMethods(string text) =>
         text.Split('\n').Count(line => line.Contains("(kvm kvm", System.StringComparison.Ordinal) || line.Contains("(ref kvm_gfn_range", System.StringComparison.Ordinal) || line.Contains("kvm_gfn_range make_range_", System.StringComparison.Ordinal));
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.IO;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
@@ -19,8 +20,14 @@ internal static class FixRunner
         new BothFlagsSetCodeFixProvider(), new MakeRangeSharedOnlyCodeFixProvider(), new MoveReclaimAfterUnlockCodeFixProvider());
 
     /// <summary>A one-project workspace holding <paramref name="sources"/>; returns the project.</summary>
-    internal static async Task<Project> CreateProjectAsync(IEnumerable<(string Path, string Text)> sources)
+    internal static async Task<Project> CreateProjectAsync(IEnumerable<(string Path, string Text)> sources, IEnumerable<(string Path, string Text)>? analyzerConfigs = null, bool withRuntime = true)
     {
+        var references = await AnalyzerRun.ReferencesAsync();
+        if (!withRuntime)
+        {
+            references = references.Remove(Verifiers.TestReferences.Runtime);
+        }
+
         var workspace = new AdhocWorkspace();
         var projectId = ProjectId.CreateNewId();
         var solution = workspace.CurrentSolution.AddProject(ProjectInfo.Create(
@@ -31,10 +38,15 @@ internal static class FixRunner
             LanguageNames.CSharp,
             compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable),
             parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
-            metadataReferences: await AnalyzerRun.ReferencesAsync()));
+            metadataReferences: references));
         foreach (var (path, text) in sources)
         {
             solution = solution.AddDocument(DocumentId.CreateNewId(projectId), path, SourceText.From(text), filePath: path);
+        }
+
+        foreach (var (path, text) in analyzerConfigs ?? Enumerable.Empty<(string, string)>())
+        {
+            solution = solution.AddAnalyzerConfigDocument(DocumentId.CreateNewId(projectId), Path.GetFileName(path), SourceText.From(text), filePath: path);
         }
 
         return solution.GetProject(projectId)!;
@@ -44,7 +56,7 @@ internal static class FixRunner
     internal static async Task<AnalyzerRun.Outcome> AnalyzeAsync(Project project)
     {
         var compilation = await project.GetCompilationAsync(CancellationToken.None);
-        return await AnalyzerRun.AnalyzeAsync(compilation!, concurrent: false);
+        return await AnalyzerRun.AnalyzeAsync(compilation!, concurrent: false, project.AnalyzerOptions);
     }
 
     /// <summary>Every code action offered for <paramref name="diagnostic"/> (GfnGuard offers no nested actions).</summary>

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.CSharp.Testing;
@@ -14,7 +15,11 @@ internal static class AnalyzerVerifier<TAnalyzer>
     internal static DiagnosticResult Diagnostic() => CSharpAnalyzerVerifier<TAnalyzer, DefaultVerifier>.Diagnostic();
 
     /// <summary>Runs a test the caller has set up (expected diagnostics with arguments, several files).</summary>
-    internal static Task VerifyAsync(Test test) => test.RunAsync(CancellationToken.None);
+    internal static async Task VerifyAsync(Test test)
+    {
+        await test.RunAsync(CancellationToken.None);
+        await CheckFixPropertiesAsync(test);
+    }
 
     internal static Task VerifyAsync(string source, string? editorConfig = null, bool withRuntime = true)
     {
@@ -29,7 +34,16 @@ internal static class AnalyzerVerifier<TAnalyzer>
             test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig));
         }
 
-        return test.RunAsync(CancellationToken.None);
+        return VerifyAsync(test);
+    }
+
+    /// <summary>Every diagnostic the test produced, with every fix: see <see cref="FixProperties"/>.</summary>
+    private static Task CheckFixPropertiesAsync(Test test)
+    {
+        var sources = test.TestState.Sources.Select(s => (s.filename, s.content.ToString())).ToArray();
+        var configs = test.TestState.AnalyzerConfigFiles.Select(c => (c.filename, c.content.ToString()));
+        var withRuntime = test.TestState.AdditionalReferences.Contains(TestReferences.Runtime);
+        return FixProperties.CheckAsync(sources, configs, withRuntime);
     }
 
     internal sealed class Test : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
