@@ -1,46 +1,87 @@
+using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 
 namespace GfnGuard.Analyzers.Flow
 {
     /// <summary>
     /// The abstract state on one program point: what each followed place may hold.
-    /// Immutable; a place with no entry is <see cref="BoolValue.Unknown"/>.
+    /// Immutable; a place with no entry is <see cref="BoolValue.Unknown"/>. A method follows a
+    /// handful of places, so the entries are a small array searched linearly: far cheaper to
+    /// read, copy and join than a hashed immutable map at these sizes.
     /// </summary>
     internal sealed class FlowState
     {
-        internal static readonly FlowState Empty = new FlowState(ImmutableDictionary<FlowLocation, BoolValue>.Empty);
+        internal static readonly FlowState Empty = new FlowState(Array.Empty<Entry>());
 
-        private readonly ImmutableDictionary<FlowLocation, BoolValue> _values;
+        private readonly Entry[] _entries;
 
-        private FlowState(ImmutableDictionary<FlowLocation, BoolValue> values)
+        private FlowState(Entry[] entries)
         {
-            _values = values;
+            _entries = entries;
         }
 
-        internal int Count => _values.Count;
+        internal int Count => _entries.Length;
 
-        internal BoolValue Get(FlowLocation location) =>
-            _values.TryGetValue(location, out var value) ? value : BoolValue.Unknown;
+        internal BoolValue Get(FlowLocation location)
+        {
+            var index = IndexOf(_entries, location);
+            return index >= 0 ? _entries[index].Value : BoolValue.Unknown;
+        }
 
-        internal FlowState Set(FlowLocation location, BoolValue value) =>
-            value.Equals(BoolValue.Unknown) && value.TrueSites.IsEmpty
-                ? Forget(location)
-                : new FlowState(_values.SetItem(location, value));
+        internal FlowState Set(FlowLocation location, BoolValue value)
+        {
+            if (value.Equals(BoolValue.Unknown) && value.TrueSites.IsEmpty)
+            {
+                return Forget(location);
+            }
+
+            var index = IndexOf(_entries, location);
+            if (index >= 0)
+            {
+                if (_entries[index].Value.Equals(value))
+                {
+                    return this;
+                }
+
+                var replaced = (Entry[])_entries.Clone();
+                replaced[index] = new Entry(location, value);
+                return new FlowState(replaced);
+            }
+
+            var added = new Entry[_entries.Length + 1];
+            Array.Copy(_entries, added, _entries.Length);
+            added[_entries.Length] = new Entry(location, value);
+            return new FlowState(added);
+        }
 
         /// <summary>Forgets the place and everything below it (a call may have changed them).</summary>
         internal FlowState Forget(FlowLocation location)
         {
-            List<FlowLocation>? remove = null;
-            foreach (var key in _values.Keys)
+            var kept = 0;
+            foreach (var entry in _entries)
             {
-                if (location.Contains(key))
+                if (!location.Contains(entry.Location))
                 {
-                    (remove ??= new List<FlowLocation>()).Add(key);
+                    kept++;
                 }
             }
 
-            return remove is null ? this : new FlowState(_values.RemoveRange(remove));
+            if (kept == _entries.Length)
+            {
+                return this;
+            }
+
+            var result = new Entry[kept];
+            var next = 0;
+            foreach (var entry in _entries)
+            {
+                if (!location.Contains(entry.Location))
+                {
+                    result[next++] = entry;
+                }
+            }
+
+            return new FlowState(result);
         }
 
         /// <summary>A struct copy: every place below <paramref name="to"/> takes the value of its twin below <paramref name="from"/>.</summary>
@@ -51,16 +92,36 @@ namespace GfnGuard.Analyzers.Flow
                 return this;
             }
 
-            var result = Forget(to)._values.ToBuilder();
-            foreach (var pair in _values)
+            List<Entry>? copied = null;
+            foreach (var entry in _entries)
             {
-                if (from.Contains(pair.Key))
+                if (from.Contains(entry.Location))
                 {
-                    result[pair.Key.Rebase(from, to)] = pair.Value;
+                    (copied ??= new List<Entry>()).Add(new Entry(entry.Location.Rebase(from, to), entry.Value));
                 }
             }
 
-            return new FlowState(result.ToImmutable());
+            var result = Forget(to);
+            if (copied is null)
+            {
+                return result;
+            }
+
+            var entries = new List<Entry>(result._entries);
+            foreach (var entry in copied)
+            {
+                var index = IndexOf(entries, entry.Location);
+                if (index >= 0)
+                {
+                    entries[index] = entry;
+                }
+                else
+                {
+                    entries.Add(entry);
+                }
+            }
+
+            return new FlowState(entries.ToArray());
         }
 
         /// <summary>Where paths meet: each place may hold what either side may hold.</summary>
@@ -71,21 +132,21 @@ namespace GfnGuard.Analyzers.Flow
                 return this;
             }
 
-            var builder = ImmutableDictionary.CreateBuilder<FlowLocation, BoolValue>();
-            foreach (var pair in _values)
+            var result = new List<Entry>(_entries.Length + other._entries.Length);
+            foreach (var entry in _entries)
             {
-                builder[pair.Key] = pair.Value.Join(other.Get(pair.Key));
+                result.Add(new Entry(entry.Location, entry.Value.Join(other.Get(entry.Location))));
             }
 
-            foreach (var pair in other._values)
+            foreach (var entry in other._entries)
             {
-                if (!_values.ContainsKey(pair.Key))
+                if (IndexOf(_entries, entry.Location) < 0)
                 {
-                    builder[pair.Key] = pair.Value.Join(BoolValue.Unknown);
+                    result.Add(new Entry(entry.Location, entry.Value.Join(BoolValue.Unknown)));
                 }
             }
 
-            return new FlowState(builder.ToImmutable());
+            return new FlowState(result.ToArray());
         }
 
         internal bool SameAs(FlowState other)
@@ -95,20 +156,47 @@ namespace GfnGuard.Analyzers.Flow
                 return true;
             }
 
-            if (_values.Count != other._values.Count)
+            if (_entries.Length != other._entries.Length)
             {
                 return false;
             }
 
-            foreach (var pair in _values)
+            foreach (var entry in _entries)
             {
-                if (!other._values.TryGetValue(pair.Key, out var value) || !value.Equals(pair.Value))
+                var index = IndexOf(other._entries, entry.Location);
+                if (index < 0 || !other._entries[index].Value.Equals(entry.Value))
                 {
                     return false;
                 }
             }
 
             return true;
+        }
+
+        private static int IndexOf(IReadOnlyList<Entry> entries, FlowLocation location)
+        {
+            for (var i = 0; i < entries.Count; i++)
+            {
+                if (entries[i].Location.Equals(location))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        private readonly struct Entry
+        {
+            internal Entry(FlowLocation location, BoolValue value)
+            {
+                Location = location;
+                Value = value;
+            }
+
+            internal FlowLocation Location { get; }
+
+            internal BoolValue Value { get; }
         }
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -36,29 +37,104 @@ namespace GfnGuard.Analyzers.Rules
         private static void AnalyzeBlock(OperationBlockAnalysisContext context, RoleContext roleContext)
         {
             var roles = MethodFlowRunner.RolesFor(context, roleContext);
-            MethodFlowRunner.Analyze(context, roles, root => SetsAFlag(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context));
+            MethodFlowRunner.Analyze(context, roles, root => MaySetBothFlags(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context));
         }
 
-        /// <summary>The cheap test that keeps methods with no gfn range flag store away from graph building.</summary>
-        private static bool SetsAFlag(IOperation block, Roles.Roles roles)
+        /// <summary>
+        /// The cheap test before any graph is built. KVM0001 needs both flags to be made
+        /// possibly true inside the method (a value it cannot see is never assumed true), so a
+        /// method qualifies only if it may set OnlyPrivate to something other than false and may
+        /// set OnlyShared likewise: by a store, a constructor argument, a source constructor, or a
+        /// helper whose summary leaves the flag possibly true, or a test of the flag.
+        /// </summary>
+        private static bool MaySetBothFlags(IOperation block, Roles.Roles roles)
         {
+            var mayPrivate = false;
+            var mayShared = false;
+            void Mark(FlagKind flag)
+            {
+                if (flag == FlagKind.OnlyPrivate)
+                {
+                    mayPrivate = true;
+                }
+                else
+                {
+                    mayShared = true;
+                }
+            }
+
             foreach (var operation in block.Descendants())
             {
                 switch (operation)
                 {
-                    case IMemberReferenceOperation member when roles.TryGetFlag(member.Member, out _):
-                        return true;
+                    case IMemberReferenceOperation member when roles.TryGetFlag(member.Member, out var flag) && MayMakeTrue(member):
+                        Mark(flag);
+                        break;
                     case IArgumentOperation { Parameter: { } parameter } argument
-                        when Roles.Roles.TryGetFlagParameter(parameter, out _)
+                        when Roles.Roles.TryGetFlagParameter(parameter, out var flag)
                             && argument.Parent is IObjectCreationOperation creation
-                            && roles.IsGfnRangeType(creation.Type):
-                        return true;
+                            && roles.IsGfnRangeType(creation.Type)
+                            && !IsConstantFalse(argument.Value):
+                        Mark(flag);
+                        break;
+                    case IObjectCreationOperation { Constructor: { } constructor } creation
+                        when !constructor.DeclaringSyntaxReferences.IsEmpty && roles.IsGfnRangeType(creation.Type):
+                        // A source constructor may give the flags defaults.
+                        Mark(FlagKind.OnlyPrivate);
+                        Mark(FlagKind.OnlyShared);
+                        break;
                     case IInvocationOperation invocation when MayHandFlagsToAHelper(invocation, roles):
-                        return true;
+                        MarkHelperEffects(invocation.TargetMethod, roles, Mark);
+                        break;
+                }
+
+                if (mayPrivate && mayShared)
+                {
+                    return true;
                 }
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// Can this flag reference make the flag possibly true? Every use but a store of constant
+        /// false can: a store of anything else, a ref argument, and a read too, because a branch
+        /// on the flag (<c>if (range.OnlyPrivate)</c>) makes it true inside the branch.
+        /// </summary>
+        private static bool MayMakeTrue(IMemberReferenceOperation member) =>
+            !(member.Parent is ISimpleAssignmentOperation assignment && assignment.Target == member && IsConstantFalse(assignment.Value));
+
+        private static bool IsConstantFalse(IOperation value) => value.ConstantValue is { HasValue: true, Value: false };
+
+        /// <summary>Marks the flags a helper may leave possibly true; all of them when it has no summary.</summary>
+        private static void MarkHelperEffects(IMethodSymbol method, Roles.Roles roles, Action<FlagKind> mark)
+        {
+            if (roles.Summaries.FlagEffectsOf(method) is not { } effects)
+            {
+                mark(FlagKind.OnlyPrivate);
+                mark(FlagKind.OnlyShared);
+                return;
+            }
+
+            void MarkEffect(FlagEffect? effect)
+            {
+                if (effect?.OnlyPrivate is { MayBeTrue: true })
+                {
+                    mark(FlagKind.OnlyPrivate);
+                }
+
+                if (effect?.OnlyShared is { MayBeTrue: true })
+                {
+                    mark(FlagKind.OnlyShared);
+                }
+            }
+
+            MarkEffect(effects.ForThis);
+            for (var i = 0; i < method.Parameters.Length; i++)
+            {
+                MarkEffect(effects.ForParameter(i));
+            }
         }
 
         /// <summary>A call to a method of this compilation that gets a range it can change (by ref/out, or as <c>this</c>).</summary>

@@ -15,6 +15,29 @@ public static class Program
             return;
         }
 
+        if (args.Length is 4 or 5 && args[0] == "--corpus")
+        {
+            // --corpus <directory> <lines> <share of methods with a KVM role> [<share of those broken>]
+            var lines = GfnGuard.Corpus.CorpusGenerator.WriteTo(args[1], new GfnGuard.Corpus.CorpusOptions(
+                int.Parse(args[2], CultureInfo.InvariantCulture),
+                double.Parse(args[3], CultureInfo.InvariantCulture),
+                args.Length == 5 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 0.02));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{lines:N0} lines written to {args[1]}"));
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "--analyzer-profile")
+        {
+            AnalyzerProfile.Run(args);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "--analyzer-cost")
+        {
+            AnalyzerBuildCost.Run(args);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 

@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using GfnGuard.Corpus;
+
+namespace GfnGuard.Benchmarks;
+
+/// <summary>
+/// GfnGuard's share of real build time: generates corpora of three sizes, builds each with
+/// <c>dotnet build -p:ReportAnalyzer=true</c> several times, and reports the medians of the
+/// compiler task's time and of GfnGuard's analyzer time as the compiler reports it.
+/// Run with <c>dotnet run -c Release --project tests/Benchmarks -- --analyzer-cost</c>.
+/// </summary>
+internal static partial class AnalyzerBuildCost
+{
+    private const int Runs = 5;
+
+    internal static void Run(string[] args)
+    {
+        var runs = args.Length > 1 && int.TryParse(args[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : Runs;
+        var analyzerDll = typeof(GfnGuard.Analyzers.Rules.BothFlagsSetAnalyzer).Assembly.Location;
+        Console.WriteLine($"Analyzers: {analyzerDll}; {runs} measured builds per corpus after one warm-up, medians.");
+        Console.WriteLine();
+        Console.WriteLine("| Corpus | Lines | Csc task (ms) | GfnGuard (ms) | Share of Csc |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+
+        var results = new List<(string Kind, int Lines, double Csc, double GfnGuard)>();
+        foreach (var (kind, share) in new[] { ("KVM port (70% of methods with a role)", 0.7), ("ordinary C# (no KVM role)", 0.0) })
+        {
+            foreach (var lines in new[] { 25_000, 50_000, 100_000 })
+            {
+                var (csc, gfnGuard, actualLines) = Measure(new CorpusOptions(lines, share, BugShare: 0), analyzerDll, runs);
+                results.Add((kind, actualLines, csc, gfnGuard));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {kind} | {actualLines:N0} | {csc:F0} | {gfnGuard:F1} | {100 * gfnGuard / csc:F2}% |"));
+            }
+        }
+
+        Console.WriteLine();
+        foreach (var group in results.GroupBy(r => r.Kind))
+        {
+            var small = group.First();
+            var large = group.Last();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{group.Key}: {(double)large.Lines / small.Lines:F2}x the code costs GfnGuard {large.GfnGuard / small.GfnGuard:F2}x the time (the compiler: {large.Csc / small.Csc:F2}x)."));
+        }
+    }
+
+    private static (double Csc, double GfnGuard, int Lines) Measure(CorpusOptions options, string analyzerDll, int runs)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "gfnguard-cost-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var lines = CorpusGenerator.WriteTo(directory, options);
+            File.WriteAllText(Path.Combine(directory, "Corpus.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <Nullable>disable</Nullable>
+                    <ImplicitUsings>disable</ImplicitUsings>
+                    <EnableNETAnalyzers>false</EnableNETAnalyzers>
+                    <Optimize>true</Optimize>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <Analyzer Include="{analyzerDll}" />
+                  </ItemGroup>
+                </Project>
+                """);
+            DotNet(directory, "restore");
+            var csc = new List<double>();
+            var gfnGuard = new List<double>();
+            for (var run = 0; run <= runs; run++)
+            {
+                var output = DotNet(directory, "build", "--no-restore", "--no-incremental", "-p:ReportAnalyzer=true", "-v:n", "-clp:PerformanceSummary");
+                if (run == 0)
+                {
+                    continue; // warm-up: starts the compiler server and fills the disk cache
+                }
+
+                csc.Add(double.Parse(CscTime().Match(output).Groups[1].Value, CultureInfo.InvariantCulture));
+                gfnGuard.Add(1000 * double.Parse(GfnGuardTime().Match(output).Groups[1].Value, CultureInfo.InvariantCulture));
+            }
+
+            return (Median(csc), Median(gfnGuard), lines);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+    }
+
+    private static string DotNet(string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet {string.Join(' ', arguments)} failed:\n{output}\n{error.Result}");
+        }
+
+        return output;
+    }
+
+    // "      812 ms  Csc                                        1 calls"
+    [GeneratedRegex(@"^\s*(\d+) ms\s+Csc\s+\d+ calls", RegexOptions.Multiline)]
+    private static partial Regex CscTime();
+
+    // "   0.123    5   GfnGuard.Analyzers, Version=0.1.0.0, ..."
+    [GeneratedRegex(@"^\s*(?:[^:\n]*:\s*)?([\d.]+)\s+\S+\s+GfnGuard\.Analyzers, Version", RegexOptions.Multiline)]
+    private static partial Regex GfnGuardTime();
+}

@@ -1,0 +1,49 @@
+using System;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using GfnGuard.Analyzers.Rules;
+using GfnGuard.Corpus;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace GfnGuard.Benchmarks;
+
+/// <summary>
+/// Per-analyzer execution time in-process, warm (the same telemetry as ReportAnalyzer), for
+/// finding where analyzer time goes: <c>-- --analyzer-profile 20000 0.7</c>.
+/// </summary>
+internal static class AnalyzerProfile
+{
+    internal static void Run(string[] args)
+    {
+        var lines = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
+        var share = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 0.7;
+        var compilation = DocumentLatencyBenchmarks.Compile(CorpusGenerator.Generate(new CorpusOptions(lines, share, BugShare: 0)).Files);
+        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new BothFlagsSetAnalyzer(), new HvaRangeNotSharedOnlyAnalyzer(), new ReclaimUnderMmuLockAnalyzer());
+        for (var round = 0; round < 5; round++)
+        {
+            // A fresh compilation each round, as a build has; binding is done before timing.
+            var fresh = compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(compilation.SyntaxTrees);
+            var bind = Stopwatch.StartNew();
+            var errors = fresh.GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);
+            bind.Stop();
+            var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: true);
+            var withAnalyzers = fresh.WithAnalyzers(analyzers, options);
+            var total = Stopwatch.StartNew();
+            withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+            total.Stop();
+            Console.Write(string.Create(CultureInfo.InvariantCulture, $"round {round}: compiler diagnostics {bind.ElapsedMilliseconds} ms ({errors} errors), analyzers {total.ElapsedMilliseconds} ms:"));
+            foreach (var analyzer in analyzers)
+            {
+                var time = withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime;
+                Console.Write(string.Create(CultureInfo.InvariantCulture, $" {analyzer.GetType().Name} {time.TotalMilliseconds:F0} ms;"));
+            }
+
+            Console.WriteLine();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using BenchmarkDotNet.Attributes;
+using GfnGuard.Analyzers.Rules;
+using GfnGuard.Corpus;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace GfnGuard.Benchmarks;
+
+/// <summary>
+/// What the IDE pays after a keystroke in a 2,000-line port file: a new compilation with the
+/// edited document, then GfnGuard's diagnostics for that document alone through
+/// <see cref="CompilationWithAnalyzers"/>. The compiler's own diagnostics for the document are
+/// measured alongside, for scale.
+/// </summary>
+[MemoryDiagnoser]
+public class DocumentLatencyBenchmarks
+{
+    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers =
+        ImmutableArray.Create<DiagnosticAnalyzer>(new BothFlagsSetAnalyzer(), new HvaRangeNotSharedOnlyAnalyzer(), new ReclaimUnderMmuLockAnalyzer());
+
+    private CSharpCompilation _compilation = null!;
+    private SyntaxTree _document = null!;
+    private int _edit;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        // The document being edited: 2,000 lines of port; the rest of the project around it.
+        var document = CorpusGenerator.Generate(new CorpusOptions(Lines: 2000, KvmShare: 0.7, BugShare: 0.01, LinesPerFile: 2000, Seed: 3)).Files;
+        var project = CorpusGenerator.Generate(new CorpusOptions(Lines: 20000, KvmShare: 0.5, BugShare: 0.01, Seed: 4)).Files.Skip(1)
+            .Select(f => f with { Name = "Other" + f.Name, Text = f.Text.Replace("namespace Port.Generated", "namespace Port.Other", System.StringComparison.Ordinal) });
+        _compilation = Compile(document.Concat(project));
+        _document = _compilation.SyntaxTrees.Single(t => t.FilePath == "Port0001.cs");
+    }
+
+    /// <summary>The compiler's diagnostics for the edited document (what the IDE computes anyway).</summary>
+    [Benchmark(Baseline = true)]
+    public int CompilerOnly()
+    {
+        var (compilation, tree) = Edit();
+        return compilation.GetSemanticModel(tree).GetDiagnostics().Length;
+    }
+
+    /// <summary>The compiler's diagnostics, then GfnGuard's for the same document.</summary>
+    [Benchmark]
+    public async Task<int> CompilerThenGfnGuard()
+    {
+        var (compilation, tree) = Edit();
+        var model = compilation.GetSemanticModel(tree);
+        var count = model.GetDiagnostics().Length;
+        var withAnalyzers = compilation.WithAnalyzers(Analyzers, new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: true, logAnalyzerExecutionTime: false));
+        count += (await withAnalyzers.GetAnalyzerSemanticDiagnosticsAsync(model, filterSpan: null, CancellationToken.None)).Length;
+        return count;
+    }
+
+    internal static CSharpCompilation Compile(IEnumerable<CorpusFile> files)
+    {
+        var parse = new CSharpParseOptions(LanguageVersion.Latest);
+        var references = ((string)System.AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(System.IO.Path.PathSeparator)
+            .Where(p => System.IO.Path.GetFileName(p).StartsWith("System.", System.StringComparison.Ordinal) || System.IO.Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
+            .Select(p => MetadataReference.CreateFromFile(p));
+        return CSharpCompilation.Create(
+            "Corpus",
+            files.Select(f => CSharpSyntaxTree.ParseText(f.Text, parse, f.Name)),
+            references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+    }
+
+    /// <summary>A keystroke: a comment typed at the end of the document, giving a new compilation.</summary>
+    private (Compilation Compilation, SyntaxTree Tree) Edit()
+    {
+        var text = _document.GetText();
+        var edited = _document.WithChangedText(text.WithChanges(new TextChange(new TextSpan(text.Length, 0), "// " + _edit++ + "\n")));
+        return (_compilation.ReplaceSyntaxTree(_document, edited), edited);
+    }
+}
