@@ -28,6 +28,20 @@ namespace GfnGuard.Analyzers.Flow
             return roleContext.ForTree(tree, context.Options);
         }
 
+        /// <summary>True when the syntax of some operation block of the method passes <paramref name="gate"/>.</summary>
+        internal static bool AnyBlockSyntax(OperationBlockAnalysisContext context, Func<SyntaxNode, bool> gate)
+        {
+            foreach (var block in context.OperationBlocks)
+            {
+                if (gate(block.Syntax))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>
         /// For each graph root of the method that passes <paramref name="worthAnalysing"/>, runs the
         /// analysis from <paramref name="entry"/> (nested functions start from <paramref name="nestedEntry"/>)

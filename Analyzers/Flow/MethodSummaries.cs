@@ -137,7 +137,12 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>A cheap look before building a graph: does any call in the body look like a lock operation or a helper?</summary>
-        private bool MayTouchTheLock(IOperation body)
+        /// <summary>
+        /// Could the body take or drop mmu_lock (a lock call or statement, a call on the lock, or
+        /// a helper with a lock effect)? If not, the lock's state never changes in it, except
+        /// by a lockdep assertion, which callers check separately.
+        /// </summary>
+        internal bool MayTouchTheLock(IOperation body)
         {
             foreach (var operation in body.Descendants())
             {

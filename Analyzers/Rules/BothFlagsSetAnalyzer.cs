@@ -36,6 +36,12 @@ namespace GfnGuard.Analyzers.Rules
 
         private static void AnalyzeBlock(OperationBlockAnalysisContext context, RoleContext roleContext)
         {
+            var gate = SyntaxGate.For(context.Compilation, context.Options, context.CancellationToken);
+            if (!MethodFlowRunner.AnyBlockSyntax(context, gate.MaySetBothFlags))
+            {
+                return;
+            }
+
             var roles = MethodFlowRunner.RolesFor(context, roleContext);
             MethodFlowRunner.Analyze(context, roles, root => MaySetBothFlags(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context));
         }

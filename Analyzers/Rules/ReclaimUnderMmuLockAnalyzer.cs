@@ -32,6 +32,13 @@ namespace GfnGuard.Analyzers.Rules
 
         private static void AnalyzeBlock(OperationBlockAnalysisContext context, RoleContext roleContext)
         {
+            var heldByAttribute = Roles.Roles.FindAttribute(context.OwningSymbol, KnownNames.RequiresMmuLockAttribute) is not null;
+            var gate = SyntaxGate.For(context.Compilation, context.Options, context.CancellationToken);
+            if (!MethodFlowRunner.AnyBlockSyntax(context, body => gate.MayReclaimUnderLock(body, heldByAttribute)))
+            {
+                return;
+            }
+
             var roles = MethodFlowRunner.RolesFor(context, roleContext);
             var notHeld = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.False);
             var entry = notHeld;
@@ -40,10 +47,35 @@ namespace GfnGuard.Analyzers.Rules
                 entry = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True.StoredAt(attribute.GetSyntax(context.CancellationToken)));
             }
 
-            MethodFlowRunner.Analyze(context, roles, root => CallsAReclaim(root, roles), entry, notHeld, () => new Reporter(context, roles));
+            var heldOnEntry = !ReferenceEquals(entry, notHeld);
+            MethodFlowRunner.Analyze(
+                context,
+                roles,
+                root => CallsAReclaim(root, roles) && (heldOnEntry || roles.Summaries.MayTouchTheLock(root) || AssertsTheLock(root)),
+                entry,
+                notHeld,
+                () => new Reporter(context, roles));
         }
 
-        /// <summary>The cheap test before any graph is built: does the body (or a nested function) call a reclaim?</summary>
+        /// <summary>A lockdep_assert_held*() call: the lock is held from there on.</summary>
+        private static bool AssertsTheLock(IOperation root)
+        {
+            foreach (var operation in root.Descendants())
+            {
+                if (operation is IInvocationOperation invocation && KnownNames.LockdepAsserts.Contains(invocation.TargetMethod.Name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// The first cheap test before any graph is built: does the body (or a nested function)
+        /// call a reclaim? The second: can the lock be held in it at all (held on entry, taken,
+        /// or asserted)? A reclaim in a method that never sees the lock cannot be under it.
+        /// </summary>
         private static bool CallsAReclaim(IOperation root, Roles.Roles roles)
         {
             foreach (var operation in root.Descendants())

@@ -1,0 +1,69 @@
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+
+namespace GfnGuard.Analyzers.Roles
+{
+    /// <summary>
+    /// Names of members that a referenced (compiled) library marks with GfnGuard's role
+    /// attributes, e.g. the runtime's <c>[AcquiresMmuLock] WriteLock</c>, so the
+    /// <see cref="SyntaxGate"/> knows them by name. Framework assemblies are skipped; each
+    /// assembly is scanned once while its symbol lives.
+    /// </summary>
+    internal static class MetadataRoleNames
+    {
+        private static readonly ConditionalWeakTable<IAssemblySymbol, Dictionary<string, List<string>>> s_byAssembly =
+            new ConditionalWeakTable<IAssemblySymbol, Dictionary<string, List<string>>>();
+
+        /// <summary>Attribute simple name (without "Attribute") → names of the members carrying it.</summary>
+        internal static Dictionary<string, List<string>> Of(IAssemblySymbol assembly) => s_byAssembly.GetValue(assembly, Scan);
+
+        internal static bool IsFramework(IAssemblySymbol assembly)
+        {
+            var name = assembly.Identity.Name;
+            return name.StartsWith("System", System.StringComparison.Ordinal)
+                || name.StartsWith("Microsoft.", System.StringComparison.Ordinal)
+                || name is "mscorlib" or "netstandard" or "WindowsBase" or "Microsoft.VisualBasic";
+        }
+
+        private static Dictionary<string, List<string>> Scan(IAssemblySymbol assembly)
+        {
+            var result = new Dictionary<string, List<string>>(System.StringComparer.Ordinal);
+            var pending = new Stack<INamespaceOrTypeSymbol>();
+            pending.Push(assembly.GlobalNamespace);
+            while (pending.Count > 0)
+            {
+                foreach (var member in pending.Pop().GetMembers())
+                {
+                    if (member is INamespaceOrTypeSymbol container)
+                    {
+                        pending.Push(container);
+                    }
+
+                    foreach (var attribute in member.GetAttributes())
+                    {
+                        var name = attribute.AttributeClass?.Name;
+                        if (name is null || !name.EndsWith("Attribute", System.StringComparison.Ordinal))
+                        {
+                            continue;
+                        }
+
+                        name = name.Substring(0, name.Length - "Attribute".Length);
+                        if (SyntaxGate.RoleAttributes.Contains(name))
+                        {
+                            if (!result.TryGetValue(name, out var members))
+                            {
+                                members = new List<string>();
+                                result[name] = members;
+                            }
+
+                            members.Add(member.Name);
+                        }
+                    }
+                }
+            }
+
+            return result;
+        }
+    }
+}

@@ -1,0 +1,231 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace GfnGuard.Analyzers.Roles
+{
+    /// <summary>
+    /// The first, syntax-only test of whether a method body could break a contract, made before
+    /// any <see cref="IOperation"/> or control-flow graph exists (building those costs more than
+    /// everything else). It is conservative by construction: every way SPEC section 3 gives a
+    /// body a role goes through a name the body spells, a role name, a name from the options, a
+    /// name marked with a role attribute (in source or in a referenced library), or the name of
+    /// a method of this compilation that itself spells one (followed transitively). A body that
+    /// spells none of them is skipped; one that does still gets the semantic pre-filters.
+    /// One per compilation, shared by the rules.
+    /// </summary>
+    internal sealed class SyntaxGate
+    {
+        /// <summary>GfnGuard's role attributes by simple name, without "Attribute".</summary>
+        internal static readonly ImmutableHashSet<string> RoleAttributes = ImmutableHashSet.Create(
+            System.StringComparer.Ordinal, "GfnRange", "HvaPath", "MmuLock", "AcquiresMmuLock", "ReleasesMmuLock", "RequiresMmuLock", "ReclaimsGuestMemory");
+
+        private static readonly ConditionalWeakTable<Compilation, SyntaxGate> s_byCompilation = new ConditionalWeakTable<Compilation, SyntaxGate>();
+
+        private readonly HashSet<string> _privateFlags = new HashSet<string>(KnownNames.OnlyPrivateMembers, System.StringComparer.Ordinal);
+        private readonly HashSet<string> _sharedFlags = new HashSet<string>(KnownNames.OnlySharedMembers, System.StringComparer.Ordinal);
+        private readonly HashSet<string> _rangeTypes = new HashSet<string>(KnownNames.GfnRangeTypes, System.StringComparer.Ordinal);
+        private readonly HashSet<string> _typesWithConstructors = new HashSet<string>(System.StringComparer.Ordinal);
+        private readonly HashSet<string> _flagHelpers;
+        private readonly HashSet<string> _lockNames;
+        private readonly HashSet<string> _reclaimNames;
+
+        private SyntaxGate(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
+        {
+            var lockBase = new HashSet<string>(System.StringComparer.Ordinal);
+            lockBase.UnionWith(KnownNames.MmuLockMembers);
+            lockBase.UnionWith(KnownNames.AcquireMacros);
+            lockBase.UnionWith(KnownNames.ReleaseMacros);
+            lockBase.UnionWith(KnownNames.AcquireFunctions);
+            lockBase.UnionWith(KnownNames.ReleaseFunctions);
+            lockBase.UnionWith(KnownNames.LockdepAsserts);
+            var reclaimBase = new HashSet<string>(KnownNames.ReclaimMethods, System.StringComparer.Ordinal);
+
+            var methods = new List<(string Name, HashSet<string> Identifiers)>();
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                var index = TreeRoleIndex.For(tree, cancellationToken);
+                methods.AddRange(index.Methods);
+                _typesWithConstructors.UnionWith(index.TypesWithConstructors);
+                AddAttributed(index.AttributedMembers, lockBase, reclaimBase);
+
+                var config = options.AnalyzerConfigOptionsProvider.GetOptions(tree);
+                if (RoleOptions.Fingerprint(config).Length > 0)
+                {
+                    var roleOptions = RoleOptions.Read(config);
+                    AddLastSegments(_rangeTypes, roleOptions.GfnRangeTypes);
+                    AddLastSegments(lockBase, roleOptions.MmuLockMembers);
+                    AddLastSegments(reclaimBase, roleOptions.ReclaimMethods);
+                }
+            }
+
+            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+            {
+                if (!MetadataRoleNames.IsFramework(assembly))
+                {
+                    AddAttributed(MetadataRoleNames.Of(assembly), lockBase, reclaimBase);
+                }
+            }
+
+            // A helper changes a range's flags by storing them (so its body spells a flag) or by
+            // storing a newly built range (so it spells a range type).
+            var flagBase = new HashSet<string>(_privateFlags, System.StringComparer.Ordinal);
+            flagBase.UnionWith(_sharedFlags);
+            flagBase.UnionWith(_rangeTypes);
+            _flagHelpers = Closure(methods, flagBase, includeBase: false);
+            _lockNames = Closure(methods, lockBase, includeBase: true);
+            _reclaimNames = Closure(methods, reclaimBase, includeBase: true);
+        }
+
+        internal static SyntaxGate For(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken) =>
+            s_byCompilation.GetValue(compilation, c => new SyntaxGate(c, options, cancellationToken));
+
+        /// <summary>
+        /// KVM0001: could this body make both flags true? It must spell a flag of each kind,
+        /// call a method of this compilation that touches flags, or construct a range with
+        /// arguments or through a hand-written constructor.
+        /// </summary>
+        internal bool MaySetBothFlags(SyntaxNode body)
+        {
+            bool sawPrivate = false, sawShared = false;
+            foreach (var node in body.DescendantNodesAndTokens())
+            {
+                if (node.IsToken)
+                {
+                    if (!node.IsKind(SyntaxKind.IdentifierToken))
+                    {
+                        continue;
+                    }
+
+                    var text = node.AsToken().ValueText;
+                    sawPrivate |= _privateFlags.Contains(text);
+                    sawShared |= _sharedFlags.Contains(text);
+                    if ((sawPrivate && sawShared) || _flagHelpers.Contains(text))
+                    {
+                        return true;
+                    }
+                }
+                else if (node.AsNode() is { } syntax && ConstructsARangeWithValues(syntax))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>KVM0003: could this body reclaim with the lock held? It must spell a reclaim, and a lock (or be marked as running under it).</summary>
+        internal bool MayReclaimUnderLock(SyntaxNode body, bool heldOnEntry)
+        {
+            bool sawReclaim = false, sawLock = heldOnEntry;
+            foreach (var token in body.DescendantTokens())
+            {
+                if (!token.IsKind(SyntaxKind.IdentifierToken))
+                {
+                    continue;
+                }
+
+                var text = token.ValueText;
+                sawReclaim |= _reclaimNames.Contains(text);
+                sawLock |= _lockNames.Contains(text);
+                if (sawReclaim && sawLock)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool ConstructsARangeWithValues(SyntaxNode node) => node switch
+        {
+            ImplicitObjectCreationExpressionSyntax => true,
+            ObjectCreationExpressionSyntax creation when LastIdentifier(creation.Type) is { } name && _rangeTypes.Contains(name) =>
+                creation.ArgumentList is { Arguments.Count: > 0 } || _typesWithConstructors.Contains(name),
+            _ => false,
+        };
+
+        private static string? LastIdentifier(TypeSyntax type) => type switch
+        {
+            QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+            AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+            SimpleNameSyntax simple => simple.Identifier.ValueText,
+            NullableTypeSyntax nullable => LastIdentifier(nullable.ElementType),
+            _ => null,
+        };
+
+        private void AddAttributed(Dictionary<string, List<string>> attributed, HashSet<string> lockBase, HashSet<string> reclaimBase)
+        {
+            foreach (var pair in attributed)
+            {
+                switch (pair.Key)
+                {
+                    case "GfnRange":
+                        _rangeTypes.UnionWith(pair.Value);
+                        break;
+                    case "MmuLock" or "AcquiresMmuLock" or "ReleasesMmuLock":
+                        lockBase.UnionWith(pair.Value);
+                        break;
+                    case "ReclaimsGuestMemory":
+                        reclaimBase.UnionWith(pair.Value);
+                        break;
+                }
+            }
+        }
+
+        private static void AddLastSegments(HashSet<string> target, ImmutableHashSet<string> names)
+        {
+            foreach (var name in names)
+            {
+                var dot = name.LastIndexOf('.');
+                target.Add(dot < 0 ? name : name.Substring(dot + 1));
+            }
+        }
+
+        /// <summary>
+        /// The names of this compilation's methods whose bodies spell a name of
+        /// <paramref name="seeds"/>, or the name of such a method, transitively (plus the seeds).
+        /// </summary>
+        private static HashSet<string> Closure(List<(string Name, HashSet<string> Identifiers)> methods, HashSet<string> seeds, bool includeBase)
+        {
+            var known = new HashSet<string>(seeds, System.StringComparer.Ordinal);
+            var found = new HashSet<string>(System.StringComparer.Ordinal);
+            var remaining = new List<(string Name, HashSet<string> Identifiers)>(methods);
+            bool changed;
+            do
+            {
+                changed = false;
+                for (var i = remaining.Count - 1; i >= 0; i--)
+                {
+                    if (SpellsAny(remaining[i].Identifiers, known))
+                    {
+                        found.Add(remaining[i].Name);
+                        changed |= known.Add(remaining[i].Name);
+                        remaining.RemoveAt(i);
+                    }
+                }
+            }
+            while (changed);
+
+            return includeBase ? known : found;
+        }
+
+        private static bool SpellsAny(HashSet<string> identifiers, HashSet<string> names)
+        {
+            foreach (var identifier in identifiers)
+            {
+                if (names.Contains(identifier))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace GfnGuard.Analyzers.Roles
+{
+    /// <summary>
+    /// What one syntax tree declares that the <see cref="SyntaxGate"/> needs: each method-like
+    /// member's name with the identifiers its body uses, the names of members carrying one of
+    /// GfnGuard's role attributes, and the types that declare constructors. Built once per tree
+    /// and kept while the tree lives, so an edit re-indexes only the edited document.
+    /// </summary>
+    internal sealed class TreeRoleIndex
+    {
+        private static readonly ConditionalWeakTable<SyntaxTree, TreeRoleIndex> s_byTree = new ConditionalWeakTable<SyntaxTree, TreeRoleIndex>();
+
+        private TreeRoleIndex()
+        {
+        }
+
+        /// <summary>Each method, accessor, constructor or local function with a body: its name and the identifiers in the body.</summary>
+        internal List<(string Name, HashSet<string> Identifiers)> Methods { get; } = new List<(string, HashSet<string>)>();
+
+        /// <summary>Members declared with a role attribute, by attribute (simple name, without "Attribute").</summary>
+        internal Dictionary<string, List<string>> AttributedMembers { get; } = new Dictionary<string, List<string>>(System.StringComparer.Ordinal);
+
+        /// <summary>Names of types with a hand-written constructor (which may give a range's flags defaults).</summary>
+        internal HashSet<string> TypesWithConstructors { get; } = new HashSet<string>(System.StringComparer.Ordinal);
+
+        internal static TreeRoleIndex For(SyntaxTree tree, System.Threading.CancellationToken cancellationToken) =>
+            s_byTree.GetValue(tree, t => Build(t, cancellationToken));
+
+        private static TreeRoleIndex Build(SyntaxTree tree, System.Threading.CancellationToken cancellationToken)
+        {
+            var index = new TreeRoleIndex();
+            foreach (var node in tree.GetRoot(cancellationToken).DescendantNodes())
+            {
+                switch (node)
+                {
+                    case BaseMethodDeclarationSyntax method:
+                        index.AddMethod(MethodName(method), method.Body, method.ExpressionBody, (method as ConstructorDeclarationSyntax)?.Initializer);
+                        if (method is ConstructorDeclarationSyntax { Parent: BaseTypeDeclarationSyntax type })
+                        {
+                            index.TypesWithConstructors.Add(type.Identifier.ValueText);
+                        }
+
+                        break;
+                    case LocalFunctionStatementSyntax local:
+                        index.AddMethod(local.Identifier.ValueText, local.Body, local.ExpressionBody);
+                        break;
+                    case AccessorDeclarationSyntax { Parent.Parent: BasePropertyDeclarationSyntax property } accessor:
+                        index.AddMethod(PropertyName(property), accessor.Body, accessor.ExpressionBody);
+                        break;
+                    case PropertyDeclarationSyntax { ExpressionBody: { } body } property:
+                        index.AddMethod(property.Identifier.ValueText, body);
+                        break;
+                    case RecordDeclarationSyntax { ParameterList: not null } record:
+                        // A positional record's primary constructor stores its parameters.
+                        index.TypesWithConstructors.Add(record.Identifier.ValueText);
+                        break;
+                    case AttributeSyntax attribute when RoleAttributeName(attribute) is { } name:
+                        if (!index.AttributedMembers.TryGetValue(name, out var members))
+                        {
+                            members = new List<string>();
+                            index.AttributedMembers[name] = members;
+                        }
+
+                        members.AddRange(MemberNames(attribute));
+                        break;
+                }
+            }
+
+            return index;
+        }
+
+        /// <summary>The identifiers a body uses (value text, so <c>@lock</c> is <c>lock</c>).</summary>
+        internal static HashSet<string> IdentifiersOf(SyntaxNode node)
+        {
+            var identifiers = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (var token in node.DescendantTokens())
+            {
+                if (token.IsKind(SyntaxKind.IdentifierToken))
+                {
+                    identifiers.Add(token.ValueText);
+                }
+            }
+
+            return identifiers;
+        }
+
+        /// <summary>Records a method with the identifiers of its body (its signature plays no role).</summary>
+        private void AddMethod(string name, params SyntaxNode?[] bodyParts)
+        {
+            var identifiers = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (var part in bodyParts)
+            {
+                if (part is not null)
+                {
+                    identifiers.UnionWith(IdentifiersOf(part));
+                }
+            }
+
+            if (identifiers.Count > 0)
+            {
+                Methods.Add((name, identifiers));
+            }
+        }
+
+        private static string MethodName(BaseMethodDeclarationSyntax method) => method switch
+        {
+            MethodDeclarationSyntax m => m.Identifier.ValueText,
+            ConstructorDeclarationSyntax c => c.Identifier.ValueText,
+            DestructorDeclarationSyntax d => d.Identifier.ValueText,
+            OperatorDeclarationSyntax o => o.OperatorToken.ValueText,
+            ConversionOperatorDeclarationSyntax => "op_Implicit",
+            _ => string.Empty,
+        };
+
+        private static string PropertyName(BasePropertyDeclarationSyntax property) => property switch
+        {
+            PropertyDeclarationSyntax p => p.Identifier.ValueText,
+            EventDeclarationSyntax e => e.Identifier.ValueText,
+            _ => "this",
+        };
+
+        /// <summary>The role attribute's simple name, or null when the attribute plays no role.</summary>
+        private static string? RoleAttributeName(AttributeSyntax attribute)
+        {
+            var name = attribute.Name switch
+            {
+                QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+                AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+                SimpleNameSyntax simple => simple.Identifier.ValueText,
+                _ => null,
+            };
+            if (name is null)
+            {
+                return null;
+            }
+
+            if (name.EndsWith("Attribute", System.StringComparison.Ordinal))
+            {
+                name = name.Substring(0, name.Length - "Attribute".Length);
+            }
+
+            return SyntaxGate.RoleAttributes.Contains(name) ? name : null;
+        }
+
+        /// <summary>The names of the member (or type, or every field of a declaration) an attribute is on.</summary>
+        private static IEnumerable<string> MemberNames(AttributeSyntax attribute)
+        {
+            switch (attribute.Parent?.Parent)
+            {
+                case BaseTypeDeclarationSyntax type:
+                    yield return type.Identifier.ValueText;
+                    break;
+                case MethodDeclarationSyntax method:
+                    yield return method.Identifier.ValueText;
+                    break;
+                case PropertyDeclarationSyntax property:
+                    yield return property.Identifier.ValueText;
+                    break;
+                case BaseFieldDeclarationSyntax field:
+                    foreach (var variable in field.Declaration.Variables)
+                    {
+                        yield return variable.Identifier.ValueText;
+                    }
+
+                    break;
+                case LocalFunctionStatementSyntax local:
+                    yield return local.Identifier.ValueText;
+                    break;
+                case ParameterSyntax parameter:
+                    // [property: MmuLock] on a positional record parameter.
+                    yield return parameter.Identifier.ValueText;
+                    break;
+            }
+        }
+    }
+}
