@@ -20,59 +20,45 @@ namespace GfnGuard.Analyzers.Flow
             s_graphsBuilt.TryGetValue(tree, out var count) ? Volatile.Read(ref count.Value) : 0;
 
         /// <summary>The roles for the tree of the method being analysed.</summary>
-        internal static Roles.Roles RolesFor(OperationBlockAnalysisContext context, Roles.RoleContext roleContext)
+        internal static Roles.Roles RolesFor(MethodBody body, Roles.RoleContext roleContext)
         {
-            var tree = context.OwningSymbol.Locations.Length > 0 && context.OwningSymbol.Locations[0].SourceTree is { } owningTree
+            var tree = body.OwningSymbol.Locations.Length > 0 && body.OwningSymbol.Locations[0].SourceTree is { } owningTree
                 ? owningTree
-                : context.OperationBlocks[0].Syntax.SyntaxTree;
-            return roleContext.ForTree(tree, context.Options);
-        }
-
-        /// <summary>True when the syntax of some operation block of the method passes <paramref name="gate"/>.</summary>
-        internal static bool AnyBlockSyntax(OperationBlockAnalysisContext context, Func<SyntaxNode, bool> gate)
-        {
-            foreach (var block in context.OperationBlocks)
-            {
-                if (gate(block.Syntax))
-                {
-                    return true;
-                }
-            }
-
-            return false;
+                : body.Declaration.SyntaxTree;
+            return roleContext.ForTree(tree, body.Options);
         }
 
         /// <summary>
-        /// For each graph root of the method that passes <paramref name="worthAnalysing"/>, runs the
-        /// analysis from <paramref name="entry"/> (nested functions start from <paramref name="nestedEntry"/>)
+        /// When the block's root passes <paramref name="worthAnalysing"/>, runs the analysis over its
+        /// graph from <paramref name="entry"/> (nested functions start from <paramref name="nestedEntry"/>)
         /// with a fresh observer for each graph.
         /// </summary>
         internal static void Analyze(
-            OperationBlockAnalysisContext context,
+            MethodBody body,
             Roles.Roles roles,
             Func<IOperation, bool> worthAnalysing,
             FlowState entry,
             FlowState nestedEntry,
             Func<FlowObserver> createObserver)
         {
-            var seen = new HashSet<IOperation>();
-            foreach (var block in context.OperationBlocks)
+            if (body.Root() is not { } root || !worthAnalysing(root))
             {
-                if (MethodGraphs.GraphRoot(block) is not { } root || !seen.Add(root) || !worthAnalysing(root))
-                {
-                    continue;
-                }
+                return;
+            }
 
-                Interlocked.Increment(ref s_graphsBuilt.GetValue(root.Syntax.SyntaxTree, _ => new StrongBox<int>()).Value);
-                var graph = context.GetControlFlowGraph(block);
-                foreach (var function in MethodGraphs.WithNested(graph, context.CancellationToken))
+            Interlocked.Increment(ref s_graphsBuilt.GetValue(root.Syntax.SyntaxTree, _ => new StrongBox<int>()).Value);
+            if (body.Graph(root) is not { } graph)
+            {
+                return;
+            }
+
+            foreach (var function in MethodGraphs.WithNested(graph, body.CancellationToken))
+            {
+                var start = ReferenceEquals(function, graph) ? entry : nestedEntry;
+                var observer = createObserver();
+                if (ForwardDataflow.Run(function, start, new OperationTransfer(roles, observer), body.CancellationToken) is not null)
                 {
-                    var start = ReferenceEquals(function, graph) ? entry : nestedEntry;
-                    var observer = createObserver();
-                    if (ForwardDataflow.Run(function, start, new OperationTransfer(roles, observer), context.CancellationToken) is not null)
-                    {
-                        observer.Complete();
-                    }
+                    observer.Complete();
                 }
             }
         }

@@ -30,14 +30,14 @@ namespace GfnGuard.Analyzers.Rules
             context.RegisterCompilationStartAction(start =>
             {
                 var roleContext = RoleContext.Create(start.Compilation);
-                start.RegisterOperationBlockAction(block => AnalyzeBlock(block, roleContext));
+                start.RegisterCodeBlockAction(block => AnalyzeBlock(new MethodBody(block), roleContext));
             });
         }
 
-        private static void AnalyzeBlock(OperationBlockAnalysisContext context, RoleContext roleContext)
+        private static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
             var gate = SyntaxGate.For(context.Compilation, context.Options, context.CancellationToken);
-            if (!MethodFlowRunner.AnyBlockSyntax(context, gate.MaySetBothFlags))
+            if (!gate.MaySetBothFlags(context.Declaration))
             {
                 return;
             }
@@ -171,13 +171,13 @@ namespace GfnGuard.Analyzers.Rules
         /// <summary>Gathers every store that makes a second flag true on some path, with the other flag's true-sites over all paths.</summary>
         private sealed class Reporter : FlowObserver
         {
-            private readonly OperationBlockAnalysisContext _context;
+            private readonly MethodBody _context;
             private readonly Dictionary<SyntaxNode, (FlagAssignment Assignment, List<SyntaxNode> OtherSites)> _found =
                 new Dictionary<SyntaxNode, (FlagAssignment, List<SyntaxNode>)>();
 
             private readonly List<SyntaxNode> _order = new List<SyntaxNode>();
 
-            internal Reporter(OperationBlockAnalysisContext context)
+            internal Reporter(MethodBody context)
             {
                 _context = context;
             }

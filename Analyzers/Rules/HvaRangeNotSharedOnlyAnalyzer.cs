@@ -29,11 +29,11 @@ namespace GfnGuard.Analyzers.Rules
             context.RegisterCompilationStartAction(start =>
             {
                 var roleContext = RoleContext.Create(start.Compilation);
-                start.RegisterOperationBlockAction(block => AnalyzeBlock(block, roleContext));
+                start.RegisterCodeBlockAction(block => AnalyzeBlock(new MethodBody(block), roleContext));
             });
         }
 
-        private static void AnalyzeBlock(OperationBlockAnalysisContext context, RoleContext roleContext)
+        private static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
             var roles = MethodFlowRunner.RolesFor(context, roleContext);
             if (!roles.IsHvaPathMethod(context.OwningSymbol))
@@ -65,11 +65,11 @@ namespace GfnGuard.Analyzers.Rules
 
         private sealed class Reporter : FlowObserver
         {
-            private readonly OperationBlockAnalysisContext _context;
+            private readonly MethodBody _context;
             private readonly Roles.Roles _roles;
             private readonly HashSet<SyntaxNode> _reported = new HashSet<SyntaxNode>();
 
-            internal Reporter(OperationBlockAnalysisContext context, Roles.Roles roles)
+            internal Reporter(MethodBody context, Roles.Roles roles)
             {
                 _context = context;
                 _roles = roles;

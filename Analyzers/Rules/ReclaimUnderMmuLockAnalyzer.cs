@@ -26,15 +26,15 @@ namespace GfnGuard.Analyzers.Rules
             context.RegisterCompilationStartAction(start =>
             {
                 var roleContext = RoleContext.Create(start.Compilation);
-                start.RegisterOperationBlockAction(block => AnalyzeBlock(block, roleContext));
+                start.RegisterCodeBlockAction(block => AnalyzeBlock(new MethodBody(block), roleContext));
             });
         }
 
-        private static void AnalyzeBlock(OperationBlockAnalysisContext context, RoleContext roleContext)
+        private static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
             var heldByAttribute = Roles.Roles.FindAttribute(context.OwningSymbol, KnownNames.RequiresMmuLockAttribute) is not null;
             var gate = SyntaxGate.For(context.Compilation, context.Options, context.CancellationToken);
-            if (!MethodFlowRunner.AnyBlockSyntax(context, body => gate.MayReclaimUnderLock(body, heldByAttribute)))
+            if (!gate.MayReclaimUnderLock(context.Declaration, heldByAttribute))
             {
                 return;
             }
@@ -92,14 +92,14 @@ namespace GfnGuard.Analyzers.Rules
         /// <summary>Gathers reclaim calls reached with the lock possibly held, with every place the lock was taken on those paths.</summary>
         private sealed class Reporter : FlowObserver
         {
-            private readonly OperationBlockAnalysisContext _context;
+            private readonly MethodBody _context;
             private readonly Roles.Roles _roles;
             private readonly Dictionary<SyntaxNode, (ImmutableArray<string> Chain, List<SyntaxNode> TakenAt)> _found =
                 new Dictionary<SyntaxNode, (ImmutableArray<string>, List<SyntaxNode>)>();
 
             private readonly List<SyntaxNode> _order = new List<SyntaxNode>();
 
-            internal Reporter(OperationBlockAnalysisContext context, Roles.Roles roles)
+            internal Reporter(MethodBody context, Roles.Roles roles)
             {
                 _context = context;
                 _roles = roles;

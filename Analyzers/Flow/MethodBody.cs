@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// One code block (a method, accessor, constructor or initializer) as the rules see it. The
+    /// rules register code-block actions rather than operation-block actions, so a block whose
+    /// syntax fails the <see cref="Roles.SyntaxGate"/> never has its operation tree built; a
+    /// block that passes gets it here, and its control-flow graph once for all rules.
+    /// </summary>
+    internal readonly struct MethodBody
+    {
+        private static readonly ConditionalWeakTable<IOperation, StrongBox<ControlFlowGraph?>> s_graphs =
+            new ConditionalWeakTable<IOperation, StrongBox<ControlFlowGraph?>>();
+
+        private readonly CodeBlockAnalysisContext _context;
+
+        internal MethodBody(CodeBlockAnalysisContext context)
+        {
+            _context = context;
+        }
+
+        internal ISymbol OwningSymbol => _context.OwningSymbol;
+
+        /// <summary>The declaration: its syntax is what the syntax gate reads.</summary>
+        internal SyntaxNode Declaration => _context.CodeBlock;
+
+        internal Compilation Compilation => _context.SemanticModel.Compilation;
+
+        internal AnalyzerOptions Options => _context.Options;
+
+        internal CancellationToken CancellationToken => _context.CancellationToken;
+
+        internal void ReportDiagnostic(Diagnostic diagnostic) => _context.ReportDiagnostic(diagnostic);
+
+        /// <summary>The root operation a graph is built from, or null when the block has none (an expression-less declaration).</summary>
+        internal IOperation? Root()
+        {
+            var model = _context.SemanticModel;
+            var operation = model.GetOperation(_context.CodeBlock, CancellationToken) ?? _context.CodeBlock switch
+            {
+                VariableDeclaratorSyntax { Initializer: { } initializer } => model.GetOperation(initializer, CancellationToken),
+                PropertyDeclarationSyntax { Initializer: { } initializer } => model.GetOperation(initializer, CancellationToken),
+                ParameterSyntax { Default: { } initializer } => model.GetOperation(initializer, CancellationToken),
+                _ => null,
+            };
+            return operation is null ? null : MethodGraphs.GraphRoot(operation);
+        }
+
+        /// <summary>
+        /// The block's graph, built once and shared by the rules (the operation tree, and so the
+        /// root, is shared through the semantic model), or null for a root with no graph.
+        /// </summary>
+        internal ControlFlowGraph? Graph(IOperation root)
+        {
+            var cancellationToken = CancellationToken;
+            return s_graphs.GetValue(root, r => new StrongBox<ControlFlowGraph?>(r switch
+            {
+                IMethodBodyOperation method => ControlFlowGraph.Create(method, cancellationToken),
+                IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, cancellationToken),
+                IBlockOperation block => ControlFlowGraph.Create(block, cancellationToken),
+                IFieldInitializerOperation field => ControlFlowGraph.Create(field, cancellationToken),
+                IPropertyInitializerOperation property => ControlFlowGraph.Create(property, cancellationToken),
+                IParameterInitializerOperation parameter => ControlFlowGraph.Create(parameter, cancellationToken),
+                _ => null,
+            })).Value;
+        }
+    }
+}
