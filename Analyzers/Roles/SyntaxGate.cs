@@ -86,31 +86,23 @@ namespace GfnGuard.Analyzers.Roles
             s_byCompilation.GetValue(compilation, c => new SyntaxGate(c, options, cancellationToken));
 
         /// <summary>
-        /// KVM0001: could this body make both flags true? It must spell a flag of each kind,
-        /// call a method of this compilation that touches flags, or construct a range with
+        /// KVM0001: could this block make both flags true? Its body must spell a flag of each
+        /// kind, call a method of this compilation that touches flags, or construct a range with
         /// arguments or through a hand-written constructor.
         /// </summary>
-        internal bool MaySetBothFlags(SyntaxNode body)
+        internal bool MaySetBothFlags(SyntaxNode declaration)
         {
-            bool sawPrivate = false, sawShared = false;
-            foreach (var node in body.DescendantNodesAndTokens())
+            var body = Summarize(declaration);
+            if (body.HasImplicitCreation
+                || (SpellsAny(body.Identifiers, _privateFlags) && SpellsAny(body.Identifiers, _sharedFlags))
+                || SpellsAny(body.Identifiers, _flagHelpers))
             {
-                if (node.IsToken)
-                {
-                    if (!node.IsKind(SyntaxKind.IdentifierToken))
-                    {
-                        continue;
-                    }
+                return true;
+            }
 
-                    var text = node.AsToken().ValueText;
-                    sawPrivate |= _privateFlags.Contains(text);
-                    sawShared |= _sharedFlags.Contains(text);
-                    if ((sawPrivate && sawShared) || _flagHelpers.Contains(text))
-                    {
-                        return true;
-                    }
-                }
-                else if (node.AsNode() is { } syntax && ConstructsARangeWithValues(syntax))
+            foreach (var (type, withArguments) in body.Creations)
+            {
+                if (_rangeTypes.Contains(type) && (withArguments || _typesWithConstructors.Contains(type)))
                 {
                     return true;
                 }
@@ -119,45 +111,25 @@ namespace GfnGuard.Analyzers.Roles
             return false;
         }
 
-        /// <summary>KVM0003: could this body reclaim with the lock held? It must spell a reclaim, and a lock (or be marked as running under it).</summary>
-        internal bool MayReclaimUnderLock(SyntaxNode body, bool heldOnEntry)
+        /// <summary>KVM0003: could this block reclaim with the lock held? It must spell a reclaim, and a lock (or be marked as running under it).</summary>
+        internal bool MayReclaimUnderLock(SyntaxNode declaration, bool heldOnEntry)
         {
-            bool sawReclaim = false, sawLock = heldOnEntry;
-            foreach (var token in body.DescendantTokens())
-            {
-                if (!token.IsKind(SyntaxKind.IdentifierToken))
-                {
-                    continue;
-                }
-
-                var text = token.ValueText;
-                sawReclaim |= _reclaimNames.Contains(text);
-                sawLock |= _lockNames.Contains(text);
-                if (sawReclaim && sawLock)
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            var body = Summarize(declaration);
+            return SpellsAny(body.Identifiers, _reclaimNames) && (heldOnEntry || SpellsAny(body.Identifiers, _lockNames));
         }
 
-        private bool ConstructsARangeWithValues(SyntaxNode node) => node switch
+        /// <summary>The indexed summary of a declaration's body; a block the index does not know (an initializer) is read now.</summary>
+        private static BodySummary Summarize(SyntaxNode declaration)
         {
-            ImplicitObjectCreationExpressionSyntax => true,
-            ObjectCreationExpressionSyntax creation when LastIdentifier(creation.Type) is { } name && _rangeTypes.Contains(name) =>
-                creation.ArgumentList is { Arguments.Count: > 0 } || _typesWithConstructors.Contains(name),
-            _ => false,
-        };
+            if (TreeRoleIndex.For(declaration.SyntaxTree, default).Bodies.TryGetValue(declaration, out var known))
+            {
+                return known;
+            }
 
-        private static string? LastIdentifier(TypeSyntax type) => type switch
-        {
-            QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
-            AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
-            SimpleNameSyntax simple => simple.Identifier.ValueText,
-            NullableTypeSyntax nullable => LastIdentifier(nullable.ElementType),
-            _ => null,
-        };
+            var summary = new BodySummary();
+            summary.Read(declaration);
+            return summary;
+        }
 
         private void AddAttributed(Dictionary<string, List<string>> attributed, HashSet<string> lockBase, HashSet<string> reclaimBase)
         {

@@ -23,6 +23,9 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>Each method, accessor, constructor or local function with a body: its name and the identifiers in the body.</summary>
         internal List<(string Name, HashSet<string> Identifiers)> Methods { get; } = new List<(string, HashSet<string>)>();
 
+        /// <summary>What each declaration's body spells and constructs, for the gate to look up instead of re-reading it.</summary>
+        internal Dictionary<SyntaxNode, BodySummary> Bodies { get; } = new Dictionary<SyntaxNode, BodySummary>();
+
         /// <summary>Members declared with a role attribute, by attribute (simple name, without "Attribute").</summary>
         internal Dictionary<string, List<string>> AttributedMembers { get; } = new Dictionary<string, List<string>>(System.StringComparer.Ordinal);
 
@@ -40,7 +43,7 @@ namespace GfnGuard.Analyzers.Roles
                 switch (node)
                 {
                     case BaseMethodDeclarationSyntax method:
-                        index.AddMethod(MethodName(method), method.Body, method.ExpressionBody, (method as ConstructorDeclarationSyntax)?.Initializer);
+                        index.AddMethod(method, MethodName(method), method.Body, method.ExpressionBody, (method as ConstructorDeclarationSyntax)?.Initializer);
                         if (method is ConstructorDeclarationSyntax { Parent: BaseTypeDeclarationSyntax type })
                         {
                             index.TypesWithConstructors.Add(type.Identifier.ValueText);
@@ -48,13 +51,13 @@ namespace GfnGuard.Analyzers.Roles
 
                         break;
                     case LocalFunctionStatementSyntax local:
-                        index.AddMethod(local.Identifier.ValueText, local.Body, local.ExpressionBody);
+                        index.AddMethod(local, local.Identifier.ValueText, local.Body, local.ExpressionBody);
                         break;
                     case AccessorDeclarationSyntax { Parent.Parent: BasePropertyDeclarationSyntax property } accessor:
-                        index.AddMethod(PropertyName(property), accessor.Body, accessor.ExpressionBody);
+                        index.AddMethod(accessor, PropertyName(property), accessor.Body, accessor.ExpressionBody);
                         break;
                     case PropertyDeclarationSyntax { ExpressionBody: { } body } property:
-                        index.AddMethod(property.Identifier.ValueText, body);
+                        index.AddMethod(property, property.Identifier.ValueText, body);
                         break;
                     case RecordDeclarationSyntax { ParameterList: not null } record:
                         // A positional record's primary constructor stores its parameters.
@@ -75,36 +78,22 @@ namespace GfnGuard.Analyzers.Roles
             return index;
         }
 
-        /// <summary>The identifiers a body uses (value text, so <c>@lock</c> is <c>lock</c>).</summary>
-        internal static HashSet<string> IdentifiersOf(SyntaxNode node)
+        /// <summary>Records a method with what its body spells and constructs (its signature plays no role).</summary>
+        private void AddMethod(SyntaxNode declaration, string name, params SyntaxNode?[] bodyParts)
         {
-            var identifiers = new HashSet<string>(System.StringComparer.Ordinal);
-            foreach (var token in node.DescendantTokens())
-            {
-                if (token.IsKind(SyntaxKind.IdentifierToken))
-                {
-                    identifiers.Add(token.ValueText);
-                }
-            }
-
-            return identifiers;
-        }
-
-        /// <summary>Records a method with the identifiers of its body (its signature plays no role).</summary>
-        private void AddMethod(string name, params SyntaxNode?[] bodyParts)
-        {
-            var identifiers = new HashSet<string>(System.StringComparer.Ordinal);
+            var summary = new BodySummary();
             foreach (var part in bodyParts)
             {
                 if (part is not null)
                 {
-                    identifiers.UnionWith(IdentifiersOf(part));
+                    summary.Read(part);
                 }
             }
 
-            if (identifiers.Count > 0)
+            Bodies[declaration] = summary;
+            if (summary.Identifiers.Count > 0)
             {
-                Methods.Add((name, identifiers));
+                Methods.Add((name, summary.Identifiers));
             }
         }
 
