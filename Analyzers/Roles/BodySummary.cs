@@ -16,24 +16,22 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>A target-typed <c>new(...)</c>, whose type syntax cannot tell.</summary>
         internal bool HasImplicitCreation { get; private set; }
 
+        /// <summary>One walk over the tokens: identifiers, and the <c>new</c> keywords of object creations.</summary>
         internal void Read(SyntaxNode node)
         {
-            foreach (var item in node.DescendantNodesAndTokensAndSelf())
+            foreach (var token in node.DescendantTokens())
             {
-                if (item.IsToken)
+                switch (token.Kind())
                 {
-                    if (item.IsKind(SyntaxKind.IdentifierToken))
-                    {
-                        Identifiers.Add(item.AsToken().ValueText);
-                    }
-                }
-                else if (item.IsKind(SyntaxKind.ImplicitObjectCreationExpression))
-                {
-                    HasImplicitCreation = true;
-                }
-                else if (item.AsNode() is ObjectCreationExpressionSyntax creation && LastIdentifier(creation.Type) is { } type)
-                {
-                    Creations.Add((type, creation.ArgumentList is { Arguments.Count: > 0 }));
+                    case SyntaxKind.IdentifierToken:
+                        Identifiers.Add(token.ValueText);
+                        break;
+                    case SyntaxKind.NewKeyword when token.Parent is ImplicitObjectCreationExpressionSyntax:
+                        HasImplicitCreation = true;
+                        break;
+                    case SyntaxKind.NewKeyword when token.Parent is ObjectCreationExpressionSyntax creation && LastIdentifier(creation.Type) is { } type:
+                        Creations.Add((type, creation.ArgumentList is { Arguments.Count: > 0 }));
+                        break;
                 }
             }
         }

@@ -20,7 +20,7 @@ namespace GfnGuard.Analyzers.Roles
         {
         }
 
-        /// <summary>Each method, accessor, constructor or local function with a body: its name and the identifiers in the body.</summary>
+        /// <summary>Each method, accessor or constructor with a body: its name and the identifiers in the body.</summary>
         internal List<(string Name, HashSet<string> Identifiers)> Methods { get; } = new List<(string, HashSet<string>)>();
 
         /// <summary>What each declaration's body spells and constructs, for the gate to look up instead of re-reading it.</summary>
@@ -38,7 +38,9 @@ namespace GfnGuard.Analyzers.Roles
         private static TreeRoleIndex Build(SyntaxTree tree, System.Threading.CancellationToken cancellationToken)
         {
             var index = new TreeRoleIndex();
-            foreach (var node in tree.GetRoot(cancellationToken).DescendantNodes())
+            // Bodies are read by BodySummary, not walked again here; a local function or lambda
+            // belongs to the body it is in (no other method can call it by name).
+            foreach (var node in tree.GetRoot(cancellationToken).DescendantNodes(descendIntoChildren: n => !IsBody(n)))
             {
                 switch (node)
                 {
@@ -49,9 +51,6 @@ namespace GfnGuard.Analyzers.Roles
                             index.TypesWithConstructors.Add(type.Identifier.ValueText);
                         }
 
-                        break;
-                    case LocalFunctionStatementSyntax local:
-                        index.AddMethod(local, local.Identifier.ValueText, local.Body, local.ExpressionBody);
                         break;
                     case AccessorDeclarationSyntax { Parent.Parent: BasePropertyDeclarationSyntax property } accessor:
                         index.AddMethod(accessor, PropertyName(property), accessor.Body, accessor.ExpressionBody);
@@ -77,6 +76,9 @@ namespace GfnGuard.Analyzers.Roles
 
             return index;
         }
+
+        private static bool IsBody(SyntaxNode node) =>
+            node is BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax or ConstructorInitializerSyntax;
 
         /// <summary>Records a method with what its body spells and constructs (its signature plays no role).</summary>
         private void AddMethod(SyntaxNode declaration, string name, params SyntaxNode?[] bodyParts)
@@ -157,9 +159,6 @@ namespace GfnGuard.Analyzers.Roles
                         yield return variable.Identifier.ValueText;
                     }
 
-                    break;
-                case LocalFunctionStatementSyntax local:
-                    yield return local.Identifier.ValueText;
                     break;
                 case ParameterSyntax parameter:
                     // [property: MmuLock] on a positional record parameter.

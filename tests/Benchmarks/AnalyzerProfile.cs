@@ -26,8 +26,25 @@ internal static class AnalyzerProfile
         var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new BothFlagsSetAnalyzer(), new HvaRangeNotSharedOnlyAnalyzer(), new ReclaimUnderMmuLockAnalyzer());
         for (var round = 0; round < 5; round++)
         {
-            // A fresh compilation each round, as a build has; binding is done before timing.
-            var fresh = compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(compilation.SyntaxTrees);
+            // A fresh compilation of freshly parsed trees each round, as a build has; binding is done before timing.
+            var fresh = compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(compilation.SyntaxTrees.Select(t => CSharpSyntaxTree.ParseText(t.GetText(), (CSharpParseOptions)t.Options, t.FilePath)));
+            var walk = Stopwatch.StartNew();
+            var tokens = 0;
+            foreach (var tree in fresh.SyntaxTrees)
+            {
+                foreach (var item in tree.GetRoot().DescendantNodesAndTokens())
+                {
+                    tokens += item.IsToken ? 1 : 0;
+                }
+            }
+
+            var index = Stopwatch.StartNew();
+            foreach (var tree in fresh.SyntaxTrees)
+            {
+                GfnGuard.Analyzers.Roles.TreeRoleIndex.For(tree, CancellationToken.None);
+            }
+
+            Console.Write(string.Create(CultureInfo.InvariantCulture, $"[syntax walk {walk.ElapsedMilliseconds} ms, {tokens} tokens; role index {index.ElapsedMilliseconds} ms] "));
             var bind = Stopwatch.StartNew();
             var errors = fresh.GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);
             bind.Stop();
