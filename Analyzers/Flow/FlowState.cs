@@ -173,7 +173,20 @@ namespace GfnGuard.Analyzers.Flow
             return true;
         }
 
-        private static int IndexOf(IReadOnlyList<Entry> entries, FlowLocation location)
+        private static int IndexOf(Entry[] entries, FlowLocation location)
+        {
+            for (var i = 0; i < entries.Length; i++)
+            {
+                if (entries[i].Location.Equals(location))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        private static int IndexOf(List<Entry> entries, FlowLocation location)
         {
             for (var i = 0; i < entries.Count; i++)
             {

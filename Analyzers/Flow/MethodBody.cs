@@ -16,8 +16,8 @@ namespace GfnGuard.Analyzers.Flow
     /// </summary>
     internal readonly struct MethodBody
     {
-        private static readonly ConditionalWeakTable<IOperation, StrongBox<ControlFlowGraph?>> s_graphs =
-            new ConditionalWeakTable<IOperation, StrongBox<ControlFlowGraph?>>();
+        private static readonly ConditionalWeakTable<IOperation, System.Lazy<ControlFlowGraph?>> s_graphs =
+            new ConditionalWeakTable<IOperation, System.Lazy<ControlFlowGraph?>>();
 
         private readonly CodeBlockAnalysisContext _context;
 
@@ -59,8 +59,9 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         internal ControlFlowGraph? Graph(IOperation root)
         {
-            var cancellationToken = CancellationToken;
-            return s_graphs.GetValue(root, r => new StrongBox<ControlFlowGraph?>(r switch
+            // Not the caller's token: a cancelled build would be cached for every later caller.
+            var cancellationToken = CancellationToken.None;
+            return s_graphs.GetValue(root, r => new System.Lazy<ControlFlowGraph?>(() => r switch
             {
                 IMethodBodyOperation method => ControlFlowGraph.Create(method, cancellationToken),
                 IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, cancellationToken),
@@ -69,7 +70,7 @@ namespace GfnGuard.Analyzers.Flow
                 IPropertyInitializerOperation property => ControlFlowGraph.Create(property, cancellationToken),
                 IParameterInitializerOperation parameter => ControlFlowGraph.Create(parameter, cancellationToken),
                 _ => null,
-            })).Value;
+            }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
         }
     }
 }

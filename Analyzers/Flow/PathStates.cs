@@ -23,8 +23,14 @@ namespace GfnGuard.Analyzers.Flow
 
         internal static PathStates Of(FlowState state) => new PathStates(ImmutableArray.Create(state));
 
-        internal static PathStates? Of(IEnumerable<FlowState> states)
+        internal static PathStates? Of(List<FlowState> states)
         {
+            // The common case: one path in, one path out.
+            if (states.Count == 1)
+            {
+                return new PathStates(ImmutableArray.Create(states[0]));
+            }
+
             var builder = ImmutableArray.CreateBuilder<FlowState>();
             foreach (var state in states)
             {

@@ -25,7 +25,10 @@ namespace GfnGuard.Analyzers.Roles
         internal static readonly ImmutableHashSet<string> RoleAttributes = ImmutableHashSet.Create(
             System.StringComparer.Ordinal, "GfnRange", "HvaPath", "MmuLock", "AcquiresMmuLock", "ReleasesMmuLock", "RequiresMmuLock", "ReclaimsGuestMemory");
 
-        private static readonly ConditionalWeakTable<Compilation, SyntaxGate> s_byCompilation = new ConditionalWeakTable<Compilation, SyntaxGate>();
+        // Lazy, so that the code-block actions that arrive together on several threads build the
+        // gate once and wait for it, rather than each building their own.
+        private static readonly ConditionalWeakTable<Compilation, System.Lazy<SyntaxGate>> s_byCompilation =
+            new ConditionalWeakTable<Compilation, System.Lazy<SyntaxGate>>();
 
         private readonly HashSet<string> _privateFlags = new HashSet<string>(KnownNames.OnlyPrivateMembers, System.StringComparer.Ordinal);
         private readonly HashSet<string> _sharedFlags = new HashSet<string>(KnownNames.OnlySharedMembers, System.StringComparer.Ordinal);
@@ -83,7 +86,9 @@ namespace GfnGuard.Analyzers.Roles
         }
 
         internal static SyntaxGate For(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken) =>
-            s_byCompilation.GetValue(compilation, c => new SyntaxGate(c, options, cancellationToken));
+            s_byCompilation.GetValue(
+                compilation,
+                c => new System.Lazy<SyntaxGate>(() => new SyntaxGate(c, options, CancellationToken.None), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
         /// <summary>
         /// KVM0001: could this block make both flags true? Its body must spell a flag of each
