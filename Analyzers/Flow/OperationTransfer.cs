@@ -268,7 +268,13 @@ namespace GfnGuard.Analyzers.Flow
                     }
 
                 default:
-                    Evaluate(target);
+                    // Not a place the analysis follows (a deconstruction, a pattern input): its
+                    // parts still run. Evaluate(target) here would come straight back (stack overflow).
+                    foreach (var child in target.ChildOperations)
+                    {
+                        Evaluate(child);
+                    }
+
                     return default;
             }
         }

@@ -711,4 +711,23 @@ public sealed class BothFlagsSetAnalyzerTests
             }
         }
         """);
+
+    /// <summary>Shapes the fuzz test found sending the engine into endless recursion (a stack overflow kills the compiler).</summary>
+    [Fact]
+    public Task DeconstructionDeclarations_AndPatternInputs_AreEvaluatedWithoutRecursion() => Verify.VerifyAsync(KernelRange + """
+
+        static class Handlers
+        {
+            static bool M(kvm_gfn_range range, (bool, bool) pair)
+            {
+                var (p, s) = pair;
+                range.only_private = p;
+                range.only_shared = s;
+                var (a, b) = (range.only_private, range.only_shared);
+                if (range is { only_private: true } r && r.only_shared)
+                    range.only_shared = false;
+                return a && b;
+            }
+        }
+        """, withRuntime: false);
 }
