@@ -18,7 +18,7 @@ namespace GfnGuard.Analyzers.Tests.Robustness;
 /// </summary>
 public sealed class FuzzTests
 {
-    private const int CiMutants = 250;
+    private const int CiMutants = 1000;
 
     [Fact]
     public async Task MutatedPorts_NeverCrashAnAnalyzerOrACodeFix()
