@@ -32,22 +32,20 @@ namespace GfnGuard.Analyzers.Rules
 
         private static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
-            var heldByAttribute = Roles.Roles.FindAttribute(context.OwningSymbol, KnownNames.RequiresMmuLockAttribute) is not null;
+            // [RequiresMmuLock]: the lock is held from entry, and the attribute is where it was taken.
+            var requires = Roles.Roles.FindAttribute(context.OwningSymbol, KnownNames.RequiresMmuLockAttribute)?.ApplicationSyntaxReference;
+            var heldOnEntry = requires is not null;
             var gate = SyntaxGate.For(context.Compilation, context.Options, context.CancellationToken);
-            if (!gate.MayReclaimUnderLock(context.Declaration, heldByAttribute))
+            if (!gate.MayReclaimUnderLock(context.Declaration, heldOnEntry))
             {
                 return;
             }
 
             var roles = MethodFlowRunner.RolesFor(context, roleContext);
             var notHeld = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.False);
-            var entry = notHeld;
-            if (Roles.Roles.FindAttribute(context.OwningSymbol, KnownNames.RequiresMmuLockAttribute) is { ApplicationSyntaxReference: { } attribute })
-            {
-                entry = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True.StoredAt(attribute.GetSyntax(context.CancellationToken)));
-            }
-
-            var heldOnEntry = !ReferenceEquals(entry, notHeld);
+            var entry = requires is null
+                ? notHeld
+                : FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True.StoredAt(requires.GetSyntax(context.CancellationToken)));
             MethodFlowRunner.Analyze(
                 context,
                 roles,
