@@ -42,14 +42,7 @@ namespace GfnGuard.Analyzers.Roles
 
                     foreach (var attribute in member.GetAttributes())
                     {
-                        var name = attribute.AttributeClass?.Name;
-                        if (name is null || !name.EndsWith("Attribute", System.StringComparison.Ordinal))
-                        {
-                            continue;
-                        }
-
-                        name = name.Substring(0, name.Length - "Attribute".Length);
-                        if (SyntaxGate.RoleAttributes.Contains(name))
+                        if (SyntaxGate.RoleAttributeOf(attribute.AttributeClass?.Name) is { } name)
                         {
                             if (!result.TryGetValue(name, out var members))
                             {

@@ -25,6 +25,20 @@ namespace GfnGuard.Analyzers.Roles
         internal static readonly ImmutableHashSet<string> RoleAttributes = ImmutableHashSet.Create(
             System.StringComparer.Ordinal, "GfnRange", "HvaPath", "MmuLock", "AcquiresMmuLock", "ReleasesMmuLock", "RequiresMmuLock", "ReclaimsGuestMemory");
 
+        /// <summary>The role an attribute's (simple) class name plays, without "Attribute", or null when none.</summary>
+        internal static string? RoleAttributeOf(string? attributeName)
+        {
+            if (attributeName is null)
+            {
+                return null;
+            }
+
+            var name = attributeName.EndsWith("Attribute", System.StringComparison.Ordinal)
+                ? attributeName.Substring(0, attributeName.Length - "Attribute".Length)
+                : attributeName;
+            return RoleAttributes.Contains(name) ? name : null;
+        }
+
         // Lazy, so that the code-block actions that arrive together on several threads build the
         // gate once and wait for it, rather than each building their own.
         private static readonly ConditionalWeakTable<Compilation, System.Lazy<SyntaxGate>> s_byCompilation =

@@ -62,7 +62,7 @@ namespace GfnGuard.Analyzers.Roles
                         // A positional record's primary constructor stores its parameters.
                         index.TypesWithConstructors.Add(record.Identifier.ValueText);
                         break;
-                    case AttributeSyntax attribute when RoleAttributeName(attribute) is { } name:
+                    case AttributeSyntax attribute when SyntaxGate.RoleAttributeOf(BodySummary.LastIdentifier(attribute.Name)) is { } name:
                         if (!index.AttributedMembers.TryGetValue(name, out var members))
                         {
                             members = new List<string>();
@@ -115,29 +115,6 @@ namespace GfnGuard.Analyzers.Roles
             EventDeclarationSyntax e => e.Identifier.ValueText,
             _ => "this",
         };
-
-        /// <summary>The role attribute's simple name, or null when the attribute plays no role.</summary>
-        private static string? RoleAttributeName(AttributeSyntax attribute)
-        {
-            var name = attribute.Name switch
-            {
-                QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
-                AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
-                SimpleNameSyntax simple => simple.Identifier.ValueText,
-                _ => null,
-            };
-            if (name is null)
-            {
-                return null;
-            }
-
-            if (name.EndsWith("Attribute", System.StringComparison.Ordinal))
-            {
-                name = name.Substring(0, name.Length - "Attribute".Length);
-            }
-
-            return SyntaxGate.RoleAttributes.Contains(name) ? name : null;
-        }
 
         /// <summary>The names of the member (or type, or every field of a declaration) an attribute is on.</summary>
         private static IEnumerable<string> MemberNames(AttributeSyntax attribute)

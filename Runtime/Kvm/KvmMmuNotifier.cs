@@ -27,27 +27,17 @@ namespace GfnGuard.Runtime
 
         public void InvalidateRangeStart(in MmuNotifierRange range)
         {
-            t_hvaEventDepth++;
-            try
+            using (HvaEvent.Enter())
             {
                 _ops.InvalidateRangeStart(_kvm, range);
-            }
-            finally
-            {
-                t_hvaEventDepth--;
             }
         }
 
         public void InvalidateRangeEnd(in MmuNotifierRange range)
         {
-            t_hvaEventDepth++;
-            try
+            using (HvaEvent.Enter())
             {
                 _ops.InvalidateRangeEnd(_kvm, range);
-            }
-            finally
-            {
-                t_hvaEventDepth--;
             }
         }
 
@@ -63,15 +53,22 @@ namespace GfnGuard.Runtime
 
         private bool Age(KvmMmuNotifierAge callback, ulong start, ulong end)
         {
-            t_hvaEventDepth++;
-            try
+            using (HvaEvent.Enter())
             {
                 return callback(_kvm, start, end);
             }
-            finally
+        }
+
+        /// <summary>Marks the current thread as inside an HVA-based event until disposed (events nest).</summary>
+        private readonly struct HvaEvent : IDisposable
+        {
+            internal static HvaEvent Enter()
             {
-                t_hvaEventDepth--;
+                t_hvaEventDepth++;
+                return default;
             }
+
+            public void Dispose() => t_hvaEventDepth--;
         }
     }
 }

@@ -69,8 +69,9 @@ internal static class FixProperties
             for (var step = 0; step <= diagnostics.Count; step++)
             {
                 var current = solution.GetDocument(document.Id)!;
+                var currentTree = await current.GetSyntaxTreeAsync();
                 var remaining = (await FixRunner.AnalyzeAsync(current.Project)).Diagnostics
-                    .Where(d => d.Id == id && d.Location.SourceTree == current.GetSyntaxTreeAsync().Result)
+                    .Where(d => d.Id == id && d.Location.SourceTree == currentTree)
                     .OrderBy(d => d.Location.SourceSpan.Start);
                 (CodeFixProvider, Microsoft.CodeAnalysis.CodeActions.CodeAction)? next = null;
                 foreach (var diagnostic in remaining)
