@@ -72,6 +72,6 @@ namespace GfnGuard.Analyzers.Flow
         public override string ToString() => (Root is ISymbol symbol ? symbol.Name : Root?.ToString()) + (Path.Length > 0 ? "." + Path : string.Empty);
 
         private static bool RootEquals(object? a, object? b) =>
-            a is ISymbol sa ? b is ISymbol sb && SymbolEqualityComparer.Default.Equals(sa, sb) : Equals(a, b);
+            ReferenceEquals(a, b) || (a is ISymbol sa ? b is ISymbol sb && SymbolEqualityComparer.Default.Equals(sa, sb) : Equals(a, b));
     }
 }

@@ -1,103 +1,148 @@
 using System;
-using System.Collections.Generic;
 
 namespace GfnGuard.Analyzers.Flow
 {
     /// <summary>
-    /// The abstract state on one program point: what each followed place may hold.
-    /// Immutable; a place with no entry is <see cref="BoolValue.Unknown"/>. A method follows a
-    /// handful of places, so the entries are a small array searched linearly: far cheaper to
-    /// read, copy and join than a hashed immutable map at these sizes.
+    /// The abstract state on one program point: what each followed place may hold. A place with
+    /// no entry is <see cref="BoolValue.Unknown"/>. A method follows a handful of places, so the
+    /// entries are a small array searched linearly: far cheaper to read, copy and join than a
+    /// hashed map at these sizes.
     /// </summary>
+    /// <remarks>
+    /// A state is immutable once published: <see cref="Set"/>, <see cref="Forget"/> and
+    /// <see cref="Copy"/> on it return a new state. The transfer functions change the state once
+    /// per operation, so a copy per change was most of the analysis's allocation; instead they
+    /// take a private working copy with <see cref="Edit"/>, which those methods change in place,
+    /// and <see cref="Publish"/> it before anyone else can see it (a block's output, a state
+    /// handed to an observer). Only the transfer that made a working copy holds it.
+    /// </remarks>
     internal sealed class FlowState
     {
-        internal static readonly FlowState Empty = new FlowState(Array.Empty<Entry>());
+        internal static readonly FlowState Empty = new FlowState(Array.Empty<Entry>(), 0, editable: false);
 
-        private readonly Entry[] _entries;
+        private Entry[] _entries;
+        private int _count;
+        private bool _editable;
 
-        private FlowState(Entry[] entries)
+        private FlowState(Entry[] entries, int count, bool editable)
         {
             _entries = entries;
+            _count = count;
+            _editable = editable;
         }
 
-        internal int Count => _entries.Length;
+        internal int Count => _count;
 
         internal BoolValue Get(FlowLocation location)
         {
-            var index = IndexOf(_entries, location);
+            var index = IndexOf(location);
             return index >= 0 ? _entries[index].Value : BoolValue.Unknown;
+        }
+
+        /// <summary>True when setting <paramref name="location"/> to <paramref name="value"/> would change nothing.</summary>
+        internal bool Holds(FlowLocation location, BoolValue value) =>
+            IsForgetting(value) ? !HasAnyAtOrBelow(location) : IndexOf(location) is var index && index >= 0 && _entries[index].Value.Equals(value);
+
+        /// <summary>True when some followed place is <paramref name="location"/> or below it.</summary>
+        internal bool HasAnyAtOrBelow(FlowLocation location)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (location.Contains(_entries[i].Location))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>This state when it is a working copy, otherwise a new working copy of it (see the remarks).</summary>
+        internal FlowState Edit()
+        {
+            if (_editable)
+            {
+                return this;
+            }
+
+            var entries = new Entry[_count + 4];
+            Array.Copy(_entries, entries, _count);
+            return new FlowState(entries, _count, editable: true);
+        }
+
+        /// <summary>Makes a working copy immutable; from now on a change copies it.</summary>
+        internal FlowState Publish()
+        {
+            _editable = false;
+            return this;
         }
 
         internal FlowState Set(FlowLocation location, BoolValue value)
         {
-            if (value.Equals(BoolValue.Unknown) && value.TrueSites.IsEmpty)
+            if (IsForgetting(value))
             {
                 return Forget(location);
             }
 
-            var index = IndexOf(_entries, location);
-            if (index >= 0)
+            var index = IndexOf(location);
+            if (index >= 0 && _entries[index].Value.Equals(value))
             {
-                if (_entries[index].Value.Equals(value))
-                {
-                    return this;
-                }
-
-                var replaced = (Entry[])_entries.Clone();
-                replaced[index] = new Entry(location, value);
-                return new FlowState(replaced);
+                return this;
             }
 
-            var added = new Entry[_entries.Length + 1];
-            Array.Copy(_entries, added, _entries.Length);
-            added[_entries.Length] = new Entry(location, value);
-            return new FlowState(added);
+            var result = _editable ? this : new FlowState(Copied(_count + (index >= 0 ? 0 : 1)), _count, editable: false);
+            if (index >= 0)
+            {
+                result._entries[index] = new Entry(location, value);
+            }
+            else
+            {
+                result.Append(new Entry(location, value));
+            }
+
+            return result;
         }
 
         /// <summary>Forgets the place and everything below it (a call may have changed them).</summary>
         internal FlowState Forget(FlowLocation location)
         {
-            var kept = 0;
-            foreach (var entry in _entries)
-            {
-                if (!location.Contains(entry.Location))
-                {
-                    kept++;
-                }
-            }
-
-            if (kept == _entries.Length)
+            if (!HasAnyAtOrBelow(location))
             {
                 return this;
             }
 
-            var result = new Entry[kept];
-            var next = 0;
-            foreach (var entry in _entries)
+            var result = _editable ? this : new FlowState(Copied(_count), _count, editable: false);
+            var kept = 0;
+            for (var i = 0; i < result._count; i++)
             {
-                if (!location.Contains(entry.Location))
+                if (!location.Contains(result._entries[i].Location))
                 {
-                    result[next++] = entry;
+                    result._entries[kept++] = result._entries[i];
                 }
             }
 
-            return new FlowState(result);
+            Array.Clear(result._entries, kept, result._count - kept);
+            result._count = kept;
+            return result;
         }
 
         /// <summary>A struct copy: every place below <paramref name="to"/> takes the value of its twin below <paramref name="from"/>.</summary>
         internal FlowState Copy(FlowLocation from, FlowLocation to)
         {
-            if (from.Equals(to))
+            if (from.Equals(to) || (!HasAnyAtOrBelow(from) && !HasAnyAtOrBelow(to)))
             {
                 return this;
             }
 
-            List<Entry>? copied = null;
-            foreach (var entry in _entries)
+            // Read the source entries before forgetting the target: the target may contain the source.
+            Entry[]? copied = null;
+            var copiedCount = 0;
+            for (var i = 0; i < _count; i++)
             {
-                if (from.Contains(entry.Location))
+                if (from.Contains(_entries[i].Location))
                 {
-                    (copied ??= new List<Entry>()).Add(new Entry(entry.Location.Rebase(from, to), entry.Value));
+                    copied ??= new Entry[_count];
+                    copied[copiedCount++] = new Entry(_entries[i].Location.Rebase(from, to), _entries[i].Value);
                 }
             }
 
@@ -107,21 +152,25 @@ namespace GfnGuard.Analyzers.Flow
                 return result;
             }
 
-            var entries = new List<Entry>(result._entries);
-            foreach (var entry in copied)
+            if (!result._editable)
             {
-                var index = IndexOf(entries, entry.Location);
+                result = new FlowState(result.Copied(result._count + copiedCount), result._count, editable: false);
+            }
+
+            for (var i = 0; i < copiedCount; i++)
+            {
+                var index = result.IndexOf(copied[i].Location);
                 if (index >= 0)
                 {
-                    entries[index] = entry;
+                    result._entries[index] = copied[i];
                 }
                 else
                 {
-                    entries.Add(entry);
+                    result.Append(copied[i]);
                 }
             }
 
-            return new FlowState(entries.ToArray());
+            return result;
         }
 
         /// <summary>Where paths meet: each place may hold what either side may hold.</summary>
@@ -132,21 +181,22 @@ namespace GfnGuard.Analyzers.Flow
                 return this;
             }
 
-            var result = new List<Entry>(_entries.Length + other._entries.Length);
-            foreach (var entry in _entries)
+            var result = new Entry[_count + other._count];
+            var count = 0;
+            for (var i = 0; i < _count; i++)
             {
-                result.Add(new Entry(entry.Location, entry.Value.Join(other.Get(entry.Location))));
+                result[count++] = new Entry(_entries[i].Location, _entries[i].Value.Join(other.Get(_entries[i].Location)));
             }
 
-            foreach (var entry in other._entries)
+            for (var i = 0; i < other._count; i++)
             {
-                if (IndexOf(_entries, entry.Location) < 0)
+                if (IndexOf(other._entries[i].Location) < 0)
                 {
-                    result.Add(new Entry(entry.Location, entry.Value.Join(BoolValue.Unknown)));
+                    result[count++] = new Entry(other._entries[i].Location, other._entries[i].Value.Join(BoolValue.Unknown));
                 }
             }
 
-            return new FlowState(result.ToArray());
+            return new FlowState(result, count, editable: false);
         }
 
         internal bool SameAs(FlowState other)
@@ -156,15 +206,15 @@ namespace GfnGuard.Analyzers.Flow
                 return true;
             }
 
-            if (_entries.Length != other._entries.Length)
+            if (_count != other._count)
             {
                 return false;
             }
 
-            foreach (var entry in _entries)
+            for (var i = 0; i < _count; i++)
             {
-                var index = IndexOf(other._entries, entry.Location);
-                if (index < 0 || !other._entries[index].Value.Equals(entry.Value))
+                var index = other.IndexOf(_entries[i].Location);
+                if (index < 0 || !other._entries[index].Value.Equals(_entries[i].Value))
                 {
                     return false;
                 }
@@ -173,24 +223,33 @@ namespace GfnGuard.Analyzers.Flow
             return true;
         }
 
-        private static int IndexOf(Entry[] entries, FlowLocation location)
-        {
-            for (var i = 0; i < entries.Length; i++)
-            {
-                if (entries[i].Location.Equals(location))
-                {
-                    return i;
-                }
-            }
+        /// <summary>An unknown value with no true-site is what a missing entry means.</summary>
+        private static bool IsForgetting(BoolValue value) => value.Equals(BoolValue.Unknown) && value.TrueSites.IsEmpty;
 
-            return -1;
+        private Entry[] Copied(int capacity)
+        {
+            var entries = new Entry[Math.Max(capacity, _count)];
+            Array.Copy(_entries, entries, _count);
+            return entries;
         }
 
-        private static int IndexOf(List<Entry> entries, FlowLocation location)
+        private void Append(Entry entry)
         {
-            for (var i = 0; i < entries.Count; i++)
+            if (_count == _entries.Length)
             {
-                if (entries[i].Location.Equals(location))
+                var grown = new Entry[Math.Max(4, _count * 2)];
+                Array.Copy(_entries, grown, _count);
+                _entries = grown;
+            }
+
+            _entries[_count++] = entry;
+        }
+
+        private int IndexOf(FlowLocation location)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (_entries[i].Location.Equals(location))
                 {
                     return i;
                 }

@@ -50,8 +50,7 @@ namespace GfnGuard.Analyzers.Flow
                 var thrown = exceptionHandlers[ordinal].Count > 0 ? new List<FlowState>(input.Paths) : null;
                 foreach (var path in input.Paths)
                 {
-                    outputs.Add(transfer.TransferBlock(block, path, observe: false));
-                    thrown?.AddRange(transfer.StatesWithinLastBlock);
+                    outputs.Add(transfer.TransferBlock(block, path, observe: false, thrown));
                 }
 
                 var output = PathStates.Of(outputs)!;
@@ -81,7 +80,7 @@ namespace GfnGuard.Analyzers.Flow
                 {
                     foreach (var path in input.Paths)
                     {
-                        transfer.TransferBlock(blocks[i], path, observe: true);
+                        transfer.TransferBlock(blocks[i], path, observe: true, statesWithin: null);
                     }
                 }
             }

@@ -10,14 +10,10 @@ namespace GfnGuard.Analyzers.Flow
         /// The state after <paramref name="block"/>'s operations and branch value run on
         /// <paramref name="input"/>. When <paramref name="observe"/> is true the fixed point is
         /// reached and the transfer may report what it sees (each operation is seen once).
+        /// When <paramref name="statesWithin"/> is given, the state after each operation is
+        /// added to it: where an exception thrown inside the block may leave for a catch handler.
         /// </summary>
-        FlowState TransferBlock(BasicBlock block, FlowState input, bool observe);
-
-        /// <summary>
-        /// The states after each operation of the block last transferred: where an exception
-        /// thrown inside the block may leave for a catch handler.
-        /// </summary>
-        System.Collections.Generic.IReadOnlyList<FlowState> StatesWithinLastBlock { get; }
+        FlowState TransferBlock(BasicBlock block, FlowState input, bool observe, System.Collections.Generic.List<FlowState>? statesWithin);
 
         /// <summary>
         /// The state on the edge taken when <paramref name="condition"/> is <paramref name="whenTrue"/>,

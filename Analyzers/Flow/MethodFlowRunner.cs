@@ -29,13 +29,14 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>
-        /// When the block's root passes <paramref name="worthAnalysing"/>, runs the analysis over its
-        /// graph from <paramref name="entry"/> (nested functions start from <paramref name="nestedEntry"/>)
-        /// with a fresh observer for each graph.
+        /// When the block's root passes <paramref name="worthAnalysing"/>, runs the analysis of
+        /// <paramref name="facts"/> over its graph from <paramref name="entry"/> (nested functions
+        /// start from <paramref name="nestedEntry"/>) with a fresh observer for each graph.
         /// </summary>
         internal static void Analyze(
             MethodBody body,
             Roles.Roles roles,
+            FlowFacts facts,
             Func<IOperation, bool> worthAnalysing,
             FlowState entry,
             FlowState nestedEntry,
@@ -56,7 +57,7 @@ namespace GfnGuard.Analyzers.Flow
             {
                 var start = ReferenceEquals(function, graph) ? entry : nestedEntry;
                 var observer = createObserver();
-                if (ForwardDataflow.Run(function, start, new OperationTransfer(roles, observer), body.CancellationToken) is not null)
+                if (ForwardDataflow.Run(function, start, new OperationTransfer(roles, observer, facts), body.CancellationToken) is not null)
                 {
                     observer.Complete();
                 }

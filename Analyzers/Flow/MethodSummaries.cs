@@ -41,6 +41,13 @@ namespace GfnGuard.Analyzers.Flow
                 return known;
             }
 
+            if (method.MethodKind != MethodKind.LocalFunction && !_roles.Context.Gate.MayTouchTheLock(method.Name))
+            {
+                // Its body spells no lock name, even through its callees: no need to bind it.
+                // (The gate indexes a local function as part of the body it is in, not by name.)
+                return LockEffect.None;
+            }
+
             return Guarded(method, LockEffect.None, () => _lockEffects.GetOrAdd(method, ComputeLockEffect(method)));
         }
 
@@ -59,6 +66,11 @@ namespace GfnGuard.Analyzers.Flow
             if (_reclaimChains.TryGetValue(method, out var known))
             {
                 return known;
+            }
+
+            if (method.MethodKind != MethodKind.LocalFunction && !_roles.Context.Gate.MayReclaim(method.Name))
+            {
+                return ImmutableArray<string>.Empty;
             }
 
             return Guarded(method, ImmutableArray<string>.Empty, () => _reclaimChains.GetOrAdd(method, ComputeReclaimChain(method)));
@@ -98,7 +110,8 @@ namespace GfnGuard.Analyzers.Flow
 
         private LockEffect ComputeLockEffect(IMethodSymbol method)
         {
-            if (BodyGraph(method) is not { } graph || !MayTouchTheLock(graph.OriginalOperation))
+            // The cheap test on the operation tree first: the graph is built only when it passes.
+            if (BodyOperation(method) is not { } body || !MayTouchTheLock(body) || BodyGraph(body) is not { } graph)
             {
                 return LockEffect.None;
             }
@@ -119,7 +132,7 @@ namespace GfnGuard.Analyzers.Flow
         private PathStates? ExitLockState(ControlFlowGraph graph, bool entryHeld)
         {
             var entry = FlowState.Empty.Set(OperationTransfer.LockLocation, entryHeld ? BoolValue.True : BoolValue.False);
-            var inputs = ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, observer: null), CancellationToken.None);
+            var inputs = ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, observer: null, FlowFacts.Lock), CancellationToken.None);
             return inputs is null ? null : ForwardDataflow.ExitState(graph, inputs);
         }
 
@@ -233,7 +246,7 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var touched = new TouchedFlags();
-            var inputs = ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, touched), CancellationToken.None);
+            var inputs = ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, touched, FlowFacts.Flags), CancellationToken.None);
             if (inputs is null)
             {
                 return null;
@@ -267,8 +280,10 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>The graph of a method of this compilation with a body (not of lambdas or local functions).</summary>
-        private ControlFlowGraph? BodyGraph(IMethodSymbol method) =>
-            BodyOperation(method) switch
+        private ControlFlowGraph? BodyGraph(IMethodSymbol method) => BodyOperation(method) is { } body ? BodyGraph(body) : null;
+
+        private static ControlFlowGraph? BodyGraph(IOperation root) =>
+            root switch
             {
                 IMethodBodyOperation { Parent: null } body => ControlFlowGraph.Create(body),
                 IConstructorBodyOperation { Parent: null } body => ControlFlowGraph.Create(body),

@@ -33,11 +33,11 @@ namespace GfnGuard.Analyzers.Flow
             var argumentPlaces = places.MoveToImmutable();
             if (_observe && _observer is not null)
             {
-                _observer.OnInvocation(invocation, argumentPlaces, _state);
+                _observer.OnInvocation(invocation, argumentPlaces, _state.Publish());
             }
 
             // Classified before the call's other effects (a guard's Dispose is recognised by the guard mark).
-            var lockEffect = ClassifyLockCall(invocation, receiver);
+            var lockEffect = _tracksLock ? ClassifyLockCall(invocation, receiver) : LockEffect.None;
             ApplyFlagEffects(invocation, receiver, argumentPlaces);
 
             var result = default(FlowLocation);
@@ -45,16 +45,17 @@ namespace GfnGuard.Analyzers.Flow
             {
                 case LockEffect.Acquire:
                 case LockEffect.AssertHeld:
-                    _state = _state.Set(LockLocation, BoolValue.True.StoredAt(invocation.Syntax));
+                    SetState(LockLocation, BoolValue.True.StoredAt(invocation.Syntax));
                     SetLockTakenArgument(invocation, argumentPlaces);
                     break;
                 case LockEffect.Release:
-                    _state = _state.Set(LockLocation, BoolValue.False);
+                    SetState(LockLocation, BoolValue.False);
                     break;
                 case LockEffect.GuardAcquire:
-                    _state = _state.Set(LockLocation, BoolValue.True.StoredAt(invocation.Syntax));
+                    SetState(LockLocation, BoolValue.True.StoredAt(invocation.Syntax));
                     result = new FlowLocation(invocation, string.Empty);
-                    _state = _state.Set(result.Member(GuardKey), BoolValue.True).Set(result.Member(NonNullKey), BoolValue.True);
+                    SetState(result.Member(GuardKey), BoolValue.True);
+                    SetState(result.Member(NonNullKey), BoolValue.True);
                     break;
             }
 
@@ -68,7 +69,7 @@ namespace GfnGuard.Analyzers.Flow
             {
                 if (invocation.Arguments[i].Parameter is { RefKind: RefKind.Ref, Type.SpecialType: SpecialType.System_Boolean } && places[i].IsValid)
                 {
-                    _state = _state.Set(places[i], BoolValue.True);
+                    SetState(places[i], BoolValue.True);
                 }
             }
         }
@@ -285,15 +286,16 @@ namespace GfnGuard.Analyzers.Flow
                 _observer.OnValueStored(place);
             }
 
-            _state = _state.Forget(place);
+            ForgetState(place);
             if (isLock.IsDefinitelyTrue)
             {
-                _state = _state.Set(place.Member(IsLockKey), isLock);
+                SetState(place.Member(IsLockKey), isLock);
             }
 
             if (guard.MayBeTrue)
             {
-                _state = _state.Set(place.Member(GuardKey), guard).Set(place.Member(NonNullKey), BoolValue.True);
+                SetState(place.Member(GuardKey), guard);
+                SetState(place.Member(NonNullKey), BoolValue.True);
             }
         }
 

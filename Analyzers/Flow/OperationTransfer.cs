@@ -29,31 +29,33 @@ namespace GfnGuard.Analyzers.Flow
         // Captures of a variable reference (the CFG captures an assignment's target first): a
         // store through the capture goes to the variable. Null when branches capture different ones.
         private readonly Dictionary<CaptureId, IOperation?> _capturedReferences = new Dictionary<CaptureId, IOperation?>();
+        private readonly bool _tracksFlags;
+        private readonly bool _tracksLock;
+
+        // A working copy while a block is transferred (see FlowState's remarks); published
+        // before it leaves this class.
         private FlowState _state = FlowState.Empty;
         private bool _observe;
 
-        internal OperationTransfer(Roles.Roles roles, FlowObserver? observer)
+        internal OperationTransfer(Roles.Roles roles, FlowObserver? observer, FlowFacts facts)
         {
             _roles = roles;
             _observer = observer;
+            _tracksFlags = (facts & FlowFacts.Flags) != 0;
+            _tracksLock = (facts & FlowFacts.Lock) != 0;
         }
 
         /// <summary>The key under a range's place where its flag lives (the same for only_private and OnlyPrivate).</summary>
         internal static string FlagKey(FlagKind flag) => flag == FlagKind.OnlyPrivate ? "@OnlyPrivate" : "@OnlyShared";
 
-        private readonly List<FlowState> _within = new List<FlowState>();
-
-        public IReadOnlyList<FlowState> StatesWithinLastBlock => _within;
-
-        public FlowState TransferBlock(BasicBlock block, FlowState input, bool observe)
+        public FlowState TransferBlock(BasicBlock block, FlowState input, bool observe, List<FlowState>? statesWithin)
         {
             _state = input;
             _observe = observe;
-            _within.Clear();
             foreach (var operation in block.Operations)
             {
                 Evaluate(operation);
-                _within.Add(_state);
+                statesWithin?.Add(_state.Publish());
             }
 
             if (block.BranchValue is not null)
@@ -61,7 +63,9 @@ namespace GfnGuard.Analyzers.Flow
                 Evaluate(block.BranchValue);
             }
 
-            return _state;
+            var output = _state.Publish();
+            _state = FlowState.Empty;
+            return output;
         }
 
         public FlowState? Refine(FlowState state, IOperation condition, bool whenTrue)
@@ -195,9 +199,8 @@ namespace GfnGuard.Analyzers.Flow
                 case IDefaultValueOperation defaultValue when _roles.IsGfnRangeType(defaultValue.Type):
                     {
                         var place = new FlowLocation(defaultValue, string.Empty);
-                        _state = _state
-                            .Set(place.Member(FlagKey(FlagKind.OnlyPrivate)), BoolValue.False)
-                            .Set(place.Member(FlagKey(FlagKind.OnlyShared)), BoolValue.False);
+                        SetFlagState(place, FlagKind.OnlyPrivate, BoolValue.False);
+                        SetFlagState(place, FlagKind.OnlyShared, BoolValue.False);
                         return (BoolValue.Unknown, place);
                     }
 
@@ -209,7 +212,7 @@ namespace GfnGuard.Analyzers.Flow
                         // A record's `with` is lowered to a call of its clone method, then stores on the clone.
                         var source = EvaluateWithPlace(original).Place;
                         var place = new FlowLocation(clone, string.Empty);
-                        _state = source.IsValid ? _state.Copy(source, place) : _state.Forget(place);
+                        CopyOrForget(source, place);
                         return (BoolValue.Unknown, place);
                     }
 
@@ -227,6 +230,45 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return (BoolValue.Unknown, default);
+        }
+
+        /// <summary>Sets a place in the working copy (copying the published input on the first change).</summary>
+        private void SetState(FlowLocation location, BoolValue value)
+        {
+            if (!_state.Holds(location, value))
+            {
+                _state = _state.Edit().Set(location, value);
+            }
+        }
+
+        /// <summary>Sets a flag of a range, when this analysis follows flags.</summary>
+        private void SetFlagState(FlowLocation range, FlagKind flag, BoolValue value)
+        {
+            if (_tracksFlags)
+            {
+                SetState(range.Member(FlagKey(flag)), value);
+            }
+        }
+
+        private void ForgetState(FlowLocation location)
+        {
+            if (_state.HasAnyAtOrBelow(location))
+            {
+                _state = _state.Edit().Forget(location);
+            }
+        }
+
+        /// <summary>A struct copy from <paramref name="source"/> when it is a followed place; otherwise the target is forgotten.</summary>
+        private void CopyOrForget(FlowLocation source, FlowLocation target)
+        {
+            if (!source.IsValid)
+            {
+                ForgetState(target);
+            }
+            else if (!source.Equals(target) && (_state.HasAnyAtOrBelow(source) || _state.HasAnyAtOrBelow(target)))
+            {
+                _state = _state.Edit().Copy(source, target);
+            }
         }
 
         /// <summary>The place an assignment target or a reference denotes; evaluates its receiver.</summary>
@@ -339,7 +381,7 @@ namespace GfnGuard.Analyzers.Flow
             }
             else if (target.IsValid)
             {
-                _state = _state.Set(target, result);
+                SetState(target, result);
             }
 
             return result;
@@ -364,6 +406,11 @@ namespace GfnGuard.Analyzers.Flow
 
         private void StoreFlag(FlowLocation range, FlagKind flag, BoolValue value, SyntaxNode reportNode, SyntaxNode valueNode)
         {
+            if (!_tracksFlags)
+            {
+                return;
+            }
+
             var stored = value.StoredAt(valueNode);
             if (_observe && _observer is not null)
             {
@@ -371,22 +418,23 @@ namespace GfnGuard.Analyzers.Flow
                 _observer.OnFlagAssigned(new FlagAssignment(range, flag, stored, other, reportNode, valueNode));
             }
 
-            _state = _state.Set(range.Member(FlagKey(flag)), stored);
+            SetState(range.Member(FlagKey(flag)), stored);
         }
 
         /// <summary>Stores an evaluated value into a place: a bool is set, a range (or other struct) is copied.</summary>
         private void StoreValue(FlowLocation target, IOperation valueOperation, (BoolValue Value, FlowLocation Place) value)
         {
-            if (IsLockReference(valueOperation))
+            if (_tracksLock && IsLockReference(valueOperation))
             {
                 // A local or capture holding kvm->mmu_lock (as `lock (kvm.mmu_lock)` lowers to) is the lock.
-                _state = _state.Forget(target).Set(target.Member(IsLockKey), BoolValue.True);
+                ForgetState(target);
+                SetState(target.Member(IsLockKey), BoolValue.True);
                 return;
             }
 
             if (valueOperation.Type?.SpecialType == SpecialType.System_Boolean)
             {
-                _state = _state.Set(target, value.Value);
+                SetState(target, value.Value);
                 return;
             }
 
@@ -395,14 +443,7 @@ namespace GfnGuard.Analyzers.Flow
                 _observer.OnValueStored(target);
             }
 
-            if (value.Place.IsValid)
-            {
-                _state = _state.Copy(value.Place, target);
-            }
-            else
-            {
-                _state = _state.Forget(target);
-            }
+            CopyOrForget(value.Place, target);
         }
 
         private FlowLocation Create(IObjectCreationOperation creation)
@@ -413,10 +454,9 @@ namespace GfnGuard.Analyzers.Flow
             {
                 // An implicit or record primary constructor leaves unmapped flags false; a
                 // hand-written one may set them, so they start unknown.
-                var (onlyPrivate, onlyShared) = ConstructedFlags(creation.Constructor);
-                _state = _state
-                    .Set(place.Member(FlagKey(FlagKind.OnlyPrivate)), onlyPrivate)
-                    .Set(place.Member(FlagKey(FlagKind.OnlyShared)), onlyShared);
+                var (onlyPrivate, onlyShared) = _tracksFlags ? ConstructedFlags(creation.Constructor) : (BoolValue.Unknown, BoolValue.Unknown);
+                SetFlagState(place, FlagKind.OnlyPrivate, onlyPrivate);
+                SetFlagState(place, FlagKind.OnlyShared, onlyShared);
             }
 
             foreach (var argument in creation.Arguments)
@@ -444,7 +484,7 @@ namespace GfnGuard.Analyzers.Flow
         {
             var source = EvaluateWithPlace(with.Operand).Place;
             var place = new FlowLocation(with, string.Empty);
-            _state = source.IsValid ? _state.Copy(source, place) : _state.Forget(place);
+            CopyOrForget(source, place);
             ApplyInitializer(place, with.Initializer);
             return place;
         }

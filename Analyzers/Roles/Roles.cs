@@ -29,8 +29,19 @@ namespace GfnGuard.Analyzers.Roles
         private Flow.MethodSummaries? _summaries;
 
         /// <summary>Summaries of this compilation's methods under these role names.</summary>
-        internal Flow.MethodSummaries Summaries =>
-            System.Threading.LazyInitializer.EnsureInitialized(ref _summaries, () => new Flow.MethodSummaries(this))!;
+        internal Flow.MethodSummaries Summaries
+        {
+            get
+            {
+                if (System.Threading.Volatile.Read(ref _summaries) is { } summaries)
+                {
+                    return summaries;
+                }
+
+                System.Threading.Interlocked.CompareExchange(ref _summaries, new Flow.MethodSummaries(this), null);
+                return _summaries!;
+            }
+        }
 
         /// <summary>True when the symbol carries an attribute of that name, from any namespace.</summary>
         internal static bool HasAttribute(ISymbol symbol, string attributeName) => FindAttribute(symbol, attributeName) is not null;

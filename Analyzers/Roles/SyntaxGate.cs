@@ -63,11 +63,11 @@ namespace GfnGuard.Analyzers.Roles
             lockBase.UnionWith(KnownNames.LockdepAsserts);
             var reclaimBase = new HashSet<string>(KnownNames.ReclaimMethods, System.StringComparer.Ordinal);
 
-            var methods = new List<(string Name, HashSet<string> Identifiers)>();
+            var indexes = new List<TreeRoleIndex>();
             foreach (var tree in compilation.SyntaxTrees)
             {
                 var index = TreeRoleIndex.For(tree, cancellationToken);
-                methods.AddRange(index.Methods);
+                indexes.Add(index);
                 _typesWithConstructors.UnionWith(index.TypesWithConstructors);
                 AddAttributed(index.AttributedMembers, lockBase, reclaimBase);
 
@@ -94,9 +94,9 @@ namespace GfnGuard.Analyzers.Roles
             var flagBase = new HashSet<string>(_privateFlags, System.StringComparer.Ordinal);
             flagBase.UnionWith(_sharedFlags);
             flagBase.UnionWith(_rangeTypes);
-            _flagHelpers = Closure(methods, flagBase, includeBase: false);
-            _lockNames = Closure(methods, lockBase, includeBase: true);
-            _reclaimNames = Closure(methods, reclaimBase, includeBase: true);
+            _flagHelpers = Closure(indexes, flagBase, includeBase: false);
+            _lockNames = Closure(indexes, lockBase, includeBase: true);
+            _reclaimNames = Closure(indexes, reclaimBase, includeBase: true);
         }
 
         internal static SyntaxGate For(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken) =>
@@ -136,6 +136,15 @@ namespace GfnGuard.Analyzers.Roles
             var body = Summarize(declaration);
             return SpellsAny(body.Identifiers, _reclaimNames) && (heldOnEntry || SpellsAny(body.Identifiers, _lockNames));
         }
+
+        /// <summary>
+        /// Could a method of this name take or drop mmu_lock? Only if it is a lock name or its
+        /// body spells one, directly or through the methods it calls.
+        /// </summary>
+        internal bool MayTouchTheLock(string methodName) => _lockNames.Contains(methodName);
+
+        /// <summary>Could a method of this name reclaim guest memory? Only if it is a reclaim name or its body spells one, directly or through the methods it calls.</summary>
+        internal bool MayReclaim(string methodName) => _reclaimNames.Contains(methodName);
 
         /// <summary>The indexed summary of a declaration's body; a block the index does not know (an initializer) is read now.</summary>
         private static BodySummary Summarize(SyntaxNode declaration)
@@ -180,28 +189,36 @@ namespace GfnGuard.Analyzers.Roles
 
         /// <summary>
         /// The names of this compilation's methods whose bodies spell a name of
-        /// <paramref name="seeds"/>, or the name of such a method, transitively (plus the seeds).
+        /// <paramref name="seeds"/>, or the name of such a method, transitively (plus the seeds
+        /// when <paramref name="includeBase"/>). Followed back through each tree's speller
+        /// index, so the cost is in the names found, not in the size of the compilation's code:
+        /// after an edit only the edited tree is indexed again.
         /// </summary>
-        private static HashSet<string> Closure(List<(string Name, HashSet<string> Identifiers)> methods, HashSet<string> seeds, bool includeBase)
+        private static HashSet<string> Closure(List<TreeRoleIndex> indexes, HashSet<string> seeds, bool includeBase)
         {
             var known = new HashSet<string>(seeds, System.StringComparer.Ordinal);
             var found = new HashSet<string>(System.StringComparer.Ordinal);
-            var remaining = new List<(string Name, HashSet<string> Identifiers)>(methods);
-            bool changed;
-            do
+            var pending = new Queue<string>(seeds);
+            while (pending.Count > 0)
             {
-                changed = false;
-                for (var i = remaining.Count - 1; i >= 0; i--)
+                var name = pending.Dequeue();
+                foreach (var index in indexes)
                 {
-                    if (SpellsAny(remaining[i].Identifiers, known))
+                    if (!index.Spellers.TryGetValue(name, out var spellers))
                     {
-                        found.Add(remaining[i].Name);
-                        changed |= known.Add(remaining[i].Name);
-                        remaining.RemoveAt(i);
+                        continue;
+                    }
+
+                    foreach (var speller in spellers)
+                    {
+                        found.Add(speller);
+                        if (known.Add(speller))
+                        {
+                            pending.Enqueue(speller);
+                        }
                     }
                 }
             }
-            while (changed);
 
             return includeBase ? known : found;
         }

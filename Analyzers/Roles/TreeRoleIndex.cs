@@ -7,8 +7,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace GfnGuard.Analyzers.Roles
 {
     /// <summary>
-    /// What one syntax tree declares that the <see cref="SyntaxGate"/> needs: each method-like
-    /// member's name with the identifiers its body uses, the names of members carrying one of
+    /// What one syntax tree declares that the <see cref="SyntaxGate"/> needs: for each
+    /// identifier, the method-like members whose bodies spell it; the names of members carrying one of
     /// GfnGuard's role attributes, and the types that declare constructors. Built once per tree
     /// and kept while the tree lives, so an edit re-indexes only the edited document.
     /// </summary>
@@ -20,8 +20,11 @@ namespace GfnGuard.Analyzers.Roles
         {
         }
 
-        /// <summary>Each method, accessor or constructor with a body: its name and the identifiers in the body.</summary>
-        internal List<(string Name, HashSet<string> Identifiers)> Methods { get; } = new List<(string, HashSet<string>)>();
+        /// <summary>
+        /// For each identifier, the names of the methods, accessors and constructors whose
+        /// bodies spell it: what the gate follows back from a lock or reclaim name to its callers.
+        /// </summary>
+        internal Dictionary<string, List<string>> Spellers { get; } = new Dictionary<string, List<string>>(System.StringComparer.Ordinal);
 
         /// <summary>What each declaration's body spells and constructs, for the gate to look up instead of re-reading it.</summary>
         internal Dictionary<SyntaxNode, BodySummary> Bodies { get; } = new Dictionary<SyntaxNode, BodySummary>();
@@ -93,9 +96,15 @@ namespace GfnGuard.Analyzers.Roles
             }
 
             Bodies[declaration] = summary;
-            if (summary.Identifiers.Count > 0)
+            foreach (var identifier in summary.Identifiers)
             {
-                Methods.Add((name, summary.Identifiers));
+                if (!Spellers.TryGetValue(identifier, out var spellers))
+                {
+                    spellers = new List<string>();
+                    Spellers[identifier] = spellers;
+                }
+
+                spellers.Add(name);
             }
         }
 

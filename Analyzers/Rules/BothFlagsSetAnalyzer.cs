@@ -29,7 +29,7 @@ namespace GfnGuard.Analyzers.Rules
             context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
             context.RegisterCompilationStartAction(start =>
             {
-                var roleContext = RoleContext.Create(start.Compilation);
+                var roleContext = RoleContext.For(start.Compilation, start.Options);
                 start.RegisterCodeBlockAction(block => AnalyzeBlock(new MethodBody(block), roleContext));
             });
         }
@@ -43,7 +43,7 @@ namespace GfnGuard.Analyzers.Rules
             }
 
             var roles = MethodFlowRunner.RolesFor(context, roleContext);
-            MethodFlowRunner.Analyze(context, roles, root => MaySetBothFlags(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context));
+            MethodFlowRunner.Analyze(context, roles, FlowFacts.Flags, root => MaySetBothFlags(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context));
         }
 
         /// <summary>

@@ -28,7 +28,7 @@ namespace GfnGuard.Analyzers.Rules
             context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
             context.RegisterCompilationStartAction(start =>
             {
-                var roleContext = RoleContext.Create(start.Compilation);
+                var roleContext = RoleContext.For(start.Compilation, start.Options);
                 start.RegisterCodeBlockAction(block => AnalyzeBlock(new MethodBody(block), roleContext));
             });
         }
@@ -41,7 +41,7 @@ namespace GfnGuard.Analyzers.Rules
                 return;
             }
 
-            MethodFlowRunner.Analyze(context, roles, root => PassesARange(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context, roles));
+            MethodFlowRunner.Analyze(context, roles, FlowFacts.Flags, root => PassesARange(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context, roles));
         }
 
         /// <summary>The cheap test before any graph is built: does the body hand a gfn range to a call at all?</summary>

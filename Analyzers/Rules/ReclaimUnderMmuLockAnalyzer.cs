@@ -25,7 +25,7 @@ namespace GfnGuard.Analyzers.Rules
             context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
             context.RegisterCompilationStartAction(start =>
             {
-                var roleContext = RoleContext.Create(start.Compilation);
+                var roleContext = RoleContext.For(start.Compilation, start.Options);
                 start.RegisterCodeBlockAction(block => AnalyzeBlock(new MethodBody(block), roleContext));
             });
         }
@@ -49,6 +49,7 @@ namespace GfnGuard.Analyzers.Rules
             MethodFlowRunner.Analyze(
                 context,
                 roles,
+                FlowFacts.Lock,
                 root => CallsAReclaim(root, roles) && (heldOnEntry || roles.Summaries.MayTouchTheLock(root) || AssertsTheLock(root)),
                 entry,
                 notHeld,

@@ -60,7 +60,9 @@ internal static class AnalyzerProfile
                 Console.Write(string.Create(CultureInfo.InvariantCulture, $" {analyzer.GetType().Name} {time.TotalMilliseconds:F0} ms;"));
             }
 
-            Console.WriteLine();
+            var bodies = fresh.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Roles.TreeRoleIndex.For(t, CancellationToken.None).Bodies.Count);
+            var graphs = fresh.SyntaxTrees.Sum(GfnGuard.Analyzers.Flow.MethodFlowRunner.GraphsBuilt);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $" graphs asked for: {graphs} (all rules) over {bodies} bodies"));
         }
     }
 }

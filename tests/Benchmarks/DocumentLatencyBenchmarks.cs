@@ -63,6 +63,32 @@ public class DocumentLatencyBenchmarks
         return count;
     }
 
+    /// <summary>
+    /// A quick in-process reading for profiling (<c>-- --document-latency 40</c>): medians of
+    /// both benchmarks over <paramref name="keystrokes"/> edits, without BenchmarkDotNet's
+    /// process isolation; quote the BenchmarkDotNet figures, not these.
+    /// </summary>
+    internal static void RunQuick(int keystrokes)
+    {
+        var benchmarks = new DocumentLatencyBenchmarks();
+        benchmarks.Setup();
+        var compilerOnly = new List<double>();
+        var withGfnGuard = new List<double>();
+        for (var i = 0; i < keystrokes; i++)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            benchmarks.CompilerOnly();
+            compilerOnly.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            benchmarks.CompilerThenGfnGuard().GetAwaiter().GetResult();
+            withGfnGuard.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        static double Median(List<double> values) => values.OrderBy(v => v).ElementAt(values.Count / 2);
+        System.Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{keystrokes} keystrokes: compiler only {Median(compilerOnly):F1} ms, compiler then GfnGuard {Median(withGfnGuard):F1} ms (medians)"));
+    }
+
     internal static CSharpCompilation Compile(IEnumerable<CorpusFile> files)
     {
         var parse = new CSharpParseOptions(LanguageVersion.Latest);

@@ -32,6 +32,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "--document-latency")
+        {
+            DocumentLatencyBenchmarks.RunQuick(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "--analyzer-cost")
         {
             AnalyzerBuildCost.Run(args);
