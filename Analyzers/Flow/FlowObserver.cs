@@ -38,11 +38,21 @@ namespace GfnGuard.Analyzers.Flow
     }
 
     /// <summary>
-    /// What a rule watches on the observation pass (after the fixed point): each is called once
-    /// per operation and per path state that reaches it.
+    /// What a rule watches while the fixed point is computed: each callback is called for an
+    /// operation every time a path state reaching it is transferred, which is at least once
+    /// with the final state and possibly before with smaller ones (see <see cref="ForwardDataflow"/>).
+    /// So a callback must be monotone (whatever it reports from a state, it also reports from a
+    /// larger one: report on "may be true", never on "cannot be") and idempotent (seeing the
+    /// same operation again adds nothing new), and only <see cref="Complete"/> may report.
     /// </summary>
     internal abstract class FlowObserver
     {
+        /// <summary>
+        /// True when the observer reads <see cref="OnInvocation"/>'s state: handing the state
+        /// out publishes it, so the next change copies it, a cost not paid for observers that do not look.
+        /// </summary>
+        internal virtual bool ObservesInvocations => false;
+
         internal virtual void OnFlagAssigned(in FlagAssignment assignment)
         {
         }
@@ -57,7 +67,7 @@ namespace GfnGuard.Analyzers.Flow
         {
         }
 
-        /// <summary>A call, with its arguments evaluated (their places, where known) and before its effects.</summary>
+        /// <summary>A call, with its arguments evaluated (their places, where known) and before its effects; only when <see cref="ObservesInvocations"/>.</summary>
         internal virtual void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
         {
         }

@@ -19,10 +19,17 @@ namespace GfnGuard.Analyzers.Flow
         internal static PathStates? ExitState(ControlFlowGraph graph, PathStates?[] inputs) => inputs[graph.Blocks.Length - 1];
 
         /// <summary>
-        /// Runs <paramref name="transfer"/> to a fixed point from <paramref name="entry"/>, then
-        /// once more over every reachable block with observation on. Returns the input state of
-        /// each block (null where unreachable), or null when the graph did not settle in budget.
+        /// Runs <paramref name="transfer"/> to a fixed point from <paramref name="entry"/>, with
+        /// observation on throughout. Returns the input state of each block (null where
+        /// unreachable), or null when the graph did not settle in budget.
         /// </summary>
+        /// <remarks>
+        /// There is no separate pass over the fixed point for the observers: states only grow
+        /// while the analysis runs, and an observer reports monotonically (what it reports from
+        /// a state it also reports from any larger one) and idempotently (see
+        /// <see cref="FlowObserver"/>), so what it gathers from every transfer on the way is
+        /// exactly what it would gather from the fixed point alone, at half the work.
+        /// </remarks>
         internal static PathStates?[]? Run(ControlFlowGraph graph, FlowState entry, IFlowTransfer transfer, CancellationToken cancellationToken)
         {
             var blocks = graph.Blocks;
@@ -50,7 +57,7 @@ namespace GfnGuard.Analyzers.Flow
                 var thrown = exceptionHandlers[ordinal].Count > 0 ? new List<FlowState>(input.Paths) : null;
                 foreach (var path in input.Paths)
                 {
-                    outputs.Add(transfer.TransferBlock(block, path, observe: false, thrown));
+                    outputs.Add(transfer.TransferBlock(block, path, observe: true, thrown));
                 }
 
                 var output = PathStates.Of(outputs)!;
@@ -71,17 +78,6 @@ namespace GfnGuard.Analyzers.Flow
                 else
                 {
                     Follow(block, block.FallThroughSuccessor, output);
-                }
-            }
-
-            for (var i = 0; i < blocks.Length; i++)
-            {
-                if (inputs[i] is { } input)
-                {
-                    foreach (var path in input.Paths)
-                    {
-                        transfer.TransferBlock(blocks[i], path, observe: true, statesWithin: null);
-                    }
                 }
             }
 

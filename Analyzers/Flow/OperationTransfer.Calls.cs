@@ -31,7 +31,7 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var argumentPlaces = places.MoveToImmutable();
-            if (_observe && _observer is not null)
+            if (_observe && _observer is { ObservesInvocations: true })
             {
                 _observer.OnInvocation(invocation, argumentPlaces, _state.Publish());
             }

@@ -75,6 +75,8 @@ namespace GfnGuard.Analyzers.Rules
                 _roles = roles;
             }
 
+            internal override bool ObservesInvocations => true;
+
             internal override void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
             {
                 var effects = _roles.Summaries.FlagEffectsOf(invocation.TargetMethod);

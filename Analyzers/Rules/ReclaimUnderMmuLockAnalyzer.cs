@@ -104,6 +104,8 @@ namespace GfnGuard.Analyzers.Rules
                 _roles = roles;
             }
 
+            internal override bool ObservesInvocations => true;
+
             internal override void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
             {
                 var lockState = state.Get(OperationTransfer.LockLocation);
