@@ -36,6 +36,10 @@ namespace GfnGuard.Analyzers.Flow
             var inputs = new PathStates?[blocks.Length];
             var exceptionHandlers = ExceptionHandlerEntries(graph);
             var finallyContinuations = new Dictionary<ControlFlowRegion, HashSet<int>>();
+
+            // A branch's finally regions are computed by Roslyn on first access, walking the
+            // regions it leaves; most graphs have no finally, and then no branch needs asking.
+            var hasFinally = HasFinally(graph.Root);
             var worklist = new SortedSet<int>();
             var budget = (blocks.Length * MaxVisitsPerBlock) + 256;
 
@@ -54,16 +58,16 @@ namespace GfnGuard.Analyzers.Flow
                 var block = blocks[ordinal];
                 var input = inputs[ordinal]!;
                 var outputs = new List<FlowState>(input.Paths.Length);
-                var thrown = exceptionHandlers[ordinal].Count > 0 ? new List<FlowState>(input.Paths) : null;
+                var handlers = exceptionHandlers[ordinal];
+                var thrown = handlers is not null ? new List<FlowState>(input.Paths) : null;
                 foreach (var path in input.Paths)
                 {
                     outputs.Add(transfer.TransferBlock(block, path, observe: true, thrown));
                 }
 
-                var output = PathStates.Of(outputs)!;
-                if (thrown is not null && PathStates.Of(thrown) is { } atThrow)
+                if (handlers is not null && PathStates.Of(thrown!) is { } atThrow)
                 {
-                    foreach (var handler in exceptionHandlers[ordinal])
+                    foreach (var handler in handlers)
                     {
                         Merge(handler, atThrow);
                     }
@@ -77,7 +81,7 @@ namespace GfnGuard.Analyzers.Flow
                 }
                 else
                 {
-                    Follow(block, block.FallThroughSuccessor, output);
+                    Follow(block, block.FallThroughSuccessor, PathStates.Of(outputs));
                 }
             }
 
@@ -104,7 +108,7 @@ namespace GfnGuard.Analyzers.Flow
                     return;
                 }
 
-                if (!branch.FinallyRegions.IsEmpty)
+                if (hasFinally && !branch.FinallyRegions.IsEmpty)
                 {
                     // The branch runs each finally on its way out, innermost first, then reaches its destination.
                     for (var i = 0; i < branch.FinallyRegions.Length; i++)
@@ -167,6 +171,24 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
+        private static bool HasFinally(ControlFlowRegion region)
+        {
+            if (region.Kind == ControlFlowRegionKind.Finally)
+            {
+                return true;
+            }
+
+            foreach (var nested in region.NestedRegions)
+            {
+                if (HasFinally(nested))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private static ControlFlowRegion? EnclosingFinally(BasicBlock block)
         {
             for (var region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
@@ -180,13 +202,12 @@ namespace GfnGuard.Analyzers.Flow
             return null;
         }
 
-        /// <summary>For each block, the first blocks of the catch, filter and finally handlers an exception in it may reach.</summary>
-        private static List<int>[] ExceptionHandlerEntries(ControlFlowGraph graph)
+        /// <summary>For each block, the first blocks of the catch and filter handlers an exception in it may reach (null when none).</summary>
+        private static List<int>?[] ExceptionHandlerEntries(ControlFlowGraph graph)
         {
-            var result = new List<int>[graph.Blocks.Length];
+            var result = new List<int>?[graph.Blocks.Length];
             for (var i = 0; i < result.Length; i++)
             {
-                result[i] = new List<int>();
                 for (var region = graph.Blocks[i].EnclosingRegion; region is not null; region = region.EnclosingRegion)
                 {
                     if (region.Kind != ControlFlowRegionKind.Try || region.EnclosingRegion is not { } tryAnd)
@@ -201,7 +222,7 @@ namespace GfnGuard.Analyzers.Flow
                     {
                         if (tryAnd.NestedRegions[h].Kind != ControlFlowRegionKind.Finally)
                         {
-                            result[i].Add(tryAnd.NestedRegions[h].FirstBlockOrdinal);
+                            (result[i] ??= new List<int>()).Add(tryAnd.NestedRegions[h].FirstBlockOrdinal);
                         }
                     }
                 }

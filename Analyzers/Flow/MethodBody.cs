@@ -31,10 +31,6 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>The declaration: its syntax is what the syntax gate reads.</summary>
         internal SyntaxNode Declaration => _context.CodeBlock;
 
-        internal Compilation Compilation => _context.SemanticModel.Compilation;
-
-        internal AnalyzerOptions Options => _context.Options;
-
         internal CancellationToken CancellationToken => _context.CancellationToken;
 
         internal void ReportDiagnostic(Diagnostic diagnostic) => _context.ReportDiagnostic(diagnostic);

@@ -25,7 +25,7 @@ namespace GfnGuard.Analyzers.Flow
             var tree = body.OwningSymbol.Locations.Length > 0 && body.OwningSymbol.Locations[0].SourceTree is { } owningTree
                 ? owningTree
                 : body.Declaration.SyntaxTree;
-            return roleContext.ForTree(tree, body.Options);
+            return roleContext.ForTree(tree);
         }
 
         /// <summary>

@@ -31,7 +31,7 @@ namespace GfnGuard.Analyzers.Flow
                 return new PathStates(ImmutableArray.Create(states[0]));
             }
 
-            var builder = ImmutableArray.CreateBuilder<FlowState>();
+            var builder = ImmutableArray.CreateBuilder<FlowState>(states.Count);
             foreach (var state in states)
             {
                 AddDistinct(builder, state);
@@ -40,14 +40,16 @@ namespace GfnGuard.Analyzers.Flow
             return builder.Count == 0 ? null : Bounded(builder);
         }
 
+        /// <summary>The paths of both; this very set when <paramref name="other"/> adds none (the usual case once a loop settles).</summary>
         internal PathStates Join(PathStates other)
         {
-            if (ReferenceEquals(this, other))
+            if (ReferenceEquals(this, other) || IsSupersetOf(other))
             {
                 return this;
             }
 
-            var builder = Paths.ToBuilder();
+            var builder = ImmutableArray.CreateBuilder<FlowState>(Paths.Length + other.Paths.Length);
+            builder.AddRange(Paths);
             foreach (var state in other.Paths)
             {
                 AddDistinct(builder, state);
@@ -59,6 +61,11 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>Every path of the set is also a path of <paramref name="other"/> (so joining adds nothing).</summary>
         internal bool SameAs(PathStates other)
         {
+            if (ReferenceEquals(this, other))
+            {
+                return true;
+            }
+
             if (Paths.Length != other.Paths.Length)
             {
                 return false;
@@ -87,11 +94,24 @@ namespace GfnGuard.Analyzers.Flow
             return result;
         }
 
+        private bool IsSupersetOf(PathStates other)
+        {
+            foreach (var state in other.Paths)
+            {
+                if (!Contains(Paths, state))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         private static PathStates Bounded(ImmutableArray<FlowState>.Builder builder)
         {
             if (builder.Count <= MaxPaths)
             {
-                return new PathStates(builder.ToImmutable());
+                return new PathStates(builder.Count == builder.Capacity ? builder.MoveToImmutable() : builder.ToImmutable());
             }
 
             var merged = builder[0];

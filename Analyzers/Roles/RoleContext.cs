@@ -14,18 +14,27 @@ namespace GfnGuard.Analyzers.Roles
     /// </summary>
     internal sealed class RoleContext
     {
-        private static readonly ConditionalWeakTable<Compilation, RoleContext> s_byCompilation =
-            new ConditionalWeakTable<Compilation, RoleContext>();
+        // By compilation, then by analyzer options: a host may analyse one compilation under
+        // two sets of options (a test harness does), and names from options feed the gate.
+        private static readonly ConditionalWeakTable<Compilation, ConditionalWeakTable<AnalyzerOptions, RoleContext>> s_byCompilation =
+            new ConditionalWeakTable<Compilation, ConditionalWeakTable<AnalyzerOptions, RoleContext>>();
 
         private readonly ConcurrentDictionary<string, Roles> _rolesByOptions =
             new ConcurrentDictionary<string, Roles>(System.StringComparer.Ordinal);
 
+        private readonly ConcurrentDictionary<SyntaxTree, Roles> _rolesByTree = new ConcurrentDictionary<SyntaxTree, Roles>();
+
         private readonly AnalyzerOptions _options;
+
+        // Lazy, so that the code-block actions that arrive together on several threads build the
+        // gate once and wait for it, rather than each building their own.
+        private readonly System.Lazy<SyntaxGate> _gate;
 
         private RoleContext(Compilation compilation, AnalyzerOptions options)
         {
             Compilation = compilation;
             _options = options;
+            _gate = new System.Lazy<SyntaxGate>(() => new SyntaxGate(compilation, options, default), System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
             RuntimeGfnRange = compilation.GetTypeByMetadataName(KnownNames.RuntimeGfnRangeType);
             Default = new Roles(this, RoleOptions.Empty);
         }
@@ -39,15 +48,19 @@ namespace GfnGuard.Analyzers.Roles
         internal Roles Default { get; }
 
         /// <summary>The syntax gate of this compilation: which names can lead to a lock, a reclaim or a flag store.</summary>
-        internal SyntaxGate Gate => SyntaxGate.For(Compilation, _options, default);
+        internal SyntaxGate Gate => _gate.Value;
 
-        /// <summary>The compilation's context: made by the first rule to ask, then shared.</summary>
+        /// <summary>The context for a compilation under these options: made by the first rule to ask, then shared.</summary>
         internal static RoleContext For(Compilation compilation, AnalyzerOptions options) =>
-            s_byCompilation.GetValue(compilation, c => new RoleContext(c, options));
+            s_byCompilation.GetValue(compilation, _ => new ConditionalWeakTable<AnalyzerOptions, RoleContext>())
+                .GetValue(options, o => new RoleContext(compilation, o));
 
-        internal Roles ForTree(SyntaxTree tree, AnalyzerOptions options)
+        /// <summary>The roles under the options that apply to <paramref name="tree"/>; read once per tree, as every block of the tree asks.</summary>
+        internal Roles ForTree(SyntaxTree tree) => _rolesByTree.GetOrAdd(tree, ReadForTree);
+
+        private Roles ReadForTree(SyntaxTree tree)
         {
-            var config = options.AnalyzerConfigOptionsProvider.GetOptions(tree);
+            var config = _options.AnalyzerConfigOptionsProvider.GetOptions(tree);
             var fingerprint = RoleOptions.Fingerprint(config);
             if (fingerprint.Length == 0)
             {

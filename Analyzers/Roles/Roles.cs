@@ -72,7 +72,6 @@ namespace GfnGuard.Analyzers.Roles
 
             if (KnownNames.HvaPathMethods.Contains(method.Name)
                 || method.Name.StartsWith(KnownNames.HvaPathMethodPrefix, System.StringComparison.Ordinal)
-                || HasAttribute(method, KnownNames.HvaPathAttribute)
                 || RoleOptions.Matches(Options.HvaPathMethods, method))
             {
                 return true;
@@ -87,7 +86,8 @@ namespace GfnGuard.Analyzers.Roles
                 }
             }
 
-            return false;
+            // Last: reading attributes is the one check here that may bind something.
+            return HasAttribute(method, KnownNames.HvaPathAttribute);
         }
 
         /// <summary>kvm->mmu_lock: a field or property named mmu_lock or MmuLock, marked [MmuLock], or configured.</summary>

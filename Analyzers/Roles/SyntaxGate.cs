@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -17,7 +16,7 @@ namespace GfnGuard.Analyzers.Roles
     /// name marked with a role attribute (in source or in a referenced library), or the name of
     /// a method of this compilation that itself spells one (followed transitively). A body that
     /// spells none of them is skipped; one that does still gets the semantic pre-filters.
-    /// One per compilation, shared by the rules.
+    /// One per compilation and options, shared by the rules (see <see cref="RoleContext.Gate"/>).
     /// </summary>
     internal sealed class SyntaxGate
     {
@@ -39,11 +38,6 @@ namespace GfnGuard.Analyzers.Roles
             return RoleAttributes.Contains(name) ? name : null;
         }
 
-        // Lazy, so that the code-block actions that arrive together on several threads build the
-        // gate once and wait for it, rather than each building their own.
-        private static readonly ConditionalWeakTable<Compilation, System.Lazy<SyntaxGate>> s_byCompilation =
-            new ConditionalWeakTable<Compilation, System.Lazy<SyntaxGate>>();
-
         private readonly HashSet<string> _privateFlags = new HashSet<string>(KnownNames.OnlyPrivateMembers, System.StringComparer.Ordinal);
         private readonly HashSet<string> _sharedFlags = new HashSet<string>(KnownNames.OnlySharedMembers, System.StringComparer.Ordinal);
         private readonly HashSet<string> _rangeTypes = new HashSet<string>(KnownNames.GfnRangeTypes, System.StringComparer.Ordinal);
@@ -52,7 +46,7 @@ namespace GfnGuard.Analyzers.Roles
         private readonly HashSet<string> _lockNames;
         private readonly HashSet<string> _reclaimNames;
 
-        private SyntaxGate(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
+        internal SyntaxGate(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
         {
             var lockBase = new HashSet<string>(System.StringComparer.Ordinal);
             lockBase.UnionWith(KnownNames.MmuLockMembers);
@@ -98,11 +92,6 @@ namespace GfnGuard.Analyzers.Roles
             _lockNames = Closure(indexes, lockBase, includeBase: true);
             _reclaimNames = Closure(indexes, reclaimBase, includeBase: true);
         }
-
-        internal static SyntaxGate For(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken) =>
-            s_byCompilation.GetValue(
-                compilation,
-                c => new System.Lazy<SyntaxGate>(() => new SyntaxGate(c, options, CancellationToken.None), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
         /// <summary>
         /// KVM0001: could this block make both flags true? Its body must spell a flag of each

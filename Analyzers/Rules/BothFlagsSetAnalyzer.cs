@@ -36,7 +36,7 @@ namespace GfnGuard.Analyzers.Rules
 
         private static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
-            var gate = SyntaxGate.For(context.Compilation, context.Options, context.CancellationToken);
+            var gate = roleContext.Gate;
             if (!gate.MaySetBothFlags(context.Declaration))
             {
                 return;

@@ -35,7 +35,7 @@ namespace GfnGuard.Analyzers.Rules
             // [RequiresMmuLock]: the lock is held from entry, and the attribute is where it was taken.
             var requires = Roles.Roles.FindAttribute(context.OwningSymbol, KnownNames.RequiresMmuLockAttribute)?.ApplicationSyntaxReference;
             var heldOnEntry = requires is not null;
-            var gate = SyntaxGate.For(context.Compilation, context.Options, context.CancellationToken);
+            var gate = roleContext.Gate;
             if (!gate.MayReclaimUnderLock(context.Declaration, heldOnEntry))
             {
                 return;
