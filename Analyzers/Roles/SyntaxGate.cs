@@ -143,9 +143,7 @@ namespace GfnGuard.Analyzers.Roles
                 return known;
             }
 
-            var summary = new BodySummary();
-            summary.Read(declaration);
-            return summary;
+            return BodySummary.Of(declaration);
         }
 
         private void AddAttributed(Dictionary<string, List<string>> attributed, HashSet<string> lockBase, HashSet<string> reclaimBase)
@@ -212,7 +210,7 @@ namespace GfnGuard.Analyzers.Roles
             return includeBase ? known : found;
         }
 
-        private static bool SpellsAny(HashSet<string> identifiers, HashSet<string> names)
+        private static bool SpellsAny(string[] identifiers, HashSet<string> names)
         {
             foreach (var identifier in identifiers)
             {

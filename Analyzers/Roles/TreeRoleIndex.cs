@@ -86,15 +86,7 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>Records a method with what its body spells and constructs (its signature plays no role).</summary>
         private void AddMethod(SyntaxNode declaration, string name, params SyntaxNode?[] bodyParts)
         {
-            var summary = new BodySummary();
-            foreach (var part in bodyParts)
-            {
-                if (part is not null)
-                {
-                    summary.Read(part);
-                }
-            }
-
+            var summary = BodySummary.Of(bodyParts);
             Bodies[declaration] = summary;
             foreach (var identifier in summary.Identifiers)
             {
