@@ -73,7 +73,12 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>Makes a working copy immutable; from now on a change copies it.</summary>
         internal FlowState Publish()
         {
-            _editable = false;
+            // Only a working copy is written to: a published state may be read on other threads.
+            if (_editable)
+            {
+                _editable = false;
+            }
+
             return this;
         }
 

@@ -28,7 +28,7 @@ namespace GfnGuard.Analyzers.Flow
         /// while the analysis runs, and an observer reports monotonically (what it reports from
         /// a state it also reports from any larger one) and idempotently (see
         /// <see cref="FlowObserver"/>), so what it gathers from every transfer on the way is
-        /// exactly what it would gather from the fixed point alone, at half the work.
+        /// exactly what it would gather from the fixed point alone, without a second pass.
         /// </remarks>
         internal static PathStates?[]? Run(ControlFlowGraph graph, FlowState entry, IFlowTransfer transfer, CancellationToken cancellationToken)
         {
