@@ -4,6 +4,10 @@ using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace GfnGuard.Benchmarks;
 
+// Benchmark fixtures handed to CompilationWithAnalyzers directly: never discovered by a
+// compiler (no [DiagnosticAnalyzer]) and never shipped (no release tracking).
+#pragma warning disable RS1001, RS2008
+
 /// <summary>
 /// Analyzers that register an action and do nothing in it: the floor the analyzer driver sets
 /// for a request, whatever the analyzers do. Configured as GfnGuard's rules are (concurrent,
@@ -27,14 +31,12 @@ public abstract class EmptyAnalyzer : DiagnosticAnalyzer
 }
 
 /// <summary>What each GfnGuard rule registers: a code-block action.</summary>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class EmptyCodeBlockAnalyzer : EmptyAnalyzer
 {
     protected override void Register(CompilationStartAnalysisContext start) => start.RegisterCodeBlockAction(_ => { });
 }
 
 /// <summary>A per-document semantic-model action instead, to see whether the kind of action moves the floor.</summary>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class EmptySemanticModelAnalyzer : EmptyAnalyzer
 {
     protected override void Register(CompilationStartAnalysisContext start) => start.RegisterSemanticModelAction(_ => { });
