@@ -13,6 +13,7 @@ namespace GfnGuard.Analyzers.Flow
     /// and drops the lock at lock calls. A call to a helper of the same compilation applies
     /// that helper's summary; any other call that may change a range (by <c>ref</c>, <c>out</c>,
     /// on its receiver, or a reference-type range passed along) forgets what was known of it.
+    /// Flags and the lock are followed only when the <see cref="FlowFacts"/> given ask for them.
     /// </summary>
     internal sealed partial class OperationTransfer : IFlowTransfer
     {
