@@ -41,10 +41,9 @@ namespace GfnGuard.Analyzers.Flow
                 return known;
             }
 
-            if (method.MethodKind != MethodKind.LocalFunction && !_roles.Context.Gate.MayTouchTheLock(method.Name))
+            if (IsKnownToGate(method) && !_roles.Context.Gate.MayTouchTheLock(method.Name))
             {
                 // Its body spells no lock name, even through its callees: no need to bind it.
-                // (The gate indexes a local function as part of the body it is in, not by name.)
                 return LockEffect.None;
             }
 
@@ -68,7 +67,7 @@ namespace GfnGuard.Analyzers.Flow
                 return known;
             }
 
-            if (method.MethodKind != MethodKind.LocalFunction && !_roles.Context.Gate.MayReclaim(method.Name))
+            if (IsKnownToGate(method) && !_roles.Context.Gate.MayReclaim(method.Name))
             {
                 return ImmutableArray<string>.Empty;
             }
@@ -87,6 +86,9 @@ namespace GfnGuard.Analyzers.Flow
 
             return Guarded(method, null, () => _flagEffects.GetOrAdd(method, new FlagEffectsBox(ComputeFlagEffects(method))).Effects);
         }
+
+        /// <summary>The gate knows methods by name, except local functions, which it indexes as part of the body they are in.</summary>
+        private static bool IsKnownToGate(IMethodSymbol method) => method.MethodKind != MethodKind.LocalFunction;
 
         private static IMethodSymbol Normalize(IMethodSymbol method) => (method.ReducedFrom ?? method).OriginalDefinition;
 
@@ -149,7 +151,6 @@ namespace GfnGuard.Analyzers.Flow
             return true;
         }
 
-        /// <summary>A cheap look before building a graph: does any call in the body look like a lock operation or a helper?</summary>
         /// <summary>
         /// Could the body take or drop mmu_lock (a lock call or statement, a call on the lock, or
         /// a helper with a lock effect)? If not, the lock's state never changes in it, except

@@ -6,11 +6,11 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace GfnGuard.Analyzers.Roles
 {
     /// <summary>
-    /// What plays a KVM role in one compilation. One per compilation, shared by the rules, so
-    /// a helper's summary is computed once for all of them; the well-known symbols are resolved
-    /// when it is made, and the per-type answers are cached. A tree's .editorconfig may add
-    /// names, so <see cref="ForTree"/> hands out the <see cref="Roles"/> view for that tree's
-    /// options (one per distinct option set).
+    /// What plays a KVM role in one compilation. One per compilation and analyzer options,
+    /// shared by the rules, so a helper's summary is computed once for all of them; the
+    /// well-known symbols are resolved when it is made, and the per-type answers are cached.
+    /// A tree's .editorconfig may add names, so <see cref="ForTree"/> hands out the
+    /// <see cref="Roles"/> view for that tree's options (one per distinct option set).
     /// </summary>
     internal sealed class RoleContext
     {

@@ -20,28 +20,15 @@ namespace GfnGuard.Analyzers.Roles
         {
             _context = context;
             Options = options;
+            Summaries = new Flow.MethodSummaries(this);
         }
 
         internal RoleOptions Options { get; }
 
         internal RoleContext Context => _context;
 
-        private Flow.MethodSummaries? _summaries;
-
-        /// <summary>Summaries of this compilation's methods under these role names.</summary>
-        internal Flow.MethodSummaries Summaries
-        {
-            get
-            {
-                if (System.Threading.Volatile.Read(ref _summaries) is { } summaries)
-                {
-                    return summaries;
-                }
-
-                System.Threading.Interlocked.CompareExchange(ref _summaries, new Flow.MethodSummaries(this), null);
-                return _summaries!;
-            }
-        }
+        /// <summary>Summaries of this compilation's methods under these role names (filled on demand).</summary>
+        internal Flow.MethodSummaries Summaries { get; }
 
         /// <summary>True when the symbol carries an attribute of that name, from any namespace.</summary>
         internal static bool HasAttribute(ISymbol symbol, string attributeName) => FindAttribute(symbol, attributeName) is not null;
