@@ -39,6 +39,7 @@ namespace GfnGuard.Analyzers.Flow
         internal IOperation? Root()
         {
             var model = _context.SemanticModel;
+            AnalysedBodies.NoteBound(_context.CodeBlock);
             var operation = model.GetOperation(_context.CodeBlock, CancellationToken) ?? _context.CodeBlock switch
             {
                 VariableDeclaratorSyntax { Initializer: { } initializer } => model.GetOperation(initializer, CancellationToken),

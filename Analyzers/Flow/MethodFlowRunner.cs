@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
-using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -10,15 +8,6 @@ namespace GfnGuard.Analyzers.Flow
     /// <summary>Runs the flow analysis over one method body and the lambdas and local functions in it.</summary>
     internal static class MethodFlowRunner
     {
-        // How many control-flow graphs the rules asked Roslyn for, per syntax tree: lets a test
-        // check that methods with no KVM role never get one. Weak, so trees still die.
-        private static readonly ConditionalWeakTable<SyntaxTree, StrongBox<int>> s_graphsBuilt =
-            new ConditionalWeakTable<SyntaxTree, StrongBox<int>>();
-
-        /// <summary>Control-flow graphs built so far, by all rules, for method bodies in <paramref name="tree"/>.</summary>
-        internal static int GraphsBuilt(SyntaxTree tree) =>
-            s_graphsBuilt.TryGetValue(tree, out var count) ? Volatile.Read(ref count.Value) : 0;
-
         /// <summary>The roles for the tree of the method being analysed.</summary>
         internal static Roles.Roles RolesFor(MethodBody body, Roles.RoleContext roleContext)
         {
@@ -47,7 +36,7 @@ namespace GfnGuard.Analyzers.Flow
                 return;
             }
 
-            Interlocked.Increment(ref s_graphsBuilt.GetValue(root.Syntax.SyntaxTree, _ => new StrongBox<int>()).Value);
+            AnalysedBodies.NoteGraphed(body.Declaration);
             if (body.Graph(root) is not { } graph)
             {
                 return;

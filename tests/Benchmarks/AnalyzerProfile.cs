@@ -61,8 +61,9 @@ internal static class AnalyzerProfile
             }
 
             var bodies = fresh.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Roles.TreeRoleIndex.For(t, CancellationToken.None).Bodies.Count);
-            var graphs = fresh.SyntaxTrees.Sum(GfnGuard.Analyzers.Flow.MethodFlowRunner.GraphsBuilt);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $" graphs asked for: {graphs} (all rules) over {bodies} bodies"));
+            var bound = fresh.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Flow.AnalysedBodies.Bound(t).Count);
+            var graphs = fresh.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Flow.AnalysedBodies.Graphed(t).Count);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $" of {bodies} bodies, {bound} bound and {graphs} graphed"));
         }
     }
 }

@@ -65,6 +65,21 @@ public static class CorpusGenerator
         return new GeneratedCorpus(files, total, broken);
     }
 
+    /// <summary>Whether a member of that name was written by an ordinary template (one with no KVM role).</summary>
+    public static bool IsOrdinaryMember(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        foreach (var prefix in OrdinaryTemplates.MemberPrefixes)
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal) && name.Length > prefix.Length && char.IsAsciiDigit(name[prefix.Length]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Writes the corpus into <paramref name="directory"/> (created if missing) and returns its line count.</summary>
     public static int WriteTo(string directory, CorpusOptions options)
     {

@@ -7,6 +7,9 @@ internal static class OrdinaryTemplates
 
     internal static readonly Template[] All = { ParseConfig, Histogram, RetryLoop, SwitchOnKind, LinqReport, StateMachine, LockedCounter, AsyncPoll };
 
+    /// <summary>How the name of every member these templates declare begins (the method number follows).</summary>
+    internal static readonly string[] MemberPrefixes = { "parse_config_", "histogram_", "retry_", "describe_", "report_", "tokens_", "add_", "poll_", "s_gate_", "s_total_" };
+
     private static string ParseConfig(int n) => $$"""
             public static System.Collections.Generic.Dictionary<string, string> parse_config_{{n}}(string text)
             {

@@ -3,6 +3,7 @@ using System.Threading.Tasks;
 using GfnGuard.Analyzers.Flow;
 using GfnGuard.Corpus;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace GfnGuard.Analyzers.Tests.Robustness;
 
@@ -28,7 +29,7 @@ public sealed class CorpusTests
     }
 
     [Fact]
-    public async Task OrdinaryCode_GetsNoDiagnostic_AndNoControlFlowGraph()
+    public async Task OrdinaryCode_GetsNoDiagnostic_NoOperationTree_AndNoControlFlowGraph()
     {
         var corpus = CorpusGenerator.Generate(new CorpusOptions(Lines: 6000, KvmShare: 0));
         var compilation = await AnalyzerRun.CompileAsync(corpus.Files.Select(f => (f.Name, f.Text)));
@@ -37,22 +38,44 @@ public sealed class CorpusTests
 
         Assert.Empty(outcome.Exceptions);
         Assert.Empty(outcome.Diagnostics);
-        Assert.Equal(0, compilation.SyntaxTrees.Sum(MethodFlowRunner.GraphsBuilt));
+        // Only the corpus's kernel file (the first) has methods with a role.
+        var generated = compilation.SyntaxTrees.Where(t => t.FilePath != corpus.Files[0].Name).ToList();
+        Assert.Equal(corpus.Files.Count - 1, generated.Count);
+        Assert.Empty(generated.SelectMany(AnalysedBodies.Bound));
+        Assert.Empty(generated.SelectMany(AnalysedBodies.Graphed));
     }
 
     [Fact]
-    public async Task KvmCorpus_BuildsGraphsOnlyForMethodsWithARole()
+    public async Task KvmCorpus_BindsAndGraphsOnlyMethodsWithARole()
     {
         var corpus = CorpusGenerator.Generate(new CorpusOptions(Lines: 3000, KvmShare: 0.5, Seed: 7));
         var compilation = await AnalyzerRun.CompileAsync(corpus.Files.Select(f => (f.Name, f.Text)));
 
         var outcome = await AnalyzerRun.AnalyzeAsync(compilation);
 
-        // Three rules may each build a graph for a KVM method; ordinary methods get none.
-        var kvmMethods = corpus.Files.Sum(f => CountKvmMethods(f.Text));
-        var graphs = compilation.SyntaxTrees.Sum(MethodFlowRunner.GraphsBuilt);
-        Assert.InRange(graphs, 1, 3 * kvmMethods);
+        Assert.Empty(outcome.Exceptions);
+        var bound = compilation.SyntaxTrees.SelectMany(AnalysedBodies.Bound).ToList();
+        var graphed = compilation.SyntaxTrees.SelectMany(AnalysedBodies.Graphed).ToList();
+        Assert.Contains(corpus.Files, f => f.Text.Contains("parse_config_", System.StringComparison.Ordinal));
+        Assert.DoesNotContain(bound, declaration => CorpusGenerator.IsOrdinaryMember(MemberName(declaration)));
+        Assert.NotEmpty(graphed);
+        Assert.All(graphed, declaration => Assert.Contains(declaration, bound));
+
+        // Every method built from a template that reclaims under a lock it takes must be
+        // bound: the gate may not skip one of them.
+        var reclaimers = compilation.SyntaxTrees.SelectMany(t => t.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>())
+            .Where(m => m.Identifier.ValueText.StartsWith("zap_slot_", System.StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(reclaimers);
+        Assert.All(reclaimers, method => Assert.Contains(method, bound));
     }
+
+    private static string MemberName(SyntaxNode declaration) => declaration.AncestorsAndSelf().Select(node => node switch
+    {
+        MethodDeclarationSyntax method => method.Identifier.ValueText,
+        VariableDeclaratorSyntax variable => variable.Identifier.ValueText,
+        PropertyDeclarationSyntax property => property.Identifier.ValueText,
+        _ => null,
+    }).First(name => name is not null)!;
 
     [Theory]
     [InlineData(21)]
@@ -63,7 +86,4 @@ public sealed class CorpusTests
 
         await Verifiers.FixProperties.CheckAsync(corpus.Files.Select(f => (f.Name, f.Text)), System.Array.Empty<(string, string)>(), withRuntime: false);
     }
-
-    private static int CountKvmMethods(string text) =>
-        text.Split('\n').Count(line => line.Contains("(kvm kvm", System.StringComparison.Ordinal) || line.Contains("(ref kvm_gfn_range", System.StringComparison.Ordinal) || line.Contains("kvm_gfn_range make_range_", System.StringComparison.Ordinal));
 }
