@@ -38,13 +38,18 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>The root operation a graph is built from, or null when the block has none (an expression-less declaration).</summary>
         internal IOperation? Root()
         {
-            var model = _context.SemanticModel;
             AnalysedBodies.NoteBound(_context.CodeBlock);
-            var operation = model.GetOperation(_context.CodeBlock, CancellationToken) ?? _context.CodeBlock switch
+            return RootOf(_context.SemanticModel, _context.CodeBlock, CancellationToken);
+        }
+
+        /// <summary>The graph root of a code block, binding it: what <see cref="Root"/> asks Roslyn for (the benchmarks ask again).</summary>
+        internal static IOperation? RootOf(SemanticModel model, SyntaxNode codeBlock, CancellationToken cancellationToken)
+        {
+            var operation = model.GetOperation(codeBlock, cancellationToken) ?? codeBlock switch
             {
-                VariableDeclaratorSyntax { Initializer: { } initializer } => model.GetOperation(initializer, CancellationToken),
-                PropertyDeclarationSyntax { Initializer: { } initializer } => model.GetOperation(initializer, CancellationToken),
-                ParameterSyntax { Default: { } initializer } => model.GetOperation(initializer, CancellationToken),
+                VariableDeclaratorSyntax { Initializer: { } initializer } => model.GetOperation(initializer, cancellationToken),
+                PropertyDeclarationSyntax { Initializer: { } initializer } => model.GetOperation(initializer, cancellationToken),
+                ParameterSyntax { Default: { } initializer } => model.GetOperation(initializer, cancellationToken),
                 _ => null,
             };
             return operation is null ? null : MethodGraphs.GraphRoot(operation);
@@ -58,16 +63,19 @@ namespace GfnGuard.Analyzers.Flow
         {
             // Not the caller's token: a cancelled build would be cached for every later caller.
             var cancellationToken = CancellationToken.None;
-            return s_graphs.GetValue(root, r => new System.Lazy<ControlFlowGraph?>(() => r switch
-            {
-                IMethodBodyOperation method => ControlFlowGraph.Create(method, cancellationToken),
-                IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, cancellationToken),
-                IBlockOperation block => ControlFlowGraph.Create(block, cancellationToken),
-                IFieldInitializerOperation field => ControlFlowGraph.Create(field, cancellationToken),
-                IPropertyInitializerOperation property => ControlFlowGraph.Create(property, cancellationToken),
-                IParameterInitializerOperation parameter => ControlFlowGraph.Create(parameter, cancellationToken),
-                _ => null,
-            }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+            return s_graphs.GetValue(root, r => new System.Lazy<ControlFlowGraph?>(() => GraphOf(r, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
         }
+
+        /// <summary>Builds the graph of a root from <see cref="RootOf"/>, uncached, or null for a root with no graph.</summary>
+        internal static ControlFlowGraph? GraphOf(IOperation root, CancellationToken cancellationToken) => root switch
+        {
+            IMethodBodyOperation method => ControlFlowGraph.Create(method, cancellationToken),
+            IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, cancellationToken),
+            IBlockOperation block => ControlFlowGraph.Create(block, cancellationToken),
+            IFieldInitializerOperation field => ControlFlowGraph.Create(field, cancellationToken),
+            IPropertyInitializerOperation property => ControlFlowGraph.Create(property, cancellationToken),
+            IParameterInitializerOperation parameter => ControlFlowGraph.Create(parameter, cancellationToken),
+            _ => null,
+        };
     }
 }

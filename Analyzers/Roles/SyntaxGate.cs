@@ -143,7 +143,7 @@ namespace GfnGuard.Analyzers.Roles
                 return known;
             }
 
-            return BodySummary.Of(declaration);
+            return BodySummary.Of(declaration.SyntaxTree.GetText(), declaration);
         }
 
         private void AddAttributed(Dictionary<string, List<string>> attributed, HashSet<string> lockBase, HashSet<string> reclaimBase)

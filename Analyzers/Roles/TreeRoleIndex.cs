@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace GfnGuard.Analyzers.Roles
 {
@@ -42,6 +43,7 @@ namespace GfnGuard.Analyzers.Roles
         internal static TreeRoleIndex Build(SyntaxTree tree, System.Threading.CancellationToken cancellationToken)
         {
             var index = new TreeRoleIndex();
+            var text = tree.GetText(cancellationToken);
             // Bodies are read by BodySummary, not walked again here; a local function or lambda
             // belongs to the body it is in (no other method can call it by name).
             foreach (var node in tree.GetRoot(cancellationToken).DescendantNodes(descendIntoChildren: n => !IsBody(n)))
@@ -49,7 +51,7 @@ namespace GfnGuard.Analyzers.Roles
                 switch (node)
                 {
                     case BaseMethodDeclarationSyntax method:
-                        index.AddMethod(method, MethodName(method), method.Body, method.ExpressionBody, (method as ConstructorDeclarationSyntax)?.Initializer);
+                        index.AddMethod(text, method, MethodName(method), method.Body, method.ExpressionBody, (method as ConstructorDeclarationSyntax)?.Initializer);
                         if (method is ConstructorDeclarationSyntax { Parent: BaseTypeDeclarationSyntax type })
                         {
                             index.TypesWithConstructors.Add(type.Identifier.ValueText);
@@ -57,10 +59,10 @@ namespace GfnGuard.Analyzers.Roles
 
                         break;
                     case AccessorDeclarationSyntax { Parent.Parent: BasePropertyDeclarationSyntax property } accessor:
-                        index.AddMethod(accessor, PropertyName(property), accessor.Body, accessor.ExpressionBody);
+                        index.AddMethod(text, accessor, PropertyName(property), accessor.Body, accessor.ExpressionBody);
                         break;
                     case PropertyDeclarationSyntax { ExpressionBody: { } body } property:
-                        index.AddMethod(property, property.Identifier.ValueText, body);
+                        index.AddMethod(text, property, property.Identifier.ValueText, body);
                         break;
                     case RecordDeclarationSyntax { ParameterList: not null } record:
                         // A positional record's primary constructor stores its parameters.
@@ -85,9 +87,9 @@ namespace GfnGuard.Analyzers.Roles
             node is BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax or ConstructorInitializerSyntax;
 
         /// <summary>Records a method with what its body spells and constructs (its signature plays no role).</summary>
-        private void AddMethod(SyntaxNode declaration, string name, params SyntaxNode?[] bodyParts)
+        private void AddMethod(SourceText text, SyntaxNode declaration, string name, params SyntaxNode?[] bodyParts)
         {
-            var summary = BodySummary.Of(bodyParts);
+            var summary = BodySummary.Of(text, bodyParts);
             Bodies[declaration] = summary;
             foreach (var identifier in summary.Identifiers)
             {

@@ -13,7 +13,7 @@ namespace GfnGuard.Analyzers.Tests;
 /// <summary>Every rule is documented, tracked, linked and fixable as promised.</summary>
 public sealed class RuleCatalogTests
 {
-    private static readonly string RepositoryRoot = FindRoot();
+    private static readonly string RepositoryRoot = RepositoryFiles.Root;
 
     public static TheoryData<string> RuleIds()
     {
@@ -108,17 +108,4 @@ public sealed class RuleCatalogTests
             .Where(t => typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && !t.IsAbstract)
             .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
             .SelectMany(a => a.SupportedDiagnostics);
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Analyzers.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Analyzers.sln not found");
-    }
 }

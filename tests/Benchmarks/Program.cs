@@ -38,6 +38,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "--analyzer-cpu-share")
+        {
+            AnalyzerCpuShare.Run(args);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "--analyzer-cost")
         {
             AnalyzerBuildCost.Run(args);

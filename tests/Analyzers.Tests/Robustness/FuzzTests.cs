@@ -71,24 +71,13 @@ public sealed class FuzzTests
     {
         var corpus = CorpusGenerator.Generate(new CorpusOptions(Lines: 3000, KvmShare: 0.8, BugShare: 0.4, LinesPerFile: 120, Seed: 5));
         var seeds = corpus.Files.Skip(1).Select(f => (f.Name, f.Text)).ToList();
-        var samples = Path.Combine(RepositoryRoot(), "Samples");
-        foreach (var file in Directory.EnumerateFiles(samples, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal)))
+        var samples = Path.Combine(RepositoryFiles.Root, "Samples");
+        foreach (var file in RepositoryFiles.CSharpFilesUnder("Samples"))
         {
             seeds.Add((Path.GetRelativePath(samples, file), File.ReadAllText(file)));
         }
 
         return seeds;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(directory, "Analyzers.sln")))
-        {
-            directory = Path.GetDirectoryName(directory) ?? throw new InvalidOperationException("Analyzers.sln not found above " + AppContext.BaseDirectory);
-        }
-
-        return directory;
     }
 
     private static int EnvironmentInt(string name, int fallback) =>

@@ -1,0 +1,209 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace GfnGuard.Analyzers.Roles
+{
+    /// <summary>
+    /// Reading a body from its source text instead of its tokens. The gate only needs a
+    /// superset of what the tokens say (a name too many costs an analysis, a name missed skips
+    /// one), and the text gives that cheaply: every identifier token of ASCII source is a
+    /// maximal run of identifier characters, or the tail of a run that starts as a number.
+    /// Names in comments, strings and disabled code come along; that only makes the gate let
+    /// more through. Where the text could hide a name from this reading (a syntax error, a
+    /// non-ASCII character, a <c>\u</c> escape) it declines, and the tokens are read instead.
+    /// </summary>
+    internal sealed partial class BodySummary
+    {
+        [ThreadStatic]
+        private static NameTable? t_names;
+
+        [ThreadStatic]
+        private static char[]? t_buffer;
+
+        /// <summary>Reads <paramref name="part"/> from <paramref name="text"/>, or returns false (having read nothing wrong) when only the tokens can be trusted.</summary>
+        private bool TryReadText(SourceText text, SyntaxNode part, HashSet<string> seen)
+        {
+            if (part.ContainsDiagnostics)
+            {
+                return false;
+            }
+
+            var length = part.Span.Length;
+            var chars = t_buffer;
+            if (chars is null || chars.Length < length)
+            {
+                chars = t_buffer = new char[Math.Max(length, 4096)];
+            }
+
+            text.CopyTo(part.Span.Start, chars, 0, length);
+            var names = t_names ??= new NameTable();
+            var i = 0;
+            while (i < length)
+            {
+                var c = chars[i];
+                if (c >= 0x80 || (c == '\\' && i + 1 < length && chars[i + 1] is 'u' or 'U'))
+                {
+                    return false;
+                }
+
+                if (IsNameStart(c))
+                {
+                    var start = i;
+                    while (++i < length && IsNamePart(chars[i]))
+                    {
+                    }
+
+                    var name = names.Get(chars, start, i - start);
+                    seen.Add(name);
+                    if (name == "new")
+                    {
+                        ReadCreation(chars, i, length, names);
+                    }
+                }
+                else if (c is >= '0' and <= '9')
+                {
+                    // A number. In code with no errors no name follows one without a break, but
+                    // every tail from a letter on is kept anyway: the tokens could hold no other.
+                    var start = i;
+                    while (++i < length && IsNamePart(chars[i]))
+                    {
+                    }
+
+                    for (var tail = start + 1; tail < i; tail++)
+                    {
+                        if (IsNameStart(chars[tail]))
+                        {
+                            seen.Add(names.Get(chars, tail, i - tail));
+                        }
+                    }
+                }
+                else
+                {
+                    i++;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// After a <c>new</c> at <paramref name="i"/>: records the object creation it begins, as
+        /// the token reading would, or a target-typed one when the text is not plain enough to
+        /// tell (the gate then treats the body as able to make any range).
+        /// </summary>
+        private void ReadCreation(char[] chars, int i, int length, NameTable names)
+        {
+            i = SkipSpace(chars, i, length);
+            if (i < length && chars[i] is '[' or '{')
+            {
+                return; // an array, or an anonymous object
+            }
+
+            string? type = null;
+            while (true)
+            {
+                if (i < length && chars[i] == '@')
+                {
+                    i++;
+                }
+
+                if (i >= length || !IsNameStart(chars[i]))
+                {
+                    // new(...), a tuple type, a comment: assume the worst.
+                    HasImplicitCreation = true;
+                    return;
+                }
+
+                var start = i;
+                while (++i < length && IsNamePart(chars[i]))
+                {
+                }
+
+                type = names.Get(chars, start, i - start);
+                i = SkipSpace(chars, i, length);
+                if (i < length && chars[i] == '<')
+                {
+                    i = SkipTypeArguments(chars, i, length);
+                    if (i < 0)
+                    {
+                        HasImplicitCreation = true;
+                        return;
+                    }
+
+                    i = SkipSpace(chars, i, length);
+                }
+
+                if (i < length && chars[i] == '.')
+                {
+                    i = SkipSpace(chars, i + 1, length);
+                }
+                else if (i + 1 < length && chars[i] == ':' && chars[i + 1] == ':')
+                {
+                    i = SkipSpace(chars, i + 2, length);
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            if (i < length && chars[i] == '?')
+            {
+                i = SkipSpace(chars, i + 1, length);
+            }
+
+            if (i < length && chars[i] == '[')
+            {
+                return; // an array of that type
+            }
+
+            // With arguments unless plainly "()" or an initializer alone; "with" is the safe side.
+            var withArguments = i >= length
+                || (chars[i] == '(' && SkipSpace(chars, i + 1, length) is var close && !(close < length && chars[close] == ')'))
+                || chars[i] is not ('(' or '{');
+            (_creations ??= new List<(string, bool)>()).Add((type, withArguments));
+        }
+
+        /// <summary>Past the type argument list that opens at <paramref name="i"/>, or -1 when it does not close before the statement could end.</summary>
+        private static int SkipTypeArguments(char[] chars, int i, int length)
+        {
+            var depth = 0;
+            for (; i < length; i++)
+            {
+                switch (chars[i])
+                {
+                    case '<':
+                        depth++;
+                        break;
+                    case '>':
+                        if (--depth == 0)
+                        {
+                            return i + 1;
+                        }
+
+                        break;
+                    case ';' or '{' or '}' or '=':
+                        return -1;
+                }
+            }
+
+            return -1;
+        }
+
+        private static int SkipSpace(char[] chars, int i, int length)
+        {
+            while (i < length && chars[i] is ' ' or '\t' or '\r' or '\n')
+            {
+                i++;
+            }
+
+            return i;
+        }
+
+        private static bool IsNameStart(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '_';
+
+        private static bool IsNamePart(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_';
+    }
+}

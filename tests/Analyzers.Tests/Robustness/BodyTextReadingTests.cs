@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using GfnGuard.Analyzers.Roles;
+using GfnGuard.Corpus;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace GfnGuard.Analyzers.Tests.Robustness;
+
+/// <summary>
+/// The syntax gate reads bodies from their text, which is only sound if that reading never
+/// misses what the tokens say: every identifier, every object creation (or a target-typed one
+/// in its place), never fewer arguments. Checked on every body of this repository, of the
+/// corpora and of damaged code, and on the forms the text could get wrong.
+/// </summary>
+public sealed class BodyTextReadingTests
+{
+    [Fact]
+    public void EveryBodyOfTheRepositoryAndTheCorpora_ReadFromText_MissesNothingTheTokensSay()
+    {
+        var sources = new[] { "Analyzers", "CodeFixes", "Runtime", "Samples", "tests" }
+            .SelectMany(RepositoryFiles.CSharpFilesUnder)
+            .Select(File.ReadAllText)
+            .Concat(CorpusGenerator.Generate(new CorpusOptions(Lines: 4000, KvmShare: 0.7, Seed: 11)).Files.Select(f => f.Text))
+            .Concat(CorpusGenerator.Generate(new CorpusOptions(Lines: 2000, KvmShare: 0, Seed: 12)).Files.Select(f => f.Text));
+
+        var (bodies, fromText) = CheckAll(sources);
+
+        // The check must have been made on the text reading, not on its fallback.
+        Assert.True(bodies > 1500, $"only {bodies} bodies");
+        Assert.True(fromText > bodies * 9 / 10, $"{fromText} of {bodies} bodies read from text");
+    }
+
+    [Fact]
+    public void DamagedCode_ReadFromText_MissesNothingTheTokensSay()
+    {
+        var random = new Random(4711);
+        var seeds = CorpusGenerator.Generate(new CorpusOptions(Lines: 1500, KvmShare: 0.8, BugShare: 0.3, LinesPerFile: 100, Seed: 13)).Files.Skip(1).Select(f => f.Text).ToList();
+        var mutants = Enumerable.Range(0, 400).Select(_ => TokenMutator.Mutate(seeds[random.Next(seeds.Count)], random));
+
+        var (bodies, fromText) = CheckAll(mutants);
+
+        Assert.True(bodies > 1000, $"only {bodies} bodies");
+        Assert.True(fromText > bodies / 2, $"{fromText} of {bodies} bodies read from text");
+    }
+
+    [Theory]
+    [InlineData("var r = new global::Port.kvm_gfn_range(a);", "kvm_gfn_range", true)]
+    [InlineData("var r = new Port . kvm_gfn_range ( a );", "kvm_gfn_range", true)]
+    [InlineData("var r = new kvm_gfn_range { OnlyPrivate = true };", "kvm_gfn_range", false)]
+    [InlineData("var r = new kvm_gfn_range(\n);", "kvm_gfn_range", false)]
+    [InlineData("var r = new kvm_gfn_range\n{ };", "kvm_gfn_range", false)]
+    [InlineData("var r = new @kvm_gfn_range();", "kvm_gfn_range", false)]
+    [InlineData("var d = new Dictionary<string, List<(int A, int B)>>(4);", "Dictionary", true)]
+    [InlineData("var d = new List<Dictionary<int, int>>() { };", "List", false)]
+    [InlineData("int? n = new int?();", "int", false)]
+    public void ObjectCreations_AreReadWithTheirTypeAndWhetherTheyPassArguments(string statement, string type, bool withArguments)
+    {
+        var (text, tokens) = Read(statement);
+
+        Assert.False(text.ReadFromTokens);
+        Assert.False(text.HasImplicitCreation);
+        Assert.Contains((type, withArguments), text.Creations);
+        AssertCovers(text, tokens, statement);
+    }
+
+    [Theory]
+    [InlineData("kvm_gfn_range r = new(a);")]
+    [InlineData("kvm_gfn_range r = new ();")]
+    [InlineData("var r = new /* a range */ kvm_gfn_range();")]
+    [InlineData("var t = new (int, int)[3];")]
+    public void CreationsTheTextCannotRead_CountAsTargetTyped(string statement)
+    {
+        var (text, tokens) = Read(statement);
+
+        Assert.True(text.HasImplicitCreation);
+        AssertCovers(text, tokens, statement);
+    }
+
+    [Theory]
+    [InlineData("var a = new int[4]; var b = new[] { 1 }; var c = new { X = 1 }; var d = new kvm_gfn_range[2];")]
+    [InlineData("var x = 0x1F + 10UL + 1e5 + 1.5f; var s = \"a\\nb\" + @\"c\"\"d\" + $\"{x}\" + 'e';")]
+    [InlineData("var s = \"\"\"\n    kvm_arch_guest_memory_reclaimed\n    \"\"\";")]
+    [InlineData("#if false\n kvm_arch_guest_memory_reclaimed(kvm);\n#endif\n var x = 1;")]
+    public void OrdinaryForms_AreReadFromText_WithoutMissingAName(string statements)
+    {
+        var (text, tokens) = Read(statements);
+
+        Assert.False(text.ReadFromTokens);
+        Assert.DoesNotContain(text.Creations, c => c.Type is "int" or "kvm_gfn_range");
+        AssertCovers(text, tokens, statements);
+    }
+
+    [Fact]
+    public void NamesInStringsCommentsAndDisabledCode_AreKept_SoTheGateOnlyLetsMoreThrough()
+    {
+        var (text, tokens) = Read("var s = \"write_lock\"; // kvm_mmu_invalidate_begin\n#if NEVER\n kvm_arch_guest_memory_reclaimed(kvm);\n#endif");
+
+        Assert.Contains("write_lock", text.Identifiers);
+        Assert.Contains("kvm_mmu_invalidate_begin", text.Identifiers);
+        Assert.Contains("kvm_arch_guest_memory_reclaimed", text.Identifiers);
+        Assert.DoesNotContain("kvm_arch_guest_memory_reclaimed", tokens.Identifiers);
+    }
+
+    [Theory]
+    [InlineData("\\u006Bvm_arch_guest_memory_reclaimed(kvm);", "kvm_arch_guest_memory_reclaimed")]
+    [InlineData("k\\u0076m_arch_guest_memory_reclaimed(kvm);", "kvm_arch_guest_memory_reclaimed")]
+    [InlineData("var café = 1; kvm_arch_guest_memory_reclaimed(kvm);", "café")]
+    [InlineData("kvm_arch_guest_memory_reclaimed(kvm", "kvm_arch_guest_memory_reclaimed")]
+    public void TextOnlyTheLexerReadsRight_IsReadFromTheTokens(string statements, string name)
+    {
+        var (text, tokens) = Read(statements);
+
+        Assert.True(text.ReadFromTokens);
+        Assert.Contains(name, text.Identifiers);
+        AssertCovers(text, tokens, statements);
+    }
+
+    private static (BodySummary Text, BodySummary Tokens) Read(string statements)
+    {
+        var tree = CSharpSyntaxTree.ParseText("class C { void M() {\n" + statements + "\n} }", new CSharpParseOptions(LanguageVersion.Latest));
+        var body = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single().Body!;
+        return (BodySummary.Of(tree.GetText(), body), BodySummary.OfTokens(body));
+    }
+
+    /// <summary>Checks every body part of every source; returns how many there were and how many were read from text.</summary>
+    private static (int Bodies, int FromText) CheckAll(IEnumerable<string> sources)
+    {
+        var bodies = 0;
+        var fromText = 0;
+        foreach (var source in sources)
+        {
+            var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest));
+            var text = tree.GetText();
+            foreach (var part in tree.GetRoot().DescendantNodes(descendIntoChildren: n => !IsBodyPart(n)).Where(IsBodyPart))
+            {
+                var read = BodySummary.Of(text, part);
+                AssertCovers(read, BodySummary.OfTokens(part), part.ToString());
+                bodies++;
+                fromText += read.ReadFromTokens ? 0 : 1;
+            }
+        }
+
+        return (bodies, fromText);
+    }
+
+    private static bool IsBodyPart(SyntaxNode node) =>
+        node is BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax or ConstructorInitializerSyntax;
+
+    private static void AssertCovers(BodySummary text, BodySummary tokens, string source)
+    {
+        var missing = tokens.Identifiers.Except(text.Identifiers, StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, $"the text reading missed {string.Join(", ", missing)} in:\n{source}");
+        Assert.True(!tokens.HasImplicitCreation || text.HasImplicitCreation, "missed a target-typed creation in:\n" + source);
+        if (!text.HasImplicitCreation)
+        {
+            foreach (var (type, withArguments) in tokens.Creations)
+            {
+                Assert.True(
+                    text.Creations.Any(c => c.Type == type && (c.WithArguments || !withArguments)),
+                    $"missed new {type}({(withArguments ? "..." : "")}) in:\n{source}");
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using GfnGuard.Analyzers.Flow;
+using GfnGuard.Analyzers.Rules;
+using GfnGuard.Corpus;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace GfnGuard.Benchmarks;
+
+/// <summary>
+/// GfnGuard's time as a share of the compiler's own, on one thread and in one process, where
+/// a 2-core machine's scheduling cannot blur it as it blurs the build A/B: the compiler parses
+/// and emits the corpus with concurrent build off; GfnGuard's rules then run without
+/// concurrent execution and the analyzer driver's telemetry gives their time. A third figure
+/// is the floor any analyzer following the standards pays for the same job: binding the
+/// bodies GfnGuard bound and building the graphs it built (<see cref="AnalysedBodies"/>), asked
+/// of Roslyn again on a fresh compilation with nothing else done.
+/// Run with <c>dotnet run -c Release --project tests/Benchmarks -- --analyzer-cpu-share [rounds]</c>.
+/// </summary>
+internal static class AnalyzerCpuShare
+{
+    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers =
+        ImmutableArray.Create<DiagnosticAnalyzer>(new BothFlagsSetAnalyzer(), new HvaRangeNotSharedOnlyAnalyzer(), new ReclaimUnderMmuLockAnalyzer());
+
+    internal static void Run(string[] args)
+    {
+        var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+        Console.WriteLine($"Medians of {rounds} rounds after a warm-up; every round parses the corpus again into a fresh compilation.");
+        Console.WriteLine();
+        Console.WriteLine("| Corpus | Lines | Compiler: parse and emit (ms) | GfnGuard (ms) | GfnGuard's share | Floor: bind and graph the same bodies (ms) | Floor's share | Bodies bound / graphed / all |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (kind, share) in new[] { ("KVM port (70% of methods with a role)", 0.7), ("ordinary C# (no KVM role)", 0.0) })
+        {
+            foreach (var lines in new[] { 25_000, 50_000, 100_000 })
+            {
+                var corpus = CorpusGenerator.Generate(new CorpusOptions(lines, share, BugShare: 0));
+                var measured = Enumerable.Range(0, rounds + 1).Select(_ => Round(corpus)).Skip(1).ToList();
+                var compile = Median(measured.Select(m => m.Compile));
+                var gfnGuard = Median(measured.Select(m => m.GfnGuard));
+                var floor = Median(measured.Select(m => m.Floor));
+                var last = measured[^1];
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {kind} | {corpus.Lines:N0} | {compile:F0} | {gfnGuard:F0} | {100 * gfnGuard / compile:F1}% | {floor:F0} | {100 * floor / compile:F1}% | {last.Bound:N0} / {last.Graphed:N0} / {last.Bodies:N0} |"));
+            }
+        }
+    }
+
+    private static (double Compile, double GfnGuard, double Floor, int Bound, int Graphed, int Bodies) Round(GeneratedCorpus corpus)
+    {
+        // The compiler's own time: parsing and emitting, on one thread.
+        var watch = Stopwatch.StartNew();
+        var compilation = Compile(corpus);
+        using (var peStream = new MemoryStream())
+        {
+            var emitted = compilation.Emit(peStream);
+            if (!emitted.Success)
+            {
+                throw new InvalidOperationException("the corpus does not compile: " + emitted.Diagnostics.First(d => d.Severity == DiagnosticSeverity.Error));
+            }
+        }
+
+        var compile = watch.Elapsed.TotalMilliseconds;
+
+        // GfnGuard's time, as the driver's telemetry (the same as ReportAnalyzer) counts it.
+        var analysed = Compile(corpus);
+        var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: true);
+        var withAnalyzers = analysed.WithAnalyzers(Analyzers, options);
+        var diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+        if (!diagnostics.IsEmpty)
+        {
+            throw new InvalidOperationException("the corpus has no broken method, yet GfnGuard reported " + diagnostics[0]);
+        }
+
+        var gfnGuard = Analyzers.Sum(a => withAnalyzers.GetAnalyzerTelemetryInfoAsync(a, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
+
+        // The floor: the same bodies bound and graphed again in a fresh compilation, nothing else.
+        var bound = analysed.SyntaxTrees.ToDictionary(t => t.FilePath, t => AnalysedBodies.Bound(t).Select(d => d.Span).ToList());
+        var graphed = analysed.SyntaxTrees.ToDictionary(t => t.FilePath, t => AnalysedBodies.Graphed(t).Select(d => d.Span).ToHashSet());
+        var fresh = Compile(corpus);
+        watch.Restart();
+        foreach (var tree in fresh.SyntaxTrees)
+        {
+            var model = fresh.GetSemanticModel(tree);
+            var root = tree.GetRoot();
+            foreach (var span in bound[tree.FilePath])
+            {
+                var declaration = root.FindNode(span, getInnermostNodeForTie: false);
+                if (MethodBody.RootOf(model, declaration, CancellationToken.None) is { } operation
+                    && graphed[tree.FilePath].Contains(span)
+                    && MethodBody.GraphOf(operation, CancellationToken.None) is { } graph)
+                {
+                    foreach (var _ in MethodGraphs.WithNested(graph, CancellationToken.None))
+                    {
+                    }
+                }
+            }
+        }
+
+        var floor = watch.Elapsed.TotalMilliseconds;
+        var bodies = analysed.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Roles.TreeRoleIndex.For(t, CancellationToken.None).Bodies.Count);
+        return (compile, gfnGuard, floor, bound.Values.Sum(b => b.Count), graphed.Values.Sum(g => g.Count), bodies);
+    }
+
+    /// <summary>The corpus parsed afresh into a compilation that builds on one thread.</summary>
+    private static CSharpCompilation Compile(GeneratedCorpus corpus) =>
+        (CSharpCompilation)DocumentLatencyBenchmarks.Compile(corpus.Files).WithOptions(
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, concurrentBuild: false));
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted[sorted.Count / 2];
+    }
+}
