@@ -13,6 +13,7 @@ namespace GfnGuard.Analyzers.Roles
     /// Names in comments, strings and disabled code come along; that only makes the gate let
     /// more through. Where the text could hide a name from this reading (a syntax error, a
     /// non-ASCII character, a <c>\u</c> escape) it declines, and the tokens are read instead.
+    /// Reserved keywords are left out, as the tokens leave them out, unless written <c>@if</c>.
     /// </summary>
     internal sealed partial class BodySummary
     {
@@ -55,8 +56,13 @@ namespace GfnGuard.Analyzers.Roles
                     {
                     }
 
-                    var name = names.Get(chars, start, i - start);
-                    seen.Add(name);
+                    // A reserved keyword is never a name, unless written @if.
+                    var name = names.Get(chars, start, i - start, out var reserved);
+                    if (!reserved || (start > 0 && chars[start - 1] == '@'))
+                    {
+                        seen.Add(name);
+                    }
+
                     if (name == "new")
                     {
                         ReadCreation(chars, i, length, names);
@@ -75,7 +81,11 @@ namespace GfnGuard.Analyzers.Roles
                     {
                         if (IsNameStart(chars[tail]))
                         {
-                            seen.Add(names.Get(chars, tail, i - tail));
+                            var name = names.Get(chars, tail, i - tail, out var reserved);
+                            if (!reserved)
+                            {
+                                seen.Add(name);
+                            }
                         }
                     }
                 }
@@ -121,7 +131,7 @@ namespace GfnGuard.Analyzers.Roles
                 {
                 }
 
-                type = names.Get(chars, start, i - start);
+                type = names.Get(chars, start, i - start, out _);
                 i = SkipSpace(chars, i, length);
                 if (i < length && chars[i] == '<')
                 {

@@ -1,10 +1,13 @@
+using Microsoft.CodeAnalysis.CSharp;
+
 namespace GfnGuard.Analyzers.Roles
 {
     /// <summary>
     /// One string per distinct name read from source text, so that scanning a tree allocates a
     /// name once rather than at every occurrence (a token's ValueText gives that for free; a
-    /// text scan has to earn it). Open addressing over the characters; not thread-safe, so each
-    /// scanning thread keeps its own (see <see cref="BodySummary"/>).
+    /// text scan has to earn it), and whether C# reserves it as a keyword. Open addressing
+    /// over the characters; not thread-safe, so each scanning thread keeps its own (see
+    /// <see cref="BodySummary"/>).
     /// </summary>
     internal sealed class NameTable
     {
@@ -14,10 +17,15 @@ namespace GfnGuard.Analyzers.Roles
 
         private string?[] _names = new string?[1024];
         private int[] _hashes = new int[1024];
+        private bool[] _reserved = new bool[1024];
         private int _count;
 
-        /// <summary>The string for <paramref name="length"/> characters of <paramref name="chars"/> from <paramref name="start"/>.</summary>
-        internal string Get(char[] chars, int start, int length)
+        /// <summary>
+        /// The string for <paramref name="length"/> characters of <paramref name="chars"/> from
+        /// <paramref name="start"/>; <paramref name="reserved"/> when it is a reserved keyword
+        /// (<c>if</c>, <c>new</c>; not a contextual one such as <c>var</c>, which can be a name).
+        /// </summary>
+        internal string Get(char[] chars, int start, int length, out bool reserved)
         {
             var hash = Hash(chars, start, length);
             var mask = _names.Length - 1;
@@ -26,17 +34,21 @@ namespace GfnGuard.Analyzers.Roles
                 var name = _names[slot];
                 if (name is null)
                 {
-                    return Add(hash, new string(chars, start, length));
+                    name = new string(chars, start, length);
+                    reserved = SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None;
+                    Add(hash, name, reserved);
+                    return name;
                 }
 
                 if (_hashes[slot] == hash && Equals(name, chars, start, length))
                 {
+                    reserved = _reserved[slot];
                     return name;
                 }
             }
         }
 
-        private string Add(int hash, string name)
+        private void Add(int hash, string name, bool reserved)
         {
             if (_count >= MaxNames)
             {
@@ -49,27 +61,28 @@ namespace GfnGuard.Analyzers.Roles
                 Grow();
             }
 
-            Insert(name, hash);
-            return name;
+            Insert(name, hash, reserved);
         }
 
         private void Grow()
         {
             var names = _names;
             var hashes = _hashes;
+            var reserved = _reserved;
             _names = new string?[names.Length * 2];
             _hashes = new int[names.Length * 2];
+            _reserved = new bool[names.Length * 2];
             _count = 0;
             for (var i = 0; i < names.Length; i++)
             {
                 if (names[i] is { } name)
                 {
-                    Insert(name, hashes[i]);
+                    Insert(name, hashes[i], reserved[i]);
                 }
             }
         }
 
-        private void Insert(string name, int hash)
+        private void Insert(string name, int hash, bool reserved)
         {
             var mask = _names.Length - 1;
             var slot = hash & mask;
@@ -80,6 +93,7 @@ namespace GfnGuard.Analyzers.Roles
 
             _names[slot] = name;
             _hashes[slot] = hash;
+            _reserved[slot] = reserved;
             _count++;
         }
 

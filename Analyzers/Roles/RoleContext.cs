@@ -30,19 +30,23 @@ namespace GfnGuard.Analyzers.Roles
         // gate once and wait for it, rather than each building their own.
         private readonly System.Lazy<SyntaxGate> _gate;
 
+        private readonly System.Lazy<INamedTypeSymbol?> _runtimeGfnRange;
+
         private RoleContext(Compilation compilation, AnalyzerOptions options)
         {
             Compilation = compilation;
             _options = options;
             _gate = new System.Lazy<SyntaxGate>(() => new SyntaxGate(compilation, options, default), System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
-            RuntimeGfnRange = compilation.GetTypeByMetadataName(KnownNames.RuntimeGfnRangeType);
+            // Looked up at the first analysis that needs it: a compilation whose code never gets
+            // past the gate never pays for it.
+            _runtimeGfnRange = new System.Lazy<INamedTypeSymbol?>(() => compilation.GetTypeByMetadataName(KnownNames.RuntimeGfnRangeType));
             Default = new Roles(this, RoleOptions.Empty);
         }
 
         internal Compilation Compilation { get; }
 
         /// <summary><c>GfnGuard.Runtime.KvmGfnRange</c>, when the compilation references the runtime.</summary>
-        internal INamedTypeSymbol? RuntimeGfnRange { get; }
+        internal INamedTypeSymbol? RuntimeGfnRange => _runtimeGfnRange.Value;
 
         /// <summary>The roles with no extra names from options.</summary>
         internal Roles Default { get; }

@@ -105,6 +105,20 @@ public sealed class BodyTextReadingTests
         Assert.DoesNotContain("kvm_arch_guest_memory_reclaimed", tokens.Identifiers);
     }
 
+    [Fact]
+    public void ReservedKeywords_AreNotNames_UnlessWrittenVerbatim()
+    {
+        var (text, tokens) = Read("var @if = 1; if (@if > 0) { return; } var @var = 2;");
+
+        Assert.False(text.ReadFromTokens);
+        Assert.Contains("if", text.Identifiers);
+        Assert.Contains("var", text.Identifiers);
+        Assert.DoesNotContain("return", text.Identifiers);
+        AssertCovers(text, tokens, "verbatim names");
+        var (plain, _) = Read("if (true) { return; }");
+        Assert.DoesNotContain("if", plain.Identifiers);
+    }
+
     [Theory]
     [InlineData("\\u006Bvm_arch_guest_memory_reclaimed(kvm);", "kvm_arch_guest_memory_reclaimed")]
     [InlineData("k\\u0076m_arch_guest_memory_reclaimed(kvm);", "kvm_arch_guest_memory_reclaimed")]
