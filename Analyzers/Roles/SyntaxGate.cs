@@ -138,7 +138,7 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>The indexed summary of a declaration's body; a block the index does not know (an initializer) is read now.</summary>
         private static BodySummary Summarize(SyntaxNode declaration)
         {
-            if (TreeRoleIndex.For(declaration.SyntaxTree, default).Bodies.TryGetValue(declaration, out var known))
+            if (TreeRoleIndex.For(declaration.SyntaxTree, default).TryGetBody(declaration, out var known))
             {
                 return known;
             }
@@ -191,12 +191,7 @@ namespace GfnGuard.Analyzers.Roles
                 var name = pending.Dequeue();
                 foreach (var index in indexes)
                 {
-                    if (!index.Spellers.TryGetValue(name, out var spellers))
-                    {
-                        continue;
-                    }
-
-                    foreach (var speller in spellers)
+                    foreach (var speller in index.SpellersOf(name))
                     {
                         found.Add(speller);
                         if (known.Add(speller))

@@ -21,14 +21,42 @@ namespace GfnGuard.Analyzers.Roles
         {
         }
 
-        /// <summary>
-        /// For each identifier, the names of the methods, accessors and constructors whose
-        /// bodies spell it: what the gate follows back from a lock or reclaim name to its callers.
-        /// </summary>
-        internal Dictionary<string, List<string>> Spellers { get; } = new Dictionary<string, List<string>>(System.StringComparer.Ordinal);
+        // For each identifier, the methods whose bodies spell it, as chains through two arrays:
+        // one dictionary entry per identifier and no list per identifier, since every body of
+        // every tree, ordinary code included, is indexed.
+        private readonly Dictionary<string, int> _firstSpeller = new Dictionary<string, int>(System.StringComparer.Ordinal);
+        private string[] _spellerNames = new string[64];
+        private int[] _nextSpeller = new int[64];
+        private int _spellerCount;
 
-        /// <summary>What each declaration's body spells and constructs, for the gate to look up instead of re-reading it.</summary>
-        internal Dictionary<SyntaxNode, BodySummary> Bodies { get; } = new Dictionary<SyntaxNode, BodySummary>();
+        // What each declaration's body spells, by where the declaration starts (no two indexed
+        // declarations start at the same place) and checked against its kind: a position hashes
+        // for nothing, where a node's identity costs a hash code in its header.
+        private readonly Dictionary<int, (int Kind, BodySummary Summary)> _bodies = new Dictionary<int, (int, BodySummary)>();
+
+        /// <summary>How many bodies the tree has.</summary>
+        internal int BodyCount => _bodies.Count;
+
+        /// <summary>
+        /// The names of the methods, accessors and constructors whose bodies spell
+        /// <paramref name="identifier"/>: what the gate follows back from a lock or reclaim name
+        /// to its callers.
+        /// </summary>
+        internal Spellers SpellersOf(string identifier) =>
+            new Spellers(this, _firstSpeller.TryGetValue(identifier, out var first) ? first : -1);
+
+        /// <summary>What the body of <paramref name="declaration"/> spells and constructs, when the index has it.</summary>
+        internal bool TryGetBody(SyntaxNode declaration, out BodySummary summary)
+        {
+            if (_bodies.TryGetValue(declaration.SpanStart, out var body) && body.Kind == declaration.RawKind)
+            {
+                summary = body.Summary;
+                return true;
+            }
+
+            summary = null!;
+            return false;
+        }
 
         /// <summary>Members declared with a role attribute, by attribute (simple name, without "Attribute").</summary>
         internal Dictionary<string, List<string>> AttributedMembers { get; } = new Dictionary<string, List<string>>(System.StringComparer.Ordinal);
@@ -83,6 +111,48 @@ namespace GfnGuard.Analyzers.Roles
             return index;
         }
 
+        /// <summary>The method names in one identifier's chain (see <see cref="SpellersOf"/>).</summary>
+        internal readonly struct Spellers
+        {
+            private readonly TreeRoleIndex _index;
+            private readonly int _first;
+
+            internal Spellers(TreeRoleIndex index, int first)
+            {
+                _index = index;
+                _first = first;
+            }
+
+            public Enumerator GetEnumerator() => new Enumerator(_index, _first);
+
+            internal struct Enumerator
+            {
+                private readonly TreeRoleIndex _index;
+                private int _next;
+
+                internal Enumerator(TreeRoleIndex index, int first)
+                {
+                    _index = index;
+                    _next = first;
+                    Current = null!;
+                }
+
+                public string Current { get; private set; }
+
+                public bool MoveNext()
+                {
+                    if (_next < 0)
+                    {
+                        return false;
+                    }
+
+                    Current = _index._spellerNames[_next];
+                    _next = _index._nextSpeller[_next];
+                    return true;
+                }
+            }
+        }
+
         private static bool IsBody(SyntaxNode node) =>
             node is BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax or ConstructorInitializerSyntax;
 
@@ -90,16 +160,18 @@ namespace GfnGuard.Analyzers.Roles
         private void AddMethod(SourceText text, SyntaxNode declaration, string name, params SyntaxNode?[] bodyParts)
         {
             var summary = BodySummary.Of(text, bodyParts);
-            Bodies[declaration] = summary;
+            _bodies[declaration.SpanStart] = (declaration.RawKind, summary);
             foreach (var identifier in summary.Identifiers)
             {
-                if (!Spellers.TryGetValue(identifier, out var spellers))
+                if (_spellerCount == _spellerNames.Length)
                 {
-                    spellers = new List<string>();
-                    Spellers[identifier] = spellers;
+                    System.Array.Resize(ref _spellerNames, _spellerCount * 2);
+                    System.Array.Resize(ref _nextSpeller, _spellerCount * 2);
                 }
 
-                spellers.Add(name);
+                _spellerNames[_spellerCount] = name;
+                _nextSpeller[_spellerCount] = _firstSpeller.TryGetValue(identifier, out var next) ? next : -1;
+                _firstSpeller[identifier] = _spellerCount++;
             }
         }
 

@@ -60,7 +60,7 @@ internal static class AnalyzerProfile
                 Console.Write(string.Create(CultureInfo.InvariantCulture, $" {analyzer.GetType().Name} {time.TotalMilliseconds:F0} ms;"));
             }
 
-            var bodies = fresh.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Roles.TreeRoleIndex.For(t, CancellationToken.None).Bodies.Count);
+            var bodies = fresh.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Roles.TreeRoleIndex.For(t, CancellationToken.None).BodyCount);
             var bound = fresh.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Flow.AnalysedBodies.Bound(t).Count);
             var graphs = fresh.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Flow.AnalysedBodies.Graphed(t).Count);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $" of {bodies} bodies, {bound} bound and {graphs} graphed"));

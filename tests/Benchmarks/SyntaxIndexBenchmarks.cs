@@ -34,5 +34,5 @@ public class SyntaxIndexBenchmarks
 
     /// <summary>Building the gate's index of the parsed document.</summary>
     [Benchmark]
-    public int IndexDocument() => TreeRoleIndex.Build(_tree, default).Spellers.Count;
+    public int IndexDocument() => TreeRoleIndex.Build(_tree, default).BodyCount;
 }
