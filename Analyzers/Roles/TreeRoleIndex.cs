@@ -72,9 +72,10 @@ namespace GfnGuard.Analyzers.Roles
         {
             var index = new TreeRoleIndex();
             var text = tree.GetText(cancellationToken);
-            // Bodies are read by BodySummary, not walked again here; a local function or lambda
-            // belongs to the body it is in (no other method can call it by name).
-            foreach (var node in tree.GetRoot(cancellationToken).DescendantNodes(descendIntoChildren: n => !IsBody(n)))
+            // Only declarations are walked, down to their attributes and parameters: bodies are
+            // read by BodySummary (a local function or lambda belongs to the body it is in, as
+            // no other method can call it by name), and types and expressions hold nothing here.
+            foreach (var node in tree.GetRoot(cancellationToken).DescendantNodes(descendIntoChildren: HoldsDeclarations))
             {
                 switch (node)
                 {
@@ -153,8 +154,10 @@ namespace GfnGuard.Analyzers.Roles
             }
         }
 
-        private static bool IsBody(SyntaxNode node) =>
-            node is BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax or ConstructorInitializerSyntax;
+        /// <summary>Whether a member, an accessor or an attribute can be found under the node (outside bodies).</summary>
+        private static bool HoldsDeclarations(SyntaxNode node) =>
+            node is CompilationUnitSyntax or MemberDeclarationSyntax or AttributeListSyntax or AccessorListSyntax
+                or AccessorDeclarationSyntax or BaseParameterListSyntax or ParameterSyntax;
 
         /// <summary>Records a method with what its body spells and constructs (its signature plays no role).</summary>
         private void AddMethod(SourceText text, SyntaxNode declaration, string name, params SyntaxNode?[] bodyParts)
