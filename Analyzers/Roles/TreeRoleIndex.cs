@@ -17,22 +17,29 @@ namespace GfnGuard.Analyzers.Roles
     {
         private static readonly ConditionalWeakTable<SyntaxTree, TreeRoleIndex> s_byTree = new ConditionalWeakTable<SyntaxTree, TreeRoleIndex>();
 
-        private TreeRoleIndex()
+        private TreeRoleIndex(int textLength)
         {
+            // Sized from the text, so that indexing a tree does not regrow them: port code runs
+            // to a body per ~600 characters, a distinct name per ~100 and a (name, body) pair
+            // per ~30.
+            _firstSpeller = new Dictionary<string, int>(16 + (textLength / 100), System.StringComparer.Ordinal);
+            _spellerNames = new string[64 + (textLength / 30)];
+            _nextSpeller = new int[_spellerNames.Length];
+            _bodies = new Dictionary<int, (int, BodySummary)>(4 + (textLength / 600));
         }
 
         // For each identifier, the methods whose bodies spell it, as chains through two arrays:
         // one dictionary entry per identifier and no list per identifier, since every body of
         // every tree, ordinary code included, is indexed.
-        private readonly Dictionary<string, int> _firstSpeller = new Dictionary<string, int>(System.StringComparer.Ordinal);
-        private string[] _spellerNames = new string[64];
-        private int[] _nextSpeller = new int[64];
+        private readonly Dictionary<string, int> _firstSpeller;
+        private string[] _spellerNames;
+        private int[] _nextSpeller;
         private int _spellerCount;
 
         // What each declaration's body spells, by where the declaration starts (no two indexed
         // declarations start at the same place) and checked against its kind: a position hashes
         // for nothing, where a node's identity costs a hash code in its header.
-        private readonly Dictionary<int, (int Kind, BodySummary Summary)> _bodies = new Dictionary<int, (int, BodySummary)>();
+        private readonly Dictionary<int, (int Kind, BodySummary Summary)> _bodies;
 
         /// <summary>How many bodies the tree has.</summary>
         internal int BodyCount => _bodies.Count;
@@ -70,8 +77,8 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>Indexes a tree now, without the cache (the benchmarks time this).</summary>
         internal static TreeRoleIndex Build(SyntaxTree tree, System.Threading.CancellationToken cancellationToken)
         {
-            var index = new TreeRoleIndex();
             var text = tree.GetText(cancellationToken);
+            var index = new TreeRoleIndex(text.Length);
             // Only declarations are walked, down to their attributes and parameters: bodies are
             // read by BodySummary (a local function or lambda belongs to the body it is in, as
             // no other method can call it by name), and types and expressions hold nothing here.
