@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 
 namespace GfnGuard.Analyzers.Roles
@@ -8,11 +10,12 @@ namespace GfnGuard.Analyzers.Roles
     /// <summary>
     /// Reading a body from its source text instead of its tokens. The gate only needs a
     /// superset of what the tokens say (a name too many costs an analysis, a name missed skips
-    /// one), and the text gives that cheaply: every identifier token of ASCII source is a
-    /// maximal run of identifier characters, or the tail of a run that starts as a number.
-    /// Names in comments, strings and disabled code come along; that only makes the gate let
-    /// more through. Where the text could hide a name from this reading (a syntax error, a
-    /// non-ASCII character, a <c>\u</c> escape) it declines, and the tokens are read instead.
+    /// one), and the text gives that cheaply: every identifier token is a maximal run of
+    /// identifier characters, or the tail of a run that starts as a number. Names in comments,
+    /// strings and disabled code come along; that only makes the gate let more through. Where
+    /// the text could hide a name from this reading (a syntax error, a <c>\u</c> escape, a
+    /// formatting character in a name, a surrogate pair) it declines, and the tokens are read
+    /// instead.
     /// Reserved keywords are left out, as the tokens leave them out, unless written <c>@if</c>.
     /// </summary>
     internal sealed partial class BodySummary
@@ -44,7 +47,7 @@ namespace GfnGuard.Analyzers.Roles
             while (i < length)
             {
                 var c = chars[i];
-                if (c >= 0x80 || (c == '\\' && i + 1 < length && chars[i + 1] is 'u' or 'U'))
+                if ((c == '\\' && i + 1 < length && chars[i + 1] is 'u' or 'U') || char.IsSurrogate(c))
                 {
                     return false;
                 }
@@ -52,8 +55,15 @@ namespace GfnGuard.Analyzers.Roles
                 if (IsNameStart(c))
                 {
                     var start = i;
+                    var ascii = c < 0x80;
                     while (++i < length && IsNamePart(chars[i]))
                     {
+                        ascii &= chars[i] < 0x80;
+                    }
+
+                    if (!ascii && HasFormattingCharacter(chars, start, i))
+                    {
+                        return false;
                     }
 
                     // A reserved keyword is never a name, unless written @if.
@@ -212,8 +222,24 @@ namespace GfnGuard.Analyzers.Roles
             return i;
         }
 
-        private static bool IsNameStart(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '_';
+        private static bool IsNameStart(char c) =>
+            c < 0x80 ? c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '_' : SyntaxFacts.IsIdentifierStartCharacter(c);
 
-        private static bool IsNamePart(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_';
+        private static bool IsNamePart(char c) =>
+            c < 0x80 ? c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' : SyntaxFacts.IsIdentifierPartCharacter(c);
+
+        /// <summary>A formatting character (Cf) in a name: the lexer leaves it out of the name's value, so only the tokens read it right.</summary>
+        private static bool HasFormattingCharacter(char[] chars, int start, int end)
+        {
+            for (var i = start; i < end; i++)
+            {
+                if (chars[i] >= 0x80 && CharUnicodeInfo.GetUnicodeCategory(chars[i]) == UnicodeCategory.Format)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 }

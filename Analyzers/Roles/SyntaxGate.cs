@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -24,6 +25,10 @@ namespace GfnGuard.Analyzers.Roles
         internal static readonly ImmutableHashSet<string> RoleAttributes = ImmutableHashSet.Create(
             System.StringComparer.Ordinal, "GfnRange", "HvaPath", "MmuLock", "AcquiresMmuLock", "ReleasesMmuLock", "RequiresMmuLock", "ReclaimsGuestMemory");
 
+        /// <summary>How a role attribute can be spelled in source: its name, with or without "Attribute".</summary>
+        private static readonly ImmutableArray<string> RoleAttributeSpellings =
+            RoleAttributes.SelectMany(name => new[] { name, name + "Attribute" }).ToImmutableArray();
+
         /// <summary>The role an attribute's (simple) class name plays, without "Attribute", or null when none.</summary>
         internal static string? RoleAttributeOf(string? attributeName)
         {
@@ -45,6 +50,8 @@ namespace GfnGuard.Analyzers.Roles
         private readonly HashSet<string> _flagHelpers;
         private readonly HashSet<string> _lockNames;
         private readonly HashSet<string> _reclaimNames;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, TreeVerdict> _verdicts =
+            new System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, TreeVerdict>();
 
         internal SyntaxGate(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
         {
@@ -57,13 +64,17 @@ namespace GfnGuard.Analyzers.Roles
             lockBase.UnionWith(KnownNames.LockdepAsserts);
             var reclaimBase = new HashSet<string>(KnownNames.ReclaimMethods, System.StringComparer.Ordinal);
 
-            var indexes = new List<TreeRoleIndex>();
+            // Every tree is read as a whole first; its bodies are indexed only when it spells a
+            // name the gate needs: a role attribute here, a range type, or a closure name below.
+            var trees = new List<(SyntaxTree Tree, TreeNames Names)>();
             foreach (var tree in compilation.SyntaxTrees)
             {
-                var index = TreeRoleIndex.For(tree, cancellationToken);
-                indexes.Add(index);
-                _typesWithConstructors.UnionWith(index.TypesWithConstructors);
-                AddAttributed(index.AttributedMembers, lockBase, reclaimBase);
+                var names = TreeNames.For(tree, cancellationToken);
+                trees.Add((tree, names));
+                if (names.SpellsAny(RoleAttributeSpellings))
+                {
+                    AddAttributed(TreeRoleIndex.For(tree, cancellationToken).AttributedMembers, lockBase, reclaimBase);
+                }
 
                 var config = options.AnalyzerConfigOptionsProvider.GetOptions(tree);
                 if (RoleOptions.Fingerprint(config).Length > 0)
@@ -83,14 +94,23 @@ namespace GfnGuard.Analyzers.Roles
                 }
             }
 
+            // A range type's hand-written constructor is declared in a tree that spells the type.
+            foreach (var (tree, names) in trees)
+            {
+                if (names.SpellsAny(_rangeTypes))
+                {
+                    _typesWithConstructors.UnionWith(TreeRoleIndex.For(tree, cancellationToken).TypesWithConstructors);
+                }
+            }
+
             // A helper changes a range's flags by storing them (so its body spells a flag) or by
             // storing a newly built range (so it spells a range type).
             var flagBase = new HashSet<string>(_privateFlags, System.StringComparer.Ordinal);
             flagBase.UnionWith(_sharedFlags);
             flagBase.UnionWith(_rangeTypes);
-            _flagHelpers = Closure(indexes, flagBase, includeBase: false);
-            _lockNames = Closure(indexes, lockBase, includeBase: true);
-            _reclaimNames = Closure(indexes, reclaimBase, includeBase: true);
+            _flagHelpers = Closure(trees, flagBase, includeBase: false, cancellationToken);
+            _lockNames = Closure(trees, lockBase, includeBase: true, cancellationToken);
+            _reclaimNames = Closure(trees, reclaimBase, includeBase: true, cancellationToken);
         }
 
         /// <summary>
@@ -98,9 +118,11 @@ namespace GfnGuard.Analyzers.Roles
         /// kind, call a method of this compilation that touches flags, or construct a range with
         /// arguments or through a hand-written constructor.
         /// </summary>
-        internal bool MaySetBothFlags(SyntaxNode declaration)
+        internal bool MaySetBothFlags(SyntaxNode declaration) =>
+            VerdictFor(declaration.SyntaxTree).MaySetBothFlags && MaySetBothFlags(Summarize(declaration));
+
+        private bool MaySetBothFlags(BodySummary body)
         {
-            var body = Summarize(declaration);
             if (body.HasImplicitCreation
                 || (SpellsAny(body.Identifiers, _privateFlags) && SpellsAny(body.Identifiers, _sharedFlags))
                 || SpellsAny(body.Identifiers, _flagHelpers))
@@ -122,8 +144,40 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>KVM0003: could this block reclaim with the lock held? It must spell a reclaim, and a lock (or be marked as running under it).</summary>
         internal bool MayReclaimUnderLock(SyntaxNode declaration, bool heldOnEntry)
         {
+            var tree = VerdictFor(declaration.SyntaxTree);
+            if (!tree.MayReclaim || !(heldOnEntry || tree.MayLock))
+            {
+                return false;
+            }
+
             var body = Summarize(declaration);
             return SpellsAny(body.Identifiers, _reclaimNames) && (heldOnEntry || SpellsAny(body.Identifiers, _lockNames));
+        }
+
+        /// <summary>
+        /// The gate's questions asked of a whole tree, once: the predicates only grow with what a
+        /// body spells, so a tree that fails one fails it for every body in it.
+        /// </summary>
+        private TreeVerdict VerdictFor(SyntaxTree tree) => _verdicts.GetOrAdd(tree, t =>
+        {
+            var whole = TreeNames.For(t, default).Summary;
+            return new TreeVerdict(MaySetBothFlags(whole), SpellsAny(whole.Identifiers, _reclaimNames), SpellsAny(whole.Identifiers, _lockNames));
+        });
+
+        private readonly struct TreeVerdict
+        {
+            internal TreeVerdict(bool maySetBothFlags, bool mayReclaim, bool mayLock)
+            {
+                MaySetBothFlags = maySetBothFlags;
+                MayReclaim = mayReclaim;
+                MayLock = mayLock;
+            }
+
+            internal bool MaySetBothFlags { get; }
+
+            internal bool MayReclaim { get; }
+
+            internal bool MayLock { get; }
         }
 
         /// <summary>
@@ -177,11 +231,12 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>
         /// The names of this compilation's methods whose bodies spell a name of
         /// <paramref name="seeds"/>, or the name of such a method, transitively (plus the seeds
-        /// when <paramref name="includeBase"/>). Followed back through each tree's speller
-        /// index, so the cost is in the names found, not in the size of the compilation's code:
-        /// after an edit only the edited tree is indexed again.
+        /// when <paramref name="includeBase"/>). Followed back through the speller index of each
+        /// tree that spells the name at all, so the cost is in the names found, not in the size
+        /// of the compilation's code: a tree that spells none of them is never indexed, and after
+        /// an edit only the edited tree is read again.
         /// </summary>
-        private static HashSet<string> Closure(List<TreeRoleIndex> indexes, HashSet<string> seeds, bool includeBase)
+        private static HashSet<string> Closure(List<(SyntaxTree Tree, TreeNames Names)> trees, HashSet<string> seeds, bool includeBase, CancellationToken cancellationToken)
         {
             var known = new HashSet<string>(seeds, System.StringComparer.Ordinal);
             var found = new HashSet<string>(System.StringComparer.Ordinal);
@@ -189,9 +244,14 @@ namespace GfnGuard.Analyzers.Roles
             while (pending.Count > 0)
             {
                 var name = pending.Dequeue();
-                foreach (var index in indexes)
+                foreach (var (tree, names) in trees)
                 {
-                    foreach (var speller in index.SpellersOf(name))
+                    if (!names.Spells(name))
+                    {
+                        continue;
+                    }
+
+                    foreach (var speller in TreeRoleIndex.For(tree, cancellationToken).SpellersOf(name))
                     {
                         found.Add(speller);
                         if (known.Add(speller))

@@ -106,6 +106,18 @@ public sealed class BodyTextReadingTests
     }
 
     [Fact]
+    public void NonAsciiNamesAndSeparators_AreReadFromText()
+    {
+        var (text, tokens) = Read("var café = 1; // see — the kvm_mmu_lock section\nvar Δgfn = café;");
+
+        Assert.False(text.ReadFromTokens);
+        Assert.Contains("café", text.Identifiers);
+        Assert.Contains("Δgfn", text.Identifiers);
+        Assert.Contains("kvm_mmu_lock", text.Identifiers);
+        AssertCovers(text, tokens, "non-ASCII names");
+    }
+
+    [Fact]
     public void ReservedKeywords_AreNotNames_UnlessWrittenVerbatim()
     {
         var (text, tokens) = Read("var @if = 1; if (@if > 0) { return; } var @var = 2;");
@@ -122,7 +134,8 @@ public sealed class BodyTextReadingTests
     [Theory]
     [InlineData("\\u006Bvm_arch_guest_memory_reclaimed(kvm);", "kvm_arch_guest_memory_reclaimed")]
     [InlineData("k\\u0076m_arch_guest_memory_reclaimed(kvm);", "kvm_arch_guest_memory_reclaimed")]
-    [InlineData("var café = 1; kvm_arch_guest_memory_reclaimed(kvm);", "café")]
+    [InlineData("var kvm\u200Dx = 1;", "kvmx")]
+    [InlineData("var \U0001D465 = 1; kvm_arch_guest_memory_reclaimed(kvm);", "kvm_arch_guest_memory_reclaimed")]
     [InlineData("kvm_arch_guest_memory_reclaimed(kvm", "kvm_arch_guest_memory_reclaimed")]
     public void TextOnlyTheLexerReadsRight_IsReadFromTheTokens(string statements, string name)
     {

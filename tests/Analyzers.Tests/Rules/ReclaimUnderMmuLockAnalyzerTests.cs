@@ -23,6 +23,33 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
         """);
 
     [Fact]
+    public Task LockAndReclaimThroughHelpersInOtherFiles_Reports()
+    {
+        // Port.cs spells neither a lock nor a reclaim name: the gate must follow the helpers
+        // across files, through a file that only calls another helper.
+        var test = new Verify.Test();
+        test.TestState.Sources.Add(("/Port.cs", """
+            using static Outer;
+            using static Locks;
+
+            static class Port
+            {
+                static void M(kvm kvm)
+                {
+                    take_lock(kvm);
+                    {|KVM0003:outer_helper(kvm)|};
+                    drop_lock(kvm);
+                }
+            }
+            """));
+        test.TestState.Sources.Add(("/Outer.cs", "static class Outer { internal static void outer_helper(kvm kvm) => Reclaim.flush_and_reclaim(kvm); }\n"));
+        test.TestState.Sources.Add(("/Reclaim.cs", "using static Kernel;\nstatic class Reclaim { internal static void flush_and_reclaim(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }\n"));
+        test.TestState.Sources.Add(("/Lock.cs", "using static Kernel;\nstatic class Locks\n{\n    internal static void take_lock(kvm kvm) => KVM_MMU_LOCK(kvm);\n    internal static void drop_lock(kvm kvm) => KVM_MMU_UNLOCK(kvm);\n}\n"));
+        test.TestState.Sources.Add(("/Kernel.cs", "using System.Threading;\n" + KernelPort.Declarations));
+        return Verify.VerifyAsync(test);
+    }
+
+    [Fact]
     public Task ReclaimAfterUnlock_IsFine() => VerifyPort("""
         static class C
         {
