@@ -33,7 +33,7 @@ namespace GfnGuard.Analyzers.Roles
         internal IReadOnlyList<(string Type, bool WithArguments)> Creations =>
             (IReadOnlyList<(string, bool)>?)_creations ?? Array.Empty<(string, bool)>();
 
-        /// <summary>Whether some part had to be read from its tokens, its text being one the text reading declines.</summary>
+        /// <summary>Whether some part given with its text had to be read from its tokens, the text being one the text reading declines.</summary>
         internal bool ReadFromTokens { get; private set; }
 
         /// <summary>A target-typed <c>new(...)</c>, whose type syntax cannot tell.</summary>
@@ -43,17 +43,23 @@ namespace GfnGuard.Analyzers.Roles
         /// Reads each part of a body: its identifiers, and the <c>new</c> keywords of object
         /// creations. <paramref name="text"/> is the text of the parts' tree.
         /// </summary>
-        internal static BodySummary Of(SourceText text, params SyntaxNode?[] parts)
+        internal static BodySummary Of(SourceText text, params SyntaxNode?[] parts) => Read(text, parts);
+
+        /// <summary>Reads the parts from their tokens only (the tests hold the text reading to it).</summary>
+        internal static BodySummary OfTokens(params SyntaxNode?[] parts) => Read(null, parts);
+
+        /// <summary>Reads each part from <paramref name="text"/> where the text reading can, else (or with no text) from its tokens.</summary>
+        private static BodySummary Read(SourceText? text, SyntaxNode?[] parts)
         {
             var summary = new BodySummary();
             var seen = t_seen ??= new HashSet<string>(StringComparer.Ordinal);
             seen.Clear();
             foreach (var part in parts)
             {
-                if (part is not null && !summary.TryReadText(text, part, seen))
+                if (part is not null && (text is null || !summary.TryReadText(text, part, seen)))
                 {
                     summary.ReadTokens(part, seen);
-                    summary.ReadFromTokens = true;
+                    summary.ReadFromTokens |= text is not null;
                 }
             }
 
@@ -64,26 +70,6 @@ namespace GfnGuard.Analyzers.Roles
                 seen.Clear();
             }
 
-            return summary;
-        }
-
-        /// <summary>Reads the parts from their tokens only (the tests hold the text reading to it).</summary>
-        internal static BodySummary OfTokens(params SyntaxNode?[] parts)
-        {
-            var summary = new BodySummary();
-            var seen = t_seen ??= new HashSet<string>(StringComparer.Ordinal);
-            seen.Clear();
-            foreach (var part in parts)
-            {
-                if (part is not null)
-                {
-                    summary.ReadTokens(part, seen);
-                }
-            }
-
-            summary.Identifiers = new string[seen.Count];
-            seen.CopyTo(summary.Identifiers);
-            seen.Clear();
             return summary;
         }
 

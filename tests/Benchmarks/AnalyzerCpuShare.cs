@@ -114,6 +114,7 @@ internal static class AnalyzerCpuShare
                     && graphed[tree.FilePath].Contains(span)
                     && MethodBody.GraphOf(operation, CancellationToken.None) is { } graph)
                 {
+                    // The rules analyse each lambda and local function on its own graph too.
                     foreach (var _ in MethodGraphs.WithNested(graph, CancellationToken.None))
                     {
                     }
