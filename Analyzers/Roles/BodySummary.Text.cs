@@ -43,11 +43,32 @@ namespace GfnGuard.Analyzers.Roles
 
             text.CopyTo(part.Span.Start, chars, 0, length);
             var names = t_names ??= new NameTable();
+            names.BeginScan();
             var i = 0;
             while (i < length)
             {
                 var c = chars[i];
-                if ((c == '\\' && i + 1 < length && chars[i + 1] is 'u' or 'U') || char.IsSurrogate(c))
+                if (c < 0x80)
+                {
+                    var kind = s_ascii[c];
+                    if (kind == Other)
+                    {
+                        i++;
+                        continue;
+                    }
+
+                    if (kind == Backslash)
+                    {
+                        if (i + 1 < length && chars[i + 1] is 'u' or 'U')
+                        {
+                            return false;
+                        }
+
+                        i++;
+                        continue;
+                    }
+                }
+                else if (char.IsSurrogate(c))
                 {
                     return false;
                 }
@@ -56,8 +77,10 @@ namespace GfnGuard.Analyzers.Roles
                 {
                     var start = i;
                     var ascii = c < 0x80;
+                    var hash = NameTable.Extend(NameTable.EmptyHash, c);
                     while (++i < length && IsNamePart(chars[i]))
                     {
+                        hash = NameTable.Extend(hash, chars[i]);
                         ascii &= chars[i] < 0x80;
                     }
 
@@ -67,13 +90,19 @@ namespace GfnGuard.Analyzers.Roles
                     }
 
                     // A reserved keyword is never a name, unless written @if.
-                    var name = names.Get(chars, start, i - start, out var reserved);
-                    if (!reserved || (start > 0 && chars[start - 1] == '@'))
+                    var name = names.Meet(chars, start, i - start, hash, out var reserved, out var first);
+                    if (!reserved)
+                    {
+                        if (first)
+                        {
+                            seen.Add(name);
+                        }
+                    }
+                    else if (start > 0 && chars[start - 1] == '@')
                     {
                         seen.Add(name);
                     }
-
-                    if (name == "new")
+                    else if (name == "new")
                     {
                         ReadCreation(chars, i, length, names);
                     }
@@ -222,11 +251,38 @@ namespace GfnGuard.Analyzers.Roles
             return i;
         }
 
+        // What an ASCII character can be to the scan: most are none of these and cost one look-up.
+        private const byte Other = 0;
+        private const byte NameStart = 1;
+        private const byte Digit = 2;
+        private const byte Backslash = 3;
+
+        private static readonly byte[] s_ascii = AsciiKinds();
+
+        private static byte[] AsciiKinds()
+        {
+            var kinds = new byte[0x80];
+            for (var c = 'a'; c <= 'z'; c++)
+            {
+                kinds[c] = NameStart;
+                kinds[char.ToUpperInvariant(c)] = NameStart;
+            }
+
+            kinds['_'] = NameStart;
+            for (var c = '0'; c <= '9'; c++)
+            {
+                kinds[c] = Digit;
+            }
+
+            kinds['\\'] = Backslash;
+            return kinds;
+        }
+
         private static bool IsNameStart(char c) =>
-            c < 0x80 ? c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '_' : SyntaxFacts.IsIdentifierStartCharacter(c);
+            c < 0x80 ? s_ascii[c] == NameStart : SyntaxFacts.IsIdentifierStartCharacter(c);
 
         private static bool IsNamePart(char c) =>
-            c < 0x80 ? c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' : SyntaxFacts.IsIdentifierPartCharacter(c);
+            c < 0x80 ? s_ascii[c] is NameStart or Digit : SyntaxFacts.IsIdentifierPartCharacter(c);
 
         /// <summary>A formatting character (Cf) in a name: the lexer leaves it out of the name's value, so only the tokens read it right.</summary>
         private static bool HasFormattingCharacter(char[] chars, int start, int end)

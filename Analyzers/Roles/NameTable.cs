@@ -7,7 +7,9 @@ namespace GfnGuard.Analyzers.Roles
     /// name once rather than at every occurrence (a token's ValueText gives that for free; a
     /// text scan has to earn it), and whether C# reserves it as a keyword. Open addressing
     /// over the characters; not thread-safe, so each scanning thread keeps its own (see
-    /// <see cref="BodySummary"/>).
+    /// <see cref="BodySummary"/>). It also remembers which names the current scan has met
+    /// already (<see cref="BeginScan"/>), so a scan hands each distinct name on once instead of
+    /// hashing it again into a set at every occurrence.
     /// </summary>
     internal sealed class NameTable
     {
@@ -18,16 +20,52 @@ namespace GfnGuard.Analyzers.Roles
         private string?[] _names = new string?[1024];
         private int[] _hashes = new int[1024];
         private bool[] _reserved = new bool[1024];
+        private int[] _metInScan = new int[1024];
         private int _count;
+        private int _scan = 1;
+
+        /// <summary>The hash <see cref="Meet"/> expects before the first character of a name.</summary>
+        internal const int EmptyHash = unchecked((int)2166136261);
+
+        /// <summary>The hash of a name so far, extended by <paramref name="c"/> (FNV-1a), so a scanner can hash a name as it reads it.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static int Extend(int hash, char c) => unchecked((hash ^ c) * 16777619);
+
+        /// <summary>Starts a scan: from here <see cref="Meet"/> says first for each name once.</summary>
+        internal void BeginScan()
+        {
+            if (++_scan == int.MaxValue)
+            {
+                System.Array.Clear(_metInScan, 0, _metInScan.Length);
+                _scan = 1;
+            }
+        }
 
         /// <summary>
         /// The string for <paramref name="length"/> characters of <paramref name="chars"/> from
         /// <paramref name="start"/>; <paramref name="reserved"/> when it is a reserved keyword
         /// (<c>if</c>, <c>new</c>; not a contextual one such as <c>var</c>, which can be a name).
         /// </summary>
-        internal string Get(char[] chars, int start, int length, out bool reserved)
+        internal string Get(char[] chars, int start, int length, out bool reserved) =>
+            _names[Find(chars, start, length, Hash(chars, start, length), out reserved)]!;
+
+        /// <summary>
+        /// As <see cref="Get(char[], int, int, out bool)"/>, given the name's <paramref name="hash"/>
+        /// (<see cref="Extend"/> over its characters from <see cref="EmptyHash"/>), for the scan
+        /// itself: <paramref name="first"/> when the current scan has not met the name before.
+        /// </summary>
+        internal string Meet(char[] chars, int start, int length, int hash, out bool reserved, out bool first)
         {
-            var hash = Hash(chars, start, length);
+            var slot = Find(chars, start, length, hash, out reserved);
+            first = _metInScan[slot] != _scan;
+            _metInScan[slot] = _scan;
+            return _names[slot]!;
+        }
+
+        /// <summary>The slot of the name, added if new.</summary>
+        private int Find(char[] chars, int start, int length, int hash, out bool reserved)
+        {
+            hash &= int.MaxValue;
             var mask = _names.Length - 1;
             for (var slot = hash & mask; ; slot = (slot + 1) & mask)
             {
@@ -36,23 +74,23 @@ namespace GfnGuard.Analyzers.Roles
                 {
                     name = new string(chars, start, length);
                     reserved = SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None;
-                    Add(hash, name, reserved);
-                    return name;
+                    return Add(hash, name, reserved);
                 }
 
                 if (_hashes[slot] == hash && Equals(name, chars, start, length))
                 {
                     reserved = _reserved[slot];
-                    return name;
+                    return slot;
                 }
             }
         }
 
-        private void Add(int hash, string name, bool reserved)
+        private int Add(int hash, string name, bool reserved)
         {
             if (_count >= MaxNames)
             {
                 System.Array.Clear(_names, 0, _names.Length);
+                System.Array.Clear(_metInScan, 0, _metInScan.Length);
                 _count = 0;
             }
 
@@ -61,7 +99,7 @@ namespace GfnGuard.Analyzers.Roles
                 Grow();
             }
 
-            Insert(name, hash, reserved);
+            return Insert(name, hash, reserved);
         }
 
         private void Grow()
@@ -69,20 +107,22 @@ namespace GfnGuard.Analyzers.Roles
             var names = _names;
             var hashes = _hashes;
             var reserved = _reserved;
+            var met = _metInScan;
             _names = new string?[names.Length * 2];
             _hashes = new int[names.Length * 2];
             _reserved = new bool[names.Length * 2];
+            _metInScan = new int[names.Length * 2];
             _count = 0;
             for (var i = 0; i < names.Length; i++)
             {
                 if (names[i] is { } name)
                 {
-                    Insert(name, hashes[i], reserved[i]);
+                    _metInScan[Insert(name, hashes[i], reserved[i])] = met[i];
                 }
             }
         }
 
-        private void Insert(string name, int hash, bool reserved)
+        private int Insert(string name, int hash, bool reserved)
         {
             var mask = _names.Length - 1;
             var slot = hash & mask;
@@ -95,18 +135,18 @@ namespace GfnGuard.Analyzers.Roles
             _hashes[slot] = hash;
             _reserved[slot] = reserved;
             _count++;
+            return slot;
         }
 
         private static int Hash(char[] chars, int start, int length)
         {
-            // FNV-1a over the characters.
-            var hash = unchecked((int)2166136261);
+            var hash = EmptyHash;
             for (var i = start; i < start + length; i++)
             {
-                hash = unchecked((hash ^ chars[i]) * 16777619);
+                hash = Extend(hash, chars[i]);
             }
 
-            return hash & int.MaxValue;
+            return hash;
         }
 
         private static bool Equals(string name, char[] chars, int start, int length)

@@ -129,6 +129,33 @@ public sealed class BodyTextReadingTests
         AssertCovers(text, tokens, "verbatim names");
         var (plain, _) = Read("if (true) { return; }");
         Assert.DoesNotContain("if", plain.Identifiers);
+        var (plainThenVerbatim, _) = Read("if (true) { return; } var @if = 1;");
+        Assert.Contains("if", plainThenVerbatim.Identifiers);
+    }
+
+    [Fact]
+    public void NamesMetByACreationFirst_AreStillNames()
+    {
+        var (text, tokens) = Read("var r = new kvm_gfn_range(); kvm_gfn_range s = r;");
+
+        Assert.Contains("kvm_gfn_range", text.Identifiers);
+        AssertCovers(text, tokens, "a creation's type");
+    }
+
+    [Fact]
+    public void MoreNamesThanTheTableKeeps_AreAllRead()
+    {
+        // Past its limit the name table starts again in the middle of the scan; every name
+        // must still be handed on, and each name of an earlier scan met afresh.
+        var statements = string.Concat(Enumerable.Range(0, 40_000).Select(i => $"var n{i} = {i}; "));
+        var (text, tokens) = Read(statements + "kvm_arch_guest_memory_reclaimed(n0);");
+
+        Assert.False(text.ReadFromTokens);
+        Assert.Equal(tokens.Identifiers.Length, text.Identifiers.Length);
+        AssertCovers(text, tokens, "40,000 names");
+        var (again, _) = Read("var n1 = 1; kvm_arch_guest_memory_reclaimed(n1);");
+        Assert.Contains("n1", again.Identifiers);
+        Assert.Contains("kvm_arch_guest_memory_reclaimed", again.Identifiers);
     }
 
     [Theory]
