@@ -26,8 +26,13 @@ namespace GfnGuard.Analyzers.Roles
         [ThreadStatic]
         private static char[]? t_buffer;
 
-        /// <summary>Reads <paramref name="part"/> from <paramref name="text"/>, or returns false (having read nothing wrong) when only the tokens can be trusted.</summary>
-        private bool TryReadText(SourceText text, SyntaxNode part, HashSet<string> seen)
+        /// <summary>
+        /// Reads <paramref name="part"/> from <paramref name="text"/>, or returns false (having read
+        /// nothing wrong) when only the tokens can be trusted. The names go to
+        /// <paramref name="seen"/>, or, given a <paramref name="filter"/>, only into the filter,
+        /// reserved keywords and all (the filter only has to hold a superset).
+        /// </summary>
+        private bool TryReadText(SourceText text, SyntaxNode part, HashSet<string>? seen, NameFilter? filter)
         {
             if (part.ContainsDiagnostics)
             {
@@ -78,15 +83,42 @@ namespace GfnGuard.Analyzers.Roles
                     var start = i;
                     var ascii = c < 0x80;
                     var hash = NameTable.Extend(NameTable.EmptyHash, c);
-                    while (++i < length && IsNamePart(chars[i]))
+                    while (++i < length)
                     {
-                        hash = NameTable.Extend(hash, chars[i]);
-                        ascii &= chars[i] < 0x80;
+                        var d = chars[i];
+                        if (d < 0x80)
+                        {
+                            if (s_ascii[d] < NameStart)
+                            {
+                                break;
+                            }
+                        }
+                        else if (SyntaxFacts.IsIdentifierPartCharacter(d))
+                        {
+                            ascii = false;
+                        }
+                        else
+                        {
+                            break;
+                        }
+
+                        hash = NameTable.Extend(hash, d);
                     }
 
                     if (!ascii && HasFormattingCharacter(chars, start, i))
                     {
                         return false;
+                    }
+
+                    if (filter is not null)
+                    {
+                        filter.Add(hash);
+                        if (i - start == 3 && chars[start] == 'n' && chars[start + 1] == 'e' && chars[start + 2] == 'w' && (start == 0 || chars[start - 1] != '@'))
+                        {
+                            ReadCreation(chars, i, length, names);
+                        }
+
+                        continue;
                     }
 
                     // A reserved keyword is never a name, unless written @if.
@@ -95,12 +127,12 @@ namespace GfnGuard.Analyzers.Roles
                     {
                         if (first)
                         {
-                            seen.Add(name);
+                            seen!.Add(name);
                         }
                     }
                     else if (start > 0 && chars[start - 1] == '@')
                     {
-                        seen.Add(name);
+                        seen!.Add(name);
                     }
                     else if (name == "new")
                     {
@@ -118,13 +150,24 @@ namespace GfnGuard.Analyzers.Roles
 
                     for (var tail = start + 1; tail < i; tail++)
                     {
-                        if (IsNameStart(chars[tail]))
+                        if (!IsNameStart(chars[tail]))
                         {
-                            var name = names.Get(chars, tail, i - tail, out var reserved);
-                            if (!reserved)
+                            continue;
+                        }
+
+                        if (filter is not null)
+                        {
+                            var hash = NameTable.EmptyHash;
+                            for (var k = tail; k < i; k++)
                             {
-                                seen.Add(name);
+                                hash = NameTable.Extend(hash, chars[k]);
                             }
+
+                            filter.Add(hash);
+                        }
+                        else if (names.Get(chars, tail, i - tail, out var reserved) is var name && !reserved)
+                        {
+                            seen!.Add(name);
                         }
                     }
                 }
@@ -253,9 +296,9 @@ namespace GfnGuard.Analyzers.Roles
 
         // What an ASCII character can be to the scan: most are none of these and cost one look-up.
         private const byte Other = 0;
-        private const byte NameStart = 1;
-        private const byte Digit = 2;
-        private const byte Backslash = 3;
+        private const byte Backslash = 1;
+        private const byte NameStart = 2; // this and the kinds after it can continue a name
+        private const byte Digit = 3;
 
         private static readonly byte[] s_ascii = AsciiKinds();
 
@@ -282,7 +325,7 @@ namespace GfnGuard.Analyzers.Roles
             c < 0x80 ? s_ascii[c] == NameStart : SyntaxFacts.IsIdentifierStartCharacter(c);
 
         private static bool IsNamePart(char c) =>
-            c < 0x80 ? s_ascii[c] is NameStart or Digit : SyntaxFacts.IsIdentifierPartCharacter(c);
+            c < 0x80 ? s_ascii[c] >= NameStart : SyntaxFacts.IsIdentifierPartCharacter(c);
 
         /// <summary>A formatting character (Cf) in a name: the lexer leaves it out of the name's value, so only the tokens read it right.</summary>
         private static bool HasFormattingCharacter(char[] chars, int start, int end)

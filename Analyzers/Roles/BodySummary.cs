@@ -15,7 +15,7 @@ namespace GfnGuard.Analyzers.Roles
     /// source text where it can be (<see cref="TryReadText"/>), which costs a fraction of a
     /// token walk, and from the tokens where the text could mislead.
     /// </remarks>
-    internal sealed partial class BodySummary
+    internal sealed partial class BodySummary : ISpelling
     {
         [ThreadStatic]
         private static HashSet<string>? t_seen;
@@ -29,15 +29,15 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>The distinct identifiers the body spells.</summary>
         internal string[] Identifiers { get; private set; } = Array.Empty<string>();
 
-        /// <summary>Types constructed with <c>new T(...)</c> or <c>new T { }</c>: the last name, and whether arguments were given.</summary>
-        internal IReadOnlyList<(string Type, bool WithArguments)> Creations =>
+        /// <inheritdoc/>
+        public IReadOnlyList<(string Type, bool WithArguments)> Creations =>
             (IReadOnlyList<(string, bool)>?)_creations ?? Array.Empty<(string, bool)>();
 
         /// <summary>Whether some part given with its text had to be read from its tokens, the text being one the text reading declines.</summary>
         internal bool ReadFromTokens { get; private set; }
 
-        /// <summary>A target-typed <c>new(...)</c>, whose type syntax cannot tell.</summary>
-        internal bool HasImplicitCreation { get; private set; }
+        /// <inheritdoc/>
+        public bool HasImplicitCreation { get; private set; }
 
         /// <summary>
         /// Reads each part of a body: its identifiers, and the <c>new</c> keywords of object
@@ -56,7 +56,7 @@ namespace GfnGuard.Analyzers.Roles
             seen.Clear();
             foreach (var part in parts)
             {
-                if (part is not null && (text is null || !summary.TryReadText(text, part, seen)))
+                if (part is not null && (text is null || !summary.TryReadText(text, part, seen, filter: null)))
                 {
                     summary.ReadTokens(part, seen);
                     summary.ReadFromTokens |= text is not null;
@@ -71,6 +71,45 @@ namespace GfnGuard.Analyzers.Roles
             }
 
             return summary;
+        }
+
+        /// <summary>
+        /// A whole tree read into a <see cref="NameFilter"/>, with its creations: from its text,
+        /// or from its tokens where the text reading declines (a tree being typed often has a
+        /// syntax error somewhere).
+        /// </summary>
+        internal static (NameFilter Names, BodySummary Creations) OfWholeTree(SourceText text, SyntaxNode root)
+        {
+            var fromText = new BodySummary();
+            var filter = new NameFilter(text.Length);
+            if (fromText.TryReadText(text, root, seen: null, filter))
+            {
+                return (filter, fromText);
+            }
+
+            var fromTokens = OfTokens(root);
+            filter = new NameFilter(text.Length);
+            foreach (var name in fromTokens.Identifiers)
+            {
+                filter.Add(name);
+            }
+
+            fromTokens.ReadFromTokens = true;
+            return (filter, fromTokens);
+        }
+
+        /// <inheritdoc/>
+        public bool SpellsAny(HashSet<string> names)
+        {
+            foreach (var identifier in Identifiers)
+            {
+                if (names.Contains(identifier))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The exact reading, from the tokens: what <see cref="TryReadText"/> must never miss.</summary>

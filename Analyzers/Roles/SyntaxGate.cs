@@ -121,11 +121,11 @@ namespace GfnGuard.Analyzers.Roles
         internal bool MaySetBothFlags(SyntaxNode declaration) =>
             VerdictFor(declaration.SyntaxTree).MaySetBothFlags && MaySetBothFlags(Summarize(declaration));
 
-        private bool MaySetBothFlags(BodySummary body)
+        private bool MaySetBothFlags(ISpelling body)
         {
             if (body.HasImplicitCreation
-                || (SpellsAny(body.Identifiers, _privateFlags) && SpellsAny(body.Identifiers, _sharedFlags))
-                || SpellsAny(body.Identifiers, _flagHelpers))
+                || (body.SpellsAny(_privateFlags) && body.SpellsAny(_sharedFlags))
+                || body.SpellsAny(_flagHelpers))
             {
                 return true;
             }
@@ -151,7 +151,7 @@ namespace GfnGuard.Analyzers.Roles
             }
 
             var body = Summarize(declaration);
-            return SpellsAny(body.Identifiers, _reclaimNames) && (heldOnEntry || SpellsAny(body.Identifiers, _lockNames));
+            return body.SpellsAny(_reclaimNames) && (heldOnEntry || body.SpellsAny(_lockNames));
         }
 
         /// <summary>
@@ -160,8 +160,8 @@ namespace GfnGuard.Analyzers.Roles
         /// </summary>
         private TreeVerdict VerdictFor(SyntaxTree tree) => _verdicts.GetOrAdd(tree, t =>
         {
-            var whole = TreeNames.For(t, default).Summary;
-            return new TreeVerdict(MaySetBothFlags(whole), SpellsAny(whole.Identifiers, _reclaimNames), SpellsAny(whole.Identifiers, _lockNames));
+            var whole = TreeNames.For(t, default);
+            return new TreeVerdict(MaySetBothFlags(whole), whole.SpellsAny(_reclaimNames), whole.SpellsAny(_lockNames));
         });
 
         private readonly struct TreeVerdict
@@ -263,19 +263,6 @@ namespace GfnGuard.Analyzers.Roles
             }
 
             return includeBase ? known : found;
-        }
-
-        private static bool SpellsAny(string[] identifiers, HashSet<string> names)
-        {
-            foreach (var identifier in identifiers)
-            {
-                if (names.Contains(identifier))
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
     }
 }

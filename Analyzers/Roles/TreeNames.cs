@@ -6,36 +6,42 @@ using Microsoft.CodeAnalysis;
 namespace GfnGuard.Analyzers.Roles
 {
     /// <summary>
-    /// What a whole tree spells and constructs, signatures, comments and all, read in one pass
-    /// over its text: a superset of what any of its bodies spells. The gate reads every tree
-    /// this way and indexes a tree's bodies (<see cref="TreeRoleIndex"/>) only when a name it
-    /// looks for is among these, so a tree of ordinary code costs one scan of its text. Kept
-    /// while the tree lives, as the index is.
+    /// What a whole tree may spell and what it constructs, signatures, comments and all, read in
+    /// one pass over its text: a superset of what any of its bodies spells. The gate reads every
+    /// tree this way and indexes a tree's bodies (<see cref="TreeRoleIndex"/>) only when a name
+    /// it looks for may be among these, so a tree of ordinary code costs one scan of its text.
+    /// The names are kept as a <see cref="NameFilter"/>, so "spells" means "may spell": a false
+    /// "may" costs indexing the tree, never a wrong answer. Kept while the tree lives, as the
+    /// index is.
     /// </summary>
-    internal sealed class TreeNames
+    internal sealed class TreeNames : ISpelling
     {
         private static readonly ConditionalWeakTable<SyntaxTree, TreeNames> s_byTree = new ConditionalWeakTable<SyntaxTree, TreeNames>();
 
-        private readonly HashSet<string> _names;
+        private readonly NameFilter _names;
+        private readonly BodySummary _creations;
 
-        private TreeNames(BodySummary summary)
-        {
-            Summary = summary;
-            _names = new HashSet<string>(summary.Identifiers, System.StringComparer.Ordinal);
-        }
+        private TreeNames(SyntaxTree tree, CancellationToken cancellationToken) =>
+            (_names, _creations) = BodySummary.OfWholeTree(tree.GetText(cancellationToken), tree.GetRoot(cancellationToken));
 
-        /// <summary>The whole tree read as one body.</summary>
-        internal BodySummary Summary { get; }
+        /// <summary>Whether the text reading declined the tree and its tokens were read instead.</summary>
+        internal bool ReadFromTokens => _creations.ReadFromTokens;
+
+        /// <inheritdoc/>
+        public bool HasImplicitCreation => _creations.HasImplicitCreation;
+
+        /// <inheritdoc/>
+        public IReadOnlyList<(string Type, bool WithArguments)> Creations => _creations.Creations;
 
         internal static TreeNames For(SyntaxTree tree, CancellationToken cancellationToken) =>
-            s_byTree.GetValue(tree, t => new TreeNames(BodySummary.Of(t.GetText(cancellationToken), t.GetRoot(cancellationToken))));
+            s_byTree.GetValue(tree, t => new TreeNames(t, cancellationToken));
 
-        /// <summary>Whether the tree spells any of <paramref name="names"/> anywhere.</summary>
+        /// <summary>Whether the tree may spell any of <paramref name="names"/> anywhere.</summary>
         internal bool SpellsAny(IEnumerable<string> names)
         {
             foreach (var name in names)
             {
-                if (_names.Contains(name))
+                if (Spells(name))
                 {
                     return true;
                 }
@@ -44,6 +50,10 @@ namespace GfnGuard.Analyzers.Roles
             return false;
         }
 
-        internal bool Spells(string name) => _names.Contains(name);
+        /// <inheritdoc/>
+        public bool SpellsAny(HashSet<string> names) => SpellsAny((IEnumerable<string>)names);
+
+        /// <summary>Whether the tree may spell <paramref name="name"/>: false only when it certainly does not.</summary>
+        internal bool Spells(string name) => _names.MayContain(name);
     }
 }

@@ -189,6 +189,7 @@ public sealed class BodyTextReadingTests
         {
             var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest));
             var text = tree.GetText();
+            AssertTreeCovers(tree);
             foreach (var part in tree.GetRoot().DescendantNodes(descendIntoChildren: n => !IsBodyPart(n)).Where(IsBodyPart))
             {
                 var read = BodySummary.Of(text, part);
@@ -199,6 +200,23 @@ public sealed class BodyTextReadingTests
         }
 
         return (bodies, fromText);
+    }
+
+    /// <summary>The whole tree's reading (<see cref="TreeNames"/>) may spell every name and construct every type its tokens do.</summary>
+    private static void AssertTreeCovers(SyntaxTree tree)
+    {
+        var (names, creations) = BodySummary.OfWholeTree(tree.GetText(), tree.GetRoot());
+        var tokens = BodySummary.OfTokens(tree.GetRoot());
+        var missing = tokens.Identifiers.Where(name => !names.MayContain(name)).ToList();
+        Assert.True(missing.Count == 0, $"the whole-tree reading missed {string.Join(", ", missing)}");
+        Assert.True(!tokens.HasImplicitCreation || creations.HasImplicitCreation, "the whole-tree reading missed a target-typed creation");
+        if (!creations.HasImplicitCreation)
+        {
+            foreach (var (type, withArguments) in tokens.Creations)
+            {
+                Assert.True(creations.Creations.Any(c => c.Type == type && (c.WithArguments || !withArguments)), $"the whole-tree reading missed new {type}");
+            }
+        }
     }
 
     private static bool IsBodyPart(SyntaxNode node) =>

@@ -1,0 +1,55 @@
+using System;
+using System.Linq;
+using GfnGuard.Analyzers.Roles;
+using GfnGuard.Corpus;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace GfnGuard.Analyzers.Tests.Robustness;
+
+/// <summary>
+/// The whole-tree name filter must never say "absent" for a name it holds (the gate would skip
+/// a tree it needs), and must say "absent" for almost every name it does not hold (or every
+/// tree of ordinary code would be indexed, and the filter would be worth nothing).
+/// </summary>
+public sealed class NameFilterTests
+{
+    [Fact]
+    public void AddedNames_AreAlwaysMaybe_AndOthersAlmostNeverAre()
+    {
+        var random = new Random(2024);
+        var added = Enumerable.Range(0, 5_000).Select(_ => RandomName(random)).ToHashSet(StringComparer.Ordinal);
+        // A filter for text of 5,000 names at the sparsest port code reads them (one per 25 characters).
+        var filter = new NameFilter(textLength: added.Count * 25);
+        foreach (var name in added)
+        {
+            filter.Add(name);
+        }
+
+        Assert.All(added, name => Assert.True(filter.MayContain(name), name));
+        var others = Enumerable.Range(0, 100_000).Select(_ => RandomName(random)).Where(n => !added.Contains(n)).ToList();
+        var falseMaybes = others.Count(filter.MayContain);
+        Assert.True(falseMaybes < others.Count / 1_000, $"{falseMaybes} of {others.Count} absent names read as maybe");
+    }
+
+    [Fact]
+    public void TreesOfOrdinaryCode_DoNotSpellTheKernelsNames()
+    {
+        var kernelNames = KnownNames.ReclaimMethods.Concat(KnownNames.MmuLockMembers).Concat(KnownNames.AcquireFunctions)
+            .Concat(KnownNames.ReleaseFunctions).Concat(KnownNames.AcquireMacros).Concat(KnownNames.LockdepAsserts)
+            .Concat(KnownNames.OnlyPrivateMembers).Concat(KnownNames.OnlySharedMembers).Concat(KnownNames.GfnRangeTypes)
+            .ToList();
+        var corpus = CorpusGenerator.Generate(new CorpusOptions(Lines: 20_000, KvmShare: 0, Seed: 21));
+        var ordinary = corpus.Files.Skip(1).Select(f => CSharpSyntaxTree.ParseText(f.Text)).ToList();
+
+        var maybe = ordinary.SelectMany(tree => kernelNames.Where(TreeNames.For(tree, default).Spells)).ToList();
+
+        Assert.True(ordinary.Count > 20, $"only {ordinary.Count} trees");
+        Assert.Empty(maybe);
+        // And the kernel file, which does declare them, spells them.
+        var kernel = TreeNames.For(CSharpSyntaxTree.ParseText(corpus.Files[0].Text), default);
+        Assert.True(kernel.Spells("kvm_gfn_range"));
+    }
+
+    private static string RandomName(Random random) =>
+        new string(Enumerable.Range(0, random.Next(3, 24)).Select(_ => "abcdefghijklmnopqrstuvwxyz_ABCDEFGHIJ0123456789"[random.Next(47)]).ToArray()) is var n && char.IsDigit(n[0]) ? "x" + n : n;
+}
