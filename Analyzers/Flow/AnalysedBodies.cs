@@ -10,10 +10,21 @@ namespace GfnGuard.Analyzers.Flow
     /// the pre-filters exist to avoid, so tests check that a method with no role gets neither,
     /// and the benchmarks time exactly these requests again to measure what any
     /// IOperation-and-graph analyzer of the same bodies must pay. Weak, so trees still die.
+    /// Off unless a test or benchmark turns it on: a lock and a set insert per body would
+    /// otherwise cost every user a few percent of GfnGuard's time.
     /// </summary>
     internal static class AnalysedBodies
     {
         private static readonly ConditionalWeakTable<SyntaxTree, Record> s_byTree = new ConditionalWeakTable<SyntaxTree, Record>();
+
+        private static volatile bool s_recording;
+
+        /// <summary>Whether bodies are being recorded (process-wide; tests and benchmarks turn it on).</summary>
+        internal static bool Recording
+        {
+            get => s_recording;
+            set => s_recording = value;
+        }
 
         /// <summary>Declarations whose operation tree was asked for (by any rule, once each).</summary>
         internal static IReadOnlyCollection<SyntaxNode> Bound(SyntaxTree tree) => Snapshot(tree, graphs: false);
@@ -27,6 +38,11 @@ namespace GfnGuard.Analyzers.Flow
 
         private static void Note(SyntaxNode declaration, bool graphs)
         {
+            if (!s_recording)
+            {
+                return;
+            }
+
             var record = s_byTree.GetValue(declaration.SyntaxTree, _ => new Record());
             lock (record)
             {
