@@ -171,6 +171,10 @@ public sealed class BodyTextReadingTests
         Assert.True(text.ReadFromTokens);
         Assert.Contains(name, text.Identifiers);
         AssertCovers(text, tokens, statements);
+        // The whole tree, read for the gate, falls back to its tokens too.
+        var whole = TreeNames.For(CSharpSyntaxTree.ParseText("class C { void M() {\n" + statements + "\n} }", new CSharpParseOptions(LanguageVersion.Latest)), default);
+        Assert.True(whole.ReadFromTokens);
+        Assert.True(whole.Spells(name), name);
     }
 
     private static (BodySummary Text, BodySummary Tokens) Read(string statements)
