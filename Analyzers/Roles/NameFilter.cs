@@ -48,9 +48,11 @@ namespace GfnGuard.Analyzers.Roles
         internal void Add(string name) => Add(Hash(name));
 
         /// <summary>False when <paramref name="name"/> was certainly never added.</summary>
-        internal bool MayContain(string name)
+        internal bool MayContain(string name) => MayContain(Hash(name));
+
+        /// <summary>False when the name whose <see cref="Hash"/> is <paramref name="hash"/> was certainly never added.</summary>
+        internal bool MayContain(int hash)
         {
-            var hash = Hash(name);
             var step = Step(hash);
             for (var i = 0; i < Probes; i++)
             {
@@ -66,7 +68,8 @@ namespace GfnGuard.Analyzers.Roles
             return true;
         }
 
-        private static int Hash(string name)
+        /// <summary>The hash a name is added and looked up by; worth keeping when one name is asked of many filters.</summary>
+        internal static int Hash(string name)
         {
             var hash = NameTable.EmptyHash;
             foreach (var c in name)

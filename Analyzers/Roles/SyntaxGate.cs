@@ -50,8 +50,8 @@ namespace GfnGuard.Analyzers.Roles
         private readonly HashSet<string> _flagHelpers;
         private readonly HashSet<string> _lockNames;
         private readonly HashSet<string> _reclaimNames;
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, TreeVerdict> _verdicts =
-            new System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, TreeVerdict>();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, (bool MaySetBothFlags, bool MayReclaim, bool MayLock)> _verdicts =
+            new System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, (bool, bool, bool)>();
 
         internal SyntaxGate(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
         {
@@ -158,27 +158,11 @@ namespace GfnGuard.Analyzers.Roles
         /// The gate's questions asked of a whole tree, once: the predicates only grow with what a
         /// body spells, so a tree that fails one fails it for every body in it.
         /// </summary>
-        private TreeVerdict VerdictFor(SyntaxTree tree) => _verdicts.GetOrAdd(tree, t =>
+        private (bool MaySetBothFlags, bool MayReclaim, bool MayLock) VerdictFor(SyntaxTree tree) => _verdicts.GetOrAdd(tree, t =>
         {
             var whole = TreeNames.For(t, default);
-            return new TreeVerdict(MaySetBothFlags(whole), whole.SpellsAny(_reclaimNames), whole.SpellsAny(_lockNames));
+            return (MaySetBothFlags(whole), whole.SpellsAny(_reclaimNames), whole.SpellsAny(_lockNames));
         });
-
-        private readonly struct TreeVerdict
-        {
-            internal TreeVerdict(bool maySetBothFlags, bool mayReclaim, bool mayLock)
-            {
-                MaySetBothFlags = maySetBothFlags;
-                MayReclaim = mayReclaim;
-                MayLock = mayLock;
-            }
-
-            internal bool MaySetBothFlags { get; }
-
-            internal bool MayReclaim { get; }
-
-            internal bool MayLock { get; }
-        }
 
         /// <summary>
         /// Could a method of this name take or drop mmu_lock? Only if it is a lock name or its
@@ -244,9 +228,10 @@ namespace GfnGuard.Analyzers.Roles
             while (pending.Count > 0)
             {
                 var name = pending.Dequeue();
+                var hash = NameFilter.Hash(name);
                 foreach (var (tree, names) in trees)
                 {
-                    if (!names.Spells(name))
+                    if (!names.Spells(hash))
                     {
                         continue;
                     }

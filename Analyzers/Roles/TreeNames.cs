@@ -55,5 +55,8 @@ namespace GfnGuard.Analyzers.Roles
 
         /// <summary>Whether the tree may spell <paramref name="name"/>: false only when it certainly does not.</summary>
         internal bool Spells(string name) => _names.MayContain(name);
+
+        /// <summary>As <see cref="Spells(string)"/>, given the name's <see cref="NameFilter.Hash"/>.</summary>
+        internal bool Spells(int nameHash) => _names.MayContain(nameHash);
     }
 }

@@ -137,15 +137,7 @@ internal static class AnalyzerCpuShare
             foreach (var span in bound[tree.FilePath])
             {
                 var declaration = root.FindNode(span, getInnermostNodeForTie: false);
-                if (MethodBody.RootOf(model, declaration, CancellationToken.None) is { } operation
-                    && graphed[tree.FilePath].Contains(span)
-                    && MethodBody.GraphOf(operation, CancellationToken.None) is { } graph)
-                {
-                    // The rules analyse each lambda and local function on its own graph too.
-                    foreach (var _ in MethodGraphs.WithNested(graph, CancellationToken.None))
-                    {
-                    }
-                }
+                StandardsFloorAnalyzer.BindAndGraph(model, declaration, graphed[tree.FilePath].Contains(span), CancellationToken.None);
             }
         }
 

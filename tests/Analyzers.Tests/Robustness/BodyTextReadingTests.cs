@@ -172,14 +172,18 @@ public sealed class BodyTextReadingTests
         Assert.Contains(name, text.Identifiers);
         AssertCovers(text, tokens, statements);
         // The whole tree, read for the gate, falls back to its tokens too.
-        var whole = TreeNames.For(CSharpSyntaxTree.ParseText("class C { void M() {\n" + statements + "\n} }", new CSharpParseOptions(LanguageVersion.Latest)), default);
+        var whole = TreeNames.For(Parse(statements), default);
         Assert.True(whole.ReadFromTokens);
         Assert.True(whole.Spells(name), name);
     }
 
+    /// <summary><paramref name="statements"/> as the body of a method, parsed.</summary>
+    private static SyntaxTree Parse(string statements) =>
+        CSharpSyntaxTree.ParseText("class C { void M() {\n" + statements + "\n} }", new CSharpParseOptions(LanguageVersion.Latest));
+
     private static (BodySummary Text, BodySummary Tokens) Read(string statements)
     {
-        var tree = CSharpSyntaxTree.ParseText("class C { void M() {\n" + statements + "\n} }", new CSharpParseOptions(LanguageVersion.Latest));
+        var tree = Parse(statements);
         var body = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single().Body!;
         return (BodySummary.Of(tree.GetText(), body), BodySummary.OfTokens(body));
     }
