@@ -112,7 +112,7 @@ namespace GfnGuard.Analyzers.Roles
 
                     if (filter is not null)
                     {
-                        filter.Add(hash);
+                        filter.AddName(chars, start, i - start, hash);
                         if (i - start == 3 && chars[start] == 'n' && chars[start + 1] == 'e' && chars[start + 2] == 'w' && (start == 0 || chars[start - 1] != '@'))
                         {
                             ReadCreation(chars, i, length, names);
@@ -163,7 +163,7 @@ namespace GfnGuard.Analyzers.Roles
                                 hash = NameTable.Extend(hash, chars[k]);
                             }
 
-                            filter.Add(hash);
+                            filter.AddName(chars, tail, i - tail, hash);
                         }
                         else if (names.Get(chars, tail, i - tail, out var reserved) is var name && !reserved)
                         {

@@ -91,7 +91,7 @@ namespace GfnGuard.Analyzers.Roles
             filter = new NameFilter(text.Length);
             foreach (var name in fromTokens.Identifiers)
             {
-                filter.Add(name);
+                filter.AddName(name);
             }
 
             fromTokens.ReadFromTokens = true;

@@ -17,6 +17,9 @@ namespace GfnGuard.Analyzers.Roles
         private const int MinBits = 1 << 13;
         private const int MaxBits = 1 << 23;
 
+        private const string Prefix = KnownNames.HvaPathMethodPrefix;
+        private static readonly int PrefixHash = Hash(Prefix);
+
         private readonly ulong[] _bits;
         private readonly int _mask;
 
@@ -44,8 +47,30 @@ namespace GfnGuard.Analyzers.Roles
             }
         }
 
-        /// <summary>Adds <paramref name="name"/>.</summary>
-        internal void Add(string name) => Add(Hash(name));
+        /// <summary>
+        /// Adds the name at <paramref name="start"/> in <paramref name="chars"/>, whose hash is
+        /// <paramref name="hash"/>. A name that starts with <see cref="KnownNames.HvaPathMethodPrefix"/>
+        /// (every kvm_mmu_notifier_* callback is an HVA-based path) also adds the prefix as a name
+        /// of its own, so a tree can be asked whether it spells any such name.
+        /// </summary>
+        internal void AddName(char[] chars, int start, int length, int hash)
+        {
+            Add(hash);
+            if (length > Prefix.Length && chars[start] == Prefix[0] && StartsWithPrefix(chars, start))
+            {
+                Add(PrefixHash);
+            }
+        }
+
+        /// <summary>Adds <paramref name="name"/>, as <see cref="AddName(char[], int, int, int)"/> does.</summary>
+        internal void AddName(string name)
+        {
+            Add(Hash(name));
+            if (name.Length > Prefix.Length && name.StartsWith(Prefix, System.StringComparison.Ordinal))
+            {
+                Add(PrefixHash);
+            }
+        }
 
         /// <summary>False when <paramref name="name"/> was certainly never added.</summary>
         internal bool MayContain(string name) => MayContain(Hash(name));
@@ -78,6 +103,19 @@ namespace GfnGuard.Analyzers.Roles
             }
 
             return hash;
+        }
+
+        private static bool StartsWithPrefix(char[] chars, int start)
+        {
+            for (var k = 1; k < Prefix.Length; k++)
+            {
+                if (chars[start + k] != Prefix[k])
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         // The second hash of double hashing: the first rotated, made odd so that it walks the

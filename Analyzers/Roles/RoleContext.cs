@@ -32,6 +32,9 @@ namespace GfnGuard.Analyzers.Roles
 
         private readonly System.Lazy<INamedTypeSymbol?> _runtimeGfnRange;
 
+        // Made once: a method group passed to GetOrAdd is a new delegate on every call, and every block asks.
+        private readonly System.Func<SyntaxTree, Roles> _readForTree;
+
         private RoleContext(Compilation compilation, AnalyzerOptions options)
         {
             Compilation = compilation;
@@ -41,6 +44,7 @@ namespace GfnGuard.Analyzers.Roles
             // past the gate never pays for it.
             _runtimeGfnRange = new System.Lazy<INamedTypeSymbol?>(() => compilation.GetTypeByMetadataName(KnownNames.RuntimeGfnRangeType));
             Default = new Roles(this, RoleOptions.Empty);
+            _readForTree = ReadForTree;
         }
 
         internal Compilation Compilation { get; }
@@ -60,7 +64,7 @@ namespace GfnGuard.Analyzers.Roles
                 .GetValue(options, o => new RoleContext(compilation, o));
 
         /// <summary>The roles under the options that apply to <paramref name="tree"/>; read once per tree, as every block of the tree asks.</summary>
-        internal Roles ForTree(SyntaxTree tree) => _rolesByTree.GetOrAdd(tree, ReadForTree);
+        internal Roles ForTree(SyntaxTree tree) => _rolesByTree.GetOrAdd(tree, _readForTree);
 
         private Roles ReadForTree(SyntaxTree tree)
         {

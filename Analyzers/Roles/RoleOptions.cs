@@ -43,16 +43,17 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>The raw option values, which identify an option set (for caching).</summary>
         internal static string Fingerprint(AnalyzerConfigOptions options)
         {
-            var builder = new System.Text.StringBuilder();
+            // Made only when a key is set: every tree is asked, and most set none.
+            System.Text.StringBuilder? builder = null;
             foreach (var key in Keys)
             {
                 if (options.TryGetValue(key, out var value))
                 {
-                    builder.Append(key).Append('=').Append(value).Append('\n');
+                    (builder ??= new System.Text.StringBuilder()).Append(key).Append('=').Append(value).Append('\n');
                 }
             }
 
-            return builder.ToString();
+            return builder?.ToString() ?? string.Empty;
         }
 
         internal static RoleOptions Read(AnalyzerConfigOptions options)

@@ -16,11 +16,18 @@ namespace GfnGuard.Analyzers.Roles
         private readonly ConcurrentDictionary<ISymbol, bool> _isMmuLock =
             new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
 
+        // Made once: a method group or a lambda over `this` passed to GetOrAdd is a new delegate
+        // on every call, and these are asked for every operation the dataflow meets.
+        private readonly System.Func<ITypeSymbol, bool> _computeIsGfnRangeType;
+        private readonly System.Func<ISymbol, bool> _computeIsMmuLockMember;
+
         internal Roles(RoleContext context, RoleOptions options)
         {
             _context = context;
             Options = options;
             Summaries = new Flow.MethodSummaries(this);
+            _computeIsGfnRangeType = ComputeIsGfnRangeType;
+            _computeIsMmuLockMember = ComputeIsMmuLockMember;
         }
 
         internal RoleOptions Options { get; }
@@ -85,11 +92,13 @@ namespace GfnGuard.Analyzers.Roles
                 return false;
             }
 
-            return _isMmuLock.GetOrAdd(member, m =>
-                KnownNames.MmuLockMembers.Contains(m.Name)
-                || HasAttribute(m, KnownNames.MmuLockAttribute)
-                || RoleOptions.Matches(Options.MmuLockMembers, m));
+            return _isMmuLock.GetOrAdd(member, _computeIsMmuLockMember);
         }
+
+        private bool ComputeIsMmuLockMember(ISymbol member) =>
+            KnownNames.MmuLockMembers.Contains(member.Name)
+            || HasAttribute(member, KnownNames.MmuLockAttribute)
+            || RoleOptions.Matches(Options.MmuLockMembers, member);
 
         /// <summary>A reclaim by itself: a kernel name, [ReclaimsGuestMemory], or a name from gfnguard.reclaim_methods.</summary>
         internal bool IsDirectReclaim(IMethodSymbol method) =>
@@ -114,7 +123,7 @@ namespace GfnGuard.Analyzers.Roles
                 type = nullable.TypeArguments[0];
             }
 
-            return _isGfnRange.GetOrAdd(type.OriginalDefinition, ComputeIsGfnRangeType);
+            return _isGfnRange.GetOrAdd(type.OriginalDefinition, _computeIsGfnRangeType);
         }
 
         private bool ComputeIsGfnRangeType(ITypeSymbol type)

@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using TreeVerdict = (bool MaySetBothFlags, bool MayReclaim, bool MayLock, bool MayBeAnHvaPath);
 
 namespace GfnGuard.Analyzers.Roles
 {
@@ -25,23 +26,25 @@ namespace GfnGuard.Analyzers.Roles
         internal static readonly ImmutableHashSet<string> RoleAttributes = ImmutableHashSet.Create(
             System.StringComparer.Ordinal, "GfnRange", "HvaPath", "MmuLock", "AcquiresMmuLock", "ReleasesMmuLock", "RequiresMmuLock", "ReclaimsGuestMemory");
 
+        /// <summary>The role attributes by their own names: what <see cref="UsingAliases.AttributeRoles"/> gives when there is no alias.</summary>
+        private static readonly Dictionary<string, string> RoleAttributesByName =
+            RoleAttributes.ToDictionary(name => name, name => name, System.StringComparer.Ordinal);
+
         /// <summary>How a role attribute can be spelled in source: its name, with or without "Attribute".</summary>
-        private static readonly ImmutableArray<string> RoleAttributeSpellings =
-            RoleAttributes.SelectMany(name => new[] { name, name + "Attribute" }).ToImmutableArray();
+        private static readonly ImmutableArray<string> RoleAttributeSpellings = Spellings(RoleAttributes);
 
         /// <summary>The role an attribute's (simple) class name plays, without "Attribute", or null when none.</summary>
-        internal static string? RoleAttributeOf(string? attributeName)
-        {
-            if (attributeName is null)
-            {
-                return null;
-            }
+        internal static string? RoleAttributeOf(string? attributeName) =>
+            attributeName is not null && RoleAttributes.Contains(WithoutAttributeSuffix(attributeName)) ? WithoutAttributeSuffix(attributeName) : null;
 
-            var name = attributeName.EndsWith("Attribute", System.StringComparison.Ordinal)
+        /// <summary>An attribute's name as an attribute list may write it: without "Attribute".</summary>
+        internal static string WithoutAttributeSuffix(string attributeName) =>
+            attributeName.EndsWith("Attribute", System.StringComparison.Ordinal)
                 ? attributeName.Substring(0, attributeName.Length - "Attribute".Length)
                 : attributeName;
-            return RoleAttributes.Contains(name) ? name : null;
-        }
+
+        private static ImmutableArray<string> Spellings(IEnumerable<string> attributeNames) =>
+            attributeNames.SelectMany(name => new[] { name, name + "Attribute" }).ToImmutableArray();
 
         private readonly HashSet<string> _privateFlags = new HashSet<string>(KnownNames.OnlyPrivateMembers, System.StringComparer.Ordinal);
         private readonly HashSet<string> _sharedFlags = new HashSet<string>(KnownNames.OnlySharedMembers, System.StringComparer.Ordinal);
@@ -50,11 +53,20 @@ namespace GfnGuard.Analyzers.Roles
         private readonly HashSet<string> _flagHelpers;
         private readonly HashSet<string> _lockNames;
         private readonly HashSet<string> _reclaimNames;
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, (bool MaySetBothFlags, bool MayReclaim, bool MayLock)> _verdicts =
-            new System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, (bool, bool, bool)>();
+
+        // What can make a method an HVA-based path by name: its own name (kvm_mmu_notifier_*
+        // through the prefix, which a tree's names hold as a name of its own), a parameter's
+        // type, [HvaPath], or a name from the options.
+        private readonly HashSet<string> _hvaPathNames = new HashSet<string>(System.StringComparer.Ordinal);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, TreeVerdict> _verdicts =
+            new System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, TreeVerdict>();
+
+        // Made once: a lambda over `this` passed to GetOrAdd is a new delegate on every call, and every block asks.
+        private readonly System.Func<SyntaxTree, TreeVerdict> _judgeTree;
 
         internal SyntaxGate(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
         {
+            _judgeTree = JudgeTree;
             var lockBase = new HashSet<string>(System.StringComparer.Ordinal);
             lockBase.UnionWith(KnownNames.MmuLockMembers);
             lockBase.UnionWith(KnownNames.AcquireMacros);
@@ -64,18 +76,19 @@ namespace GfnGuard.Analyzers.Roles
             lockBase.UnionWith(KnownNames.LockdepAsserts);
             var reclaimBase = new HashSet<string>(KnownNames.ReclaimMethods, System.StringComparer.Ordinal);
 
+            var hvaRangeTypes = new HashSet<string>(KnownNames.HvaRangeTypes, System.StringComparer.Ordinal);
+            _hvaPathNames.UnionWith(KnownNames.HvaPathMethods);
+            _hvaPathNames.Add(KnownNames.HvaPathMethodPrefix);
+
             // Every tree is read as a whole first; its bodies are indexed only when it spells a
             // name the gate needs: a role attribute here, a range type, or a closure name below.
             var trees = new List<(SyntaxTree Tree, TreeNames Names)>();
+            var aliases = new List<(string Alias, string Target)>();
             foreach (var tree in compilation.SyntaxTrees)
             {
                 var names = TreeNames.For(tree, cancellationToken);
                 trees.Add((tree, names));
-                if (names.SpellsAny(RoleAttributeSpellings))
-                {
-                    AddAttributed(TreeRoleIndex.For(tree, cancellationToken).AttributedMembers, lockBase, reclaimBase);
-                }
-
+                aliases.AddRange(names.Aliases);
                 var config = options.AnalyzerConfigOptionsProvider.GetOptions(tree);
                 if (RoleOptions.Fingerprint(config).Length > 0)
                 {
@@ -83,6 +96,18 @@ namespace GfnGuard.Analyzers.Roles
                     AddLastSegments(_rangeTypes, roleOptions.GfnRangeTypes);
                     AddLastSegments(lockBase, roleOptions.MmuLockMembers);
                     AddLastSegments(reclaimBase, roleOptions.ReclaimMethods);
+                    AddLastSegments(_hvaPathNames, roleOptions.HvaPathMethods);
+                }
+            }
+
+            // A role attribute may be written under an alias; members are indexed by the name written.
+            var attributeRoles = aliases.Count == 0 ? RoleAttributesByName : UsingAliases.AttributeRoles(aliases);
+            var attributeSpellings = aliases.Count == 0 ? RoleAttributeSpellings : Spellings(attributeRoles.Keys);
+            foreach (var (tree, names) in trees)
+            {
+                if (names.SpellsAny(attributeSpellings))
+                {
+                    AddAttributed(TreeRoleIndex.For(tree, cancellationToken).AttributedMembers, attributeRoles, lockBase, reclaimBase);
                 }
             }
 
@@ -90,7 +115,19 @@ namespace GfnGuard.Analyzers.Roles
             {
                 if (!MetadataRoleNames.IsFramework(assembly))
                 {
-                    AddAttributed(MetadataRoleNames.Of(assembly), lockBase, reclaimBase);
+                    AddAttributed(MetadataRoleNames.Of(assembly), RoleAttributesByName, lockBase, reclaimBase);
+                }
+            }
+
+            UsingAliases.Close(_rangeTypes, aliases);
+            UsingAliases.Close(hvaRangeTypes, aliases);
+            _hvaPathNames.UnionWith(hvaRangeTypes);
+            foreach (var pair in attributeRoles)
+            {
+                if (pair.Value == "HvaPath")
+                {
+                    _hvaPathNames.Add(pair.Key);
+                    _hvaPathNames.Add(pair.Key + "Attribute");
                 }
             }
 
@@ -102,6 +139,8 @@ namespace GfnGuard.Analyzers.Roles
                     _typesWithConstructors.UnionWith(TreeRoleIndex.For(tree, cancellationToken).TypesWithConstructors);
                 }
             }
+
+            UsingAliases.Close(_typesWithConstructors, aliases);
 
             // A helper changes a range's flags by storing them (so its body spells a flag) or by
             // storing a newly built range (so it spells a range type).
@@ -158,11 +197,20 @@ namespace GfnGuard.Analyzers.Roles
         /// The gate's questions asked of a whole tree, once: the predicates only grow with what a
         /// body spells, so a tree that fails one fails it for every body in it.
         /// </summary>
-        private (bool MaySetBothFlags, bool MayReclaim, bool MayLock) VerdictFor(SyntaxTree tree) => _verdicts.GetOrAdd(tree, t =>
+        private TreeVerdict VerdictFor(SyntaxTree tree) => _verdicts.GetOrAdd(tree, _judgeTree);
+
+        private TreeVerdict JudgeTree(SyntaxTree tree)
         {
-            var whole = TreeNames.For(t, default);
-            return (MaySetBothFlags(whole), whole.SpellsAny(_reclaimNames), whole.SpellsAny(_lockNames));
-        });
+            var whole = TreeNames.For(tree, default);
+            return (MaySetBothFlags(whole), whole.SpellsAny(_reclaimNames), whole.SpellsAny(_lockNames), whole.SpellsAny(_hvaPathNames));
+        }
+
+        /// <summary>
+        /// KVM0002: could this block be an HVA-based path? Its tree must spell a way a method
+        /// becomes one (SPEC section 3): a kernel name or the notifier prefix, an HVA range type,
+        /// [HvaPath], or a configured name. The symbol is asked only after this.
+        /// </summary>
+        internal bool MayBeAnHvaPath(SyntaxNode declaration) => VerdictFor(declaration.SyntaxTree).MayBeAnHvaPath;
 
         /// <summary>
         /// Could a method of this name take or drop mmu_lock? Only if it is a lock name or its
@@ -184,11 +232,11 @@ namespace GfnGuard.Analyzers.Roles
             return BodySummary.Of(declaration.SyntaxTree.GetText(), declaration);
         }
 
-        private void AddAttributed(Dictionary<string, List<string>> attributed, HashSet<string> lockBase, HashSet<string> reclaimBase)
+        private void AddAttributed(Dictionary<string, List<string>> attributed, Dictionary<string, string> attributeRoles, HashSet<string> lockBase, HashSet<string> reclaimBase)
         {
             foreach (var pair in attributed)
             {
-                switch (pair.Key)
+                switch (attributeRoles.TryGetValue(pair.Key, out var role) ? role : null)
                 {
                     case "GfnRange":
                         _rangeTypes.UnionWith(pair.Value);

@@ -21,8 +21,15 @@ namespace GfnGuard.Analyzers.Roles
         private readonly NameFilter _names;
         private readonly BodySummary _creations;
 
-        private TreeNames(SyntaxTree tree, CancellationToken cancellationToken) =>
-            (_names, _creations) = BodySummary.OfWholeTree(tree.GetText(cancellationToken), tree.GetRoot(cancellationToken));
+        private TreeNames(SyntaxTree tree, CancellationToken cancellationToken)
+        {
+            var root = tree.GetRoot(cancellationToken);
+            (_names, _creations) = BodySummary.OfWholeTree(tree.GetText(cancellationToken), root);
+            Aliases = UsingAliases.Of(root);
+        }
+
+        /// <summary>The using aliases the tree declares (see <see cref="UsingAliases"/>).</summary>
+        internal IReadOnlyList<(string Alias, string Target)> Aliases { get; }
 
         /// <summary>Whether the text reading declined the tree and its tokens were read instead.</summary>
         internal bool ReadFromTokens => _creations.ReadFromTokens;
@@ -34,7 +41,8 @@ namespace GfnGuard.Analyzers.Roles
         public IReadOnlyList<(string Type, bool WithArguments)> Creations => _creations.Creations;
 
         internal static TreeNames For(SyntaxTree tree, CancellationToken cancellationToken) =>
-            s_byTree.GetValue(tree, t => new TreeNames(t, cancellationToken));
+            // Looked up first: the lambda captures the token, so making it costs an allocation.
+            s_byTree.TryGetValue(tree, out var names) ? names : s_byTree.GetValue(tree, t => new TreeNames(t, cancellationToken));
 
         /// <summary>Whether the tree may spell any of <paramref name="names"/> anywhere.</summary>
         internal bool SpellsAny(IEnumerable<string> names)

@@ -65,14 +65,18 @@ namespace GfnGuard.Analyzers.Roles
             return false;
         }
 
-        /// <summary>Members declared with a role attribute, by attribute (simple name, without "Attribute").</summary>
+        /// <summary>
+        /// Members declared with an attribute, by the attribute's name as written (without
+        /// "Attribute"): the gate maps a role attribute's own name, or an alias of one, to its role.
+        /// </summary>
         internal Dictionary<string, List<string>> AttributedMembers { get; } = new Dictionary<string, List<string>>(System.StringComparer.Ordinal);
 
         /// <summary>Names of types with a hand-written constructor (which may give a range's flags defaults).</summary>
         internal HashSet<string> TypesWithConstructors { get; } = new HashSet<string>(System.StringComparer.Ordinal);
 
         internal static TreeRoleIndex For(SyntaxTree tree, System.Threading.CancellationToken cancellationToken) =>
-            s_byTree.GetValue(tree, t => Build(t, cancellationToken));
+            // Looked up first: the lambda captures the token, so making it costs an allocation.
+            s_byTree.TryGetValue(tree, out var index) ? index : s_byTree.GetValue(tree, t => Build(t, cancellationToken));
 
         /// <summary>Indexes a tree now, without the cache (the benchmarks time this).</summary>
         internal static TreeRoleIndex Build(SyntaxTree tree, System.Threading.CancellationToken cancellationToken)
@@ -104,7 +108,8 @@ namespace GfnGuard.Analyzers.Roles
                         // A positional record's primary constructor stores its parameters.
                         index.TypesWithConstructors.Add(record.Identifier.ValueText);
                         break;
-                    case AttributeSyntax attribute when SyntaxGate.RoleAttributeOf(BodySummary.LastIdentifier(attribute.Name)) is { } name:
+                    case AttributeSyntax attribute when BodySummary.LastIdentifier(attribute.Name) is { } written:
+                        var name = SyntaxGate.WithoutAttributeSuffix(written);
                         if (!index.AttributedMembers.TryGetValue(name, out var members))
                         {
                             members = new List<string>();

@@ -36,15 +36,16 @@ namespace GfnGuard.Analyzers.Rules
 
         private static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
-            var gate = roleContext.Gate;
-            if (!gate.MaySetBothFlags(context.Declaration))
+            if (roleContext.Gate.MaySetBothFlags(context.Declaration))
             {
-                return;
+                AnalyzeFlow(context, MethodFlowRunner.RolesFor(context, roleContext));
             }
-
-            var roles = MethodFlowRunner.RolesFor(context, roleContext);
-            MethodFlowRunner.Analyze(context, roles, FlowFacts.Flags, root => MaySetBothFlags(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context));
         }
+
+        // Apart from AnalyzeBlock, so that the closure its lambdas share is made only for a block
+        // past the gate: C# makes a closure over a parameter when the method is entered.
+        private static void AnalyzeFlow(MethodBody context, Roles.Roles roles) =>
+            MethodFlowRunner.Analyze(context, roles, FlowFacts.Flags, root => MaySetBothFlags(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context));
 
         /// <summary>
         /// The cheap test before any graph is built. KVM0001 needs both flags to be made

@@ -35,14 +35,22 @@ namespace GfnGuard.Analyzers.Rules
 
         private static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
-            var roles = MethodFlowRunner.RolesFor(context, roleContext);
-            if (!roles.IsHvaPathMethod(context.OwningSymbol))
+            if (!roleContext.Gate.MayBeAnHvaPath(context.Declaration))
             {
                 return;
             }
 
-            MethodFlowRunner.Analyze(context, roles, FlowFacts.Flags, root => PassesARange(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context, roles));
+            var roles = MethodFlowRunner.RolesFor(context, roleContext);
+            if (roles.IsHvaPathMethod(context.OwningSymbol))
+            {
+                AnalyzeFlow(context, roles);
+            }
         }
+
+        // Apart from AnalyzeBlock, so that the closure its lambdas share is made only for a block
+        // past the gate: C# makes a closure over a parameter when the method is entered.
+        private static void AnalyzeFlow(MethodBody context, Roles.Roles roles) =>
+            MethodFlowRunner.Analyze(context, roles, FlowFacts.Flags, root => PassesARange(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context, roles));
 
         /// <summary>The cheap test before any graph is built: does the body hand a gfn range to a call at all?</summary>
         private static bool PassesARange(IOperation root, Roles.Roles roles)

@@ -34,14 +34,17 @@ namespace GfnGuard.Analyzers.Rules
         {
             // [RequiresMmuLock]: the lock is held from entry, and the attribute is where it was taken.
             var requires = Roles.Roles.FindAttribute(context.OwningSymbol, KnownNames.RequiresMmuLockAttribute)?.ApplicationSyntaxReference;
-            var heldOnEntry = requires is not null;
-            var gate = roleContext.Gate;
-            if (!gate.MayReclaimUnderLock(context.Declaration, heldOnEntry))
+            if (roleContext.Gate.MayReclaimUnderLock(context.Declaration, heldOnEntry: requires is not null))
             {
-                return;
+                AnalyzeFlow(context, MethodFlowRunner.RolesFor(context, roleContext), requires);
             }
+        }
 
-            var roles = MethodFlowRunner.RolesFor(context, roleContext);
+        // Apart from AnalyzeBlock, so that the closure its lambdas share is made only for a block
+        // past the gate: C# makes a closure over a parameter when the method is entered.
+        private static void AnalyzeFlow(MethodBody context, Roles.Roles roles, SyntaxReference? requires)
+        {
+            var heldOnEntry = requires is not null;
             var notHeld = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.False);
             var entry = requires is null
                 ? notHeld

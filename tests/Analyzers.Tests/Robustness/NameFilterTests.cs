@@ -22,7 +22,7 @@ public sealed class NameFilterTests
         var filter = new NameFilter(textLength: added.Count * 25);
         foreach (var name in added)
         {
-            filter.Add(name);
+            filter.AddName(name);
         }
 
         Assert.All(added, name => Assert.True(filter.MayContain(name), name));
@@ -37,6 +37,7 @@ public sealed class NameFilterTests
         var kernelNames = KnownNames.ReclaimMethods.Concat(KnownNames.MmuLockMembers).Concat(KnownNames.AcquireFunctions)
             .Concat(KnownNames.ReleaseFunctions).Concat(KnownNames.AcquireMacros).Concat(KnownNames.LockdepAsserts)
             .Concat(KnownNames.OnlyPrivateMembers).Concat(KnownNames.OnlySharedMembers).Concat(KnownNames.GfnRangeTypes)
+            .Concat(KnownNames.HvaPathMethods).Concat(KnownNames.HvaRangeTypes).Append(KnownNames.HvaPathMethodPrefix)
             .ToList();
         var corpus = CorpusGenerator.Generate(new CorpusOptions(Lines: 20_000, KvmShare: 0, Seed: 21));
         var ordinary = corpus.Files.Skip(1).Select(f => CSharpSyntaxTree.ParseText(f.Text)).ToList();
@@ -48,6 +49,22 @@ public sealed class NameFilterTests
         // And the kernel file, which does declare them, spells them.
         var kernel = TreeNames.For(CSharpSyntaxTree.ParseText(corpus.Files[0].Text), default);
         Assert.True(kernel.Spells("kvm_gfn_range"));
+    }
+
+    [Theory]
+    [InlineData("static class C { static void kvm_mmu_notifier_release() { } }", true)]
+    [InlineData("static class C { static void kvm_mmu_notifier_release() { } ", true)] // an error: read from the tokens
+    [InlineData("static class C { static void kvm_mmu_notifier_() { } }", true)] // the prefix is itself a name (and IsHvaPathMethod takes it)
+    [InlineData("static class C { static void kvm_mmu_notifie_release() { } }", false)]
+    [InlineData("static class C { static void release() { } }", false)]
+    public void ANameWithTheNotifierPrefix_SpellsThePrefix(string source, bool spells)
+    {
+        var tree = CSharpSyntaxTree.ParseText(source);
+
+        var names = TreeNames.For(tree, default);
+
+        Assert.Equal(spells, names.Spells(KnownNames.HvaPathMethodPrefix));
+        Assert.Equal(source.EndsWith("} ", StringComparison.Ordinal), names.ReadFromTokens);
     }
 
     private static string RandomName(Random random) =>

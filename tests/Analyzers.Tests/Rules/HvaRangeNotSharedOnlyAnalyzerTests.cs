@@ -39,6 +39,39 @@ public sealed class HvaRangeNotSharedOnlyAnalyzerTests
         }
         """);
 
+    /// <summary>
+    /// Each way a method becomes an HVA-based path, alone in a file that spells no other: the
+    /// syntax gate must let each through on its own (the kernel's declarations are in another file).
+    /// </summary>
+    [Theory]
+    [InlineData("static void kvm_mmu_notifier_release(kvm kvm, kvm_gfn_range gfn_range)", null)]
+    [InlineData("[GfnGuard.Runtime.HvaPath] static void on_release(kvm kvm, kvm_gfn_range gfn_range)", null)]
+    [InlineData("static void on_release(kvm kvm, kvm_gfn_range gfn_range, in kvm_mmu_notifier_range range)", null)]
+    [InlineData("static void OnRelease(kvm kvm, kvm_gfn_range gfn_range)", "gfnguard.hva_path_methods = KvmMain.OnRelease")]
+    public Task EachWayToBeAnHvaPath_AloneInItsFile_Reports(string signature, string? editorConfig)
+    {
+        var test = new Verify.Test();
+        test.TestState.Sources.Add(("/Port.cs", $$"""
+            using static Kernel;
+
+            static class KvmMain
+            {
+                {{signature}}
+                {
+                    gfn_range.only_shared = true;
+                    {|KVM0002:kvm_unmap_gfn_range(kvm, ref gfn_range)|};
+                }
+            }
+            """));
+        test.TestState.Sources.Add(("/Kernel.cs", "using System.Threading;\n" + KernelPort.Declarations));
+        if (editorConfig is not null)
+        {
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig));
+        }
+
+        return Verify.VerifyAsync(test);
+    }
+
     [Fact]
     public Task FaithfulPort_OfTheNotifier_HasNoDiagnostic() => VerifyPort(KernelPort.FaithfulNotifier);
 
