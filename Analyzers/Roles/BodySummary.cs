@@ -81,21 +81,21 @@ namespace GfnGuard.Analyzers.Roles
         internal static (NameFilter Names, BodySummary Creations) OfWholeTree(SourceText text, SyntaxNode root)
         {
             var fromText = new BodySummary();
-            var filter = new NameFilter(text.Length);
+            var filter = NameFilter.Scratch(text.Length);
             if (fromText.TryReadText(text, root, seen: null, filter))
             {
-                return (filter, fromText);
+                return (filter.Compact(), fromText);
             }
 
             var fromTokens = OfTokens(root);
-            filter = new NameFilter(text.Length);
+            filter = NameFilter.Scratch(text.Length);
             foreach (var name in fromTokens.Identifiers)
             {
                 filter.AddName(name);
             }
 
             fromTokens.ReadFromTokens = true;
-            return (filter, fromTokens);
+            return (filter.Compact(), fromTokens);
         }
 
         /// <inheritdoc/>

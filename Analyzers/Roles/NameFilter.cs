@@ -10,29 +10,77 @@ namespace GfnGuard.Analyzers.Roles
     /// </summary>
     internal sealed class NameFilter
     {
-        // Four probes, and about two bits per character of text: a tree spells a distinct name
-        // per 25 or more characters, so over 50 bits per name and a false "may" about once in
-        // 30,000 questions.
+        // Four probes. A filter is filled at about two bits per character of text (a tree
+        // spells a distinct name per 25 or more characters, so over 50 bits per name), then
+        // kept folded to 32 to 64 bits per name: a false "may" about once in 5,000 questions.
         private const int Probes = 4;
         private const int MinBits = 1 << 13;
         private const int MaxBits = 1 << 23;
+        private const int MinCompactBits = 1 << 9;
+        private const int CompactBitsPerName = 32;
 
         private const string Prefix = KnownNames.HvaPathMethodPrefix;
         private static readonly int PrefixHash = Hash(Prefix);
 
-        private readonly ulong[] _bits;
-        private readonly int _mask;
+        // Each thread fills one filter and keeps only its folded copy: the gate reads every
+        // tree of a compilation, and a filter sized by text is ten times what the names need.
+        [System.ThreadStatic]
+        private static NameFilter? t_scratch;
 
-        internal NameFilter(int textLength)
+        private readonly ulong[] _bits;
+        private int _mask;
+
+        private NameFilter(ulong[] bits)
         {
-            var bits = MinBits;
-            while (bits < MaxBits && bits < 2 * textLength)
+            _bits = bits;
+            _mask = (bits.Length * 64) - 1;
+        }
+
+        /// <summary>How many bits the filter has (a power of two).</summary>
+        internal int Bits => _mask + 1;
+
+        /// <summary>
+        /// This thread's filter to fill for text of <paramref name="textLength"/> characters,
+        /// emptied. It is lent, not given: keep its <see cref="Compact"/> copy, never itself.
+        /// </summary>
+        internal static NameFilter Scratch(int textLength)
+        {
+            var bits = BitsFor(textLength);
+            var scratch = t_scratch;
+            if (scratch is null || scratch._bits.Length < bits / 64)
+            {
+                scratch = t_scratch = new NameFilter(new ulong[bits / 64]);
+            }
+
+            System.Array.Clear(scratch._bits, 0, bits / 64);
+            scratch._mask = bits - 1;
+            return scratch;
+        }
+
+        /// <summary>
+        /// A copy with the fewest bits that keep <see cref="CompactBitsPerName"/> per name it
+        /// holds (counted from the bits set). A filter whose size is a power of two folds onto
+        /// its lower half by OR: a bit's index is the probe's hash masked, so masking with one
+        /// bit fewer gives the same bit in the half, and no name it holds is lost.
+        /// </summary>
+        internal NameFilter Compact()
+        {
+            var words = Bits / 64;
+            var names = EstimatedNames();
+            var bits = MinCompactBits;
+            while (bits < Bits && bits < CompactBitsPerName * names)
             {
                 bits <<= 1;
             }
 
-            _bits = new ulong[bits / 64];
-            _mask = bits - 1;
+            var folded = new ulong[bits / 64];
+            var foldedMask = folded.Length - 1;
+            for (var i = 0; i < words; i++)
+            {
+                folded[i & foldedMask] |= _bits[i];
+            }
+
+            return new NameFilter(folded);
         }
 
         /// <summary>Adds the name whose hash is <paramref name="hash"/> (<see cref="NameTable.Extend"/> over its characters).</summary>
@@ -103,6 +151,38 @@ namespace GfnGuard.Analyzers.Roles
             }
 
             return hash;
+        }
+
+        /// <summary>How many distinct names the filter holds, estimated from the share of its bits set (the usual Bloom filter estimate).</summary>
+        internal double EstimatedNames()
+        {
+            var set = 0;
+            for (var i = 0; i < Bits / 64; i++)
+            {
+                set += PopCount(_bits[i]);
+            }
+
+            return set == Bits ? double.MaxValue : -(Bits / (double)Probes) * System.Math.Log(1 - (set / (double)Bits));
+        }
+
+        private static int BitsFor(int textLength)
+        {
+            var bits = MinBits;
+            while (bits < MaxBits && bits < 2 * textLength)
+            {
+                bits <<= 1;
+            }
+
+            return bits;
+        }
+
+        // netstandard2.0 has no BitOperations.PopCount: the usual SWAR count.
+        internal static int PopCount(ulong value)
+        {
+            value -= (value >> 1) & 0x5555555555555555UL;
+            value = (value & 0x3333333333333333UL) + ((value >> 2) & 0x3333333333333333UL);
+            value = (value + (value >> 4)) & 0x0F0F0F0F0F0F0F0FUL;
+            return (int)((value * 0x0101010101010101UL) >> 56);
         }
 
         private static bool StartsWithPrefix(char[] chars, int start)

@@ -31,6 +31,9 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>The using aliases the tree declares (see <see cref="UsingAliases"/>).</summary>
         internal IReadOnlyList<(string Alias, string Target)> Aliases { get; }
 
+        /// <summary>The size of the tree's name filter, in bits.</summary>
+        internal int FilterBits => _names.Bits;
+
         /// <summary>Whether the text reading declined the tree and its tokens were read instead.</summary>
         internal bool ReadFromTokens => _creations.ReadFromTokens;
 

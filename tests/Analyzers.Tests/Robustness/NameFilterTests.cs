@@ -18,13 +18,18 @@ public sealed class NameFilterTests
     {
         var random = new Random(2024);
         var added = Enumerable.Range(0, 5_000).Select(_ => RandomName(random)).ToHashSet(StringComparer.Ordinal);
-        // A filter for text of 5,000 names at the sparsest port code reads them (one per 25 characters).
-        var filter = new NameFilter(textLength: added.Count * 25);
+        // A filter for text of 5,000 names at the sparsest port code reads them (one per 25
+        // characters), filled, then folded to what the names need, as a tree's is.
+        var filling = NameFilter.Scratch(textLength: added.Count * 25);
         foreach (var name in added)
         {
-            filter.AddName(name);
+            filling.AddName(name);
         }
 
+        var filter = filling.Compact();
+
+        Assert.InRange(filling.EstimatedNames(), 0.97 * added.Count, 1.03 * added.Count);
+        Assert.InRange(filter.Bits, 32 * added.Count, 64 * added.Count);
         Assert.All(added, name => Assert.True(filter.MayContain(name), name));
         var others = Enumerable.Range(0, 100_000).Select(_ => RandomName(random)).Where(n => !added.Contains(n)).ToList();
         var falseMaybes = others.Count(filter.MayContain);
@@ -49,6 +54,47 @@ public sealed class NameFilterTests
         // And the kernel file, which does declare them, spells them.
         var kernel = TreeNames.For(CSharpSyntaxTree.ParseText(corpus.Files[0].Text), default);
         Assert.True(kernel.Spells("kvm_gfn_range"));
+    }
+
+    [Fact]
+    public void PopCount_CountsEveryBit()
+    {
+        var random = new Random(7);
+        var buffer = new byte[8];
+        for (var i = 0; i < 10_000; i++)
+        {
+            random.NextBytes(buffer);
+            var value = BitConverter.ToUInt64(buffer, 0);
+
+            Assert.Equal(System.Numerics.BitOperations.PopCount(value), NameFilter.PopCount(value));
+        }
+
+        Assert.Equal(64, NameFilter.PopCount(ulong.MaxValue));
+    }
+
+    [Fact]
+    public void TheScratchFilter_IsEmptiedForEachTree()
+    {
+        var first = NameFilter.Scratch(textLength: 1_000);
+        first.AddName("kvm_gfn_range");
+        _ = first.Compact();
+
+        var second = NameFilter.Scratch(textLength: 1_000).Compact();
+
+        Assert.False(second.MayContain("kvm_gfn_range"));
+    }
+
+    [Fact]
+    public void ASmallTree_KeepsASmallFilter()
+    {
+        // Folded from the two bits per character it is filled at to what its few names need.
+        var tree = CSharpSyntaxTree.ParseText("static class C\n{\n" + string.Concat(Enumerable.Repeat("    // a long comment about nothing in particular, repeated\n", 400)) + "}\n");
+
+        var names = TreeNames.For(tree, default);
+
+        Assert.True(tree.Length > 20_000);
+        Assert.True(names.FilterBits <= 1 << 10, $"{names.FilterBits} bits");
+        Assert.True(names.Spells("particular"));
     }
 
     [Theory]
