@@ -48,7 +48,7 @@ namespace GfnGuard.Analyzers.Roles
             s_byTree.TryGetValue(tree, out var names) ? names : s_byTree.GetValue(tree, t => new TreeNames(t, cancellationToken));
 
         /// <summary>Whether the tree may spell any of <paramref name="names"/> anywhere.</summary>
-        internal bool SpellsAny(IEnumerable<string> names)
+        internal bool SpellsAny(System.Collections.Immutable.ImmutableArray<string> names)
         {
             foreach (var name in names)
             {
@@ -62,7 +62,19 @@ namespace GfnGuard.Analyzers.Roles
         }
 
         /// <inheritdoc/>
-        public bool SpellsAny(HashSet<string> names) => SpellsAny((IEnumerable<string>)names);
+        public bool SpellsAny(HashSet<string> names)
+        {
+            // The set's own struct enumerator: through IEnumerable it would be boxed, once per tree per question.
+            foreach (var name in names)
+            {
+                if (Spells(name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         /// <summary>Whether the tree may spell <paramref name="name"/>: false only when it certainly does not.</summary>
         internal bool Spells(string name) => _names.MayContain(name);

@@ -51,8 +51,10 @@ internal static class AnalyzerCpuShare
             Round(warmUp, warmUpAnalysed);
         }
 
+        var growth = new List<string>();
         foreach (var (kind, share) in corpora)
         {
+            var first = (Lines: 0, GfnGuard: 0.0);
             foreach (var lines in sizes)
             {
                 var corpus = CorpusGenerator.Generate(new CorpusOptions(lines, share, BugShare: 0));
@@ -62,10 +64,23 @@ internal static class AnalyzerCpuShare
                 var gfnGuard = Median(measured.Select(m => m.GfnGuard));
                 var floor = Median(measured.Select(m => m.Floor));
                 var last = measured[^1];
+                if (first.Lines == 0)
+                {
+                    first = (corpus.Lines, gfnGuard);
+                }
+                else if (lines == sizes[^1])
+                {
+                    growth.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"{kind}: {(double)corpus.Lines / first.Lines:F2}x the code, {gfnGuard / first.GfnGuard:F2}x GfnGuard's time"));
+                }
+
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {kind} | {corpus.Lines:N0} | {compile:F0} | {gfnGuard:F0} | {100 * gfnGuard / compile:F1}% | {floor:F0} | {100 * floor / compile:F1}% | {last.Bound:N0} / {last.Graphed:N0} / {last.Bodies:N0} |"));
+                    $"| {kind} | {corpus.Lines:N0} | {compile:F0} | {gfnGuard:F1} | {100 * gfnGuard / compile:F1}% | {floor:F0} | {100 * floor / compile:F1}% | {last.Bound:N0} / {last.Graphed:N0} / {last.Bodies:N0} |"));
             }
         }
+
+        Console.WriteLine();
+        growth.ForEach(Console.WriteLine);
     }
 
     /// <summary>The declarations GfnGuard binds and graphs in the corpus, by file, recorded in a run of their own so that the timed runs do not pay for recording.</summary>
