@@ -34,7 +34,7 @@ namespace GfnGuard.Analyzers.Rules
             });
         }
 
-        private static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
+        internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
             if (roleContext.Gate.MaySetBothFlags(context.Declaration))
             {

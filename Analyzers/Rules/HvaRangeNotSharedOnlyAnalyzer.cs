@@ -33,7 +33,7 @@ namespace GfnGuard.Analyzers.Rules
             });
         }
 
-        private static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
+        internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
             if (!roleContext.Gate.MayBeAnHvaPath(context.Declaration))
             {

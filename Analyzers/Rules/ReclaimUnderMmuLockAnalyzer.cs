@@ -30,7 +30,7 @@ namespace GfnGuard.Analyzers.Rules
             });
         }
 
-        private static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
+        internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
             // [RequiresMmuLock]: the lock is held from entry, and the attribute is where it was taken.
             var requires = Roles.Roles.FindAttribute(context.OwningSymbol, KnownNames.RequiresMmuLockAttribute)?.ApplicationSyntaxReference;

@@ -14,37 +14,46 @@ public sealed class UsingAliasTests
 {
     private const string PositionalRange = "public record KvmGfnRange(ulong Start, ulong End, bool OnlyPrivate, bool OnlyShared);\n";
 
-    [Fact]
-    public Task RangeTypeThroughAGlobalAliasInAnotherFile_Reports()
+    /// <summary>KVM0001 over these files, without the runtime: the ranges are the port's own.</summary>
+    private static Task VerifyBothFlagsAsync(params (string Path, string Text)[] sources)
     {
         var test = new BothFlags.Test();
         test.TestState.AdditionalReferences.Clear();
-        test.TestState.Sources.Add(("/Port.cs", """
-            static class Port
-            {
-                static Range Make() => new Range(0, 1, true, {|KVM0001:true|});
-            }
-            """));
-        test.TestState.Sources.Add(("/Range.cs", PositionalRange));
-        test.TestState.Sources.Add(("/Aliases.cs", "global using Range = KvmGfnRange;\n"));
+        foreach (var source in sources)
+        {
+            test.TestState.Sources.Add(source);
+        }
+
         return BothFlags.VerifyAsync(test);
+    }
+
+    [Fact]
+    public Task RangeTypeThroughAGlobalAliasInAnotherFile_Reports()
+    {
+        return VerifyBothFlagsAsync(
+            ("/Port.cs", """
+                static class Port
+                {
+                    static Range Make() => new Range(0, 1, true, {|KVM0001:true|});
+                }
+                """),
+            ("/Range.cs", PositionalRange),
+            ("/Aliases.cs", "global using Range = KvmGfnRange;\n"));
     }
 
     [Fact]
     public Task RangeTypeThroughAnAliasOfTheFile_Reports()
     {
-        var test = new BothFlags.Test();
-        test.TestState.AdditionalReferences.Clear();
-        test.TestState.Sources.Add(("/Port.cs", """
-            using gfn_range_t = Kvm.KvmGfnRange;
+        return VerifyBothFlagsAsync(
+            ("/Port.cs", """
+                using gfn_range_t = Kvm.KvmGfnRange;
 
-            static class Port
-            {
-                static gfn_range_t Make() => new gfn_range_t(0, 1, true, {|KVM0001:true|});
-            }
-            """));
-        test.TestState.Sources.Add(("/Range.cs", "namespace Kvm;\n" + PositionalRange));
-        return BothFlags.VerifyAsync(test);
+                static class Port
+                {
+                    static gfn_range_t Make() => new gfn_range_t(0, 1, true, {|KVM0001:true|});
+                }
+                """),
+            ("/Range.cs", "namespace Kvm;\n" + PositionalRange));
     }
 
     [Fact]
@@ -52,47 +61,43 @@ public sealed class UsingAliasTests
     {
         // Port.cs spells one flag; the other comes from the hand-written constructor of the
         // type the alias names, called with its optional argument left out.
-        var test = new BothFlags.Test();
-        test.TestState.AdditionalReferences.Clear();
-        test.TestState.Sources.Add(("/Port.cs", """
-            static class Port
-            {
-                static Range Make()
+        return VerifyBothFlagsAsync(
+            ("/Port.cs", """
+                static class Port
                 {
-                    var range = new Range();
-                    {|KVM0001:range.only_shared = true|};
-                    return range;
+                    static Range Make()
+                    {
+                        var range = new Range();
+                        {|KVM0001:range.only_shared = true|};
+                        return range;
+                    }
                 }
-            }
-            """));
-        test.TestState.Sources.Add(("/Range.cs", "public class kvm_gfn_range\n{\n    public ulong start;\n    public bool only_private, only_shared;\n    public kvm_gfn_range(ulong start = 0) { this.start = start; only_private = true; }\n}\n"));
-        test.TestState.Sources.Add(("/Aliases.cs", "global using Range = kvm_gfn_range;\n"));
-        return BothFlags.VerifyAsync(test);
+                """),
+            ("/Range.cs", "public class kvm_gfn_range\n{\n    public ulong start;\n    public bool only_private, only_shared;\n    public kvm_gfn_range(ulong start = 0) { this.start = start; only_private = true; }\n}\n"),
+            ("/Aliases.cs", "global using Range = kvm_gfn_range;\n"));
     }
 
     [Fact]
     public Task AliasOfAnAlias_Reports()
     {
         // A namespace's alias may name a global alias of another file.
-        var test = new BothFlags.Test();
-        test.TestState.AdditionalReferences.Clear();
-        test.TestState.Sources.Add(("/Port.cs", """
-            namespace Kvm
-            {
-                namespace Ports
+        return VerifyBothFlagsAsync(
+            ("/Port.cs", """
+                namespace Kvm
                 {
-                    using R = Range;
-
-                    static class Port
+                    namespace Ports
                     {
-                        static R Make() => new R(0, 1, true, {|KVM0001:true|});
+                        using R = Range;
+
+                        static class Port
+                        {
+                            static R Make() => new R(0, 1, true, {|KVM0001:true|});
+                        }
                     }
                 }
-            }
-            """));
-        test.TestState.Sources.Add(("/Range.cs", PositionalRange));
-        test.TestState.Sources.Add(("/Aliases.cs", "global using Range = KvmGfnRange;\n"));
-        return BothFlags.VerifyAsync(test);
+                """),
+            ("/Range.cs", PositionalRange),
+            ("/Aliases.cs", "global using Range = KvmGfnRange;\n"));
     }
 
     [Fact]
