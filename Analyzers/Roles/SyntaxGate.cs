@@ -31,11 +31,11 @@ namespace GfnGuard.Analyzers.Roles
             RoleAttributes.ToDictionary(name => name, name => name, System.StringComparer.Ordinal);
 
         /// <summary>How a role attribute can be spelled in source: its name, with or without "Attribute".</summary>
-        private static readonly ImmutableArray<string> RoleAttributeSpellings = Spellings(RoleAttributes);
+        private static readonly HashSet<string> RoleAttributeSpellings = Spellings(RoleAttributes);
 
         /// <summary>The role an attribute's (simple) class name plays, without "Attribute", or null when none.</summary>
         internal static string? RoleAttributeOf(string? attributeName) =>
-            attributeName is not null && RoleAttributes.Contains(WithoutAttributeSuffix(attributeName)) ? WithoutAttributeSuffix(attributeName) : null;
+            attributeName is not null && WithoutAttributeSuffix(attributeName) is var name && RoleAttributes.Contains(name) ? name : null;
 
         /// <summary>An attribute's name as an attribute list may write it: without "Attribute".</summary>
         internal static string WithoutAttributeSuffix(string attributeName) =>
@@ -43,8 +43,8 @@ namespace GfnGuard.Analyzers.Roles
                 ? attributeName.Substring(0, attributeName.Length - "Attribute".Length)
                 : attributeName;
 
-        private static ImmutableArray<string> Spellings(IEnumerable<string> attributeNames) =>
-            attributeNames.SelectMany(name => new[] { name, name + "Attribute" }).ToImmutableArray();
+        private static HashSet<string> Spellings(IEnumerable<string> attributeNames) =>
+            new HashSet<string>(attributeNames.SelectMany(name => new[] { name, name + "Attribute" }), System.StringComparer.Ordinal);
 
         private readonly HashSet<string> _privateFlags = new HashSet<string>(KnownNames.OnlyPrivateMembers, System.StringComparer.Ordinal);
         private readonly HashSet<string> _sharedFlags = new HashSet<string>(KnownNames.OnlySharedMembers, System.StringComparer.Ordinal);
@@ -122,14 +122,7 @@ namespace GfnGuard.Analyzers.Roles
             UsingAliases.Close(_rangeTypes, aliases);
             UsingAliases.Close(hvaRangeTypes, aliases);
             _hvaPathNames.UnionWith(hvaRangeTypes);
-            foreach (var pair in attributeRoles)
-            {
-                if (pair.Value == "HvaPath")
-                {
-                    _hvaPathNames.Add(pair.Key);
-                    _hvaPathNames.Add(pair.Key + "Attribute");
-                }
-            }
+            _hvaPathNames.UnionWith(Spellings(attributeRoles.Where(pair => pair.Value == "HvaPath").Select(pair => pair.Key)));
 
             // A range type's hand-written constructor is declared in a tree that spells the type.
             foreach (var (tree, names) in trees)

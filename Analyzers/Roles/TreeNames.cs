@@ -47,20 +47,6 @@ namespace GfnGuard.Analyzers.Roles
             // Looked up first: the lambda captures the token, so making it costs an allocation.
             s_byTree.TryGetValue(tree, out var names) ? names : s_byTree.GetValue(tree, t => new TreeNames(t, cancellationToken));
 
-        /// <summary>Whether the tree may spell any of <paramref name="names"/> anywhere.</summary>
-        internal bool SpellsAny(System.Collections.Immutable.ImmutableArray<string> names)
-        {
-            foreach (var name in names)
-            {
-                if (Spells(name))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
         /// <inheritdoc/>
         public bool SpellsAny(HashSet<string> names)
         {
