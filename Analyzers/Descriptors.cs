@@ -7,6 +7,8 @@ namespace GfnGuard.Analyzers
     {
         internal const string CorrectnessCategory = "KVM.Correctness";
 
+        internal const string ConfigurationCategory = "KVM.Configuration";
+
         private const string HelpLinkBase = "https://github.com/gfnguard/gfnguard/blob/main/docs/rules/";
 
         internal static string HelpLink(string id) => HelpLinkBase + id + ".md";
@@ -14,17 +16,17 @@ namespace GfnGuard.Analyzers
         internal static readonly DiagnosticDescriptor BothFlagsSet = new DiagnosticDescriptor(
             id: DiagnosticIds.BothFlagsSet,
             title: "A gfn range must not be both private-only and shared-only",
-            messageFormat: "This sets {0} on a gfn range whose {1} may already be true; OnlyPrivate and OnlyShared together target no mapping at all",
+            messageFormat: "This sets {0} on a gfn range whose {1} may already be true; {2} and {3} together target no mapping at all",
             category: CorrectnessCategory,
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true,
             description: "struct kvm_gfn_range carries only_private (private mappings only, from guest_memfd) and only_shared (shared mappings only, as every HVA-based mmu_notifier event must use). Setting both is contradictory: a handler that honours the flags zaps or ages nothing, so stale SPTEs survive an invalidation.",
             helpLinkUri: HelpLink(DiagnosticIds.BothFlagsSet));
-    
+
         internal static readonly DiagnosticDescriptor HvaRangeNotSharedOnly = new DiagnosticDescriptor(
             id: DiagnosticIds.HvaRangeNotSharedOnly,
             title: "An HVA-based path must pass on only shared-only gfn ranges",
-            messageFormat: "'{0}' receives a gfn range that is not definitely shared-only on HVA-based path '{1}'; an HVA never maps private (guest_memfd) memory, so the range needs OnlyShared = true and OnlyPrivate = false",
+            messageFormat: "'{0}' receives a gfn range that is not definitely shared-only on HVA-based path '{1}'; an HVA never maps private (guest_memfd) memory, so the range needs {2} = true and {3} = false",
             category: CorrectnessCategory,
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true,
@@ -40,5 +42,16 @@ namespace GfnGuard.Analyzers
             isEnabledByDefault: true,
             description: "kvm_arch_guest_memory_reclaimed() writes back and invalidates the caches of every CPU on SEV (wbinvd_on_all_cpus). KVM calls it only after dropping mmu_lock, because holding the lock across it stalls every vCPU fault and every other notifier for milliseconds.",
             helpLinkUri: HelpLink(DiagnosticIds.ReclaimUnderMmuLock));
+
+        internal static readonly DiagnosticDescriptor UnknownOptionKey = new DiagnosticDescriptor(
+            id: DiagnosticIds.UnknownOptionKey,
+            title: "A GfnGuard option key must be one that GfnGuard reads",
+            messageFormat: "'{0}' is not a GfnGuard option, so it is ignored; did you mean '{1}'?",
+            category: ConfigurationCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "GfnGuard reads a fixed set of .editorconfig keys (gfnguard.reclaim_methods, gfnguard.mmu_lock_members, ...). A misspelt key would otherwise be ignored without a word, and the names it was meant to add would play no role: a reclaim under the lock, say, would go unreported.",
+            helpLinkUri: HelpLink(DiagnosticIds.UnknownOptionKey),
+            customTags: WellKnownDiagnosticTags.CompilationEnd);
     }
 }

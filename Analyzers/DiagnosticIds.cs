@@ -11,5 +11,8 @@ namespace GfnGuard.Analyzers
 
         /// <summary>Guest memory is reclaimed while mmu_lock is, or may be, held.</summary>
         public const string ReclaimUnderMmuLock = "KVM0003";
+
+        /// <summary>An .editorconfig key starts with <c>gfnguard.</c> but is not one GfnGuard reads (configuration warnings start at KVM0900).</summary>
+        public const string UnknownOptionKey = "KVM0900";
     }
 }

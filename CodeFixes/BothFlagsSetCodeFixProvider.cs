@@ -42,18 +42,14 @@ namespace GfnGuard.CodeFixes
             {
                 foreach (var key in new[] { KeepOnlySharedKey, KeepOnlyPrivateKey, ClearBothKey })
                 {
-                    if (NodesToClear(root, diagnostic, key) is not { Count: > 0 })
+                    // Computed once: the changed document is what the action applies.
+                    if (Cleared(root, new[] { diagnostic }, key) is not { } cleared)
                     {
                         continue;
                     }
 
-                    var document = context.Document;
-                    context.RegisterCodeFix(
-                        CodeAction.Create(
-                            Title(key),
-                            cancellationToken => ClearAsync(document, new[] { diagnostic }, key, cancellationToken),
-                            equivalenceKey: key),
-                        diagnostic);
+                    var changed = context.Document.WithSyntaxRoot(cleared);
+                    context.RegisterCodeFix(CodeAction.Create(Title(key), _ => Task.FromResult(changed), equivalenceKey: key), diagnostic);
                 }
             }
         }
@@ -159,11 +155,12 @@ namespace GfnGuard.CodeFixes
         private static async Task<Document> ClearAsync(Document document, IEnumerable<Diagnostic> diagnostics, string key, CancellationToken cancellationToken)
         {
             var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return document;
-            }
+            return root is not null && Cleared(root, diagnostics, key) is { } cleared ? document.WithSyntaxRoot(cleared) : document;
+        }
 
+        /// <summary>The root with false written into every value the fix gives up, or null when there is none.</summary>
+        private static SyntaxNode? Cleared(SyntaxNode root, IEnumerable<Diagnostic> diagnostics, string key)
+        {
             var nodes = new HashSet<SyntaxNode>();
             foreach (var diagnostic in diagnostics)
             {
@@ -173,13 +170,7 @@ namespace GfnGuard.CodeFixes
                 }
             }
 
-            if (nodes.Count == 0)
-            {
-                return document;
-            }
-
-            var newRoot = root.ReplaceNodes(nodes, (original, _) => FlagValueSyntax.False(original));
-            return document.WithSyntaxRoot(newRoot);
+            return nodes.Count == 0 ? null : root.ReplaceNodes(nodes, (original, _) => FlagValueSyntax.False(original));
         }
     }
 }

@@ -29,25 +29,8 @@ namespace GfnGuard.CodeFixes
 
         public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
 
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-        {
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                var node = await SequentialFixAll.ReportedNodeAsync(context.Document, diagnostic, context.CancellationToken).ConfigureAwait(false);
-                if (node is null || await FixAsync(context.Document, node, diagnostic, context.CancellationToken).ConfigureAwait(false) is null)
-                {
-                    continue;
-                }
-
-                var document = context.Document;
-                context.RegisterCodeFix(
-                    CodeAction.Create(
-                        "Make the range shared-only",
-                        async cancellationToken => await FixAsync(document, (await SequentialFixAll.ReportedNodeAsync(document, diagnostic, cancellationToken).ConfigureAwait(false))!, diagnostic, cancellationToken).ConfigureAwait(false) ?? document,
-                        EquivalenceKey),
-                    diagnostic);
-            }
-        }
+        public override Task RegisterCodeFixesAsync(CodeFixContext context) =>
+            FixRegistration.RegisterAsync(context, "Make the range shared-only", EquivalenceKey, FixAsync);
 
         private static async Task<Document?> FixAsync(Document document, SyntaxNode reported, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
@@ -68,8 +51,8 @@ namespace GfnGuard.CodeFixes
 
             var argument = invocation.ArgumentList.Arguments[index].Expression;
             if (model.GetTypeInfo(argument, cancellationToken).Type is not INamedTypeSymbol rangeType
-                || FlagMember(rangeType, FlagKind.OnlyShared) is not { } shared
-                || FlagMember(rangeType, FlagKind.OnlyPrivate) is not { } @private)
+                || SymbolRoles.FlagMember(rangeType, FlagKind.OnlyShared) is not { } shared
+                || SymbolRoles.FlagMember(rangeType, FlagKind.OnlyPrivate) is not { } @private)
             {
                 return null;
             }
@@ -103,24 +86,6 @@ namespace GfnGuard.CodeFixes
 
             StatementEdits.InsertBefore(editor, statement, assignments);
             return editor.GetChangedDocument();
-        }
-
-        /// <summary>The range's flag member (kernel or runtime spelling), if it has one.</summary>
-        private static ISymbol? FlagMember(INamedTypeSymbol type, FlagKind flag)
-        {
-            var names = flag == FlagKind.OnlyShared ? KnownNames.OnlySharedMembers : KnownNames.OnlyPrivateMembers;
-            for (var current = type; current is not null; current = current.BaseType)
-            {
-                foreach (var member in current.GetMembers())
-                {
-                    if (names.Contains(member.Name) && member is IFieldSymbol { Type.SpecialType: SpecialType.System_Boolean } or IPropertySymbol { Type.SpecialType: SpecialType.System_Boolean })
-                    {
-                        return member;
-                    }
-                }
-            }
-
-            return null;
         }
 
         private static bool IsInitOnly(ISymbol member) => member is IPropertySymbol { SetMethod.IsInitOnly: true } or IPropertySymbol { SetMethod: null };

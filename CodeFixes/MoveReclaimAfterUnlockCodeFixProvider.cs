@@ -11,7 +11,9 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Formatting;
 using GfnGuard.Analyzers;
+using GfnGuard.Analyzers.Flow;
 using GfnGuard.Analyzers.Roles;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace GfnGuard.CodeFixes
 {
@@ -32,25 +34,8 @@ namespace GfnGuard.CodeFixes
 
         public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
 
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-        {
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                var node = await SequentialFixAll.ReportedNodeAsync(context.Document, diagnostic, context.CancellationToken).ConfigureAwait(false);
-                if (node is null || await FixAsync(context.Document, node, diagnostic, context.CancellationToken).ConfigureAwait(false) is null)
-                {
-                    continue;
-                }
-
-                var document = context.Document;
-                context.RegisterCodeFix(
-                    CodeAction.Create(
-                        "Move the reclaim after the lock is released",
-                        async cancellationToken => await FixAsync(document, (await SequentialFixAll.ReportedNodeAsync(document, diagnostic, cancellationToken).ConfigureAwait(false))!, diagnostic, cancellationToken).ConfigureAwait(false) ?? document,
-                        EquivalenceKey),
-                    diagnostic);
-            }
-        }
+        public override Task RegisterCodeFixesAsync(CodeFixContext context) =>
+            FixRegistration.RegisterAsync(context, "Move the reclaim after the lock is released", EquivalenceKey, FixAsync);
 
         private static async Task<Document?> FixAsync(Document document, SyntaxNode reported, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
@@ -60,7 +45,7 @@ namespace GfnGuard.CodeFixes
             }
 
             var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            if (model is null)
+            if (model is null || await FixRoles.ForAsync(document, cancellationToken).ConfigureAwait(false) is not { } roles)
             {
                 return null;
             }
@@ -79,7 +64,7 @@ namespace GfnGuard.CodeFixes
                 condition = blockIf.Condition;
             }
 
-            if (FindReleasePoint(unit, model, cancellationToken) is not { } target || target.Parent is not BlockSyntax targetBlock)
+            if (FindReleasePoint(unit, model, roles, cancellationToken) is not { } target || target.Parent is not BlockSyntax targetBlock)
             {
                 return null;
             }
@@ -87,7 +72,7 @@ namespace GfnGuard.CodeFixes
             // The statement of the target's block that holds the unit (the unit itself when they are siblings).
             var container = targetBlock.Statements.First(s => s.Span.Contains(unit.Span));
             var reclaimCall = model.GetSymbolInfo(statement.Expression, cancellationToken).Symbol as IMethodSymbol;
-            target = PastMovedReclaims(target, targetBlock, reclaimCall, model, cancellationToken);
+            target = PastMovedReclaims(target, targetBlock, reclaimCall, model, roles, cancellationToken);
             var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
             var reclaim = statement.WithoutTrivia();
             if (condition is null || (ReferenceEquals(container, unit) && IsStable(condition, model, cancellationToken)))
@@ -148,10 +133,10 @@ namespace GfnGuard.CodeFixes
         /// The release point, or the last of the reclaims already moved just after it: fixing one
         /// at a time then keeps the reclaims in source order, as Fix All does.
         /// </summary>
-        private static StatementSyntax PastMovedReclaims(StatementSyntax target, BlockSyntax block, IMethodSymbol? reclaim, SemanticModel model, CancellationToken cancellationToken)
+        private static StatementSyntax PastMovedReclaims(StatementSyntax target, BlockSyntax block, IMethodSymbol? reclaim, SemanticModel model, RoleView roles, CancellationToken cancellationToken)
         {
             var index = block.Statements.IndexOf(target);
-            while (index + 1 < block.Statements.Count && IsReclaimUnit(block.Statements[index + 1], reclaim, model, cancellationToken))
+            while (index + 1 < block.Statements.Count && IsReclaimUnit(block.Statements[index + 1], reclaim, model, roles, cancellationToken))
             {
                 index++;
             }
@@ -160,7 +145,7 @@ namespace GfnGuard.CodeFixes
         }
 
         /// <summary>A reclaim call statement, alone or under an <c>if</c> without else: the shape this fix moves.</summary>
-        private static bool IsReclaimUnit(StatementSyntax statement, IMethodSymbol? reclaim, SemanticModel model, CancellationToken cancellationToken)
+        private static bool IsReclaimUnit(StatementSyntax statement, IMethodSymbol? reclaim, SemanticModel model, RoleView roles, CancellationToken cancellationToken)
         {
             var inner = statement switch
             {
@@ -172,8 +157,7 @@ namespace GfnGuard.CodeFixes
             return inner is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax call }
                 && model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol method
                 && (SymbolEqualityComparer.Default.Equals(method.OriginalDefinition, reclaim?.OriginalDefinition)
-                    || KnownNames.ReclaimMethods.Contains(method.Name)
-                    || Roles.HasAttribute(method, KnownNames.ReclaimsGuestMemoryAttribute));
+                    || !roles.Summaries.ReclaimChainOf(method).IsEmpty);
         }
 
         /// <summary>
@@ -181,7 +165,7 @@ namespace GfnGuard.CodeFixes
         /// an enclosing lock/using/try-finally that releases. Null when the way out crosses a
         /// loop, a lambda, a switch section or the method's end.
         /// </summary>
-        private static StatementSyntax? FindReleasePoint(StatementSyntax unit, SemanticModel model, CancellationToken cancellationToken)
+        private static StatementSyntax? FindReleasePoint(StatementSyntax unit, SemanticModel model, RoleView roles, CancellationToken cancellationToken)
         {
             SyntaxNode node = unit;
             while (node.Parent is { } parent)
@@ -191,7 +175,7 @@ namespace GfnGuard.CodeFixes
                     case BlockSyntax block:
                         {
                             var index = block.Statements.IndexOf((StatementSyntax)node);
-                            if (block.Statements.Take(index).Any(s => s is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 } declaration && AcquiresGuard(declaration.Declaration.Variables, model, cancellationToken)))
+                            if (block.Statements.Take(index).Any(s => s is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 } declaration && AcquiresGuard(declaration.Declaration.Variables, model, roles, cancellationToken)))
                             {
                                 // A using declaration on the lock releases at the end of this block.
                                 return block.Parent is BlockSyntax ? block : null;
@@ -199,7 +183,7 @@ namespace GfnGuard.CodeFixes
 
                             foreach (var following in block.Statements.Skip(index + 1))
                             {
-                                if (Releases(following, model, cancellationToken))
+                                if (Releases(following, model, roles, cancellationToken))
                                 {
                                     return following;
                                 }
@@ -214,13 +198,13 @@ namespace GfnGuard.CodeFixes
                             continue;
                         }
 
-                    case LockStatementSyntax lockStatement when IsLock(lockStatement.Expression, model, cancellationToken):
+                    case LockStatementSyntax lockStatement when IsLock(lockStatement.Expression, model, roles, cancellationToken):
                         return lockStatement;
-                    case UsingStatementSyntax usingStatement when usingStatement.Expression is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } && IsLock(access.Expression, model, cancellationToken):
+                    case UsingStatementSyntax usingStatement when usingStatement.Expression is InvocationExpressionSyntax call && LockEffectOf(call, model, roles, cancellationToken) == LockEffect.GuardAcquire:
                         return usingStatement;
-                    case UsingStatementSyntax usingStatement when usingStatement.Declaration is { } declaration && AcquiresGuard(declaration.Variables, model, cancellationToken):
+                    case UsingStatementSyntax usingStatement when usingStatement.Declaration is { } declaration && AcquiresGuard(declaration.Variables, model, roles, cancellationToken):
                         return usingStatement;
-                    case TryStatementSyntax tryStatement when node == tryStatement.Block && tryStatement.Finally is { } @finally && Releases(@finally.Block, model, cancellationToken):
+                    case TryStatementSyntax tryStatement when node == tryStatement.Block && tryStatement.Finally is { } @finally && Releases(@finally.Block, model, roles, cancellationToken):
                         return tryStatement;
                     case IfStatementSyntax or ElseClauseSyntax or TryStatementSyntax or LockStatementSyntax or UsingStatementSyntax or LabeledStatementSyntax:
                         node = parent;
@@ -233,26 +217,15 @@ namespace GfnGuard.CodeFixes
             return null;
         }
 
-        private static bool AcquiresGuard(SeparatedSyntaxList<VariableDeclaratorSyntax> variables, SemanticModel model, CancellationToken cancellationToken) =>
-            variables.Any(v => v.Initializer?.Value is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } && IsLock(access.Expression, model, cancellationToken));
+        private static bool AcquiresGuard(SeparatedSyntaxList<VariableDeclaratorSyntax> variables, SemanticModel model, RoleView roles, CancellationToken cancellationToken) =>
+            variables.Any(v => v.Initializer?.Value is InvocationExpressionSyntax call && LockEffectOf(call, model, roles, cancellationToken) == LockEffect.GuardAcquire);
 
-        /// <summary>True when the statement contains a call that drops mmu_lock.</summary>
-        private static bool Releases(SyntaxNode statement, SemanticModel model, CancellationToken cancellationToken)
+        /// <summary>True when the statement contains a call that drops mmu_lock, as the analyzer reads it (a lock form, or a helper that drops it on every path).</summary>
+        private static bool Releases(SyntaxNode statement, SemanticModel model, RoleView roles, CancellationToken cancellationToken)
         {
             foreach (var call in statement.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>())
             {
-                if (model.GetSymbolInfo(call, cancellationToken).Symbol is not IMethodSymbol method)
-                {
-                    continue;
-                }
-
-                var name = method.Name;
-                var onLock = call.Expression is MemberAccessExpressionSyntax access && IsLock(access.Expression, model, cancellationToken);
-                var lockArgument = call.ArgumentList.Arguments.Any(a => IsLock(a.Expression, model, cancellationToken));
-                if (KnownNames.ReleaseMacros.Contains(name)
-                    || Roles.HasAttribute(method, KnownNames.ReleasesMmuLockAttribute)
-                    || (lockArgument && (KnownNames.ReleaseFunctions.Contains(name) || (name == "Exit" && method.ContainingType.Name == "Monitor")))
-                    || (onLock && name.StartsWith("Exit", System.StringComparison.Ordinal) && name.EndsWith("Lock", System.StringComparison.Ordinal)))
+                if (LockEffectOf(call, model, roles, cancellationToken) == LockEffect.Release)
                 {
                     return true;
                 }
@@ -261,23 +234,27 @@ namespace GfnGuard.CodeFixes
             return false;
         }
 
-        /// <summary>kvm->mmu_lock by the names and attribute the analyzers know.</summary>
-        private static bool IsLock(ExpressionSyntax expression, SemanticModel model, CancellationToken cancellationToken)
+        /// <summary>What the call does to mmu_lock by its form, or through the summary of a helper of the compilation.</summary>
+        private static LockEffect LockEffectOf(InvocationExpressionSyntax call, SemanticModel model, RoleView roles, CancellationToken cancellationToken)
         {
-            while (expression is PrefixUnaryExpressionSyntax or ParenthesizedExpressionSyntax or RefExpressionSyntax)
+            if (model.GetOperation(call, cancellationToken) is not IInvocationOperation invocation)
             {
-                expression = expression switch
-                {
-                    PrefixUnaryExpressionSyntax prefix => prefix.Operand,
-                    ParenthesizedExpressionSyntax parenthesized => parenthesized.Expression,
-                    RefExpressionSyntax reference => reference.Expression,
-                    _ => expression,
-                };
+                return LockEffect.None;
             }
 
-            return model.GetSymbolInfo(expression, cancellationToken).Symbol is IFieldSymbol or IPropertySymbol
-                && model.GetSymbolInfo(expression, cancellationToken).Symbol is { } member
-                && (KnownNames.MmuLockMembers.Contains(member.Name) || Roles.HasAttribute(member, KnownNames.MmuLockAttribute));
+            var effect = LockOperations.Classify(invocation, roles.Roles);
+            return effect != LockEffect.None ? effect : roles.Summaries.LockEffectOf(invocation.TargetMethod);
+        }
+
+        /// <summary>kvm->mmu_lock, as the analyzers recognise it (names, [MmuLock], gfnguard.mmu_lock_members).</summary>
+        private static bool IsLock(ExpressionSyntax expression, SemanticModel model, RoleView roles, CancellationToken cancellationToken)
+        {
+            while (expression is ParenthesizedExpressionSyntax or RefExpressionSyntax)
+            {
+                expression = expression is ParenthesizedExpressionSyntax parenthesized ? parenthesized.Expression : ((RefExpressionSyntax)expression).Expression;
+            }
+
+            return model.GetOperation(expression, cancellationToken) is { } operation && roles.Roles.IsLockMemberReference(operation);
         }
 
         /// <summary>A condition that means the same after the release: a literal, a parameter, or a local.</summary>

@@ -16,9 +16,15 @@ namespace GfnGuard.Analyzers.Flow
         internal static readonly object ThisRoot = new object();
 
         internal FlowLocation(object root, string path)
+            : this(root, path, PlaceFact.None)
+        {
+        }
+
+        private FlowLocation(object root, string path, PlaceFact fact)
         {
             Root = root;
             Path = path;
+            Fact = fact;
         }
 
         /// <summary>An <see cref="ISymbol"/>, a boxed <see cref="CaptureId"/>, or <see cref="ThisRoot"/>.</summary>
@@ -26,6 +32,9 @@ namespace GfnGuard.Analyzers.Flow
 
         /// <summary>Member names joined by '.', empty for the root itself.</summary>
         internal string Path { get; }
+
+        /// <summary>A fact about the place at <see cref="Path"/> rather than the place itself, or <see cref="PlaceFact.None"/>.</summary>
+        internal PlaceFact Fact { get; }
 
         internal bool IsValid => Root is not null;
 
@@ -36,12 +45,29 @@ namespace GfnGuard.Analyzers.Flow
         internal FlowLocation Member(string name) =>
             new FlowLocation(Root, Path.Length == 0 ? name : Path + "." + name);
 
-        /// <summary>True when <paramref name="other"/> is this place or a place below it.</summary>
-        internal bool Contains(FlowLocation other) =>
-            RootEquals(Root, other.Root)
-            && (Path.Length == 0
+        /// <summary>Where <paramref name="fact"/> about this place is kept.</summary>
+        internal FlowLocation With(PlaceFact fact) => new FlowLocation(Root, Path, fact);
+
+        /// <summary>Where the range at this place keeps <paramref name="flag"/> (the same for only_private and OnlyPrivate).</summary>
+        internal FlowLocation Flag(Roles.FlagKind flag) => With(flag == Roles.FlagKind.OnlyPrivate ? PlaceFact.OnlyPrivate : PlaceFact.OnlyShared);
+
+        /// <summary>True when <paramref name="other"/> is this place, a fact about it, or a place (or fact) below it.</summary>
+        internal bool Contains(FlowLocation other)
+        {
+            if (!RootEquals(Root, other.Root))
+            {
+                return false;
+            }
+
+            if (Fact != PlaceFact.None)
+            {
+                return other.Fact == Fact && other.Path == Path;
+            }
+
+            return Path.Length == 0
                 || other.Path == Path
-                || (other.Path.Length > Path.Length && other.Path.StartsWith(Path, StringComparison.Ordinal) && other.Path[Path.Length] == '.'));
+                || (other.Path.Length > Path.Length && other.Path.StartsWith(Path, StringComparison.Ordinal) && other.Path[Path.Length] == '.');
+        }
 
         /// <summary>Re-roots a place below <paramref name="from"/> to the same place below <paramref name="to"/>.</summary>
         internal FlowLocation Rebase(FlowLocation from, FlowLocation to)
@@ -56,20 +82,21 @@ namespace GfnGuard.Analyzers.Flow
                 suffix = "." + suffix;
             }
 
-            return new FlowLocation(to.Root, to.Path + suffix);
+            return new FlowLocation(to.Root, to.Path + suffix, Fact);
         }
 
-        public bool Equals(FlowLocation other) => RootEquals(Root, other.Root) && Path == other.Path;
+        public bool Equals(FlowLocation other) => Fact == other.Fact && RootEquals(Root, other.Root) && Path == other.Path;
 
         public override bool Equals(object? obj) => obj is FlowLocation other && Equals(other);
 
         public override int GetHashCode()
         {
             var rootHash = Root is ISymbol symbol ? SymbolEqualityComparer.Default.GetHashCode(symbol) : Root?.GetHashCode() ?? 0;
-            return (rootHash * 397) ^ StringComparer.Ordinal.GetHashCode(Path);
+            return (((rootHash * 397) ^ StringComparer.Ordinal.GetHashCode(Path)) * 31) + (int)Fact;
         }
 
-        public override string ToString() => (Root is ISymbol symbol ? symbol.Name : Root?.ToString()) + (Path.Length > 0 ? "." + Path : string.Empty);
+        public override string ToString() =>
+            (Root is ISymbol symbol ? symbol.Name : Root?.ToString()) + (Path.Length > 0 ? "." + Path : string.Empty) + (Fact != PlaceFact.None ? "#" + Fact : string.Empty);
 
         private static bool RootEquals(object? a, object? b) =>
             ReferenceEquals(a, b) || (a is ISymbol sa ? b is ISymbol sb && SymbolEqualityComparer.Default.Equals(sa, sb) : Equals(a, b));

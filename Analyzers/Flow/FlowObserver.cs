@@ -11,10 +11,11 @@ namespace GfnGuard.Analyzers.Flow
     /// </summary>
     internal readonly struct FlagAssignment
     {
-        internal FlagAssignment(FlowLocation range, FlagKind flag, BoolValue assigned, BoolValue other, SyntaxNode reportNode, SyntaxNode valueNode)
+        internal FlagAssignment(FlowLocation range, FlagKind flag, ITypeSymbol? rangeType, BoolValue assigned, BoolValue other, SyntaxNode reportNode, SyntaxNode valueNode)
         {
             Range = range;
             Flag = flag;
+            RangeType = rangeType;
             Assigned = assigned;
             Other = other;
             ReportNode = reportNode;
@@ -24,6 +25,9 @@ namespace GfnGuard.Analyzers.Flow
         internal FlowLocation Range { get; }
 
         internal FlagKind Flag { get; }
+
+        /// <summary>The range's type where the store shows it, for the port's own flag names in messages.</summary>
+        internal ITypeSymbol? RangeType { get; }
 
         internal BoolValue Assigned { get; }
 

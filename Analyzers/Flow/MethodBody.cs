@@ -11,7 +11,7 @@ namespace GfnGuard.Analyzers.Flow
     /// <summary>
     /// One code block (a method, accessor, constructor or initializer) as the rules see it. The
     /// rules register code-block actions rather than operation-block actions, so a block whose
-    /// syntax fails the <see cref="Roles.SyntaxGate"/> never has its operation tree built; a
+    /// syntax fails the <see cref="Gate.SyntaxGate"/> never has its operation tree built; a
     /// block that passes gets it here, and its control-flow graph once for all rules.
     /// </summary>
     internal readonly struct MethodBody

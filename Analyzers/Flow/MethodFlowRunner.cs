@@ -9,7 +9,7 @@ namespace GfnGuard.Analyzers.Flow
     internal static class MethodFlowRunner
     {
         /// <summary>The roles for the tree of the method being analysed.</summary>
-        internal static Roles.Roles RolesFor(MethodBody body, Roles.RoleContext roleContext)
+        internal static RoleView RolesFor(MethodBody body, RoleContext roleContext)
         {
             var tree = body.OwningSymbol.Locations.Length > 0 && body.OwningSymbol.Locations[0].SourceTree is { } owningTree
                 ? owningTree
@@ -24,7 +24,7 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         internal static void Analyze(
             MethodBody body,
-            Roles.Roles roles,
+            RoleView roles,
             FlowFacts facts,
             Func<IOperation, bool> worthAnalysing,
             FlowState entry,
@@ -46,7 +46,7 @@ namespace GfnGuard.Analyzers.Flow
             {
                 var start = ReferenceEquals(function, graph) ? entry : nestedEntry;
                 var observer = createObserver();
-                if (ForwardDataflow.Run(function, start, new OperationTransfer(roles, observer, facts), body.CancellationToken) is not null)
+                if (ForwardDataflow.Run(function, start, new OperationTransfer(roles.Roles, roles.Summaries, observer, facts), body.CancellationToken) is not null)
                 {
                     observer.Complete();
                 }

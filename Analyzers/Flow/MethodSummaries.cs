@@ -22,14 +22,16 @@ namespace GfnGuard.Analyzers.Flow
         [ThreadStatic]
         private static HashSet<IMethodSymbol>? t_inProgress;
 
-        private readonly Roles.Roles _roles;
+        private readonly SymbolRoles _roles;
+        private readonly RoleContext _context;
         private readonly ConcurrentDictionary<IMethodSymbol, LockEffect> _lockEffects = new ConcurrentDictionary<IMethodSymbol, LockEffect>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<string>> _reclaimChains = new ConcurrentDictionary<IMethodSymbol, ImmutableArray<string>>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<IMethodSymbol, FlagEffectsBox> _flagEffects = new ConcurrentDictionary<IMethodSymbol, FlagEffectsBox>(SymbolEqualityComparer.Default);
 
-        internal MethodSummaries(Roles.Roles roles)
+        internal MethodSummaries(SymbolRoles roles, RoleContext context)
         {
             _roles = roles;
+            _context = context;
         }
 
         /// <summary>Acquire or Release when the method's body takes (drops) mmu_lock on every path without undoing it.</summary>
@@ -41,7 +43,7 @@ namespace GfnGuard.Analyzers.Flow
                 return known;
             }
 
-            if (IsKnownToGate(method) && !_roles.Context.Gate.MayTouchTheLock(method.Name))
+            if (IsKnownToGate(method) && !_context.Gate.MayTouchTheLock(method.Name))
             {
                 // Its body spells no lock name, even through its callees: no need to bind it.
                 return LockEffect.None;
@@ -67,7 +69,7 @@ namespace GfnGuard.Analyzers.Flow
                 return known;
             }
 
-            if (IsKnownToGate(method) && !_roles.Context.Gate.MayReclaim(method.Name))
+            if (IsKnownToGate(method) && !_context.Gate.MayReclaim(method.Name))
             {
                 return ImmutableArray<string>.Empty;
             }
@@ -134,7 +136,7 @@ namespace GfnGuard.Analyzers.Flow
         private PathStates? ExitLockState(ControlFlowGraph graph, bool entryHeld)
         {
             var entry = FlowState.Empty.Set(OperationTransfer.LockLocation, entryHeld ? BoolValue.True : BoolValue.False);
-            var inputs = ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, observer: null, FlowFacts.Lock), CancellationToken.None);
+            var inputs = ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, this, observer: null, FlowFacts.Lock), CancellationToken.None);
             return inputs is null ? null : ForwardDataflow.ExitState(graph, inputs);
         }
 
@@ -163,11 +165,7 @@ namespace GfnGuard.Analyzers.Flow
                 if (operation is IInvocationOperation invocation)
                 {
                     var target = invocation.TargetMethod;
-                    if (KnownNames.AcquireMacros.Contains(target.Name) || KnownNames.ReleaseMacros.Contains(target.Name)
-                        || KnownNames.AcquireFunctions.Contains(target.Name) || KnownNames.ReleaseFunctions.Contains(target.Name)
-                        || Roles.Roles.HasAttribute(target, KnownNames.AcquiresMmuLockAttribute) || Roles.Roles.HasAttribute(target, KnownNames.ReleasesMmuLockAttribute)
-                        || target.Name is "Enter" or "Exit" or "TryEnter"
-                        || (invocation.Instance is IMemberReferenceOperation receiver && _roles.IsMmuLockMember(receiver.Member))
+                    if (LockOperations.MayBeALockCall(invocation, _roles)
                         || (!target.DeclaringSyntaxReferences.IsEmpty && LockEffectOf(target) != LockEffect.None))
                     {
                         return true;
@@ -247,7 +245,7 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var touched = new TouchedFlags();
-            var inputs = ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, touched, FlowFacts.Flags), CancellationToken.None);
+            var inputs = ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, this, touched, FlowFacts.Flags), CancellationToken.None);
             if (inputs is null)
             {
                 return null;
@@ -263,7 +261,7 @@ namespace GfnGuard.Analyzers.Flow
                         return null;
                     }
 
-                    var value = exit?.Get(place.Member(OperationTransfer.FlagKey(flag))) ?? BoolValue.Unknown;
+                    var value = exit?.Get(place.Flag(flag)) ?? BoolValue.Unknown;
                     return value.WithoutSites();
                 }
 
@@ -299,7 +297,7 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
-            var compilation = _roles.Context.Compilation;
+            var compilation = _context.Compilation;
             if (!compilation.ContainsSyntaxTree(syntax.SyntaxTree))
             {
                 return null;

@@ -9,14 +9,6 @@ namespace GfnGuard.Analyzers.Flow
     /// <summary>What a call does to the state: lock effects, helper summaries, forgetting.</summary>
     internal sealed partial class OperationTransfer
     {
-        /// <summary>Marks a place that holds kvm->mmu_lock itself (a capture of <c>kvm.mmu_lock</c>).</summary>
-        internal const string IsLockKey = "@islock";
-
-        /// <summary>Marks a lock guard returned by a call on the lock (released by its Dispose).</summary>
-        internal const string GuardKey = "@guard";
-
-        internal const string NonNullKey = "@nonnull";
-
         /// <summary>Where the analysis keeps whether mmu_lock is held (one abstract lock per method).</summary>
         internal static readonly FlowLocation LockLocation = new FlowLocation(LockRoot.Instance, string.Empty);
 
@@ -54,8 +46,8 @@ namespace GfnGuard.Analyzers.Flow
                 case LockEffect.GuardAcquire:
                     SetState(LockLocation, BoolValue.True.StoredAt(invocation.Syntax));
                     result = new FlowLocation(invocation, string.Empty);
-                    SetState(result.Member(GuardKey), BoolValue.True);
-                    SetState(result.Member(NonNullKey), BoolValue.True);
+                    SetState(result.With(PlaceFact.Guard), BoolValue.True);
+                    SetState(result.With(PlaceFact.NonNull), BoolValue.True);
                     break;
             }
 
@@ -74,88 +66,31 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
-        /// <summary>What a call does to mmu_lock (SPEC section 3, "taking / dropping it" and "held on entry").</summary>
+        /// <summary>
+        /// What a call does to mmu_lock: its form (<see cref="LockOperations.Classify"/>, with the
+        /// locals this analysis knows hold the lock), the Dispose of a guard, or the summary of a
+        /// helper of this compilation.
+        /// </summary>
         private LockEffect ClassifyLockCall(IInvocationOperation invocation, FlowLocation receiver)
         {
-            var method = invocation.TargetMethod;
-            var name = method.Name;
-            if (KnownNames.AcquireMacros.Contains(name) || Roles.Roles.HasAttribute(method, KnownNames.AcquiresMmuLockAttribute))
+            var effect = LockOperations.Classify(invocation, _roles, _isLockReference);
+            if (effect != LockEffect.None)
             {
-                return LockEffect.Acquire;
+                return effect;
             }
 
-            if (KnownNames.ReleaseMacros.Contains(name) || Roles.Roles.HasAttribute(method, KnownNames.ReleasesMmuLockAttribute))
-            {
-                return LockEffect.Release;
-            }
-
-            if (HasLockArgument(invocation))
-            {
-                if (KnownNames.AcquireFunctions.Contains(name))
-                {
-                    return LockEffect.Acquire;
-                }
-
-                if (KnownNames.ReleaseFunctions.Contains(name))
-                {
-                    return LockEffect.Release;
-                }
-
-                if (KnownNames.LockdepAsserts.Contains(name))
-                {
-                    return LockEffect.AssertHeld;
-                }
-
-                if (method.ContainingType is { Name: "Monitor", ContainingNamespace: { Name: "Threading", ContainingNamespace.Name: "System" } })
-                {
-                    return name is "Enter" or "TryEnter" ? LockEffect.Acquire : name == "Exit" ? LockEffect.Release : LockEffect.None;
-                }
-            }
-
-            if (invocation.Instance is { } instance && IsLockReference(instance))
-            {
-                // ReaderWriterLockSlim and look-alikes: Enter*Lock / TryEnter*Lock / Exit*Lock on the lock.
-                if ((name.StartsWith("Enter", System.StringComparison.Ordinal) || name.StartsWith("TryEnter", System.StringComparison.Ordinal)) && name.EndsWith("Lock", System.StringComparison.Ordinal))
-                {
-                    return LockEffect.Acquire;
-                }
-
-                if (name.StartsWith("Exit", System.StringComparison.Ordinal) && name.EndsWith("Lock", System.StringComparison.Ordinal))
-                {
-                    return LockEffect.Release;
-                }
-
-                if (IsDisposable(method.ReturnType))
-                {
-                    return LockEffect.GuardAcquire;
-                }
-            }
-
-            if (name == "Dispose" && receiver.IsValid && _state.Get(receiver.Member(GuardKey)).MayBeTrue)
+            if (invocation.TargetMethod.Name == "Dispose" && receiver.IsValid && _state.Get(receiver.With(PlaceFact.Guard)).MayBeTrue)
             {
                 return LockEffect.Release;
             }
 
-            return _roles.Summaries.LockEffectOf(method);
-        }
-
-        private bool HasLockArgument(IInvocationOperation invocation)
-        {
-            foreach (var argument in invocation.Arguments)
-            {
-                if (IsLockReference(argument.Value))
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            return _summaries.LockEffectOf(invocation.TargetMethod);
         }
 
         /// <summary>True when the operation denotes kvm->mmu_lock (through conversions, &amp;, captures and locals).</summary>
         private bool IsLockReference(IOperation operation)
         {
-            operation = Unwrap(operation);
+            operation = LockOperations.Unwrap(operation);
             switch (operation)
             {
                 case IMemberReferenceOperation member:
@@ -163,51 +98,12 @@ namespace GfnGuard.Analyzers.Flow
                 case IFlowCaptureReferenceOperation or ILocalReferenceOperation:
                     {
                         var place = PlaceOf(operation, _state);
-                        return place.IsValid && _state.Get(place.Member(IsLockKey)).IsDefinitelyTrue;
+                        return place.IsValid && _state.Get(place.With(PlaceFact.IsLock)).IsDefinitelyTrue;
                     }
 
                 default:
                     return false;
             }
-        }
-
-        private static IOperation Unwrap(IOperation operation)
-        {
-            while (true)
-            {
-                switch (operation)
-                {
-                    case IConversionOperation conversion:
-                        operation = conversion.Operand;
-                        continue;
-                    case IParenthesizedOperation parenthesized:
-                        operation = parenthesized.Operand;
-                        continue;
-                    case IAddressOfOperation addressOf:
-                        operation = addressOf.Reference;
-                        continue;
-                    default:
-                        return operation;
-                }
-            }
-        }
-
-        private static bool IsDisposable(ITypeSymbol type)
-        {
-            if (type.SpecialType == SpecialType.System_IDisposable)
-            {
-                return true;
-            }
-
-            foreach (var implemented in type.AllInterfaces)
-            {
-                if (implemented.SpecialType == SpecialType.System_IDisposable)
-                {
-                    return true;
-                }
-            }
-
-            return type.IsRefLikeType && type.GetMembers("Dispose").Length > 0;
         }
 
         /// <summary>
@@ -216,13 +112,13 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private void ApplyFlagEffects(IInvocationOperation invocation, FlowLocation receiver, ImmutableArray<FlowLocation> places)
         {
-            var effects = _roles.Summaries.FlagEffectsOf(invocation.TargetMethod);
+            var effects = _summaries.FlagEffectsOf(invocation.TargetMethod);
             for (var i = 0; i < invocation.Arguments.Length; i++)
             {
                 var argument = invocation.Arguments[i];
                 if (effects is not null && argument.Parameter is { } parameter && effects.ForParameter(parameter.Ordinal) is { } effect && places[i].IsValid)
                 {
-                    ApplyFlagEffect(effect, places[i], invocation.Syntax);
+                    ApplyFlagEffect(effect, places[i], parameter.Type, invocation.Syntax);
                 }
                 else
                 {
@@ -238,7 +134,7 @@ namespace GfnGuard.Analyzers.Flow
 
             if (effects?.ForThis is { } thisEffect)
             {
-                ApplyFlagEffect(thisEffect, receiver, invocation.Syntax);
+                ApplyFlagEffect(thisEffect, receiver, method.ContainingType, invocation.Syntax);
             }
             else if (!(method.IsReadOnly || (invocation.Instance!.Type?.IsReadOnly ?? false)))
             {
@@ -252,7 +148,7 @@ namespace GfnGuard.Analyzers.Flow
         /// may set, so that KVM0001 sees the call make the second flag true. When the helper may
         /// set both, its own body is where that is reported.
         /// </summary>
-        private void ApplyFlagEffect(FlagEffect effect, FlowLocation range, SyntaxNode call)
+        private void ApplyFlagEffect(FlagEffect effect, FlowLocation range, ITypeSymbol? rangeType, SyntaxNode call)
         {
             var setsBoth = effect.OnlyPrivate is { MayBeTrue: true } && effect.OnlyShared is { MayBeTrue: true };
             var observe = _observe;
@@ -265,7 +161,7 @@ namespace GfnGuard.Analyzers.Flow
                     {
                         if ((flag == FlagKind.OnlyPrivate ? effect.OnlyPrivate : effect.OnlyShared) is { } value && value.MayBeTrue != clearing)
                         {
-                            StoreFlag(range, flag, value, call, call);
+                            StoreFlag(range, flag, rangeType, value, call, call);
                         }
                     }
                 }
@@ -279,8 +175,8 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>Forgets what a callee may have changed below a place, but not that it is the lock or a guard.</summary>
         private void ForgetKeepingMarks(FlowLocation place)
         {
-            var isLock = _state.Get(place.Member(IsLockKey));
-            var guard = _state.Get(place.Member(GuardKey));
+            var isLock = _state.Get(place.With(PlaceFact.IsLock));
+            var guard = _state.Get(place.With(PlaceFact.Guard));
             if (_observe && _observer is not null)
             {
                 _observer.OnValueStored(place);
@@ -289,13 +185,13 @@ namespace GfnGuard.Analyzers.Flow
             ForgetState(place);
             if (isLock.IsDefinitelyTrue)
             {
-                SetState(place.Member(IsLockKey), isLock);
+                SetState(place.With(PlaceFact.IsLock), isLock);
             }
 
             if (guard.MayBeTrue)
             {
-                SetState(place.Member(GuardKey), guard);
-                SetState(place.Member(NonNullKey), BoolValue.True);
+                SetState(place.With(PlaceFact.Guard), guard);
+                SetState(place.With(PlaceFact.NonNull), BoolValue.True);
             }
         }
 

@@ -20,7 +20,8 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>The compiler-generated method a record's <c>with</c> calls.</summary>
         private const string RecordCloneMethod = "<Clone>$";
 
-        private readonly Roles.Roles _roles;
+        private readonly SymbolRoles _roles;
+        private readonly MethodSummaries _summaries;
         private readonly FlowObserver? _observer;
         private readonly Dictionary<ILocalSymbol, FlowLocation> _refLocals =
             new Dictionary<ILocalSymbol, FlowLocation>(SymbolEqualityComparer.Default);
@@ -33,21 +34,23 @@ namespace GfnGuard.Analyzers.Flow
         private readonly bool _tracksFlags;
         private readonly bool _tracksLock;
 
+        // Made once: a method group handed to LockOperations.Classify is a new delegate on every call.
+        private readonly System.Func<IOperation, bool> _isLockReference;
+
         // A working copy while a block is transferred (see FlowState's remarks); published
         // before it leaves this class.
         private FlowState _state = FlowState.Empty;
         private bool _observe;
 
-        internal OperationTransfer(Roles.Roles roles, FlowObserver? observer, FlowFacts facts)
+        internal OperationTransfer(SymbolRoles roles, MethodSummaries summaries, FlowObserver? observer, FlowFacts facts)
         {
             _roles = roles;
+            _summaries = summaries;
             _observer = observer;
             _tracksFlags = (facts & FlowFacts.Flags) != 0;
             _tracksLock = (facts & FlowFacts.Lock) != 0;
+            _isLockReference = IsLockReference;
         }
-
-        /// <summary>The key under a range's place where its flag lives (the same for only_private and OnlyPrivate).</summary>
-        internal static string FlagKey(FlagKind flag) => flag == FlagKind.OnlyPrivate ? "@OnlyPrivate" : "@OnlyShared";
 
         public FlowState TransferBlock(BasicBlock block, FlowState input, bool observe, List<FlowState>? statesWithin)
         {
@@ -102,8 +105,8 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>A lock guard (the value of <c>kvm.MmuLock.Write()</c> in a <c>using</c>) is never null.</summary>
         private FlowState? RefineNull(FlowState state, IOperation operand, bool isNull)
         {
-            var place = PlaceOf(Unwrap(operand), state);
-            return place.IsValid && isNull && state.Get(place.Member(NonNullKey)).IsDefinitelyTrue ? null : state;
+            var place = PlaceOf(LockOperations.Unwrap(operand), state);
+            return place.IsValid && isNull && state.Get(place.With(PlaceFact.NonNull)).IsDefinitelyTrue ? null : state;
         }
 
         /// <summary>
@@ -247,7 +250,7 @@ namespace GfnGuard.Analyzers.Flow
         {
             if (_tracksFlags)
             {
-                SetState(range.Member(FlagKey(flag)), value);
+                SetState(range.Flag(flag), value);
             }
         }
 
@@ -306,7 +309,7 @@ namespace GfnGuard.Analyzers.Flow
                         }
 
                         return _roles.TryGetFlag(member.Member, out var flag)
-                            ? instance.Member(FlagKey(flag))
+                            ? instance.Flag(flag)
                             : instance.Member(member.Member.Name);
                     }
 
@@ -346,12 +349,12 @@ namespace GfnGuard.Analyzers.Flow
                 return BoolValue.Unknown;
             }
 
-            var (range, flag, isFlag) = FlagTarget(assignment.Target);
-            var target = isFlag ? range.Member(FlagKey(flag)) : WriteTargetOf(assignment.Target);
+            var (range, flag, rangeType, isFlag) = FlagTarget(assignment.Target);
+            var target = isFlag ? range.Flag(flag) : WriteTargetOf(assignment.Target);
             var value = EvaluateWithPlace(assignment.Value);
             if (isFlag)
             {
-                StoreFlag(range, flag, value.Value, assignment.Syntax, assignment.Value.Syntax);
+                StoreFlag(range, flag, rangeType, value.Value, assignment.Syntax, assignment.Value.Syntax);
             }
             else if (target.IsValid)
             {
@@ -363,8 +366,8 @@ namespace GfnGuard.Analyzers.Flow
 
         private BoolValue CompoundAssign(ICompoundAssignmentOperation compound)
         {
-            var (range, flag, isFlag) = FlagTarget(compound.Target);
-            var target = isFlag ? range.Member(FlagKey(flag)) : TargetOf(compound.Target);
+            var (range, flag, rangeType, isFlag) = FlagTarget(compound.Target);
+            var target = isFlag ? range.Flag(flag) : TargetOf(compound.Target);
             var before = target.IsValid ? _state.Get(target) : BoolValue.Unknown;
             var operand = Evaluate(compound.Value);
             var result = compound.OperatorKind switch
@@ -378,7 +381,7 @@ namespace GfnGuard.Analyzers.Flow
 
             if (isFlag)
             {
-                StoreFlag(range, flag, result, compound.Syntax, compound.Syntax);
+                StoreFlag(range, flag, rangeType, result, compound.Syntax, compound.Syntax);
             }
             else if (target.IsValid)
             {
@@ -388,8 +391,8 @@ namespace GfnGuard.Analyzers.Flow
             return result;
         }
 
-        /// <summary>When <paramref name="target"/> is a gfn range flag of a followed range: that range and flag.</summary>
-        private (FlowLocation Range, FlagKind Flag, bool IsFlag) FlagTarget(IOperation target)
+        /// <summary>When <paramref name="target"/> is a gfn range flag of a followed range: that range, the flag and the range's type.</summary>
+        private (FlowLocation Range, FlagKind Flag, ITypeSymbol? RangeType, bool IsFlag) FlagTarget(IOperation target)
         {
             if (target is IMemberReferenceOperation { Instance: { } instance } member
                 && member is IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }
@@ -398,14 +401,14 @@ namespace GfnGuard.Analyzers.Flow
                 var range = EvaluateWithPlace(instance).Place;
                 if (range.IsValid)
                 {
-                    return (range, flag, true);
+                    return (range, flag, member.Member.ContainingType, true);
                 }
             }
 
-            return (default, default, false);
+            return (default, default, null, false);
         }
 
-        private void StoreFlag(FlowLocation range, FlagKind flag, BoolValue value, SyntaxNode reportNode, SyntaxNode valueNode)
+        private void StoreFlag(FlowLocation range, FlagKind flag, ITypeSymbol? rangeType, BoolValue value, SyntaxNode reportNode, SyntaxNode valueNode)
         {
             if (!_tracksFlags)
             {
@@ -415,11 +418,11 @@ namespace GfnGuard.Analyzers.Flow
             var stored = value.StoredAt(valueNode);
             if (_observe && _observer is not null)
             {
-                var other = _state.Get(range.Member(FlagKey(flag.Other())));
-                _observer.OnFlagAssigned(new FlagAssignment(range, flag, stored, other, reportNode, valueNode));
+                var other = _state.Get(range.Flag(flag.Other()));
+                _observer.OnFlagAssigned(new FlagAssignment(range, flag, rangeType, stored, other, reportNode, valueNode));
             }
 
-            SetState(range.Member(FlagKey(flag)), stored);
+            SetState(range.Flag(flag), stored);
         }
 
         /// <summary>Stores an evaluated value into a place: a bool is set, a range (or other struct) is copied.</summary>
@@ -429,7 +432,7 @@ namespace GfnGuard.Analyzers.Flow
             {
                 // A local or capture holding kvm->mmu_lock (as `lock (kvm.mmu_lock)` lowers to) is the lock.
                 ForgetState(target);
-                SetState(target.Member(IsLockKey), BoolValue.True);
+                SetState(target.With(PlaceFact.IsLock), BoolValue.True);
                 return;
             }
 
@@ -463,9 +466,9 @@ namespace GfnGuard.Analyzers.Flow
             foreach (var argument in creation.Arguments)
             {
                 var value = EvaluateWithPlace(argument.Value);
-                if (isRange && argument.Parameter is { } parameter && Roles.Roles.TryGetFlagParameter(parameter, out var flag))
+                if (isRange && argument.Parameter is { } parameter && SymbolRoles.TryGetFlagParameter(parameter, out var flag))
                 {
-                    StoreFlag(place, flag, value.Value, argument.Syntax, argument.Value.Syntax);
+                    StoreFlag(place, flag, creation.Type, value.Value, argument.Syntax, argument.Value.Syntax);
                 }
                 else
                 {
@@ -530,12 +533,12 @@ namespace GfnGuard.Analyzers.Flow
         private (BoolValue OnlyPrivate, BoolValue OnlyShared) ConstructedFlags(IMethodSymbol? constructor)
         {
             if (constructor is null || constructor.IsImplicitlyDeclared || constructor.Parameters.IsEmpty || IsPrimaryConstructor(constructor)
-                || SymbolEqualityComparer.Default.Equals(constructor.ContainingType, _roles.Context.RuntimeGfnRange))
+                || SymbolEqualityComparer.Default.Equals(constructor.ContainingType, _roles.RuntimeGfnRange))
             {
                 return (BoolValue.False, BoolValue.False);
             }
 
-            if (_roles.Summaries.FlagEffectsOf(constructor)?.ForThis is { } effect)
+            if (_summaries.FlagEffectsOf(constructor)?.ForThis is { } effect)
             {
                 return (effect.OnlyPrivate ?? BoolValue.False, effect.OnlyShared ?? BoolValue.False);
             }

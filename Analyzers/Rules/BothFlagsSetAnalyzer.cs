@@ -15,7 +15,7 @@ namespace GfnGuard.Analyzers.Rules
     /// store that makes the second flag true on some path where the first may already be true.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class BothFlagsSetAnalyzer : DiagnosticAnalyzer
+    public sealed class BothFlagsSetAnalyzer : CodeBlockRule
     {
         /// <summary>Diagnostic property: the flag the reported store sets.</summary>
         public const string FlagProperty = "Flag";
@@ -23,16 +23,7 @@ namespace GfnGuard.Analyzers.Rules
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(Descriptors.BothFlagsSet);
 
-        public override void Initialize(AnalysisContext context)
-        {
-            context.EnableConcurrentExecution();
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.RegisterCompilationStartAction(start =>
-            {
-                var roleContext = RoleContext.For(start.Compilation, start.Options);
-                start.RegisterCodeBlockAction(block => AnalyzeBlock(new MethodBody(block), roleContext));
-            });
-        }
+        private protected override void Analyze(MethodBody body, RoleContext roleContext) => AnalyzeBlock(body, roleContext);
 
         internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
@@ -44,7 +35,7 @@ namespace GfnGuard.Analyzers.Rules
 
         // Apart from AnalyzeBlock, so that the closure its lambdas share is made only for a block
         // past the gate: C# makes a closure over a parameter when the method is entered.
-        private static void AnalyzeFlow(MethodBody context, Roles.Roles roles) =>
+        private static void AnalyzeFlow(MethodBody context, RoleView roles) =>
             MethodFlowRunner.Analyze(context, roles, FlowFacts.Flags, root => MaySetBothFlags(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context));
 
         /// <summary>
@@ -54,8 +45,9 @@ namespace GfnGuard.Analyzers.Rules
         /// set OnlyShared likewise: by a store, a constructor argument, a source constructor, or a
         /// helper whose summary leaves the flag possibly true, or a test of the flag.
         /// </summary>
-        private static bool MaySetBothFlags(IOperation block, Roles.Roles roles)
+        private static bool MaySetBothFlags(IOperation block, RoleView view)
         {
+            var roles = view.Roles;
             var mayPrivate = false;
             var mayShared = false;
             void Mark(FlagKind flag)
@@ -78,7 +70,7 @@ namespace GfnGuard.Analyzers.Rules
                         Mark(flag);
                         break;
                     case IArgumentOperation { Parameter: { } parameter } argument
-                        when Roles.Roles.TryGetFlagParameter(parameter, out var flag)
+                        when SymbolRoles.TryGetFlagParameter(parameter, out var flag)
                             && argument.Parent is IObjectCreationOperation creation
                             && roles.IsGfnRangeType(creation.Type)
                             && !IsConstantFalse(argument.Value):
@@ -91,7 +83,7 @@ namespace GfnGuard.Analyzers.Rules
                         Mark(FlagKind.OnlyShared);
                         break;
                     case IInvocationOperation invocation when MayHandFlagsToAHelper(invocation, roles):
-                        MarkHelperEffects(invocation.TargetMethod, roles, Mark);
+                        MarkHelperEffects(invocation.TargetMethod, view.Summaries, Mark);
                         break;
                 }
 
@@ -115,9 +107,9 @@ namespace GfnGuard.Analyzers.Rules
         private static bool IsConstantFalse(IOperation value) => value.ConstantValue is { HasValue: true, Value: false };
 
         /// <summary>Marks the flags a helper may leave possibly true; all of them when it has no summary.</summary>
-        private static void MarkHelperEffects(IMethodSymbol method, Roles.Roles roles, Action<FlagKind> mark)
+        private static void MarkHelperEffects(IMethodSymbol method, MethodSummaries summaries, Action<FlagKind> mark)
         {
-            if (roles.Summaries.FlagEffectsOf(method) is not { } effects)
+            if (summaries.FlagEffectsOf(method) is not { } effects)
             {
                 mark(FlagKind.OnlyPrivate);
                 mark(FlagKind.OnlyShared);
@@ -145,7 +137,7 @@ namespace GfnGuard.Analyzers.Rules
         }
 
         /// <summary>A call to a method of this compilation that gets a range it can change (by ref/out, or as <c>this</c>).</summary>
-        private static bool MayHandFlagsToAHelper(IInvocationOperation invocation, Roles.Roles roles)
+        private static bool MayHandFlagsToAHelper(IInvocationOperation invocation, SymbolRoles roles)
         {
             var method = invocation.TargetMethod;
             if (method.DeclaringSyntaxReferences.IsEmpty)
@@ -216,13 +208,18 @@ namespace GfnGuard.Analyzers.Rules
                     var additional = new List<Location> { assignment.ValueNode.GetLocation() };
                     additional.AddRange(otherSites.Select(site => site.GetLocation()));
                     var properties = ImmutableDictionary<string, string?>.Empty.Add(FlagProperty, assignment.Flag.DisplayName());
+                    // The port's own names: only_shared where it declares only_shared.
+                    var set = SymbolRoles.FlagName(assignment.RangeType, assignment.Flag);
+                    var other = SymbolRoles.FlagName(assignment.RangeType, assignment.Flag.Other());
                     _context.ReportDiagnostic(Diagnostic.Create(
                         Descriptors.BothFlagsSet,
                         assignment.ReportNode.GetLocation(),
                         additional,
                         properties,
-                        assignment.Flag.DisplayName(),
-                        assignment.Flag.Other().DisplayName()));
+                        set,
+                        other,
+                        assignment.Flag == FlagKind.OnlyPrivate ? set : other,
+                        assignment.Flag == FlagKind.OnlyShared ? set : other));
                 }
             }
         }

@@ -14,7 +14,7 @@ namespace GfnGuard.Analyzers.Rules
     /// true and OnlyPrivate definitely false.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class HvaRangeNotSharedOnlyAnalyzer : DiagnosticAnalyzer
+    public sealed class HvaRangeNotSharedOnlyAnalyzer : CodeBlockRule
     {
         /// <summary>Diagnostic property: the index of the argument that carries the range.</summary>
         public const string ArgumentIndexProperty = "ArgumentIndex";
@@ -22,38 +22,42 @@ namespace GfnGuard.Analyzers.Rules
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(Descriptors.HvaRangeNotSharedOnly);
 
-        public override void Initialize(AnalysisContext context)
-        {
-            context.EnableConcurrentExecution();
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.RegisterCompilationStartAction(start =>
-            {
-                var roleContext = RoleContext.For(start.Compilation, start.Options);
-                start.RegisterCodeBlockAction(block => AnalyzeBlock(new MethodBody(block), roleContext));
-            });
-        }
+        private protected override void Analyze(MethodBody body, RoleContext roleContext) => AnalyzeBlock(body, roleContext);
 
         internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
-            if (!roleContext.Gate.MayBeAnHvaPath(context.Declaration))
+            var gate = roleContext.Gate;
+            if (!gate.MayBeAnHvaPath(context.Declaration))
             {
                 return;
             }
 
             var roles = MethodFlowRunner.RolesFor(context, roleContext);
-            if (roles.IsHvaPathMethod(context.OwningSymbol))
+            if (roles.Roles.IsHvaPathMethod(context.OwningSymbol))
             {
-                AnalyzeFlow(context, roles);
+                AnalyzeFlow(context, roles, walksOnly: false);
+            }
+            else if (gate.MayWalkMemslotsByHva(context.Declaration))
+            {
+                // An HVA path by what it does: it walks the memslots by HVA (SPEC section 3).
+                AnalyzeFlow(context, roles, walksOnly: true);
             }
         }
 
         // Apart from AnalyzeBlock, so that the closure its lambdas share is made only for a block
         // past the gate: C# makes a closure over a parameter when the method is entered.
-        private static void AnalyzeFlow(MethodBody context, Roles.Roles roles) =>
-            MethodFlowRunner.Analyze(context, roles, FlowFacts.Flags, root => PassesARange(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context, roles));
+        private static void AnalyzeFlow(MethodBody context, RoleView roles, bool walksOnly) =>
+            MethodFlowRunner.Analyze(
+                context,
+                roles,
+                FlowFacts.Flags,
+                root => PassesARange(root, roles.Roles) && (!walksOnly || WalksMemslotsByHva(root)),
+                FlowState.Empty,
+                FlowState.Empty,
+                () => new Reporter(context, roles));
 
         /// <summary>The cheap test before any graph is built: does the body hand a gfn range to a call at all?</summary>
-        private static bool PassesARange(IOperation root, Roles.Roles roles)
+        private static bool PassesARange(IOperation root, SymbolRoles roles)
         {
             foreach (var invocation in MethodSummaries.InvocationsOutsideNestedFunctions(root))
             {
@@ -69,15 +73,46 @@ namespace GfnGuard.Analyzers.Rules
             return false;
         }
 
+        /// <summary>Does the body itself walk the memslots by HVA (<c>kvm_for_each_memslot_in_hva_range</c>, <c>hva_to_gfn_memslot</c>, the runtime's walk)?</summary>
+        private static bool WalksMemslotsByHva(IOperation root)
+        {
+            foreach (var invocation in MethodSummaries.InvocationsOutsideNestedFunctions(root))
+            {
+                if (SymbolRoles.WalksMemslotsByHva(invocation.TargetMethod))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private static ITypeSymbol RangeType(ITypeSymbol type) => type is IPointerTypeSymbol pointer ? pointer.PointedAtType : type;
+
+        /// <summary>
+        /// The call as the message names it: a method by its name (<c>kvm_unmap_gfn_range</c>), a
+        /// delegate by the expression invoked (<c>range.handler(...)</c>), not by the delegate's type.
+        /// </summary>
+        internal static string CallName(IInvocationOperation invocation)
+        {
+            if (invocation.TargetMethod.MethodKind != MethodKind.DelegateInvoke)
+            {
+                return invocation.TargetMethod.Name;
+            }
+
+            var invoked = invocation.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call
+                ? call.Expression.ToString()
+                : invocation.Instance?.Syntax.ToString();
+            return invoked is null ? invocation.TargetMethod.ContainingType.Name : invoked + "(...)";
+        }
 
         private sealed class Reporter : FlowObserver
         {
             private readonly MethodBody _context;
-            private readonly Roles.Roles _roles;
+            private readonly RoleView _roles;
             private readonly HashSet<SyntaxNode> _reported = new HashSet<SyntaxNode>();
 
-            internal Reporter(MethodBody context, Roles.Roles roles)
+            internal Reporter(MethodBody context, RoleView roles)
             {
                 _context = context;
                 _roles = roles;
@@ -91,7 +126,7 @@ namespace GfnGuard.Analyzers.Rules
                 for (var i = 0; i < invocation.Arguments.Length; i++)
                 {
                     var parameter = invocation.Arguments[i].Parameter;
-                    if (parameter is null || !_roles.IsGfnRangeType(RangeType(parameter.Type)))
+                    if (parameter is null || !_roles.Roles.IsGfnRangeType(RangeType(parameter.Type)))
                     {
                         continue;
                     }
@@ -104,22 +139,24 @@ namespace GfnGuard.Analyzers.Rules
 
                     var place = argumentPlaces[i];
                     var sharedOnly = place.IsValid
-                        && state.Get(place.Member(OperationTransfer.FlagKey(FlagKind.OnlyShared))).IsDefinitelyTrue
-                        && state.Get(place.Member(OperationTransfer.FlagKey(FlagKind.OnlyPrivate))).IsDefinitelyFalse;
+                        && state.Get(place.Flag(FlagKind.OnlyShared)).IsDefinitelyTrue
+                        && state.Get(place.Flag(FlagKind.OnlyPrivate)).IsDefinitelyFalse;
                     if (sharedOnly || !_reported.Add(invocation.Syntax))
                     {
                         continue;
                     }
 
                     var properties = ImmutableDictionary<string, string?>.Empty.Add(ArgumentIndexProperty, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    var callee = invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke ? invocation.TargetMethod.ContainingType.Name : invocation.TargetMethod.Name;
+                    var rangeType = RangeType(invocation.Arguments[i].Value.Type ?? parameter.Type);
                     _context.ReportDiagnostic(Diagnostic.Create(
                         Descriptors.HvaRangeNotSharedOnly,
                         invocation.Syntax.GetLocation(),
                         additionalLocations: new[] { invocation.Arguments[i].Syntax.GetLocation() },
                         properties,
-                        callee,
-                        _context.OwningSymbol.Name));
+                        CallName(invocation),
+                        _context.OwningSymbol.Name,
+                        SymbolRoles.FlagName(rangeType, FlagKind.OnlyShared),
+                        SymbolRoles.FlagName(rangeType, FlagKind.OnlyPrivate)));
                 }
             }
         }

@@ -14,26 +14,17 @@ namespace GfnGuard.Analyzers.Rules
     /// it) must not run while mmu_lock is, or may be, held on some path.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class ReclaimUnderMmuLockAnalyzer : DiagnosticAnalyzer
+    public sealed class ReclaimUnderMmuLockAnalyzer : CodeBlockRule
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(Descriptors.ReclaimUnderMmuLock);
 
-        public override void Initialize(AnalysisContext context)
-        {
-            context.EnableConcurrentExecution();
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.RegisterCompilationStartAction(start =>
-            {
-                var roleContext = RoleContext.For(start.Compilation, start.Options);
-                start.RegisterCodeBlockAction(block => AnalyzeBlock(new MethodBody(block), roleContext));
-            });
-        }
+        private protected override void Analyze(MethodBody body, RoleContext roleContext) => AnalyzeBlock(body, roleContext);
 
         internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
             // [RequiresMmuLock]: the lock is held from entry, and the attribute is where it was taken.
-            var requires = Roles.Roles.FindAttribute(context.OwningSymbol, KnownNames.RequiresMmuLockAttribute)?.ApplicationSyntaxReference;
+            var requires = SymbolRoles.RequiresLockAttribute(context.OwningSymbol)?.ApplicationSyntaxReference;
             if (roleContext.Gate.MayReclaimUnderLock(context.Declaration, heldOnEntry: requires is not null))
             {
                 AnalyzeFlow(context, MethodFlowRunner.RolesFor(context, roleContext), requires);
@@ -42,7 +33,7 @@ namespace GfnGuard.Analyzers.Rules
 
         // Apart from AnalyzeBlock, so that the closure its lambdas share is made only for a block
         // past the gate: C# makes a closure over a parameter when the method is entered.
-        private static void AnalyzeFlow(MethodBody context, Roles.Roles roles, SyntaxReference? requires)
+        private static void AnalyzeFlow(MethodBody context, RoleView roles, SyntaxReference? requires)
         {
             var heldOnEntry = requires is not null;
             var notHeld = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.False);
@@ -64,7 +55,7 @@ namespace GfnGuard.Analyzers.Rules
         {
             foreach (var operation in root.Descendants())
             {
-                if (operation is IInvocationOperation invocation && KnownNames.LockdepAsserts.Contains(invocation.TargetMethod.Name))
+                if (operation is IInvocationOperation invocation && LockOperations.IsLockdepAssert(invocation))
                 {
                     return true;
                 }
@@ -78,7 +69,7 @@ namespace GfnGuard.Analyzers.Rules
         /// call a reclaim? The second: can the lock be held in it at all (held on entry, taken,
         /// or asserted)? A reclaim in a method that never sees the lock cannot be under it.
         /// </summary>
-        private static bool CallsAReclaim(IOperation root, Roles.Roles roles)
+        private static bool CallsAReclaim(IOperation root, RoleView roles)
         {
             foreach (var operation in root.Descendants())
             {
@@ -95,13 +86,13 @@ namespace GfnGuard.Analyzers.Rules
         private sealed class Reporter : FlowObserver
         {
             private readonly MethodBody _context;
-            private readonly Roles.Roles _roles;
+            private readonly RoleView _roles;
             private readonly Dictionary<SyntaxNode, (ImmutableArray<string> Chain, List<SyntaxNode> TakenAt)> _found =
                 new Dictionary<SyntaxNode, (ImmutableArray<string>, List<SyntaxNode>)>();
 
             private readonly List<SyntaxNode> _order = new List<SyntaxNode>();
 
-            internal Reporter(MethodBody context, Roles.Roles roles)
+            internal Reporter(MethodBody context, RoleView roles)
             {
                 _context = context;
                 _roles = roles;

@@ -15,10 +15,17 @@ public sealed class RuleCatalogTests
 {
     private static readonly string RepositoryRoot = RepositoryFiles.Root;
 
-    public static TheoryData<string> RuleIds()
+    public static TheoryData<string> RuleIds() => IdsWhere(_ => true);
+
+    /// <summary>The contracts, KVM0001 and up; configuration warnings start at KVM0900.</summary>
+    public static TheoryData<string> ContractIds() => IdsWhere(id => string.CompareOrdinal(id, "KVM0900") < 0);
+
+    public static TheoryData<string> ConfigurationIds() => IdsWhere(id => string.CompareOrdinal(id, "KVM0900") >= 0);
+
+    private static TheoryData<string> IdsWhere(Func<string, bool> predicate)
     {
         var data = new TheoryData<string>();
-        foreach (var id in Descriptors().Select(d => d.Id).Distinct())
+        foreach (var id in Descriptors().Select(d => d.Id).Distinct().Where(predicate))
         {
             data.Add(id);
         }
@@ -71,7 +78,7 @@ public sealed class RuleCatalogTests
     }
 
     [Theory]
-    [MemberData(nameof(RuleIds))]
+    [MemberData(nameof(ContractIds))]
     public void CorrectnessRules_AreErrorsByDefault(string id)
     {
         var descriptor = Descriptors().First(d => d.Id == id);
@@ -82,7 +89,18 @@ public sealed class RuleCatalogTests
     }
 
     [Theory]
-    [MemberData(nameof(RuleIds))]
+    [MemberData(nameof(ConfigurationIds))]
+    public void ConfigurationWarnings_AreWarningsOfTheirOwnCategory(string id)
+    {
+        var descriptor = Descriptors().First(d => d.Id == id);
+
+        Assert.Equal("KVM.Configuration", descriptor.Category);
+        Assert.Equal(DiagnosticSeverity.Warning, descriptor.DefaultSeverity);
+        Assert.True(descriptor.IsEnabledByDefault);
+    }
+
+    [Theory]
+    [MemberData(nameof(ContractIds))]
     public void EveryRule_HasACodeFix(string id)
     {
         var fixers = typeof(GfnGuard.CodeFixes.BothFlagsSetCodeFixProvider).Assembly.GetTypes()

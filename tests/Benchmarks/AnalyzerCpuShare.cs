@@ -101,7 +101,7 @@ internal static class AnalyzerCpuShare
         return new AnalysedCorpus(
             compilation.SyntaxTrees.ToDictionary(t => t.FilePath, t => AnalysedBodies.Bound(t).Select(d => d.Span).ToList()),
             compilation.SyntaxTrees.ToDictionary(t => t.FilePath, t => AnalysedBodies.Graphed(t).Select(d => d.Span).ToHashSet()),
-            compilation.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Roles.TreeRoleIndex.For(t, CancellationToken.None).BodyCount));
+            compilation.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Gate.TreeRoleIndex.For(t, CancellationToken.None).BodyCount));
     }
 
     private sealed record AnalysedCorpus(Dictionary<string, List<Microsoft.CodeAnalysis.Text.TextSpan>> Bound, Dictionary<string, HashSet<Microsoft.CodeAnalysis.Text.TextSpan>> Graphed, int Bodies);

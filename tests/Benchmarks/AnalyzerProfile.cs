@@ -44,7 +44,7 @@ internal static class AnalyzerProfile
             var wholeFiles = Stopwatch.StartNew();
             foreach (var tree in fresh.SyntaxTrees)
             {
-                GfnGuard.Analyzers.Roles.TreeNames.For(tree, CancellationToken.None);
+                GfnGuard.Analyzers.Gate.TreeNames.For(tree, CancellationToken.None);
             }
 
             Console.Write(string.Create(CultureInfo.InvariantCulture, $"[syntax walk {walk.ElapsedMilliseconds} ms, {tokens} tokens; whole-file read {wholeFiles.ElapsedMilliseconds} ms] "));
@@ -63,7 +63,7 @@ internal static class AnalyzerProfile
                 Console.Write(string.Create(CultureInfo.InvariantCulture, $" {analyzer.GetType().Name} {time.TotalMilliseconds:F0} ms;"));
             }
 
-            var bodies = fresh.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Roles.TreeRoleIndex.For(t, CancellationToken.None).BodyCount);
+            var bodies = fresh.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Gate.TreeRoleIndex.For(t, CancellationToken.None).BodyCount);
             var bound = fresh.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Flow.AnalysedBodies.Bound(t).Count);
             var graphs = fresh.SyntaxTrees.Sum(t => GfnGuard.Analyzers.Flow.AnalysedBodies.Graphed(t).Count);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $" of {bodies} bodies, {bound} bound and {graphs} graphed"));

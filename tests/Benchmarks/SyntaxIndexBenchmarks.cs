@@ -1,5 +1,6 @@
 using System.Linq;
 using BenchmarkDotNet.Attributes;
+using GfnGuard.Analyzers.Gate;
 using GfnGuard.Analyzers.Roles;
 using GfnGuard.Corpus;
 using Microsoft.CodeAnalysis;

@@ -23,7 +23,7 @@ internal static class KvmTemplates
                 if (range.end <= range.start)
                     return r;
 
-                foreach (var slot in memslots_in_hva_range(kvm, range.start, range.end - 1))
+                foreach (var slot in kvm_for_each_memslot_in_hva_range(kvm, range.start, range.end - 1))
                 {
                     kvm_gfn_range gfn_range;
                     gfn_range.slot = slot;

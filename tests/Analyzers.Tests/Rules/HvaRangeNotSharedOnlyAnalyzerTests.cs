@@ -27,7 +27,7 @@ public sealed class HvaRangeNotSharedOnlyAnalyzerTests
     [InlineData("static bool kvm_handle_hva_range_no_flush(kvm kvm, kvm_gfn_range gfn_range)")]
     [InlineData("static bool HandleHvaRange(kvm kvm, kvm_gfn_range gfn_range)")]
     [InlineData("static bool kvm_mmu_notifier_clear_flush_young(kvm kvm, kvm_gfn_range gfn_range)")]
-    [InlineData("static bool age(kvm kvm, kvm_gfn_range gfn_range, kvm_mmu_notifier_range range)")]
+    [InlineData("static bool age(kvm kvm, kvm_gfn_range gfn_range, in mmu_notifier_range range)")]
     public Task EveryKernelNamedHvaPath_Reports(string signature) => VerifyPort($$"""
         static class KvmMain
         {
@@ -46,7 +46,7 @@ public sealed class HvaRangeNotSharedOnlyAnalyzerTests
     [Theory]
     [InlineData("static void kvm_mmu_notifier_release(kvm kvm, kvm_gfn_range gfn_range)", null)]
     [InlineData("[GfnGuard.Runtime.HvaPath] static void on_release(kvm kvm, kvm_gfn_range gfn_range)", null)]
-    [InlineData("static void on_release(kvm kvm, kvm_gfn_range gfn_range, in kvm_mmu_notifier_range range)", null)]
+    [InlineData("static void on_release(kvm kvm, kvm_gfn_range gfn_range, in mmu_notifier_range range)", null)]
     [InlineData("static void OnRelease(kvm kvm, kvm_gfn_range gfn_range)", "gfnguard.hva_path_methods = KvmMain.OnRelease")]
     public Task EachWayToBeAnHvaPath_AloneInItsFile_Reports(string signature, string? editorConfig)
     {
@@ -74,6 +74,48 @@ public sealed class HvaRangeNotSharedOnlyAnalyzerTests
 
     [Fact]
     public Task FaithfulPort_OfTheNotifier_HasNoDiagnostic() => VerifyPort(KernelPort.FaithfulNotifier);
+
+    /// <summary>
+    /// Upstream's gfn-based kvm_handle_gfn_range takes a kvm_mmu_notifier_range as the HVA walk
+    /// does, but walks memslots by gfn and clears both flags: it is no HVA-based path (SPEC 3).
+    /// </summary>
+    [Fact]
+    public Task FaithfulPort_OfTheAttributePath_HasNoDiagnostic() => VerifyPort(KernelPort.FaithfulGfnRangePath);
+
+    [Fact]
+    public Task AKvmMmuNotifierRangeParameter_Alone_IsNoHvaPath() => VerifyPort("""
+        static class KvmMain
+        {
+            static bool zap_all(kvm kvm, kvm_gfn_range gfn_range, in kvm_mmu_notifier_range range)
+            {
+                gfn_range.only_shared = false;
+                return kvm_unmap_gfn_range(kvm, ref gfn_range);
+            }
+        }
+        """);
+
+    /// <summary>A method becomes an HVA-based path by walking the memslots by HVA, whatever it is named.</summary>
+    [Theory]
+    [InlineData("foreach (var slot in kvm_for_each_memslot_in_hva_range(kvm, start, end - 1))")]
+    [InlineData("foreach (var slot in new[] { hva_to_gfn_memslot(start, null) })")]
+    public Task AMethodThatWalksMemslotsByHva_IsAnHvaPath(string walk) => VerifyPort($$"""
+        static class KvmMain
+        {
+            static ulong hva_to_gfn_memslot(ulong hva, kvm_memory_slot slot) => hva >> 12;
+
+            static bool walk_and_zap(kvm kvm, ulong start, ulong end)
+            {
+                var ret = false;
+                {{walk}}
+                {
+                    var gfn_range = new kvm_gfn_range { start = start, end = end };
+                    ret |= {|KVM0002:kvm_unmap_gfn_range(kvm, ref gfn_range)|};
+                }
+
+                return ret;
+            }
+        }
+        """);
 
     [Fact]
     public Task SharedOnlyRange_IsFine() => VerifyPort("""

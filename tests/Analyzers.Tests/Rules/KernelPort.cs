@@ -23,7 +23,7 @@ internal static class KernelPort
             public on_lock_fn_t on_lock;
             public bool flush_on_ret, may_block;
         }
-        public struct kvm_mmu_notifier_return { public bool ret; public bool found_memslot; }
+        public struct kvm_mmu_notifier_return { public bool ret; public bool found_memslot; } public struct mmu_notifier_range { public ulong start, end; } // the core mm's
         public static class Kernel
         {
             public static void KVM_MMU_LOCK(kvm kvm) { }
@@ -38,7 +38,7 @@ internal static class KernelPort
             public static void lockdep_assert_held_write(object l) { }
             public static void kvm_arch_guest_memory_reclaimed(kvm kvm) { }
             public static void kvm_flush_remote_tlbs(kvm kvm) { }
-            public static kvm_memory_slot[] memslots_in_hva_range(kvm kvm, ulong start, ulong last) => new kvm_memory_slot[0];
+            public static kvm_memory_slot[] kvm_for_each_memslot_in_hva_range(kvm kvm, ulong start, ulong last) => new kvm_memory_slot[0];
             public static bool kvm_unmap_gfn_range(kvm kvm, ref kvm_gfn_range range) => true;
         }
         """;
@@ -56,7 +56,7 @@ internal static class KernelPort
                 if (range.end <= range.start)
                     return r;
 
-                foreach (var slot in memslots_in_hva_range(kvm, range.start, range.end - 1))
+                foreach (var slot in kvm_for_each_memslot_in_hva_range(kvm, range.start, range.end - 1))
                 {
                     kvm_gfn_range gfn_range;
                     gfn_range.slot = slot;
@@ -109,6 +109,92 @@ internal static class KernelPort
                  */
                 if (__kvm_handle_hva_range(kvm, hva_range).found_memslot)
                     kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """;
+
+    /// <summary>
+    /// The gfn-based walk of the memory-attribute path, as upstream kvm_main.c has it
+    /// (kvm_handle_gfn_range and kvm_vm_set_mem_attributes): it takes a kvm_mmu_notifier_range
+    /// too, but walks memslots by gfn and rightly targets both sides (both flags false, as the
+    /// seed series wrote it). It is no HVA-based path: no rule may report here.
+    /// </summary>
+    internal const string FaithfulGfnRangePath = """
+        static class KvmMain
+        {
+            static kvm_memory_slot[] kvm_for_each_memslot_in_gfn_range(kvm kvm, ulong start, ulong end) => new kvm_memory_slot[0];
+            static void mutex_lock(object l) { }
+            static void mutex_unlock(object l) { }
+            static void kvm_mmu_invalidate_begin(kvm kvm) { }
+            static void kvm_mmu_invalidate_end(kvm kvm) { }
+
+            static bool kvm_handle_gfn_range(kvm kvm, ref kvm_mmu_notifier_range range)
+            {
+                kvm_gfn_range gfn_range;
+                gfn_range.slot = null;
+                gfn_range.may_block = range.may_block;
+                // All mappings are in play: the private flag is being toggled.
+                gfn_range.only_private = false;
+                gfn_range.only_shared = false;
+                var found_memslot = false;
+                var ret = false;
+
+                foreach (var slot in kvm_for_each_memslot_in_gfn_range(kvm, range.start, range.end))
+                {
+                    gfn_range.slot = slot;
+                    gfn_range.start = System.Math.Max(range.start, slot.base_gfn);
+                    gfn_range.end = System.Math.Min(range.end, slot.base_gfn + slot.npages);
+                    if (gfn_range.start >= gfn_range.end)
+                        continue;
+
+                    if (!found_memslot)
+                    {
+                        found_memslot = true;
+                        KVM_MMU_LOCK(kvm);
+                        range.on_lock?.Invoke(kvm);
+                    }
+
+                    ret |= range.handler(kvm, ref gfn_range);
+                }
+
+                if (range.flush_on_ret && ret)
+                    kvm_flush_remote_tlbs(kvm);
+
+                if (found_memslot)
+                    KVM_MMU_UNLOCK(kvm);
+
+                return ret;
+            }
+
+            static bool kvm_pre_set_memory_attributes(kvm kvm, ref kvm_gfn_range range) => kvm_unmap_gfn_range(kvm, ref range);
+
+            static bool kvm_arch_post_set_memory_attributes(kvm kvm, ref kvm_gfn_range range) => false;
+
+            static int kvm_vm_set_mem_attributes(kvm kvm, ulong start, ulong end, ulong attributes)
+            {
+                var pre_set_range = new kvm_mmu_notifier_range
+                {
+                    start = start,
+                    end = end,
+                    handler = kvm_pre_set_memory_attributes,
+                    on_lock = kvm_mmu_invalidate_begin,
+                    flush_on_ret = true,
+                    may_block = true,
+                };
+                var post_set_range = new kvm_mmu_notifier_range
+                {
+                    start = start,
+                    end = end,
+                    handler = kvm_arch_post_set_memory_attributes,
+                    on_lock = kvm_mmu_invalidate_end,
+                    may_block = true,
+                };
+
+                mutex_lock(kvm.slots_lock);
+                kvm_handle_gfn_range(kvm, ref pre_set_range);
+                kvm_handle_gfn_range(kvm, ref post_set_range);
+                mutex_unlock(kvm.slots_lock);
+                return 0;
             }
         }
         """;

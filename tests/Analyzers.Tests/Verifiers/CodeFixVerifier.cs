@@ -15,7 +15,7 @@ internal static class CodeFixVerifier<TAnalyzer, TCodeFix>
     where TAnalyzer : DiagnosticAnalyzer, new()
     where TCodeFix : CodeFixProvider, new()
 {
-    internal static Task VerifyFixAsync(string source, string fixedSource, string equivalenceKey, int? iterations = null)
+    internal static Task VerifyFixAsync(string source, string fixedSource, string equivalenceKey, int? iterations = null, string? editorConfig = null)
     {
         var test = new Test
         {
@@ -23,6 +23,14 @@ internal static class CodeFixVerifier<TAnalyzer, TCodeFix>
             FixedCode = fixedSource,
             CodeActionEquivalenceKey = equivalenceKey,
         };
+
+        if (editorConfig is not null)
+        {
+            // The same names before and after the fix: a fixer reads them as the rules do.
+            var config = ("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig);
+            test.TestState.AnalyzerConfigFiles.Add(config);
+            test.FixedState.AnalyzerConfigFiles.Add(config);
+        }
 
         if (iterations is { } count)
         {
@@ -60,6 +68,7 @@ internal static class CodeFixVerifier<TAnalyzer, TCodeFix>
             new GfnGuard.Analyzers.Rules.BothFlagsSetAnalyzer(),
             new GfnGuard.Analyzers.Rules.HvaRangeNotSharedOnlyAnalyzer(),
             new GfnGuard.Analyzers.Rules.ReclaimUnderMmuLockAnalyzer(),
+            new GfnGuard.Analyzers.Rules.UnknownOptionKeyAnalyzer(),
         };
     }
 }

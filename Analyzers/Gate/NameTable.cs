@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace GfnGuard.Analyzers.Roles
+namespace GfnGuard.Analyzers.Gate
 {
     /// <summary>
     /// One string per distinct name read from source text, so that scanning a tree allocates a
@@ -46,8 +46,16 @@ namespace GfnGuard.Analyzers.Roles
         /// <paramref name="start"/>; <paramref name="reserved"/> when it is a reserved keyword
         /// (<c>if</c>, <c>new</c>; not a contextual one such as <c>var</c>, which can be a name).
         /// </summary>
-        internal string Get(char[] chars, int start, int length, out bool reserved) =>
-            _names[Find(chars, start, length, Hash(chars, start, length), out reserved)]!;
+        internal string Get(char[] chars, int start, int length, out bool reserved)
+        {
+            // Find first, then read _names: Find may grow the table, and `_names[Find(...)]` would
+            // index the array from before the growth with a slot of the new one (C# evaluates the
+            // array reference before the index). That was the IndexOutOfRangeException, or a wrong
+            // name, seen once in ~45 Serilog builds: it needs a new name met through Get (a
+            // creation's type, a number's tail) exactly when the thread's table is full.
+            var slot = Find(chars, start, length, Hash(chars, start, length), out reserved);
+            return _names[slot]!;
+        }
 
         /// <summary>
         /// As <see cref="Get(char[], int, int, out bool)"/>, given the name's <paramref name="hash"/>

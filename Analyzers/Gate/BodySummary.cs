@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
-namespace GfnGuard.Analyzers.Roles
+namespace GfnGuard.Analyzers.Gate
 {
     /// <summary>What a body spells (its identifiers) and which types it constructs, read once from syntax.</summary>
     /// <remarks>

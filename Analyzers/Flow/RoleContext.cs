@@ -1,16 +1,19 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using GfnGuard.Analyzers.Gate;
+using GfnGuard.Analyzers.Roles;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
-namespace GfnGuard.Analyzers.Roles
+namespace GfnGuard.Analyzers.Flow
 {
     /// <summary>
-    /// What plays a KVM role in one compilation. One per compilation and analyzer options,
-    /// shared by the rules, so a helper's summary is computed once for all of them; the
-    /// well-known symbols are resolved when it is made, and the per-type answers are cached.
-    /// A tree's .editorconfig may add names, so <see cref="ForTree"/> hands out the
-    /// <see cref="Roles"/> view for that tree's options (one per distinct option set).
+    /// What plays a KVM role in one compilation, and what its methods do: the syntax gate, the
+    /// <see cref="SymbolRoles"/> for each set of .editorconfig names, and the
+    /// <see cref="MethodSummaries"/> computed under each. One per compilation and analyzer
+    /// options, shared by the rules, so a helper's summary is computed once for all of them.
+    /// It lives here, beside the summaries it owns, so that <c>Roles</c> (the catalogue) needs
+    /// nothing from the flow analysis and the gate nothing from either.
     /// </summary>
     internal sealed class RoleContext
     {
@@ -19,10 +22,10 @@ namespace GfnGuard.Analyzers.Roles
         private static readonly ConditionalWeakTable<Compilation, ConditionalWeakTable<AnalyzerOptions, RoleContext>> s_byCompilation =
             new ConditionalWeakTable<Compilation, ConditionalWeakTable<AnalyzerOptions, RoleContext>>();
 
-        private readonly ConcurrentDictionary<string, Roles> _rolesByOptions =
-            new ConcurrentDictionary<string, Roles>(System.StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, RoleView> _viewsByOptions =
+            new ConcurrentDictionary<string, RoleView>(System.StringComparer.Ordinal);
 
-        private readonly ConcurrentDictionary<SyntaxTree, Roles> _rolesByTree = new ConcurrentDictionary<SyntaxTree, Roles>();
+        private readonly ConcurrentDictionary<SyntaxTree, RoleView> _viewsByTree = new ConcurrentDictionary<SyntaxTree, RoleView>();
 
         private readonly AnalyzerOptions _options;
 
@@ -33,7 +36,7 @@ namespace GfnGuard.Analyzers.Roles
         private readonly System.Lazy<INamedTypeSymbol?> _runtimeGfnRange;
 
         // Made once: a method group passed to GetOrAdd is a new delegate on every call, and every block asks.
-        private readonly System.Func<SyntaxTree, Roles> _readForTree;
+        private readonly System.Func<SyntaxTree, RoleView> _readForTree;
 
         private RoleContext(Compilation compilation, AnalyzerOptions options)
         {
@@ -42,18 +45,15 @@ namespace GfnGuard.Analyzers.Roles
             _gate = new System.Lazy<SyntaxGate>(() => new SyntaxGate(compilation, options, default), System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
             // Looked up at the first analysis that needs it: a compilation whose code never gets
             // past the gate never pays for it.
-            _runtimeGfnRange = new System.Lazy<INamedTypeSymbol?>(() => compilation.GetTypeByMetadataName(KnownNames.RuntimeGfnRangeType));
-            Default = new Roles(this, RoleOptions.Empty);
+            _runtimeGfnRange = new System.Lazy<INamedTypeSymbol?>(() => compilation.GetTypeByMetadataName(RoleCatalog.RuntimeGfnRangeType));
+            Default = NewView(RoleOptions.Empty);
             _readForTree = ReadForTree;
         }
 
         internal Compilation Compilation { get; }
 
-        /// <summary><c>GfnGuard.Runtime.KvmGfnRange</c>, when the compilation references the runtime.</summary>
-        internal INamedTypeSymbol? RuntimeGfnRange => _runtimeGfnRange.Value;
-
         /// <summary>The roles with no extra names from options.</summary>
-        internal Roles Default { get; }
+        internal RoleView Default { get; }
 
         /// <summary>The syntax gate of this compilation: which names can lead to a lock, a reclaim or a flag store.</summary>
         internal SyntaxGate Gate => _gate.Value;
@@ -64,9 +64,9 @@ namespace GfnGuard.Analyzers.Roles
                 .GetValue(options, o => new RoleContext(compilation, o));
 
         /// <summary>The roles under the options that apply to <paramref name="tree"/>; read once per tree, as every block of the tree asks.</summary>
-        internal Roles ForTree(SyntaxTree tree) => _rolesByTree.GetOrAdd(tree, _readForTree);
+        internal RoleView ForTree(SyntaxTree tree) => _viewsByTree.GetOrAdd(tree, _readForTree);
 
-        private Roles ReadForTree(SyntaxTree tree)
+        private RoleView ReadForTree(SyntaxTree tree)
         {
             var config = _options.AnalyzerConfigOptionsProvider.GetOptions(tree);
             var fingerprint = RoleOptions.Fingerprint(config);
@@ -75,7 +75,13 @@ namespace GfnGuard.Analyzers.Roles
                 return Default;
             }
 
-            return _rolesByOptions.GetOrAdd(fingerprint, _ => new Roles(this, RoleOptions.Read(config)));
+            return _viewsByOptions.GetOrAdd(fingerprint, _ => NewView(RoleOptions.Read(config)));
+        }
+
+        private RoleView NewView(RoleOptions options)
+        {
+            var roles = new SymbolRoles(_runtimeGfnRange, options);
+            return new RoleView(roles, new MethodSummaries(roles, this));
         }
     }
 }

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
-namespace GfnGuard.Analyzers.Roles
+namespace GfnGuard.Analyzers.Gate
 {
     /// <summary>
     /// What one syntax tree declares that the <see cref="SyntaxGate"/> needs: for each
@@ -109,7 +109,7 @@ namespace GfnGuard.Analyzers.Roles
                         index.TypesWithConstructors.Add(record.Identifier.ValueText);
                         break;
                     case AttributeSyntax attribute when BodySummary.LastIdentifier(attribute.Name) is { } written:
-                        var name = SyntaxGate.WithoutAttributeSuffix(written);
+                        var name = Roles.RoleNames.WithoutAttributeSuffix(written);
                         if (!index.AttributedMembers.TryGetValue(name, out var members))
                         {
                             members = new List<string>();

@@ -1,10 +1,11 @@
 using System;
 using System.Linq;
+using GfnGuard.Analyzers.Gate;
 using GfnGuard.Analyzers.Roles;
 using GfnGuard.Corpus;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace GfnGuard.Analyzers.Tests.Robustness;
+namespace GfnGuard.Analyzers.Tests.Gate;
 
 /// <summary>
 /// The whole-tree name filter must never say "absent" for a name it holds (the gate would skip
@@ -39,10 +40,10 @@ public sealed class NameFilterTests
     [Fact]
     public void TreesOfOrdinaryCode_DoNotSpellTheKernelsNames()
     {
-        var kernelNames = KnownNames.ReclaimMethods.Concat(KnownNames.MmuLockMembers).Concat(KnownNames.AcquireFunctions)
-            .Concat(KnownNames.ReleaseFunctions).Concat(KnownNames.AcquireMacros).Concat(KnownNames.LockdepAsserts)
-            .Concat(KnownNames.OnlyPrivateMembers).Concat(KnownNames.OnlySharedMembers).Concat(KnownNames.GfnRangeTypes)
-            .Concat(KnownNames.HvaPathMethods).Concat(KnownNames.HvaRangeTypes).Append(KnownNames.HvaPathMethodPrefix)
+        // Every name of the catalogue, and every prefix.
+        var kernelNames = RoleCatalog.All.SelectMany(role => role.Names.Concat(role.Prefixes))
+            .Concat(RoleCatalog.LockPrimitives).Concat(RoleCatalog.OnlyPrivateMembers).Concat(RoleCatalog.OnlySharedMembers)
+            .Concat(RoleCatalog.HvaRangeParameterTypes).Concat(RoleCatalog.HvaWalkMethods)
             .ToList();
         var corpus = CorpusGenerator.Generate(new CorpusOptions(Lines: 20_000, KvmShare: 0, Seed: 21));
         var ordinary = corpus.Files.Skip(1).Select(f => CSharpSyntaxTree.ParseText(f.Text)).ToList();
@@ -109,7 +110,7 @@ public sealed class NameFilterTests
 
         var names = TreeNames.For(tree, default);
 
-        Assert.Equal(spells, names.Spells(KnownNames.HvaPathMethodPrefix));
+        Assert.Equal(spells, names.Spells(RoleCatalog.HvaPathMethods.Prefixes[0]));
         Assert.Equal(source.EndsWith("} ", StringComparison.Ordinal), names.ReadFromTokens);
     }
 

@@ -2,13 +2,15 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using GfnGuard.Analyzers.Gate;
 using GfnGuard.Analyzers.Roles;
+using GfnGuard.Analyzers.Tests.Robustness;
 using GfnGuard.Corpus;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace GfnGuard.Analyzers.Tests.Robustness;
+namespace GfnGuard.Analyzers.Tests.Gate;
 
 /// <summary>
 /// The syntax gate reads bodies from their text, which is only sound if that reading never

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
-namespace GfnGuard.Analyzers.Roles
+namespace GfnGuard.Analyzers.Gate
 {
     /// <summary>
     /// Names of members that a referenced (compiled) library marks with GfnGuard's role

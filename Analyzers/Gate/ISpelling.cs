@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace GfnGuard.Analyzers.Roles
+namespace GfnGuard.Analyzers.Gate
 {
     /// <summary>
     /// What the <see cref="SyntaxGate"/> asks of a piece of source, a body (<see cref="BodySummary"/>,

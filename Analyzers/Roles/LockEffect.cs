@@ -1,4 +1,4 @@
-namespace GfnGuard.Analyzers.Flow
+namespace GfnGuard.Analyzers.Roles
 {
     /// <summary>What a call does to mmu_lock.</summary>
     internal enum LockEffect

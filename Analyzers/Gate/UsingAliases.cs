@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace GfnGuard.Analyzers.Roles
+namespace GfnGuard.Analyzers.Gate
 {
     /// <summary>
     /// The using aliases a tree declares (a port's typedefs: <c>using gfn_range_t = kvm_gfn_range;</c>,
@@ -69,8 +69,8 @@ namespace GfnGuard.Analyzers.Roles
                 added = false;
                 foreach (var (alias, target) in aliases)
                 {
-                    var name = SyntaxGate.WithoutAttributeSuffix(alias);
-                    if (!roles.ContainsKey(name) && roles.TryGetValue(SyntaxGate.WithoutAttributeSuffix(target), out var role))
+                    var name = Roles.RoleNames.WithoutAttributeSuffix(alias);
+                    if (!roles.ContainsKey(name) && roles.TryGetValue(Roles.RoleNames.WithoutAttributeSuffix(target), out var role))
                     {
                         roles[name] = role;
                         added = true;

@@ -1,4 +1,4 @@
-namespace GfnGuard.Analyzers.Roles
+namespace GfnGuard.Analyzers.Gate
 {
     /// <summary>
     /// The names a whole tree spells, kept as a Bloom filter: it can say a name is certainly
@@ -19,7 +19,8 @@ namespace GfnGuard.Analyzers.Roles
         private const int MinCompactBits = 1 << 9;
         private const int CompactBitsPerName = 32;
 
-        private const string Prefix = KnownNames.HvaPathMethodPrefix;
+        // The one role prefix the gate asks trees about (kvm_mmu_notifier_), from the catalogue.
+        private static readonly string Prefix = Roles.RoleCatalog.HvaPathMethods.Prefixes[0];
         private static readonly int PrefixHash = Hash(Prefix);
 
         // Each thread fills one filter and keeps only its folded copy: the gate reads every
@@ -97,7 +98,7 @@ namespace GfnGuard.Analyzers.Roles
 
         /// <summary>
         /// Adds the name at <paramref name="start"/> in <paramref name="chars"/>, whose hash is
-        /// <paramref name="hash"/>. A name that starts with <see cref="KnownNames.HvaPathMethodPrefix"/>
+        /// <paramref name="hash"/>. A name that starts with <c>kvm_mmu_notifier_</c>
         /// (every kvm_mmu_notifier_* callback is an HVA-based path) also adds the prefix as a name
         /// of its own, so a tree can be asked whether it spells any such name.
         /// </summary>

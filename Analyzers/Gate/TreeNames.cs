@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 
-namespace GfnGuard.Analyzers.Roles
+namespace GfnGuard.Analyzers.Gate
 {
     /// <summary>
     /// What a whole tree may spell and what it constructs, signatures, comments and all, read in

@@ -6,9 +6,10 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using GfnGuard.Analyzers.Roles;
 using TreeVerdict = (bool MaySetBothFlags, bool MayReclaim, bool MayLock, bool MayBeAnHvaPath);
 
-namespace GfnGuard.Analyzers.Roles
+namespace GfnGuard.Analyzers.Gate
 {
     /// <summary>
     /// The first, syntax-only test of whether a method body could break a contract, made before
@@ -18,13 +19,15 @@ namespace GfnGuard.Analyzers.Roles
     /// name marked with a role attribute (in source or in a referenced library), or the name of
     /// a method of this compilation that itself spells one (followed transitively). A body that
     /// spells none of them is skipped; one that does still gets the semantic pre-filters.
-    /// One per compilation and options, shared by the rules (see <see cref="RoleContext.Gate"/>).
+    /// One per compilation and options, shared by the rules (the per-compilation context of the flow analysis holds it).
     /// </summary>
     internal sealed class SyntaxGate
     {
-        /// <summary>GfnGuard's role attributes by simple name, without "Attribute".</summary>
-        internal static readonly ImmutableHashSet<string> RoleAttributes = ImmutableHashSet.Create(
-            System.StringComparer.Ordinal, "GfnRange", "HvaPath", "MmuLock", "AcquiresMmuLock", "ReleasesMmuLock", "RequiresMmuLock", "ReclaimsGuestMemory");
+        /// <summary>GfnGuard's role attributes by simple name, without "Attribute", from the catalogue.</summary>
+        internal static readonly ImmutableHashSet<string> RoleAttributes = RoleCatalog.All
+            .Where(role => role.AttributeShortName is not null)
+            .Select(role => role.AttributeShortName!)
+            .ToImmutableHashSet(System.StringComparer.Ordinal);
 
         /// <summary>The role attributes by their own names: what <see cref="UsingAliases.AttributeRoles"/> gives when there is no alias.</summary>
         private static readonly Dictionary<string, string> RoleAttributesByName =
@@ -35,20 +38,14 @@ namespace GfnGuard.Analyzers.Roles
 
         /// <summary>The role an attribute's (simple) class name plays, without "Attribute", or null when none.</summary>
         internal static string? RoleAttributeOf(string? attributeName) =>
-            attributeName is not null && WithoutAttributeSuffix(attributeName) is var name && RoleAttributes.Contains(name) ? name : null;
-
-        /// <summary>An attribute's name as an attribute list may write it: without "Attribute".</summary>
-        internal static string WithoutAttributeSuffix(string attributeName) =>
-            attributeName.EndsWith("Attribute", System.StringComparison.Ordinal)
-                ? attributeName.Substring(0, attributeName.Length - "Attribute".Length)
-                : attributeName;
+            attributeName is not null && RoleNames.WithoutAttributeSuffix(attributeName) is var name && RoleAttributes.Contains(name) ? name : null;
 
         private static HashSet<string> Spellings(IEnumerable<string> attributeNames) =>
             new HashSet<string>(attributeNames.SelectMany(name => new[] { name, name + "Attribute" }), System.StringComparer.Ordinal);
 
-        private readonly HashSet<string> _privateFlags = new HashSet<string>(KnownNames.OnlyPrivateMembers, System.StringComparer.Ordinal);
-        private readonly HashSet<string> _sharedFlags = new HashSet<string>(KnownNames.OnlySharedMembers, System.StringComparer.Ordinal);
-        private readonly HashSet<string> _rangeTypes = new HashSet<string>(KnownNames.GfnRangeTypes, System.StringComparer.Ordinal);
+        private readonly HashSet<string> _privateFlags = new HashSet<string>(RoleCatalog.OnlyPrivateMembers, System.StringComparer.Ordinal);
+        private readonly HashSet<string> _sharedFlags = new HashSet<string>(RoleCatalog.OnlySharedMembers, System.StringComparer.Ordinal);
+        private readonly HashSet<string> _rangeTypes = new HashSet<string>(RoleCatalog.GfnRangeTypes.Names, System.StringComparer.Ordinal);
         private readonly HashSet<string> _typesWithConstructors = new HashSet<string>(System.StringComparer.Ordinal);
         private readonly HashSet<string> _flagHelpers;
         private readonly HashSet<string> _lockNames;
@@ -58,6 +55,9 @@ namespace GfnGuard.Analyzers.Roles
         // through the prefix, which a tree's names hold as a name of its own), a parameter's
         // type, [HvaPath], or a name from the options.
         private readonly HashSet<string> _hvaPathNames = new HashSet<string>(System.StringComparer.Ordinal);
+
+        // The calls that walk the memslots by HVA, which make the method that makes them an HVA-based path.
+        private readonly HashSet<string> _hvaWalkNames = new HashSet<string>(RoleCatalog.HvaWalkMethods, System.StringComparer.Ordinal) { RoleCatalog.RuntimeHvaWalkMethod };
         private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, TreeVerdict> _verdicts =
             new System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, TreeVerdict>();
 
@@ -68,17 +68,16 @@ namespace GfnGuard.Analyzers.Roles
         {
             _judgeTree = JudgeTree;
             var lockBase = new HashSet<string>(System.StringComparer.Ordinal);
-            lockBase.UnionWith(KnownNames.MmuLockMembers);
-            lockBase.UnionWith(KnownNames.AcquireMacros);
-            lockBase.UnionWith(KnownNames.ReleaseMacros);
-            lockBase.UnionWith(KnownNames.AcquireFunctions);
-            lockBase.UnionWith(KnownNames.ReleaseFunctions);
-            lockBase.UnionWith(KnownNames.LockdepAsserts);
-            var reclaimBase = new HashSet<string>(KnownNames.ReclaimMethods, System.StringComparer.Ordinal);
+            lockBase.UnionWith(RoleCatalog.MmuLockMembers.Names);
+            lockBase.UnionWith(RoleCatalog.AcquireMethods.Names);
+            lockBase.UnionWith(RoleCatalog.ReleaseMethods.Names);
+            lockBase.UnionWith(RoleCatalog.LockPrimitives);
+            var reclaimBase = new HashSet<string>(RoleCatalog.ReclaimMethods.Names, System.StringComparer.Ordinal);
 
-            var hvaRangeTypes = new HashSet<string>(KnownNames.HvaRangeTypes, System.StringComparer.Ordinal);
-            _hvaPathNames.UnionWith(KnownNames.HvaPathMethods);
-            _hvaPathNames.Add(KnownNames.HvaPathMethodPrefix);
+            var hvaRangeTypes = new HashSet<string>(RoleCatalog.HvaRangeParameterTypes, System.StringComparer.Ordinal);
+            _hvaPathNames.UnionWith(RoleCatalog.HvaPathMethods.Names);
+            _hvaPathNames.UnionWith(RoleCatalog.HvaPathMethods.Prefixes);
+            _hvaPathNames.UnionWith(_hvaWalkNames);
 
             // Every tree is read as a whole first; its bodies are indexed only when it spells a
             // name the gate needs: a role attribute here, a range type, or a closure name below.
@@ -93,10 +92,10 @@ namespace GfnGuard.Analyzers.Roles
                 if (RoleOptions.Fingerprint(config).Length > 0)
                 {
                     var roleOptions = RoleOptions.Read(config);
-                    AddLastSegments(_rangeTypes, roleOptions.GfnRangeTypes);
-                    AddLastSegments(lockBase, roleOptions.MmuLockMembers);
-                    AddLastSegments(reclaimBase, roleOptions.ReclaimMethods);
-                    AddLastSegments(_hvaPathNames, roleOptions.HvaPathMethods);
+                    AddLastSegments(_rangeTypes, roleOptions.NamesFor(RoleCatalog.GfnRangeTypes));
+                    AddLastSegments(lockBase, roleOptions.NamesFor(RoleCatalog.MmuLockMembers));
+                    AddLastSegments(reclaimBase, roleOptions.NamesFor(RoleCatalog.ReclaimMethods));
+                    AddLastSegments(_hvaPathNames, roleOptions.NamesFor(RoleCatalog.HvaPathMethods));
                 }
             }
 
@@ -122,7 +121,7 @@ namespace GfnGuard.Analyzers.Roles
             UsingAliases.Close(_rangeTypes, aliases);
             UsingAliases.Close(hvaRangeTypes, aliases);
             _hvaPathNames.UnionWith(hvaRangeTypes);
-            _hvaPathNames.UnionWith(Spellings(attributeRoles.Where(pair => pair.Value == "HvaPath").Select(pair => pair.Key)));
+            _hvaPathNames.UnionWith(Spellings(attributeRoles.Where(pair => pair.Value == RoleCatalog.HvaPathMethods.AttributeShortName).Select(pair => pair.Key)));
 
             // A range type's hand-written constructor is declared in a tree that spells the type.
             foreach (var (tree, names) in trees)
@@ -206,6 +205,12 @@ namespace GfnGuard.Analyzers.Roles
         internal bool MayBeAnHvaPath(SyntaxNode declaration) => VerdictFor(declaration.SyntaxTree).MayBeAnHvaPath;
 
         /// <summary>
+        /// KVM0002, for a block whose signature makes it no HVA-based path: could it be one by
+        /// what it does? Its body must spell a call that walks the memslots by HVA.
+        /// </summary>
+        internal bool MayWalkMemslotsByHva(SyntaxNode declaration) => Summarize(declaration).SpellsAny(_hvaWalkNames);
+
+        /// <summary>
         /// Could a method of this name take or drop mmu_lock? Only if it is a lock name or its
         /// body spells one, directly or through the methods it calls.
         /// </summary>
@@ -229,17 +234,18 @@ namespace GfnGuard.Analyzers.Roles
         {
             foreach (var pair in attributed)
             {
-                switch (attributeRoles.TryGetValue(pair.Key, out var role) ? role : null)
+                var role = attributeRoles.TryGetValue(pair.Key, out var name) ? name : null;
+                if (role == RoleCatalog.GfnRangeTypes.AttributeShortName)
                 {
-                    case "GfnRange":
-                        _rangeTypes.UnionWith(pair.Value);
-                        break;
-                    case "MmuLock" or "AcquiresMmuLock" or "ReleasesMmuLock":
-                        lockBase.UnionWith(pair.Value);
-                        break;
-                    case "ReclaimsGuestMemory":
-                        reclaimBase.UnionWith(pair.Value);
-                        break;
+                    _rangeTypes.UnionWith(pair.Value);
+                }
+                else if (role == RoleCatalog.MmuLockMembers.AttributeShortName || role == RoleCatalog.AcquireMethods.AttributeShortName || role == RoleCatalog.ReleaseMethods.AttributeShortName)
+                {
+                    lockBase.UnionWith(pair.Value);
+                }
+                else if (role == RoleCatalog.ReclaimMethods.AttributeShortName)
+                {
+                    reclaimBase.UnionWith(pair.Value);
                 }
             }
         }

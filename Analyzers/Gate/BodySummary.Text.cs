@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 
-namespace GfnGuard.Analyzers.Roles
+namespace GfnGuard.Analyzers.Gate
 {
     /// <summary>
     /// Reading a body from its source text instead of its tokens. The gate only needs a

@@ -1,0 +1,28 @@
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// A fact the analysis keeps about a place, beside the members it follows below it: a typed
+    /// key, so no member name a port declares can collide with one (a member path is a string of
+    /// the port's names; a fact never is).
+    /// </summary>
+    internal enum PlaceFact : byte
+    {
+        /// <summary>The place itself, or a member below it.</summary>
+        None,
+
+        /// <summary>The place holds kvm->mmu_lock itself (a capture or local of <c>kvm.mmu_lock</c>).</summary>
+        IsLock,
+
+        /// <summary>The place holds a lock guard returned by a call on the lock, released by its Dispose.</summary>
+        Guard,
+
+        /// <summary>The place is known not to be null (a guard a <c>using</c> tests before disposing it).</summary>
+        NonNull,
+
+        /// <summary>The range's only_private flag, however the port spells it.</summary>
+        OnlyPrivate,
+
+        /// <summary>The range's only_shared flag, however the port spells it.</summary>
+        OnlyShared,
+    }
+}

@@ -1,0 +1,154 @@
+using System;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace GfnGuard.Analyzers.Roles
+{
+    /// <summary>
+    /// What a call does to mmu_lock by its form (SPEC section 3, "taking / dropping it" and
+    /// "held on entry"), from the <see cref="RoleCatalog"/>: the one answer the flow analysis,
+    /// the summaries' pre-filter and the code fixes share. What a helper of the compilation does
+    /// through its body, and the release by a guard's <c>Dispose</c>, are the flow analysis's to
+    /// add (it knows summaries and which locals hold a guard).
+    /// </summary>
+    internal static class LockOperations
+    {
+        /// <summary>
+        /// The lock effect of <paramref name="invocation"/>'s form. <paramref name="isLock"/> tells
+        /// whether an operand denotes the lock; without one, only a reference to an mmu_lock member
+        /// does (the flow analysis also knows locals that hold it).
+        /// </summary>
+        internal static LockEffect Classify(IInvocationOperation invocation, SymbolRoles roles, Func<IOperation, bool>? isLock = null)
+        {
+            var method = invocation.TargetMethod;
+            var name = method.Name;
+            isLock ??= roles.IsLockMemberReference;
+            if (roles.Plays(RoleCatalog.AcquireMethods, method))
+            {
+                return LockEffect.Acquire;
+            }
+
+            if (roles.Plays(RoleCatalog.ReleaseMethods, method))
+            {
+                return LockEffect.Release;
+            }
+
+            if ((RoleCatalog.LockPrimitives.Contains(name) || IsMonitor(method)) && HasLockArgument(invocation, isLock))
+            {
+                if (RoleCatalog.WriteLockFunctions.Contains(name) || RoleCatalog.ReadLockFunctions.Contains(name))
+                {
+                    return LockEffect.Acquire;
+                }
+
+                if (RoleCatalog.WriteUnlockFunctions.Contains(name) || RoleCatalog.ReadUnlockFunctions.Contains(name))
+                {
+                    return LockEffect.Release;
+                }
+
+                if (RoleCatalog.LockdepAsserts.Contains(name))
+                {
+                    return LockEffect.AssertHeld;
+                }
+
+                if (IsMonitor(method))
+                {
+                    return name is "Enter" or "TryEnter" ? LockEffect.Acquire : name == "Exit" ? LockEffect.Release : LockEffect.None;
+                }
+            }
+
+            if (invocation.Instance is { } instance && isLock(instance))
+            {
+                // ReaderWriterLockSlim and look-alikes: Enter*Lock / TryEnter*Lock / Exit*Lock on the lock.
+                if ((name.StartsWith("Enter", StringComparison.Ordinal) || name.StartsWith("TryEnter", StringComparison.Ordinal)) && name.EndsWith("Lock", StringComparison.Ordinal))
+                {
+                    return LockEffect.Acquire;
+                }
+
+                if (name.StartsWith("Exit", StringComparison.Ordinal) && name.EndsWith("Lock", StringComparison.Ordinal))
+                {
+                    return LockEffect.Release;
+                }
+
+                if (IsDisposable(method.ReturnType))
+                {
+                    return LockEffect.GuardAcquire;
+                }
+            }
+
+            return LockEffect.None;
+        }
+
+        /// <summary>
+        /// Could this call change the lock by its form alone, before any argument is looked at?
+        /// The cheap test of a body that decides whether a lock summary is worth a graph.
+        /// </summary>
+        internal static bool MayBeALockCall(IInvocationOperation invocation, SymbolRoles roles)
+        {
+            var target = invocation.TargetMethod;
+            return RoleCatalog.AcquireMethods.IsNamed(target.Name) || RoleCatalog.ReleaseMethods.IsNamed(target.Name)
+                || RoleCatalog.LockPrimitives.Contains(target.Name)
+                || target.Name is "Enter" or "Exit" or "TryEnter"
+                || RoleCatalog.AcquireMethods.IsMarked(target) || RoleCatalog.ReleaseMethods.IsMarked(target)
+                || (invocation.Instance is { } instance && roles.IsLockMemberReference(instance));
+        }
+
+        /// <summary>A <c>lockdep_assert_held*()</c> call: the lock is held from there on.</summary>
+        internal static bool IsLockdepAssert(IInvocationOperation invocation) => RoleCatalog.LockdepAsserts.Contains(invocation.TargetMethod.Name);
+
+        /// <summary>Strips conversions, parentheses and <c>&amp;</c>, as the kernel's <c>write_lock(&amp;kvm->mmu_lock)</c> writes the lock.</summary>
+        internal static IOperation Unwrap(IOperation operation)
+        {
+            while (true)
+            {
+                switch (operation)
+                {
+                    case IConversionOperation conversion:
+                        operation = conversion.Operand;
+                        continue;
+                    case IParenthesizedOperation parenthesized:
+                        operation = parenthesized.Operand;
+                        continue;
+                    case IAddressOfOperation addressOf:
+                        operation = addressOf.Reference;
+                        continue;
+                    default:
+                        return operation;
+                }
+            }
+        }
+
+        private static bool IsMonitor(IMethodSymbol method) =>
+            method.ContainingType is { Name: "Monitor", ContainingNamespace: { Name: "Threading", ContainingNamespace.Name: "System" } };
+
+        private static bool HasLockArgument(IInvocationOperation invocation, Func<IOperation, bool> isLock)
+        {
+            foreach (var argument in invocation.Arguments)
+            {
+                if (isLock(argument.Value))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsDisposable(ITypeSymbol type)
+        {
+            if (type.SpecialType == SpecialType.System_IDisposable)
+            {
+                return true;
+            }
+
+            foreach (var implemented in type.AllInterfaces)
+            {
+                if (implemented.SpecialType == SpecialType.System_IDisposable)
+                {
+                    return true;
+                }
+            }
+
+            return type.IsRefLikeType && type.GetMembers("Dispose").Length > 0;
+        }
+    }
+}

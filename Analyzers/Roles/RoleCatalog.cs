@@ -1,0 +1,147 @@
+using System.Collections.Immutable;
+
+namespace GfnGuard.Analyzers.Roles
+{
+    /// <summary>
+    /// Every name, attribute and option by which a port's code plays a KVM role (SPEC section
+    /// 3), in one place. The syntax gate builds its name sets from it, the flow analysis, the
+    /// summaries and the rules ask <see cref="SymbolRoles"/> and <see cref="LockOperations"/>,
+    /// which read it, and the code fixes ask the same two. Adding a kernel name is one line here.
+    /// </summary>
+    internal static class RoleCatalog
+    {
+        /// <summary>The runtime's own gfn range type.</summary>
+        internal const string RuntimeGfnRangeType = "GfnGuard.Runtime.KvmGfnRange";
+
+        /// <summary>Where every .editorconfig key of GfnGuard starts.</summary>
+        internal const string OptionPrefix = "gfnguard.";
+
+        /// <summary>struct kvm_gfn_range.</summary>
+        internal static readonly RoleNames GfnRangeTypes = new RoleNames(
+            "gfn range type", "GfnRangeAttribute", "gfnguard.gfn_range_types",
+            "kvm_gfn_range", "KvmGfnRange");
+
+        /// <summary>
+        /// HVA-based paths by name (virt/kvm/kvm_main.c); every kvm_mmu_notifier_* callback is one.
+        /// The other ways a method becomes one (a parameter of an HVA range type, a walk of the
+        /// memslots by HVA) are <see cref="HvaRangeParameterTypes"/> and <see cref="HvaWalkMethods"/>.
+        /// </summary>
+        internal static readonly RoleNames HvaPathMethods = new RoleNames(
+            "HVA-based path", "HvaPathAttribute", "gfnguard.hva_path_methods",
+            "__kvm_handle_hva_range", "kvm_handle_hva_range", "kvm_handle_hva_range_no_flush", "HandleHvaRange")
+            .WithPrefix("kvm_mmu_notifier_");
+
+        /// <summary>guest_memfd paths (virt/kvm/guest_memfd.c): kvm_gmem_* and __kvm_gmem_*.</summary>
+        internal static readonly RoleNames GmemPathMethods = new RoleNames(
+            "guest_memfd path", "GmemPathAttribute", "gfnguard.gmem_path_methods",
+            "kvm_gmem_invalidate_begin", "kvm_gmem_punch_hole", "kvm_gmem_release", "kvm_gmem_error_folio")
+            .WithPrefix("kvm_gmem_", "__kvm_gmem_");
+
+        /// <summary>kvm->mmu_lock.</summary>
+        internal static readonly RoleNames MmuLockMembers = new RoleNames(
+            "mmu_lock", "MmuLockAttribute", "gfnguard.mmu_lock_members",
+            "mmu_lock", "MmuLock");
+
+        /// <summary>Guest-memory reclaim: kvm_arch_guest_memory_reclaimed and what it calls on SEV.</summary>
+        internal static readonly RoleNames ReclaimMethods = new RoleNames(
+            "reclaim", "ReclaimsGuestMemoryAttribute", "gfnguard.reclaim_methods",
+            "kvm_arch_guest_memory_reclaimed", "KvmArchGuestMemoryReclaimed", "ArchGuestMemoryReclaimed", "GuestMemoryReclaimed",
+            "sev_guest_memory_reclaimed", "wbinvd_on_all_cpus", "WbinvdOnAllCpus");
+
+        /// <summary>Zaps whose bool result says whether a TLB flush is needed.</summary>
+        internal static readonly RoleNames ZapMethods = new RoleNames(
+            "zap", "ZapsSptesAttribute", "gfnguard.zap_methods",
+            "kvm_unmap_gfn_range", "kvm_mmu_unmap_gfn_range", "kvm_tdp_mmu_unmap_gfn_range", "kvm_tdp_mmu_zap_leafs",
+            "kvm_zap_gfn_range", "UnmapGfnRange", "ZapGfnRange");
+
+        /// <summary>Remote TLB flushes.</summary>
+        internal static readonly RoleNames TlbFlushMethods = new RoleNames(
+            "TLB flush", "FlushesTlbsAttribute", "gfnguard.tlb_flush_methods",
+            "kvm_flush_remote_tlbs", "kvm_flush_remote_tlbs_range", "kvm_flush_remote_tlbs_memslot", "FlushRemoteTlbs");
+
+        /// <summary>Methods that take mmu_lock: KVM_MMU_LOCK(kvm), or marked [AcquiresMmuLock].</summary>
+        internal static readonly RoleNames AcquireMethods = new RoleNames(
+            "takes mmu_lock", "AcquiresMmuLockAttribute", optionKey: null,
+            "KVM_MMU_LOCK");
+
+        /// <summary>Methods that drop mmu_lock: KVM_MMU_UNLOCK(kvm), or marked [ReleasesMmuLock].</summary>
+        internal static readonly RoleNames ReleaseMethods = new RoleNames(
+            "drops mmu_lock", "ReleasesMmuLockAttribute", optionKey: null,
+            "KVM_MMU_UNLOCK");
+
+        /// <summary>Methods that run with mmu_lock held on entry: [RequiresMmuLock].</summary>
+        internal static readonly RoleNames RequiresLockMethods = new RoleNames(
+            "runs under mmu_lock", "RequiresMmuLockAttribute", optionKey: null);
+
+        /// <summary>The attr_filter form (SPEC 3a): the filter member of a gfn range.</summary>
+        internal static readonly RoleNames GfnRangeFilterMembers = new RoleNames(
+            "gfn range filter", "GfnRangeFilterAttribute", optionKey: null,
+            "attr_filter", "AttrFilter");
+
+        /// <summary>Where a guest_memfd file's invalidation filter comes from (kvm_gmem_get_invalidate_filter).</summary>
+        internal static readonly RoleNames GmemInvalidateFilterMethods = new RoleNames(
+            "guest_memfd invalidation filter", "GmemInvalidateFilterAttribute", optionKey: null,
+            "kvm_gmem_get_invalidate_filter");
+
+        /// <summary>Every role with names, an attribute or an option key: what the gate and the option reader go over.</summary>
+        internal static readonly ImmutableArray<RoleNames> All = ImmutableArray.Create(
+            GfnRangeTypes, HvaPathMethods, GmemPathMethods, MmuLockMembers, ReclaimMethods, ZapMethods, TlbFlushMethods,
+            AcquireMethods, ReleaseMethods, RequiresLockMethods, GfnRangeFilterMembers, GmemInvalidateFilterMethods);
+
+        /// <summary>kvm_gfn_range.only_private, as the kernel and the runtime spell it.</summary>
+        internal static readonly ImmutableHashSet<string> OnlyPrivateMembers = ImmutableHashSet.Create("only_private", "OnlyPrivate");
+
+        /// <summary>kvm_gfn_range.only_shared.</summary>
+        internal static readonly ImmutableHashSet<string> OnlySharedMembers = ImmutableHashSet.Create("only_shared", "OnlyShared");
+
+        /// <summary>
+        /// A parameter of one of these types makes a method an HVA-based path: the kernel's
+        /// kvm_hva_range and the core mm's mmu_notifier_range. Not kvm_mmu_notifier_range: upstream
+        /// passes that to the gfn-based kvm_handle_gfn_range of the attribute path too.
+        /// </summary>
+        internal static readonly ImmutableHashSet<string> HvaRangeParameterTypes = ImmutableHashSet.Create("kvm_hva_range", "KvmHvaRange", "mmu_notifier_range");
+
+        /// <summary>
+        /// Calls that walk the memslots by HVA: a method that makes one is an HVA-based path
+        /// (kvm_for_each_memslot_in_hva_range is a macro in C; ports make it a method), and the
+        /// runtime's HVA walk.
+        /// </summary>
+        internal static readonly ImmutableHashSet<string> HvaWalkMethods = ImmutableHashSet.Create(
+            "kvm_for_each_memslot_in_hva_range", "hva_to_gfn_memslot");
+
+        /// <summary>The runtime's HVA walk (its kvm_for_each_memslot_in_hva_range): matched with its type, the name alone is no role.</summary>
+        internal const string RuntimeHvaWalkType = "GfnGuard.Runtime.KvmMemslots";
+        internal const string RuntimeHvaWalkMethod = "FindByHvaRange";
+
+        /// <summary>Lock primitives that take (drop) the lock given as their argument; read and write modes apart.</summary>
+        internal static readonly ImmutableHashSet<string> WriteLockFunctions = ImmutableHashSet.Create("write_lock", "spin_lock");
+        internal static readonly ImmutableHashSet<string> ReadLockFunctions = ImmutableHashSet.Create("read_lock");
+        internal static readonly ImmutableHashSet<string> WriteUnlockFunctions = ImmutableHashSet.Create("write_unlock", "spin_unlock");
+        internal static readonly ImmutableHashSet<string> ReadUnlockFunctions = ImmutableHashSet.Create("read_unlock");
+
+        /// <summary>lockdep_assert_held*(&amp;kvm->mmu_lock): the lock is held from there on.</summary>
+        internal static readonly ImmutableHashSet<string> LockdepAsserts =
+            ImmutableHashSet.Create("lockdep_assert_held", "lockdep_assert_held_write", "lockdep_assert_held_read");
+
+        /// <summary>Every primitive that names the lock as an argument (the gate's lock names, with the members and macros).</summary>
+        internal static readonly ImmutableHashSet<string> LockPrimitives =
+            WriteLockFunctions.Union(ReadLockFunctions).Union(WriteUnlockFunctions).Union(ReadUnlockFunctions).Union(LockdepAsserts);
+
+        /// <summary>Every option key GfnGuard reads.</summary>
+        internal static readonly ImmutableArray<string> OptionKeys = OptionKeysOf(All);
+
+        private static ImmutableArray<string> OptionKeysOf(ImmutableArray<RoleNames> roles)
+        {
+            var keys = ImmutableArray.CreateBuilder<string>();
+            foreach (var role in roles)
+            {
+                if (role.OptionKey is { } key)
+                {
+                    keys.Add(key);
+                }
+            }
+
+            return keys.ToImmutable();
+        }
+    }
+}
