@@ -73,8 +73,27 @@ namespace GfnGuard.CodeFixes
             var container = targetBlock.Statements.First(s => s.Span.Contains(unit.Span));
             var reclaimCall = model.GetSymbolInfo(statement.Expression, cancellationToken).Symbol as IMethodSymbol;
             target = PastMovedReclaims(target, targetBlock, reclaimCall, model, roles, cancellationToken);
+            if (LeavesBetween(unit, container, target, targetBlock))
+            {
+                // A return, throw, goto, break or continue between the reclaim and the release:
+                // after the move, the reclaim would no longer run on that way out.
+                return null;
+            }
+
             var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
             var reclaim = statement.WithoutTrivia();
+            if (condition is null && !ReachedWheneverTheContainerIs(unit, container))
+            {
+                // The reclaim sits inside a block it does not guard alone (an if with other
+                // statements, an else, a try): it ran only when control reached it, so record
+                // that under the lock and test it after the release.
+                var reached = UniqueName(model, unit.SpanStart);
+                editor.InsertBefore(container, StatementEdits.OnItsOwnLine(SyntaxFactory.ParseStatement($"bool {reached} = false;"), statement));
+                editor.ReplaceNode(unit, SyntaxFactory.ParseStatement($"{reached} = true;").WithTriviaFrom(unit).WithAdditionalAnnotations(Formatter.Annotation));
+                editor.InsertAfter(target, StatementEdits.OnItsOwnLine(SyntaxFactory.IfStatement(SyntaxFactory.IdentifierName(reached), reclaim), statement));
+                return editor.GetChangedDocument();
+            }
+
             if (condition is null || (ReferenceEquals(container, unit) && IsStable(condition, model, cancellationToken)))
             {
                 RemoveClosingTheGap(editor, unit);
@@ -97,6 +116,69 @@ namespace GfnGuard.CodeFixes
 
             editor.InsertAfter(target, moved);
             return editor.GetChangedDocument();
+        }
+
+        /// <summary>
+        /// Whether the unit runs whenever its container does: nothing between them chooses (only
+        /// blocks, and the body of a lock, using, fixed, checked or unsafe statement, or of a try).
+        /// </summary>
+        private static bool ReachedWheneverTheContainerIs(StatementSyntax unit, StatementSyntax container)
+        {
+            if (ReferenceEquals(unit, container))
+            {
+                return true;
+            }
+
+            for (var node = unit.Parent; node is not null; node = node.Parent)
+            {
+                switch (node)
+                {
+                    case BlockSyntax or LockStatementSyntax or UsingStatementSyntax or FixedStatementSyntax or CheckedStatementSyntax or UnsafeStatementSyntax:
+                    case TryStatementSyntax:
+                        break;
+                    default:
+                        return false;
+                }
+
+                if (node == container)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Whether control can leave between the unit and the release point other than by
+        /// reaching the release: a jump after the unit inside its container, or in the statements
+        /// between the container and the release (nested lambdas and local functions aside).
+        /// </summary>
+        private static bool LeavesBetween(StatementSyntax unit, StatementSyntax container, StatementSyntax target, BlockSyntax targetBlock)
+        {
+            static bool IsJump(SyntaxNode node) =>
+                node is ReturnStatementSyntax or ThrowStatementSyntax or ThrowExpressionSyntax or GotoStatementSyntax
+                    or BreakStatementSyntax or ContinueStatementSyntax or YieldStatementSyntax { RawKind: (int)SyntaxKind.YieldBreakStatement };
+
+            static bool NotNested(SyntaxNode node) => node is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax);
+
+            if (container.DescendantNodes(NotNested).Any(node => node.SpanStart >= unit.Span.End && IsJump(node)))
+            {
+                return true;
+            }
+
+            // The release point itself too: `if (done) { KVM_MMU_UNLOCK(kvm); return; }` releases, then leaves.
+            var from = targetBlock.Statements.IndexOf(container);
+            var to = ReferenceEquals(target, container) ? from : targetBlock.Statements.IndexOf(target);
+            for (var i = from + 1; i <= to; i++)
+            {
+                if (IsJump(targetBlock.Statements[i]) || targetBlock.Statements[i].DescendantNodes(NotNested).Any(IsJump))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>

@@ -38,6 +38,18 @@ namespace GfnGuard.Analyzers.Flow
 
         internal bool IsValid => Root is not null;
 
+        /// <summary>A gfn range flag (only_private or only_shared) of the range at <see cref="Path"/>.</summary>
+        internal bool IsFlag => Fact is PlaceFact.OnlyPrivate or PlaceFact.OnlyShared;
+
+        /// <summary>
+        /// A place a rule checks, by which path states are kept apart however many there are
+        /// (<see cref="PathStates"/>): the lock, a lock guard, a range flag. Everything else may be joined.
+        /// </summary>
+        internal bool IsRuleProperty => IsFlag || Fact == PlaceFact.Guard || ReferenceEquals(Root, MmuLockRoot);
+
+        /// <summary>The root of the place where the analysis keeps whether mmu_lock is held.</summary>
+        internal static readonly object MmuLockRoot = new NamedRoot("mmu_lock");
+
         internal static FlowLocation ForSymbol(ISymbol symbol) => new FlowLocation(symbol, string.Empty);
 
         internal static FlowLocation ForCapture(CaptureId id) => new FlowLocation(id, string.Empty);
@@ -100,5 +112,18 @@ namespace GfnGuard.Analyzers.Flow
 
         private static bool RootEquals(object? a, object? b) =>
             ReferenceEquals(a, b) || (a is ISymbol sa ? b is ISymbol sb && SymbolEqualityComparer.Default.Equals(sa, sb) : Equals(a, b));
+    }
+
+    /// <summary>A root that is no symbol, named for debugging.</summary>
+    internal sealed class NamedRoot
+    {
+        private readonly string _name;
+
+        internal NamedRoot(string name)
+        {
+            _name = name;
+        }
+
+        public override string ToString() => _name;
     }
 }

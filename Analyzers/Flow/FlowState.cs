@@ -131,6 +131,39 @@ namespace GfnGuard.Analyzers.Flow
             return result;
         }
 
+        /// <summary>
+        /// Forgets the place and everything below it but the gfn range flags: what a call the
+        /// compilation cannot see into may change (SPEC section 2: only same-compilation helpers'
+        /// summaries change flags; a handler that rewrites its range's filter is a bug of its own).
+        /// </summary>
+        internal FlowState ForgetAllButFlags(FlowLocation location)
+        {
+            var any = false;
+            for (var i = 0; i < _count && !any; i++)
+            {
+                any = location.Contains(_entries[i].Location) && !_entries[i].Location.IsFlag;
+            }
+
+            if (!any)
+            {
+                return this;
+            }
+
+            var result = _editable ? this : new FlowState(Copied(_count), _count, editable: false);
+            var kept = 0;
+            for (var i = 0; i < result._count; i++)
+            {
+                if (!location.Contains(result._entries[i].Location) || result._entries[i].Location.IsFlag)
+                {
+                    result._entries[kept++] = result._entries[i];
+                }
+            }
+
+            Array.Clear(result._entries, kept, result._count - kept);
+            result._count = kept;
+            return result;
+        }
+
         /// <summary>A struct copy: every place below <paramref name="to"/> takes the value of its twin below <paramref name="from"/>.</summary>
         internal FlowState Copy(FlowLocation from, FlowLocation to)
         {
@@ -202,6 +235,32 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return new FlowState(result, count, editable: false);
+        }
+
+        /// <summary>
+        /// Whether the two agree on every place a rule checks (<see cref="FlowLocation.IsRuleProperty"/>):
+        /// the same possibilities, true-sites aside. Paths that agree there may be joined without
+        /// a rule seeing the difference (see <see cref="PathStates"/>).
+        /// </summary>
+        internal bool SamePropertiesAs(FlowState other)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (_entries[i].Location.IsRuleProperty && _entries[i].Value.Possibilities != other.Get(_entries[i].Location).Possibilities)
+                {
+                    return false;
+                }
+            }
+
+            for (var i = 0; i < other._count; i++)
+            {
+                if (other._entries[i].Location.IsRuleProperty && IndexOf(other._entries[i].Location) < 0 && other._entries[i].Value.Possibilities != BoolPossibilities.Unknown)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         internal bool SameAs(FlowState other)

@@ -19,8 +19,13 @@ namespace GfnGuard.Analyzers.Flow
     /// </summary>
     internal sealed class MethodSummaries
     {
+        // The methods being summarised on this thread, outermost first, and the lowest index among
+        // them that a recursive call reached since the current frame began (see Guarded).
         [ThreadStatic]
-        private static HashSet<IMethodSymbol>? t_inProgress;
+        private static List<IMethodSymbol>? t_inProgress;
+
+        [ThreadStatic]
+        private static int t_lowestCut;
 
         private readonly SymbolRoles _roles;
         private readonly RoleContext _context;
@@ -28,10 +33,18 @@ namespace GfnGuard.Analyzers.Flow
         private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<string>> _reclaimChains = new ConcurrentDictionary<IMethodSymbol, ImmutableArray<string>>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<IMethodSymbol, FlagEffectsBox> _flagEffects = new ConcurrentDictionary<IMethodSymbol, FlagEffectsBox>(SymbolEqualityComparer.Default);
 
+        // Made once: a method group is a new delegate at every use.
+        private readonly Func<IMethodSymbol, LockEffect> _computeLockEffect;
+        private readonly Func<IMethodSymbol, ImmutableArray<string>> _computeReclaimChain;
+        private readonly Func<IMethodSymbol, FlagEffectsBox> _computeFlagEffects;
+
         internal MethodSummaries(SymbolRoles roles, RoleContext context)
         {
             _roles = roles;
             _context = context;
+            _computeLockEffect = ComputeLockEffect;
+            _computeReclaimChain = ComputeReclaimChain;
+            _computeFlagEffects = method => new FlagEffectsBox(ComputeFlagEffects(method));
         }
 
         /// <summary>Acquire or Release when the method's body takes (drops) mmu_lock on every path without undoing it.</summary>
@@ -49,7 +62,7 @@ namespace GfnGuard.Analyzers.Flow
                 return LockEffect.None;
             }
 
-            return Guarded(method, LockEffect.None, () => _lockEffects.GetOrAdd(method, ComputeLockEffect(method)));
+            return Guarded(method, LockEffect.None, _lockEffects, _computeLockEffect);
         }
 
         /// <summary>
@@ -74,7 +87,7 @@ namespace GfnGuard.Analyzers.Flow
                 return ImmutableArray<string>.Empty;
             }
 
-            return Guarded(method, ImmutableArray<string>.Empty, () => _reclaimChains.GetOrAdd(method, ComputeReclaimChain(method)));
+            return Guarded(method, ImmutableArray<string>.Empty, _reclaimChains, _computeReclaimChain);
         }
 
         /// <summary>What the method leaves in the flags of the ranges it can change, or null when it is not a helper of this compilation.</summary>
@@ -86,7 +99,7 @@ namespace GfnGuard.Analyzers.Flow
                 return known.Effects;
             }
 
-            return Guarded(method, null, () => _flagEffects.GetOrAdd(method, new FlagEffectsBox(ComputeFlagEffects(method))).Effects);
+            return Guarded(method, FlagEffectsBox.None, _flagEffects, _computeFlagEffects).Effects;
         }
 
         /// <summary>The gate knows methods by name, except local functions, which it indexes as part of the body they are in.</summary>
@@ -94,21 +107,45 @@ namespace GfnGuard.Analyzers.Flow
 
         private static IMethodSymbol Normalize(IMethodSymbol method) => (method.ReducedFrom ?? method).OriginalDefinition;
 
-        private static T Guarded<T>(IMethodSymbol method, T whileInProgress, Func<T> compute)
+        /// <summary>
+        /// The summary from <paramref name="cache"/>, or computed and cached. Recursion is cut off:
+        /// a method still being summarised counts as doing nothing (<paramref name="whileInProgress"/>).
+        /// A summary computed under such a cut is only provisional, unless the cut reached back to
+        /// the method itself: for <c>walk -> walk2 -> walk</c>, walk2's summary assumed nothing of
+        /// walk, so it is not cached (walk2 asked on its own later is computed again, and finds
+        /// the reclaim through walk); walk's own is final, as a cycle adds nothing to what it reaches.
+        /// </summary>
+        private static T Guarded<T>(IMethodSymbol method, T whileInProgress, ConcurrentDictionary<IMethodSymbol, T> cache, Func<IMethodSymbol, T> compute)
         {
-            var inProgress = t_inProgress ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
-            if (!inProgress.Add(method))
+            var stack = t_inProgress ??= new List<IMethodSymbol>();
+            for (var i = 0; i < stack.Count; i++)
             {
-                return whileInProgress;
+                if (SymbolEqualityComparer.Default.Equals(stack[i], method))
+                {
+                    t_lowestCut = Math.Min(t_lowestCut, i);
+                    return whileInProgress;
+                }
             }
 
+            var depth = stack.Count;
+            var outerCut = depth == 0 ? int.MaxValue : t_lowestCut;
+            t_lowestCut = int.MaxValue;
+            stack.Add(method);
             try
             {
-                return compute();
+                var value = compute(method);
+                if (t_lowestCut >= depth)
+                {
+                    value = cache.GetOrAdd(method, value);
+                    t_lowestCut = int.MaxValue;
+                }
+
+                return value;
             }
             finally
             {
-                inProgress.Remove(method);
+                stack.RemoveAt(depth);
+                t_lowestCut = Math.Min(outerCut, t_lowestCut);
             }
         }
 
@@ -311,6 +348,8 @@ namespace GfnGuard.Analyzers.Flow
 
         private sealed class FlagEffectsBox
         {
+            internal static readonly FlagEffectsBox None = new FlagEffectsBox(null);
+
             internal FlagEffectsBox(FlagEffects? effects)
             {
                 Effects = effects;

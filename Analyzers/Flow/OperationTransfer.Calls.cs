@@ -10,7 +10,7 @@ namespace GfnGuard.Analyzers.Flow
     internal sealed partial class OperationTransfer
     {
         /// <summary>Where the analysis keeps whether mmu_lock is held (one abstract lock per method).</summary>
-        internal static readonly FlowLocation LockLocation = new FlowLocation(LockRoot.Instance, string.Empty);
+        internal static readonly FlowLocation LockLocation = new FlowLocation(FlowLocation.MmuLockRoot, string.Empty);
 
         private FlowLocation Invoke(IInvocationOperation invocation)
         {
@@ -122,7 +122,9 @@ namespace GfnGuard.Analyzers.Flow
                 }
                 else
                 {
-                    ForgetPassedRange(argument, places[i]);
+                    // Only a helper of this compilation with a summary changes flags; any other
+                    // callee (a delegate, an interface, an external method) may change the rest.
+                    ForgetPassedRange(argument, places[i], keepFlags: effects is null);
                 }
             }
 
@@ -138,8 +140,9 @@ namespace GfnGuard.Analyzers.Flow
             }
             else if (!(method.IsReadOnly || (invocation.Instance!.Type?.IsReadOnly ?? false)))
             {
-                // A method on the range (or its container) may set its flags.
-                ForgetKeepingMarks(receiver);
+                // A method on the range's container may change what it holds, but not a range's
+                // flags unless its summary says so.
+                ForgetKeepingMarks(receiver, keepFlags: effects is null);
             }
         }
 
@@ -173,16 +176,24 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>Forgets what a callee may have changed below a place, but not that it is the lock or a guard.</summary>
-        private void ForgetKeepingMarks(FlowLocation place)
+        private void ForgetKeepingMarks(FlowLocation place, bool keepFlags = false)
         {
             var isLock = _state.Get(place.With(PlaceFact.IsLock));
             var guard = _state.Get(place.With(PlaceFact.Guard));
-            if (_observe && _observer is not null)
+            if (keepFlags)
             {
-                _observer.OnValueStored(place);
+                _state = _state.Edit().ForgetAllButFlags(place);
+            }
+            else
+            {
+                if (_observe && _observer is not null)
+                {
+                    _observer.OnValueStored(place);
+                }
+
+                ForgetState(place);
             }
 
-            ForgetState(place);
             if (isLock.IsDefinitelyTrue)
             {
                 SetState(place.With(PlaceFact.IsLock), isLock);
@@ -193,14 +204,6 @@ namespace GfnGuard.Analyzers.Flow
                 SetState(place.With(PlaceFact.Guard), guard);
                 SetState(place.With(PlaceFact.NonNull), BoolValue.True);
             }
-        }
-
-        /// <summary>The root of <see cref="LockLocation"/>.</summary>
-        private sealed class LockRoot
-        {
-            internal static readonly LockRoot Instance = new LockRoot();
-
-            public override string ToString() => "mmu_lock";
         }
     }
 }

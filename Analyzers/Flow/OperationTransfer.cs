@@ -510,7 +510,7 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>A callee can change what it gets by ref or out, and a range object it gets by reference.</summary>
-        private void ForgetPassedRange(IArgumentOperation argument, FlowLocation place)
+        private void ForgetPassedRange(IArgumentOperation argument, FlowLocation place, bool keepFlags = false)
         {
             if (!place.IsValid)
             {
@@ -518,9 +518,14 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var refKind = argument.Parameter?.RefKind ?? RefKind.None;
-            if (refKind is RefKind.Ref or RefKind.Out || argument.Value.Type is { IsReferenceType: true })
+            if (refKind is RefKind.Out)
             {
+                // An out argument is written whole, flags and all.
                 ForgetKeepingMarks(place);
+            }
+            else if (refKind is RefKind.Ref || argument.Value.Type is { IsReferenceType: true })
+            {
+                ForgetKeepingMarks(place, keepFlags);
             }
         }
 

@@ -8,11 +8,19 @@ namespace GfnGuard.Analyzers.Flow
     /// so values set together stay together: after
     /// <c>if (!locked) { locked = true; KVM_MMU_LOCK(kvm); }</c> one path has both true and the
     /// other both false, and <c>if (locked) KVM_MMU_UNLOCK(kvm);</c> unlocks exactly the path
-    /// that locked. Past <see cref="MaxPaths"/> distinct paths the set collapses into their join.
+    /// that locked. Past <see cref="MaxPaths"/> distinct paths the set does not collapse into one
+    /// join: as in ESP (Das, Lerner and Seigle, PLDI 2002), paths are joined only with paths that
+    /// agree on what the rules check (the lock, a lock guard, each range flag: see
+    /// <see cref="FlowLocation.IsRuleProperty"/>), so a boolean set together with taking the lock
+    /// stays with the lock however many unrelated conditions pile up; only when even those
+    /// groups pass <see cref="MaxGroups"/> is everything joined.
     /// </summary>
     internal sealed class PathStates
     {
         internal const int MaxPaths = 8;
+
+        /// <summary>How many groups of paths that differ in what the rules check are kept apart.</summary>
+        internal const int MaxGroups = 32;
 
         private PathStates(ImmutableArray<FlowState> paths)
         {
@@ -114,13 +122,45 @@ namespace GfnGuard.Analyzers.Flow
                 return new PathStates(builder.Count == builder.Capacity ? builder.MoveToImmutable() : builder.ToImmutable());
             }
 
-            var merged = builder[0];
-            for (var i = 1; i < builder.Count; i++)
+            // Join each path into the group of paths that agree with it on every rule property.
+            var groups = new List<FlowState>();
+            foreach (var state in builder)
             {
-                merged = merged.Join(builder[i]);
+                var joined = false;
+                for (var g = 0; g < groups.Count; g++)
+                {
+                    if (groups[g].SamePropertiesAs(state))
+                    {
+                        groups[g] = groups[g].Join(state);
+                        joined = true;
+                        break;
+                    }
+                }
+
+                if (!joined)
+                {
+                    groups.Add(state);
+                }
             }
 
-            return new PathStates(ImmutableArray.Create(merged));
+            if (groups.Count > MaxGroups)
+            {
+                var merged = groups[0];
+                for (var i = 1; i < groups.Count; i++)
+                {
+                    merged = merged.Join(groups[i]);
+                }
+
+                return new PathStates(ImmutableArray.Create(merged));
+            }
+
+            var result = ImmutableArray.CreateBuilder<FlowState>(groups.Count);
+            foreach (var group in groups)
+            {
+                AddDistinct(result, group);
+            }
+
+            return new PathStates(result.Count == result.Capacity ? result.MoveToImmutable() : result.ToImmutable());
         }
 
         private static void AddDistinct(ImmutableArray<FlowState>.Builder builder, FlowState state)

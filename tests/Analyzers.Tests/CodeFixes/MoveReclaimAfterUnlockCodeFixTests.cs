@@ -278,4 +278,103 @@ public sealed class MoveReclaimAfterUnlockCodeFixTests
             }
         }
         """, MoveReclaimAfterUnlockCodeFixProvider.EquivalenceKey);
+
+    /// <summary>
+    /// A reclaim inside an if that guards more than the reclaim keeps its condition: it ran
+    /// only when control reached it, so that is recorded under the lock and tested after the
+    /// release (the fix once moved it out unconditional, reclaiming where nothing was zapped).
+    /// </summary>
+    [Fact]
+    public Task InsideAnIfWithOtherStatements_KeepsItsCondition() => VerifyFix("""
+        static class C
+        {
+            static void M(kvm kvm, kvm_gfn_range range)
+            {
+                KVM_MMU_LOCK(kvm);
+                var flush = kvm_unmap_gfn_range(kvm, ref range);
+                if (flush)
+                {
+                    kvm_flush_remote_tlbs(kvm);
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                }
+                KVM_MMU_UNLOCK(kvm);
+            }
+        }
+        """, """
+        static class C
+        {
+            static void M(kvm kvm, kvm_gfn_range range)
+            {
+                KVM_MMU_LOCK(kvm);
+                var flush = kvm_unmap_gfn_range(kvm, ref range);
+                bool reclaimGuestMemory = false;
+                if (flush)
+                {
+                    kvm_flush_remote_tlbs(kvm);
+                    reclaimGuestMemory = true;
+                }
+                KVM_MMU_UNLOCK(kvm);
+                if (reclaimGuestMemory)
+                    kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task InTheElseBranch_KeepsItsCondition() => VerifyFix("""
+        static class C
+        {
+            static void M(kvm kvm, bool fast)
+            {
+                KVM_MMU_LOCK(kvm);
+                if (fast)
+                    kvm_flush_remote_tlbs(kvm);
+                else
+                {
+                    kvm_flush_remote_tlbs(kvm);
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                }
+                KVM_MMU_UNLOCK(kvm);
+            }
+        }
+        """, """
+        static class C
+        {
+            static void M(kvm kvm, bool fast)
+            {
+                KVM_MMU_LOCK(kvm);
+                bool reclaimGuestMemory = false;
+                if (fast)
+                    kvm_flush_remote_tlbs(kvm);
+                else
+                {
+                    kvm_flush_remote_tlbs(kvm);
+                    reclaimGuestMemory = true;
+                }
+                KVM_MMU_UNLOCK(kvm);
+                if (reclaimGuestMemory)
+                    kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
+    /// <summary>An early return between the reclaim and the release: moved, the reclaim would not run on that way out, so no fix.</summary>
+    [Fact]
+    public Task AReturnBetweenTheReclaimAndTheRelease_NoFix() => Verify.VerifyNoFixAsync(Prelude + """
+        static class C
+        {
+            static void M(kvm kvm, bool done)
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                if (done)
+                {
+                    KVM_MMU_UNLOCK(kvm);
+                    return;
+                }
+
+                KVM_MMU_UNLOCK(kvm);
+            }
+        }
+        """, MoveReclaimAfterUnlockCodeFixProvider.EquivalenceKey);
 }

@@ -312,4 +312,46 @@ public sealed class HvaRangeNotSharedOnlyAnalyzerTests
             }
         }
         """);
+
+    /// <summary>
+    /// A handler the compilation cannot see into (a delegate) that gets the range by ref does
+    /// not change its flags (SPEC section 2): a range built shared-only once, before the memslot
+    /// loop, is still shared-only at the second iteration's call.
+    /// </summary>
+    [Fact]
+    public Task ARangeBuiltBeforeTheLoop_HandedByRefToADelegateEachIteration_IsFine() => VerifyPort("""
+        static class KvmMain
+        {
+            static bool kvm_handle_hva_range(kvm kvm, ulong start, ulong end, gfn_handler_t handler)
+            {
+                var gfn_range = new kvm_gfn_range { only_private = false, only_shared = true };
+                var ret = false;
+                foreach (var slot in kvm_for_each_memslot_in_hva_range(kvm, start, end - 1))
+                {
+                    gfn_range.slot = slot;
+                    gfn_range.start = slot.base_gfn;
+                    ret |= handler(kvm, ref gfn_range);
+                }
+
+                return ret;
+            }
+        }
+        """);
+
+    /// <summary>A helper of the compilation that rewrites the flags is still followed: its summary changes them.</summary>
+    [Fact]
+    public Task ARangeHandedByRefToAHelperThatClearsOnlyShared_IsReportedAfterIt() => VerifyPort("""
+        static class KvmMain
+        {
+            static void widen(ref kvm_gfn_range range) => range.only_shared = false;
+
+            static bool kvm_handle_hva_range(kvm kvm, ulong start, ulong end, gfn_handler_t handler)
+            {
+                var gfn_range = new kvm_gfn_range { only_private = false, only_shared = true };
+                var ret = handler(kvm, ref gfn_range);
+                widen(ref gfn_range);
+                return ret | {|KVM0002:handler(kvm, ref gfn_range)|};
+            }
+        }
+        """);
 }

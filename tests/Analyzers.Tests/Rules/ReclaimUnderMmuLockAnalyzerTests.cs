@@ -505,4 +505,47 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
 
     [Fact]
     public Task FaithfulPort_OfTheNotifier_HasNoDiagnostic() => VerifyPort(KernelPort.FaithfulNotifier);
+
+    /// <summary>
+    /// Summaries are the symbol's, and one computed under a recursion cut is not kept: walk
+    /// reclaims through walk2, which calls walk back; another type's walk that takes and drops
+    /// the lock changes nothing. (walk's summary, made while walk2's was in progress, once said
+    /// "no reclaim" for good.)
+    /// </summary>
+    [Fact]
+    public Task AReclaimReachedThroughMutualRecursion_IsFound() => VerifyPort("""
+        static class A
+        {
+            static void walk(kvm kvm, int n)
+            {
+                if (n > 0)
+                    walk2(kvm, n - 1);
+            }
+
+            static void walk2(kvm kvm, int n)
+            {
+                if (n == 0)
+                    kvm_arch_guest_memory_reclaimed(kvm);
+                else
+                    walk(kvm, n);
+            }
+
+            static void M(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:walk2(kvm, 0)|};
+                {|KVM0003:walk(kvm, 1)|};
+                KVM_MMU_UNLOCK(kvm);
+            }
+        }
+
+        static class B
+        {
+            static void walk(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                KVM_MMU_UNLOCK(kvm);
+            }
+        }
+        """);
 }
