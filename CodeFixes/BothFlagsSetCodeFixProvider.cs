@@ -9,6 +9,8 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using GfnGuard.Analyzers;
+using GfnGuard.Analyzers.Flow;
+using GfnGuard.Analyzers.Roles;
 using GfnGuard.Analyzers.Rules;
 
 namespace GfnGuard.CodeFixes
@@ -38,9 +40,11 @@ namespace GfnGuard.CodeFixes
                 return;
             }
 
+            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+            var roles = await FixRoles.ForAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
             foreach (var diagnostic in context.Diagnostics)
             {
-                foreach (var key in new[] { KeepOnlySharedKey, KeepOnlyPrivateKey, ClearBothKey })
+                foreach (var key in KeysInPathOrder(root, model, roles, diagnostic, context.CancellationToken))
                 {
                     // Computed once: the changed document is what the action applies.
                     if (Cleared(root, new[] { diagnostic }, key) is not { } cleared)
@@ -53,6 +57,37 @@ namespace GfnGuard.CodeFixes
                 }
             }
         }
+
+        /// <summary>
+        /// The fixes in the order that fits the method's path (SPEC section 4), the first being
+        /// what <c>dotnet format</c> applies: keep only the private flag on a guest_memfd path,
+        /// only the shared flag on an HVA-based path, and clear both elsewhere (zapping both sides
+        /// over-invalidates, which costs faults, never safety; keeping the wrong one would leave
+        /// private mappings of freed guest_memfd pages in place).
+        /// </summary>
+        internal static string[] KeysInPathOrder(SyntaxNode root, SemanticModel? model, RoleView? roles, Diagnostic diagnostic, CancellationToken cancellationToken)
+        {
+            var member = root.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<MemberDeclarationSyntax>(m => m is BaseMethodDeclarationSyntax or PropertyDeclarationSyntax or IndexerDeclarationSyntax);
+            var method = member is null || model is null ? null : model.GetDeclaredSymbol(member, cancellationToken);
+            if (method is not null && roles is not null)
+            {
+                if (roles.Roles.IsGmemPathMethod(method))
+                {
+                    return new[] { KeepOnlyPrivateKey, ClearBothKey, KeepOnlySharedKey };
+                }
+
+                if (roles.Roles.IsHvaPathMethod(method) || WalksMemslotsByHva(member!, model!, cancellationToken))
+                {
+                    return new[] { KeepOnlySharedKey, ClearBothKey, KeepOnlyPrivateKey };
+                }
+            }
+
+            return new[] { ClearBothKey, KeepOnlySharedKey, KeepOnlyPrivateKey };
+        }
+
+        private static bool WalksMemslotsByHva(SyntaxNode member, SemanticModel model, CancellationToken cancellationToken) =>
+            member.DescendantNodes().OfType<InvocationExpressionSyntax>()
+                .Any(call => model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol callee && SymbolRoles.WalksMemslotsByHva(callee));
 
         internal static string Title(string key) => key switch
         {

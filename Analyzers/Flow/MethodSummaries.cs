@@ -224,6 +224,19 @@ namespace GfnGuard.Analyzers.Flow
                 return ImmutableArray<string>.Empty;
             }
 
+            // A helper that can take or drop the lock is followed in order: it reclaims under its
+            // caller's lock only if a reclaim is reached while a lock held on entry may still be
+            // held (one that unlocks and then reclaims does not).
+            if (MayTouchTheLock(body) && BodyGraph(body) is { } graph)
+            {
+                var underEntryLock = new ReclaimsUnderTheLock(this);
+                var entry = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True);
+                if (ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, this, underEntryLock, FlowFacts.Lock), CancellationToken.None) is not null)
+                {
+                    return underEntryLock.Chain is { } chain ? chain.Insert(0, method.Name) : ImmutableArray<string>.Empty;
+                }
+            }
+
             foreach (var invocation in InvocationsOutsideNestedFunctions(body))
             {
                 var chain = ReclaimChainOf(invocation.TargetMethod);
@@ -356,6 +369,30 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             internal FlagEffects? Effects { get; }
+        }
+
+        /// <summary>The first reclaim a helper reaches while the lock may be held, in the helper's own order.</summary>
+        private sealed class ReclaimsUnderTheLock : FlowObserver
+        {
+            private readonly MethodSummaries _summaries;
+
+            internal ReclaimsUnderTheLock(MethodSummaries summaries)
+            {
+                _summaries = summaries;
+            }
+
+            internal ImmutableArray<string>? Chain { get; private set; }
+
+            internal override bool ObservesInvocations => true;
+
+            internal override void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
+            {
+                if (Chain is null && state.Get(OperationTransfer.LockLocation).MayBeTrue
+                    && _summaries.ReclaimChainOf(invocation.TargetMethod) is { IsEmpty: false } chain)
+                {
+                    Chain = chain;
+                }
+            }
         }
 
         /// <summary>Records which flags of which places a helper stores, replaces or hands to a callee that may change them.</summary>

@@ -40,6 +40,26 @@ namespace GfnGuard.Analyzers.Flow
                     SetState(LockLocation, BoolValue.True.StoredAt(invocation.Syntax));
                     SetLockTakenArgument(invocation, argumentPlaces);
                     break;
+                case LockEffect.TryAcquire:
+                    {
+                        // Held where it returned true: the result (or its ref bool) carries where
+                        // it was tried, and a test of it takes the lock on its true side (Refine).
+                        var tried = BoolValue.True.StoredAt(invocation.Syntax);
+                        SetState(LockLocation, _state.Get(LockLocation).Join(tried));
+                        result = new FlowLocation(invocation, string.Empty);
+                        SetState(result.With(PlaceFact.TryLockTaken), tried);
+                        for (var i = 0; i < invocation.Arguments.Length; i++)
+                        {
+                            if (invocation.Arguments[i].Parameter is { RefKind: RefKind.Ref, Type.SpecialType: SpecialType.System_Boolean } && argumentPlaces[i].IsValid)
+                            {
+                                SetState(argumentPlaces[i], BoolValue.Unknown);
+                                SetState(argumentPlaces[i].With(PlaceFact.TryLockTaken), tried);
+                            }
+                        }
+
+                        break;
+                    }
+
                 case LockEffect.Release:
                     SetState(LockLocation, BoolValue.False);
                     break;

@@ -92,8 +92,20 @@ namespace GfnGuard.Analyzers.Flow
                     return RefineNull(state, binary.LeftOperand, isNull: whenTrue == (binary.OperatorKind == BinaryOperatorKind.Equals));
             }
 
-            var location = PlaceOf(condition, state);
+            var location = condition is IInvocationOperation tried ? new FlowLocation(tried, string.Empty) : PlaceOf(condition, state);
             if (!location.IsValid)
+            {
+                return state;
+            }
+
+            // A try-lock's outcome: the lock is held on its true side only.
+            var tryLock = state.Get(location.With(PlaceFact.TryLockTaken));
+            if (tryLock.IsDefinitelyTrue)
+            {
+                state = state.Set(LockLocation, whenTrue ? tryLock : BoolValue.False);
+            }
+
+            if (condition is IInvocationOperation)
             {
                 return state;
             }
@@ -439,6 +451,12 @@ namespace GfnGuard.Analyzers.Flow
             if (valueOperation.Type?.SpecialType == SpecialType.System_Boolean)
             {
                 SetState(target, value.Value);
+                if (_tracksLock)
+                {
+                    // `bool taken = spin_trylock(...)`: the local carries the outcome (or forgets an old one).
+                    SetState(target.With(PlaceFact.TryLockTaken), value.Place.IsValid ? _state.Get(value.Place.With(PlaceFact.TryLockTaken)) : BoolValue.Unknown);
+                }
+
                 return;
             }
 

@@ -19,6 +19,12 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>The place is known not to be null (a guard a <c>using</c> tests before disposing it).</summary>
         NonNull,
 
+        /// <summary>
+        /// The place holds a try-lock's outcome (its result, or its <c>ref bool</c>): where it is
+        /// true, the lock is held; the value is where it was tried, for the message.
+        /// </summary>
+        TryLockTaken,
+
         /// <summary>The range's only_private flag, however the port spells it.</summary>
         OnlyPrivate,
 

@@ -45,6 +45,11 @@ namespace GfnGuard.Analyzers.Roles
                     return LockEffect.Release;
                 }
 
+                if (RoleCatalog.TryLockFunctions.Contains(name))
+                {
+                    return LockEffect.TryAcquire;
+                }
+
                 if (RoleCatalog.LockdepAsserts.Contains(name))
                 {
                     return LockEffect.AssertHeld;
@@ -52,16 +57,27 @@ namespace GfnGuard.Analyzers.Roles
 
                 if (IsMonitor(method))
                 {
-                    return name is "Enter" or "TryEnter" ? LockEffect.Acquire : name == "Exit" ? LockEffect.Release : LockEffect.None;
+                    return name switch
+                    {
+                        "Enter" => LockEffect.Acquire,
+                        "TryEnter" => LockEffect.TryAcquire,
+                        "Exit" => LockEffect.Release,
+                        _ => LockEffect.None,
+                    };
                 }
             }
 
             if (invocation.Instance is { } instance && isLock(instance))
             {
                 // ReaderWriterLockSlim and look-alikes: Enter*Lock / TryEnter*Lock / Exit*Lock on the lock.
-                if ((name.StartsWith("Enter", StringComparison.Ordinal) || name.StartsWith("TryEnter", StringComparison.Ordinal)) && name.EndsWith("Lock", StringComparison.Ordinal))
+                if (name.StartsWith("Enter", StringComparison.Ordinal) && name.EndsWith("Lock", StringComparison.Ordinal))
                 {
                     return LockEffect.Acquire;
+                }
+
+                if (name.StartsWith("TryEnter", StringComparison.Ordinal) && name.EndsWith("Lock", StringComparison.Ordinal))
+                {
+                    return LockEffect.TryAcquire;
                 }
 
                 if (name.StartsWith("Exit", StringComparison.Ordinal) && name.EndsWith("Lock", StringComparison.Ordinal))

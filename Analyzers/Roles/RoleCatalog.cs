@@ -119,13 +119,16 @@ namespace GfnGuard.Analyzers.Roles
         internal static readonly ImmutableHashSet<string> WriteUnlockFunctions = ImmutableHashSet.Create("write_unlock", "spin_unlock");
         internal static readonly ImmutableHashSet<string> ReadUnlockFunctions = ImmutableHashSet.Create("read_unlock");
 
+        /// <summary>Try forms: they take the lock only where they returned true.</summary>
+        internal static readonly ImmutableHashSet<string> TryLockFunctions = ImmutableHashSet.Create("spin_trylock", "write_trylock", "read_trylock");
+
         /// <summary>lockdep_assert_held*(&amp;kvm->mmu_lock): the lock is held from there on.</summary>
         internal static readonly ImmutableHashSet<string> LockdepAsserts =
             ImmutableHashSet.Create("lockdep_assert_held", "lockdep_assert_held_write", "lockdep_assert_held_read");
 
         /// <summary>Every primitive that names the lock as an argument (the gate's lock names, with the members and macros).</summary>
         internal static readonly ImmutableHashSet<string> LockPrimitives =
-            WriteLockFunctions.Union(ReadLockFunctions).Union(WriteUnlockFunctions).Union(ReadUnlockFunctions).Union(LockdepAsserts);
+            WriteLockFunctions.Union(ReadLockFunctions).Union(WriteUnlockFunctions).Union(ReadUnlockFunctions).Union(TryLockFunctions).Union(LockdepAsserts);
 
         /// <summary>Every option key GfnGuard reads.</summary>
         internal static readonly ImmutableArray<string> OptionKeys = OptionKeysOf(All);

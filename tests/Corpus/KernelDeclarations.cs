@@ -44,17 +44,8 @@ public static class KernelDeclarations
                 public static kvm_memory_slot[] kvm_for_each_memslot_in_hva_range(kvm kvm, ulong start, ulong last) => new kvm_memory_slot[0];
                 public static kvm_memory_slot[] gmem_bindings(kvm kvm, ulong start, ulong end) => new kvm_memory_slot[0];
                 public static bool kvm_unmap_gfn_range(kvm kvm, ref kvm_gfn_range range) { kvm.stat_zaps++; return range.end > range.start; }
-                public static kvm_mmu_notifier_return handle_hva_range_any(kvm kvm, in kvm_mmu_notifier_range range)
-                {
-                    // An HVA-based path by its walk: the one body of this file the rules bind.
-                    foreach (var slot in kvm_for_each_memslot_in_hva_range(kvm, range.start, range.end - 1))
-                    {
-                        var gfn_range = new kvm_gfn_range { slot = slot, start = range.start, end = range.end, only_shared = true };
-                        range.handler(kvm, ref gfn_range);
-                    }
-
-                    return default;
-                }
+                // An HVA-based path by its kernel name: the one body of this file the rules bind (not graph).
+                public static kvm_mmu_notifier_return kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range) => default;
                 public static bool kvm_age_gfn(kvm kvm, ref kvm_gfn_range range) => range.start < range.end;
             }
         }

@@ -254,7 +254,7 @@ internal static class KvmTemplates
                     may_block = blockable,
                 };
 
-                if (handle_hva_range_any(kvm, hva_range).found_memslot)
+                if (kvm_handle_hva_range(kvm, hva_range).found_memslot)
                     kvm_arch_guest_memory_reclaimed(kvm);
                 {{(buggy ? "KVM_MMU_LOCK(kvm); kvm_arch_guest_memory_reclaimed(kvm); KVM_MMU_UNLOCK(kvm);" : "")}}
             }

@@ -248,4 +248,27 @@ public sealed class BothFlagsSetCodeFixTests
 
     [Fact]
     public Task FlagSetByAHelper_NoFixRewritesTheCall() => Verify.VerifyNoFixAsync(HelperSetsShared, BothFlagsSetCodeFixProvider.KeepOnlyPrivateKey);
+
+    /// <summary>
+    /// The first fix (what dotnet format applies) fits the path (SPEC section 4): keeping only
+    /// OnlyShared on a guest_memfd punch-hole would silently stop zapping the private mappings
+    /// of the pages it frees.
+    /// </summary>
+    [Theory]
+    [InlineData("kvm_gmem_punch_hole", "OnlyPrivate = true, OnlyShared = false")]
+    [InlineData("kvm_mmu_notifier_invalidate_range_start", "OnlyPrivate = false, OnlyShared = true")]
+    [InlineData("kvm_arch_pre_set_memory_attributes", "OnlyPrivate = false, OnlyShared = false")]
+    public Task TheFirstFix_FitsThePath(string method, string kept) => Verify.VerifyFirstFixAsync($$"""
+        using GfnGuard.Runtime;
+        static class C
+        {
+            static KvmGfnRange {{method}}() => new KvmGfnRange { OnlyPrivate = true, {|KVM0001:OnlyShared = true|} };
+        }
+        """, $$"""
+        using GfnGuard.Runtime;
+        static class C
+        {
+            static KvmGfnRange {{method}}() => new KvmGfnRange { {{kept}} };
+        }
+        """);
 }

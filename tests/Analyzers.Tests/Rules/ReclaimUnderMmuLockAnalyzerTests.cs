@@ -548,4 +548,116 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
             }
         }
         """);
+
+    /// <summary>
+    /// A summary records order: a helper that drops the lock and then reclaims, called with the
+    /// lock held, reclaims after the caller's lock is gone (kvm_main.c's own shape, split in
+    /// two); one that reclaims and then drops it reclaims under it.
+    /// </summary>
+    [Fact]
+    public Task AHelperThatUnlocksThenReclaims_IsNoReclaimUnderTheCallersLock() => VerifyPort("""
+        static class C
+        {
+            static void unlock_and_reclaim(kvm kvm)
+            {
+                KVM_MMU_UNLOCK(kvm);
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+
+            static void reclaim_and_unlock(kvm kvm)
+            {
+                kvm_arch_guest_memory_reclaimed(kvm);
+                KVM_MMU_UNLOCK(kvm);
+            }
+
+            static void Fine(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                unlock_and_reclaim(kvm);
+            }
+
+            static void Broken(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:reclaim_and_unlock(kvm)|};
+            }
+        }
+        """);
+
+    /// <summary>A try-lock takes the lock only where it returned true (SPEC section 2).</summary>
+    [Fact]
+    public Task TryLocks_TakeTheLockOnlyWhereTheySucceeded() => VerifyPort("""
+        static class C
+        {
+            static bool spin_trylock(object l) => true;
+
+            static void Kernel(kvm kvm)
+            {
+                if (!spin_trylock(kvm.mmu_lock))
+                {
+                    kvm_arch_guest_memory_reclaimed(kvm);
+                    return;
+                }
+
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                spin_unlock(kvm.mmu_lock);
+            }
+
+            static void Monitor_(kvm kvm)
+            {
+                if (System.Threading.Monitor.TryEnter(kvm.mmu_lock))
+                {
+                    try
+                    {
+                        {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                    }
+                    finally
+                    {
+                        System.Threading.Monitor.Exit(kvm.mmu_lock);
+                    }
+                }
+                else
+                {
+                    kvm_arch_guest_memory_reclaimed(kvm);
+                }
+            }
+
+            static void ThroughALocal(kvm kvm)
+            {
+                bool taken = spin_trylock(kvm.mmu_lock);
+                if (taken)
+                {
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                    spin_unlock(kvm.mmu_lock);
+                }
+                else
+                {
+                    kvm_arch_guest_memory_reclaimed(kvm);
+                }
+            }
+
+            static void RefTaken(kvm kvm)
+            {
+                var taken = false;
+                try
+                {
+                    System.Threading.Monitor.TryEnter(kvm.mmu_lock, 10, ref taken);
+                    if (!taken)
+                    {
+                        kvm_arch_guest_memory_reclaimed(kvm);
+                        return;
+                    }
+
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                }
+                finally
+                {
+                    if (taken)
+                        System.Threading.Monitor.Exit(kvm.mmu_lock);
+                }
+
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
 }

@@ -41,6 +41,18 @@ internal static class CodeFixVerifier<TAnalyzer, TCodeFix>
         return test.RunAsync(CancellationToken.None);
     }
 
+    /// <summary>Applies the first fix offered (what <c>dotnet format</c> applies), one diagnostic at a time and through Fix All.</summary>
+    internal static Task VerifyFirstFixAsync(string source, string fixedSource)
+    {
+        var test = new Test
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            CodeActionIndex = 0,
+        };
+        return test.RunAsync(CancellationToken.None);
+    }
+
     /// <summary>Checks that no fix with <paramref name="equivalenceKey"/> is offered.</summary>
     internal static Task VerifyNoFixAsync(string source, string equivalenceKey)
     {
