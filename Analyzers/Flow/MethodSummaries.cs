@@ -157,6 +157,13 @@ namespace GfnGuard.Analyzers.Flow
                 return LockEffect.None;
             }
 
+            // IDisposable Lock() => kvm.MmuLock.Write(); takes the lock where its result is used in
+            // `using`, and the result's Dispose drops it: a guard, not a lock taken for good.
+            if (ReturnsALockGuard(body))
+            {
+                return LockEffect.GuardAcquire;
+            }
+
             if (ExitLockState(graph, entryHeld: false) is { } afterFree && AllPaths(afterFree, v => v.IsDefinitelyTrue))
             {
                 return LockEffect.Acquire;
@@ -168,6 +175,40 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return LockEffect.None;
+        }
+
+        /// <summary>Every return of the body hands back a lock guard: a call on the lock that returns one, or a helper that does.</summary>
+        private bool ReturnsALockGuard(IOperation body)
+        {
+            var any = false;
+            foreach (var operation in body.Descendants())
+            {
+                if (operation is IReturnOperation { ReturnedValue: { } returned } && !IsInNestedFunction(operation, body))
+                {
+                    if (LockOperations.Unwrap(returned) is not IInvocationOperation call
+                        || (LockOperations.Classify(call, _roles) != LockEffect.GuardAcquire && LockEffectOf(call.TargetMethod) != LockEffect.GuardAcquire))
+                    {
+                        return false;
+                    }
+
+                    any = true;
+                }
+            }
+
+            return any;
+        }
+
+        private static bool IsInNestedFunction(IOperation operation, IOperation body)
+        {
+            for (var current = operation.Parent; current is not null && current != body; current = current.Parent)
+            {
+                if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private PathStates? ExitLockState(ControlFlowGraph graph, bool entryHeld)

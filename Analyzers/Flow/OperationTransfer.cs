@@ -87,6 +87,8 @@ namespace GfnGuard.Analyzers.Flow
                     return Refine(state, conversion.Operand, whenTrue);
                 case IIsNullOperation isNull:
                     return RefineNull(state, isNull.Operand, isNull: whenTrue);
+                case IIsPatternOperation isPattern when _tracksFlags || isPattern.Value.Type?.SpecialType == SpecialType.System_Boolean:
+                    return RefinePattern(state, PlaceOf(isPattern.Value, state), isPattern.Pattern, whenTrue);
                 case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } binary
                     when binary.RightOperand.ConstantValue is { HasValue: true, Value: null }:
                     return RefineNull(state, binary.LeftOperand, isNull: whenTrue == (binary.OperatorKind == BinaryOperatorKind.Equals));
@@ -112,6 +114,57 @@ namespace GfnGuard.Analyzers.Flow
 
             var restricted = state.Get(location).Restrict(whenTrue);
             return restricted.Possibilities == BoolPossibilities.None ? null : state.Set(location, restricted);
+        }
+
+        /// <summary>
+        /// A pattern test narrows what it tests on each side: <c>flag is true</c> both ways, and
+        /// <c>range is { only_shared: true, only_private: false }</c> sets each flag on its true
+        /// side (on its false side only a single flag test says anything: the other flag then).
+        /// </summary>
+        private FlowState? RefinePattern(FlowState state, FlowLocation place, IPatternOperation pattern, bool whenTrue)
+        {
+            if (!place.IsValid)
+            {
+                return state;
+            }
+
+            switch (pattern)
+            {
+                case IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: bool constant } }:
+                    {
+                        var restricted = state.Get(place).Restrict(whenTrue ? constant : !constant);
+                        return restricted.Possibilities == BoolPossibilities.None ? null : state.Set(place, restricted);
+                    }
+
+                case IRecursivePatternOperation recursive when _tracksFlags:
+                    {
+                        // On the false side a failed test of one flag says the flag differs, unless the
+                        // pattern could also fail on the type, on null, or on another part.
+                        if (!whenTrue && (recursive.PropertySubpatterns.Length != 1 || !recursive.DeconstructionSubpatterns.IsEmpty
+                            || !recursive.InputType.IsValueType || !SymbolEqualityComparer.Default.Equals(recursive.InputType, recursive.MatchedType)))
+                        {
+                            return state;
+                        }
+
+                        foreach (var subpattern in recursive.PropertySubpatterns)
+                        {
+                            if (subpattern.Member is IMemberReferenceOperation { Member: var member } && _roles.TryGetFlag(member, out var flag))
+                            {
+                                if (RefinePattern(state, place.Flag(flag), subpattern.Pattern, whenTrue) is not { } narrowed)
+                                {
+                                    return null;
+                                }
+
+                                state = narrowed;
+                            }
+                        }
+
+                        return state;
+                    }
+
+                default:
+                    return state;
+            }
         }
 
         /// <summary>A lock guard (the value of <c>kvm.MmuLock.Write()</c> in a <c>using</c>) is never null.</summary>

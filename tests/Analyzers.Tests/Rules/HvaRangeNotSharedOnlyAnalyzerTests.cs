@@ -354,4 +354,28 @@ public sealed class HvaRangeNotSharedOnlyAnalyzerTests
             }
         }
         """);
+
+    /// <summary>A pattern test narrows on its true side (SPEC section 2), and a single flag test on its false side.</summary>
+    [Fact]
+    public Task PatternTests_Narrow() => VerifyPort("""
+        static class KvmMain
+        {
+            static bool kvm_handle_hva_range(kvm kvm, kvm_gfn_range gfn_range, gfn_handler_t handler)
+            {
+                if (gfn_range is { only_shared: true, only_private: false })
+                    return handler(kvm, ref gfn_range);
+
+                if (gfn_range.only_private is false && gfn_range.only_shared is true)
+                    return handler(kvm, ref gfn_range);
+
+                if (gfn_range is not { only_shared: true })
+                    return {|KVM0002:handler(kvm, ref gfn_range)|};
+
+                if (gfn_range is { only_private: true })
+                    return {|KVM0002:handler(kvm, ref gfn_range)|};
+
+                return {|KVM0002:handler(kvm, ref gfn_range)|};
+            }
+        }
+        """);
 }

@@ -660,4 +660,32 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
             }
         }
         """);
+
+    /// <summary>
+    /// A method that returns the lock's scope object takes the lock where its result is used in
+    /// <c>using</c>, and the scope's end drops it (SPEC section 2). It was once summarised as
+    /// taking the lock for good, so a reclaim after the using was reported.
+    /// </summary>
+    [Fact]
+    public Task AHelperReturningTheLocksScope_TakesItOnlyInTheUsing() => VerifyPort("""
+        sealed class Scope : System.IDisposable { public void Dispose() { } }
+        sealed class RwLock { public Scope Write() => new Scope(); }
+
+        sealed class Vm
+        {
+            public RwLock mmu_lock = new RwLock();
+
+            System.IDisposable Lock() => mmu_lock.Write();
+
+            void Zap(kvm kvm)
+            {
+                using (Lock())
+                {
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                }
+
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
 }
