@@ -41,8 +41,8 @@ public static class KernelDeclarations
                 public static void kvm_flush_remote_tlbs(kvm kvm) { }
                 public static void kvm_mmu_invalidate_begin(kvm kvm) { }
                 public static void kvm_mmu_invalidate_end(kvm kvm) { }
-                public static kvm_memory_slot[] kvm_for_each_memslot_in_hva_range(kvm kvm, ulong start, ulong last) => new kvm_memory_slot[0];
-                public static kvm_memory_slot[] gmem_bindings(kvm kvm, ulong start, ulong end) => new kvm_memory_slot[0];
+                public static kvm_memory_slot[] kvm_for_each_memslot_in_hva_range(kvm kvm, ulong start, ulong last) => new[] { new kvm_memory_slot() };
+                public static kvm_memory_slot[] gmem_bindings(kvm kvm, ulong start, ulong end) => new[] { new kvm_memory_slot() };
                 public static bool kvm_unmap_gfn_range(kvm kvm, ref kvm_gfn_range range) { kvm.stat_zaps++; return range.end > range.start; }
                 // An HVA-based path by its kernel name: the one body of this file the rules bind (not graph).
                 public static kvm_mmu_notifier_return kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range) => default;

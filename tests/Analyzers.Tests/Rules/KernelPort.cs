@@ -38,7 +38,7 @@ internal static class KernelPort
             public static void lockdep_assert_held_write(object l) { }
             public static void kvm_arch_guest_memory_reclaimed(kvm kvm) { }
             public static void kvm_flush_remote_tlbs(kvm kvm) { }
-            public static kvm_memory_slot[] kvm_for_each_memslot_in_hva_range(kvm kvm, ulong start, ulong last) => new kvm_memory_slot[0];
+            public static kvm_memory_slot[] kvm_for_each_memslot_in_hva_range(kvm kvm, ulong start, ulong last) => new[] { new kvm_memory_slot() };
             public static bool kvm_unmap_gfn_range(kvm kvm, ref kvm_gfn_range range) => true;
         }
         """;

@@ -11,7 +11,8 @@ namespace GfnGuard.Analyzers.Tests.Verifiers;
 
 /// <summary>
 /// Checked on every diagnostic an analyzer test produces, with every fix offered for it: the
-/// fixed code compiles, that diagnostic is gone, no other appears, and Fix All in the document
+/// fixed code compiles, that diagnostic is gone, no other appears, the changed method makes the
+/// same calls on every input tried (<see cref="BehaviourCheck"/>), and Fix All in the document
 /// gives the same code as applying the fix one diagnostic at a time.
 /// </summary>
 internal static class FixProperties
@@ -33,6 +34,12 @@ internal static class FixProperties
                 var fixedText = (await fixedProject.GetDocument(document.Id)!.GetTextAsync()).ToString();
 
                 Assert.True(await ErrorCountAsync(fixedProject) <= errorsBefore, $"{what}: the fixed code does not compile\n{fixedText}");
+                if (errorsBefore == 0)
+                {
+                    // Run before and after: the same calls on every input, only a reclaim moved.
+                    await BehaviourCheck.SameBehaviourAsync(project, fixedProject, diagnostic, what);
+                }
+
                 Assert.True(Count(after, diagnostic.Id) < Count(before, diagnostic.Id), $"{what}: the diagnostic is still there\n{fixedText}");
                 foreach (var id in after.Diagnostics.Select(d => d.Id).Distinct())
                 {
