@@ -176,8 +176,9 @@ namespace GfnGuard.CodeFixes
                 }
 
                 var value = FlagValueSyntax.Outermost(node, location.SourceSpan);
-                if (value is InvocationExpressionSyntax)
+                if (value is InvocationExpressionSyntax or BaseObjectCreationExpressionSyntax || value is not ExpressionSyntax || value.Parent is null)
                 {
+                    // A helper call or a constructor that set the flag has no value to rewrite.
                     return null;
                 }
 

@@ -36,14 +36,52 @@ namespace GfnGuard.Analyzers.Flow
         internal static readonly BoolValue True = new BoolValue(BoolPossibilities.True, ImmutableArray<SyntaxNode>.Empty);
 
         private readonly ImmutableArray<SyntaxNode> _trueSites;
+        private readonly object? _origin;
+        private readonly bool _negated;
 
-        private BoolValue(BoolPossibilities possibilities, ImmutableArray<SyntaxNode> trueSites)
+        private BoolValue(BoolPossibilities possibilities, ImmutableArray<SyntaxNode> trueSites, object? origin = null, bool negated = false)
         {
             Possibilities = possibilities;
             _trueSites = trueSites;
+            _origin = possibilities == BoolPossibilities.Unknown ? origin : null;
+            _negated = _origin is not null && negated;
         }
 
         internal BoolPossibilities Possibilities { get; }
+
+        /// <summary>
+        /// For a value the analysis cannot see: where it comes from, so that two reads of one
+        /// unknown can be told apart from two independent ones (<c>x</c> and <c>!x</c> exclude each
+        /// other, <c>p</c> and <c>s</c> do not). A place (a parameter, a flag of one, a member of
+        /// <c>this</c>: followed into the callers) or the syntax that stored an unknown value.
+        /// </summary>
+        internal object? Origin => _origin;
+
+        /// <summary>The value is the negation of its <see cref="Origin"/>.</summary>
+        internal bool Negated => _negated;
+
+        /// <summary>Only a value the analysis cannot see reaches here.</summary>
+        internal bool IsPureUnknown => Possibilities == BoolPossibilities.Unknown;
+
+        /// <summary>Some path gives it true, or a value the analysis cannot see (which may be true).</summary>
+        internal bool MayBeTrueOrUnknown => (Possibilities & (BoolPossibilities.True | BoolPossibilities.Unknown)) != 0;
+
+        /// <summary>The origin of unknowns stored in this method from more than one place (paths that joined): no longer one value.</summary>
+        internal static readonly object MixedOrigin = new object();
+
+        /// <summary>An unknown value read from <paramref name="origin"/>.</summary>
+        internal static BoolValue UnknownFrom(object origin) => new BoolValue(BoolPossibilities.Unknown, ImmutableArray<SyntaxNode>.Empty, origin);
+
+        /// <summary>This value, or for an unknown of no known origin, the same unknown from <paramref name="origin"/>.</summary>
+        internal BoolValue OrFrom(object origin) => IsPureUnknown && _origin is null ? UnknownFrom(origin) : this;
+
+        /// <summary>Two values that cannot both be true: one unknown and its negation.</summary>
+        internal bool Excludes(BoolValue other) =>
+            _origin is not null && _origin != MixedOrigin && IsPureUnknown && other.IsPureUnknown && Equals(_origin, other._origin) && _negated != other._negated;
+
+        /// <summary>Two reads of one unknown, the same way up: both true together or neither.</summary>
+        internal bool SameUnknownAs(BoolValue other) =>
+            _origin is not null && _origin != MixedOrigin && IsPureUnknown && other.IsPureUnknown && Equals(_origin, other._origin) && _negated == other._negated;
 
         /// <summary>Where the value was made true (for flags), at most <see cref="MaxSites"/>.</summary>
         internal ImmutableArray<SyntaxNode> TrueSites => _trueSites.IsDefault ? ImmutableArray<SyntaxNode>.Empty : _trueSites;
@@ -60,11 +98,11 @@ namespace GfnGuard.Analyzers.Flow
         internal static BoolValue FromConstant(bool value) => value ? True : False;
 
         /// <summary>The same possibilities with no true-sites (what a summary carries to a call site).</summary>
-        internal BoolValue WithoutSites() => new BoolValue(Possibilities, ImmutableArray<SyntaxNode>.Empty);
+        internal BoolValue WithoutSites() => new BoolValue(Possibilities, ImmutableArray<SyntaxNode>.Empty, _origin, _negated);
 
-        /// <summary>This value, stored at <paramref name="site"/>: the site becomes its only true-site.</summary>
+        /// <summary>This value, stored at <paramref name="site"/>: the site becomes its only true-site (where it may be true, or is unknown).</summary>
         internal BoolValue StoredAt(SyntaxNode site) =>
-            MayBeTrue ? new BoolValue(Possibilities, ImmutableArray.Create(site)) : new BoolValue(Possibilities, ImmutableArray<SyntaxNode>.Empty);
+            MayBeTrueOrUnknown ? new BoolValue(Possibilities, ImmutableArray.Create(site), _origin, _negated) : new BoolValue(Possibilities, ImmutableArray<SyntaxNode>.Empty);
 
         /// <summary>
         /// This value on a path where a test found it to be <paramref name="value"/>: an unknown
@@ -90,7 +128,7 @@ namespace GfnGuard.Analyzers.Flow
                 result |= BoolPossibilities.True;
             }
 
-            return new BoolValue(result, ImmutableArray<SyntaxNode>.Empty);
+            return new BoolValue(result, ImmutableArray<SyntaxNode>.Empty, _origin, !_negated);
         }
 
         internal BoolValue Join(BoolValue other)
@@ -119,12 +157,16 @@ namespace GfnGuard.Analyzers.Flow
                 }
             }
 
-            return new BoolValue(Possibilities | other.Possibilities, sites);
+            // Two stored unknowns that differ stay a stored unknown (MixedOrigin), not one never set.
+            var sameOrigin = _origin is not null && Equals(_origin, other._origin) && _negated == other._negated;
+            var origin = sameOrigin ? _origin : _origin is not null && other._origin is not null ? MixedOrigin : null;
+            return new BoolValue(Possibilities | other.Possibilities, sites, origin, sameOrigin && _negated);
         }
 
         public bool Equals(BoolValue other)
         {
-            if (Possibilities != other.Possibilities || TrueSites.Length != other.TrueSites.Length)
+            if (Possibilities != other.Possibilities || TrueSites.Length != other.TrueSites.Length
+                || !Equals(_origin, other._origin) || _negated != other._negated)
             {
                 return false;
             }

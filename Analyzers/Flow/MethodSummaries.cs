@@ -37,6 +37,8 @@ namespace GfnGuard.Analyzers.Flow
         private readonly Func<IMethodSymbol, LockEffect> _computeLockEffect;
         private readonly Func<IMethodSymbol, ImmutableArray<string>> _computeReclaimChain;
         private readonly Func<IMethodSymbol, FlagEffectsBox> _computeFlagEffects;
+        private readonly Func<IMethodSymbol, bool> _computeHasCallers;
+        private readonly ConcurrentDictionary<IMethodSymbol, bool> _hasCallers = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
 
         internal MethodSummaries(SymbolRoles roles, RoleContext context)
         {
@@ -45,6 +47,7 @@ namespace GfnGuard.Analyzers.Flow
             _computeLockEffect = ComputeLockEffect;
             _computeReclaimChain = ComputeReclaimChain;
             _computeFlagEffects = method => new FlagEffectsBox(ComputeFlagEffects(method));
+            _computeHasCallers = ComputeHasCallers;
         }
 
         /// <summary>Acquire or Release when the method's body takes (drops) mmu_lock on every path without undoing it.</summary>
@@ -100,6 +103,72 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return Guarded(method, FlagEffectsBox.None, _flagEffects, _computeFlagEffects).Effects;
+        }
+
+        /// <summary>
+        /// Whether some body of this compilation calls the method (constructs its type, for a
+        /// constructor; sets or reads its property, for an accessor): a value the method takes
+        /// from its parameters is then followed into those callers instead of being assumed.
+        /// Only trees that may spell the name are read, and the answer is kept.
+        /// </summary>
+        internal bool HasCallers(IMethodSymbol method)
+        {
+            method = Normalize(method);
+            return _hasCallers.GetOrAdd(method, _computeHasCallers);
+        }
+
+        private bool ComputeHasCallers(IMethodSymbol method)
+        {
+            var name = method.MethodKind switch
+            {
+                MethodKind.Constructor => method.ContainingType.Name,
+                MethodKind.PropertyGet or MethodKind.PropertySet => method.AssociatedSymbol?.Name ?? method.Name,
+                _ => method.Name,
+            };
+            var target = method.MethodKind is MethodKind.PropertyGet or MethodKind.PropertySet ? method.AssociatedSymbol ?? method : method;
+            var compilation = _context.Compilation;
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                var names = Gate.TreeNames.For(tree, CancellationToken.None);
+                if (!names.Spells(name) && !(method.MethodKind == MethodKind.Constructor && names.HasImplicitCreation))
+                {
+                    continue;
+                }
+
+#pragma warning disable RS1030 // Callers live in other trees; asked once per method and compilation, and only of trees that spell the name.
+                var model = compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+                foreach (var node in tree.GetRoot().DescendantNodes())
+                {
+                    var candidate = node switch
+                    {
+                        Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax simple when simple.Identifier.ValueText == name && method.MethodKind != MethodKind.Constructor => node,
+                        Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ConstructorInitializerSyntax when method.MethodKind == MethodKind.Constructor => node,
+                        _ => null,
+                    };
+                    if (candidate is not null && model.GetSymbolInfo(candidate).Symbol is { } symbol
+                        && SymbolEqualityComparer.Default.Equals(symbol is IMethodSymbol m ? Normalize(m) : symbol.OriginalDefinition, target.OriginalDefinition)
+                        && !IsInside(candidate, method))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsInside(SyntaxNode node, IMethodSymbol method)
+        {
+            foreach (var reference in method.DeclaringSyntaxReferences)
+            {
+                if (reference.SyntaxTree == node.SyntaxTree && reference.Span.Contains(node.Span))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The gate knows methods by name, except local functions, which it indexes as part of the body they are in.</summary>

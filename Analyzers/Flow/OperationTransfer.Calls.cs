@@ -17,12 +17,16 @@ namespace GfnGuard.Analyzers.Flow
             var method = invocation.TargetMethod;
             var receiver = invocation.Instance is null ? default : EvaluateWithPlace(invocation.Instance).Place;
             var places = ImmutableArray.CreateBuilder<FlowLocation>(invocation.Arguments.Length);
+            var values = ImmutableArray.CreateBuilder<BoolValue>(invocation.Arguments.Length);
             foreach (var argument in invocation.Arguments)
             {
-                places.Add(EvaluateWithPlace(argument.Value).Place);
+                var (value, place) = EvaluateWithPlace(argument.Value);
+                places.Add(place);
+                values.Add(value);
             }
 
             var argumentPlaces = places.MoveToImmutable();
+            var arguments = new CallArguments(method, invocation.Arguments, values.MoveToImmutable(), argumentPlaces, receiver);
             if (_observe && _observer is { ObservesInvocations: true })
             {
                 _observer.OnInvocation(invocation, argumentPlaces, _state.Publish());
@@ -30,7 +34,7 @@ namespace GfnGuard.Analyzers.Flow
 
             // Classified before the call's other effects (a guard's Dispose is recognised by the guard mark).
             var lockEffect = _tracksLock ? ClassifyLockCall(invocation, receiver) : LockEffect.None;
-            ApplyFlagEffects(invocation, receiver, argumentPlaces);
+            ApplyFlagEffects(invocation, arguments);
 
             var result = default(FlowLocation);
             switch (lockEffect)
@@ -130,15 +134,17 @@ namespace GfnGuard.Analyzers.Flow
         /// A helper of the same compilation that sets flags through a ref/out parameter or
         /// <c>this</c> has a summary; apply it. Otherwise forget what the callee could change.
         /// </summary>
-        private void ApplyFlagEffects(IInvocationOperation invocation, FlowLocation receiver, ImmutableArray<FlowLocation> places)
+        private void ApplyFlagEffects(IInvocationOperation invocation, CallArguments arguments)
         {
             var effects = _summaries.FlagEffectsOf(invocation.TargetMethod);
+            var places = arguments.Places;
+            var receiver = arguments.Receiver;
             for (var i = 0; i < invocation.Arguments.Length; i++)
             {
                 var argument = invocation.Arguments[i];
                 if (effects is not null && argument.Parameter is { } parameter && effects.ForParameter(parameter.Ordinal) is { } effect && places[i].IsValid)
                 {
-                    ApplyFlagEffect(effect, places[i], parameter.Type, invocation.Syntax);
+                    ApplyFlagEffect(effect, places[i], parameter.Type, invocation.Syntax, arguments);
                 }
                 else
                 {
@@ -156,7 +162,7 @@ namespace GfnGuard.Analyzers.Flow
 
             if (effects?.ForThis is { } thisEffect)
             {
-                ApplyFlagEffect(thisEffect, receiver, method.ContainingType, invocation.Syntax);
+                ApplyFlagEffect(thisEffect, receiver, method.ContainingType, invocation.Syntax, arguments);
             }
             else if (!(method.IsReadOnly || (invocation.Instance!.Type?.IsReadOnly ?? false)))
             {
@@ -167,13 +173,17 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>
-        /// A helper's flag stores, as if made at the call: a flag it clears first, then a flag it
-        /// may set, so that KVM0001 sees the call make the second flag true. When the helper may
-        /// set both, its own body is where that is reported.
+        /// A helper's flag stores, as if made at the call, evaluated with the call's arguments
+        /// (<c>init(ref r, shared: true)</c> writing <c>only_shared = shared</c> sets it true here):
+        /// a flag it clears first, then a flag it may set, so that KVM0001 sees the call make the
+        /// second flag true. When the helper sets both by itself (constants), its own body is
+        /// where that is reported.
         /// </summary>
-        private void ApplyFlagEffect(FlagEffect effect, FlowLocation range, ITypeSymbol? rangeType, SyntaxNode call)
+        private void ApplyFlagEffect(FlagEffect effect, FlowLocation range, ITypeSymbol? rangeType, SyntaxNode call, CallArguments arguments)
         {
             var setsBoth = effect.OnlyPrivate is { MayBeTrue: true } && effect.OnlyShared is { MayBeTrue: true };
+            var onlyPrivate = effect.OnlyPrivate is { } p ? Bind(p, arguments) : (BoolValue?)null;
+            var onlyShared = effect.OnlyShared is { } q ? Bind(q, arguments) : (BoolValue?)null;
             var observe = _observe;
             _observe = observe && !setsBoth;
             try
@@ -182,7 +192,7 @@ namespace GfnGuard.Analyzers.Flow
                 {
                     foreach (var flag in new[] { FlagKind.OnlyPrivate, FlagKind.OnlyShared })
                     {
-                        if ((flag == FlagKind.OnlyPrivate ? effect.OnlyPrivate : effect.OnlyShared) is { } value && value.MayBeTrue != clearing)
+                        if ((flag == FlagKind.OnlyPrivate ? onlyPrivate : onlyShared) is { } value && value.MayBeTrue != clearing)
                         {
                             StoreFlag(range, flag, rangeType, value, call, call);
                         }
@@ -192,6 +202,79 @@ namespace GfnGuard.Analyzers.Flow
             finally
             {
                 _observe = observe;
+            }
+        }
+
+        /// <summary>
+        /// A value from a helper's summary as it is at this call: one the helper took from its own
+        /// parameter (or a flag of one, or of <c>this</c>) becomes the argument's; any other stays.
+        /// </summary>
+        private BoolValue Bind(BoolValue value, CallArguments arguments)
+        {
+            if (!value.IsPureUnknown || value.Origin is not FlowLocation origin)
+            {
+                return value;
+            }
+
+            BoolValue bound;
+            if (origin.Root is IParameterSymbol parameter && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol.OriginalDefinition, arguments.Callee.OriginalDefinition))
+            {
+                var index = arguments.IndexOf(parameter.Ordinal);
+                if (index < 0)
+                {
+                    return BoolValue.Unknown;
+                }
+
+                bound = origin.IsFlag
+                    ? (arguments.Places[index].IsValid ? ReadPlace(arguments.Places[index].With(origin.Fact), isBool: true) : BoolValue.Unknown)
+                    : arguments.Values[index];
+            }
+            else if (ReferenceEquals(origin.Root, FlowLocation.ThisRoot) && origin.IsFlag && origin.Path.Length == 0 && arguments.Receiver.IsValid)
+            {
+                bound = ReadPlace(arguments.Receiver.With(origin.Fact), isBool: true);
+            }
+            else
+            {
+                return BoolValue.Unknown;
+            }
+
+            return value.Negated ? bound.Negate() : bound.WithoutSites();
+        }
+
+        /// <summary>A call's arguments as evaluated, by parameter: what a summary is bound to.</summary>
+        private readonly struct CallArguments
+        {
+            private readonly ImmutableArray<IArgumentOperation> _arguments;
+
+            internal CallArguments(IMethodSymbol callee, ImmutableArray<IArgumentOperation> arguments, ImmutableArray<BoolValue> values, ImmutableArray<FlowLocation> places, FlowLocation receiver)
+            {
+                Callee = callee;
+                _arguments = arguments;
+                Values = values;
+                Places = places;
+                Receiver = receiver;
+            }
+
+            internal IMethodSymbol Callee { get; }
+
+            internal ImmutableArray<BoolValue> Values { get; }
+
+            internal ImmutableArray<FlowLocation> Places { get; }
+
+            internal FlowLocation Receiver { get; }
+
+            /// <summary>The index of the argument for the parameter of that ordinal (named arguments come in any order), or -1.</summary>
+            internal int IndexOf(int ordinal)
+            {
+                for (var i = 0; i < _arguments.Length; i++)
+                {
+                    if (_arguments[i].Parameter?.Ordinal == ordinal)
+                    {
+                        return i;
+                    }
+                }
+
+                return -1;
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -233,7 +234,7 @@ namespace GfnGuard.Analyzers.Flow
                             return (BoolValue.FromConstant(constantMember), place);
                         }
 
-                        return (place.IsValid ? _state.Get(place) : BoolValue.Unknown, place);
+                        return (ReadPlace(place, operation.Type?.SpecialType == SpecialType.System_Boolean), place);
                     }
 
                 case IVariableDeclaratorOperation declarator:
@@ -300,6 +301,27 @@ namespace GfnGuard.Analyzers.Flow
 
             return (BoolValue.Unknown, default);
         }
+
+        /// <summary>
+        /// What a place holds. A bool the method has not set, read from its own parameter, a flag
+        /// of one, or a member of <c>this</c>, is an unknown from that place: followed into the
+        /// callers, and the same unknown at every read (so <c>x</c> and <c>!x</c> exclude each other).
+        /// </summary>
+        private BoolValue ReadPlace(FlowLocation place, bool isBool)
+        {
+            if (!place.IsValid)
+            {
+                return BoolValue.Unknown;
+            }
+
+            var value = _state.Get(place);
+            return isBool && value.IsPureUnknown && value.Origin is null && IsTheCallersValue(place) ? BoolValue.UnknownFrom(place) : value;
+        }
+
+        /// <summary>A place whose value the callers give: the method's own parameter or <c>this</c> (a lambda's parameters are its invoker's).</summary>
+        private static bool IsTheCallersValue(FlowLocation place) =>
+            ReferenceEquals(place.Root, FlowLocation.ThisRoot)
+            || place.Root is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: not (MethodKind.AnonymousFunction or MethodKind.LocalFunction) } };
 
         /// <summary>Sets a place in the working copy (copying the published input on the first change).</summary>
         private void SetState(FlowLocation location, BoolValue value)
@@ -480,7 +502,8 @@ namespace GfnGuard.Analyzers.Flow
                 return;
             }
 
-            var stored = value.StoredAt(valueNode);
+            // An unknown stored here is one value from here on: two flags stored from it are equal.
+            var stored = value.OrFrom(valueNode).StoredAt(valueNode);
             if (_observe && _observer is not null)
             {
                 var other = _state.Get(range.Flag(flag.Other()));
@@ -503,7 +526,7 @@ namespace GfnGuard.Analyzers.Flow
 
             if (valueOperation.Type?.SpecialType == SpecialType.System_Boolean)
             {
-                SetState(target, value.Value);
+                SetState(target, value.Value.OrFrom(valueOperation.Syntax));
                 if (_tracksLock)
                 {
                     // `bool taken = spin_trylock(...)`: the local carries the outcome (or forgets an old one).
@@ -518,6 +541,16 @@ namespace GfnGuard.Analyzers.Flow
                 _observer.OnValueStored(target);
             }
 
+            if (_tracksFlags && value.Place.IsValid && IsTheCallersValue(value.Place) && _roles.IsGfnRangeType(valueOperation.Type))
+            {
+                // A copy of a range the callers give carries their flags: what it holds is the
+                // callers' unknown, not a new one.
+                foreach (var flag in new[] { FlagKind.OnlyPrivate, FlagKind.OnlyShared })
+                {
+                    SetState(value.Place.Flag(flag), ReadPlace(value.Place.Flag(flag), isBool: true));
+                }
+            }
+
             CopyOrForget(value.Place, target);
         }
 
@@ -525,25 +558,30 @@ namespace GfnGuard.Analyzers.Flow
         {
             var isRange = _roles.IsGfnRangeType(creation.Type);
             var place = new FlowLocation(creation, string.Empty);
-            if (isRange)
-            {
-                // An implicit or record primary constructor leaves unmapped flags false; a
-                // hand-written one may set them, so they start unknown.
-                var (onlyPrivate, onlyShared) = _tracksFlags ? ConstructedFlags(creation.Constructor) : (BoolValue.Unknown, BoolValue.Unknown);
-                SetFlagState(place, FlagKind.OnlyPrivate, onlyPrivate);
-                SetFlagState(place, FlagKind.OnlyShared, onlyShared);
-            }
-
+            var values = ImmutableArray.CreateBuilder<BoolValue>(creation.Arguments.Length);
+            var places = ImmutableArray.CreateBuilder<FlowLocation>(creation.Arguments.Length);
             foreach (var argument in creation.Arguments)
             {
-                var value = EvaluateWithPlace(argument.Value);
-                if (isRange && argument.Parameter is { } parameter && SymbolRoles.TryGetFlagParameter(parameter, out var flag))
+                var (value, argumentPlace) = EvaluateWithPlace(argument.Value);
+                values.Add(value);
+                places.Add(argumentPlace);
+            }
+
+            if (isRange)
+            {
+                ApplyConstructor(creation, place, new CallArguments(creation.Constructor!, creation.Arguments, values.ToImmutable(), places.ToImmutable(), default));
+            }
+
+            for (var i = 0; i < creation.Arguments.Length; i++)
+            {
+                var argument = creation.Arguments[i];
+                if (isRange && argument.Parameter is { } parameter && IsPrimaryFlagParameter(creation.Constructor, parameter, out var flag))
                 {
-                    StoreFlag(place, flag, creation.Type, value.Value, argument.Syntax, argument.Value.Syntax);
+                    StoreFlag(place, flag, creation.Type, values[i], argument.Syntax, argument.Value.Syntax);
                 }
                 else
                 {
-                    ForgetPassedRange(argument, value.Place);
+                    ForgetPassedRange(argument, places[i]);
                 }
             }
 
@@ -554,6 +592,72 @@ namespace GfnGuard.Analyzers.Flow
 
             return isRange ? place : default;
         }
+
+        /// <summary>
+        /// The flags a constructor leaves, before a record's flag arguments and the initializer:
+        /// false for an implicit or record primary constructor and for the runtime's own type;
+        /// for one of this compilation, what its body leaves in <c>this</c> (a flag it does not
+        /// touch stays false, as fields start zeroed), with the creation's arguments, stored as
+        /// at the creation so that KVM0001 sees it make both true; unknown otherwise.
+        /// </summary>
+        private void ApplyConstructor(IObjectCreationOperation creation, FlowLocation place, CallArguments arguments)
+        {
+            var constructor = creation.Constructor;
+            if (!_tracksFlags)
+            {
+                return;
+            }
+
+            if (constructor is null || constructor.IsImplicitlyDeclared || IsPrimaryConstructor(constructor)
+                || SymbolEqualityComparer.Default.Equals(constructor.ContainingType, _roles.RuntimeGfnRange))
+            {
+                SetFlagState(place, FlagKind.OnlyPrivate, BoolValue.False);
+                SetFlagState(place, FlagKind.OnlyShared, BoolValue.False);
+                return;
+            }
+
+            if (_summaries.FlagEffectsOf(constructor)?.ForThis is { } effect)
+            {
+                SetFlagState(place, FlagKind.OnlyPrivate, BoolValue.False);
+                SetFlagState(place, FlagKind.OnlyShared, BoolValue.False);
+                // A flag the constructor copies from its own flag parameter is stored at that
+                // argument instead (where a fix can rewrite it): leave it out here.
+                var rest = new FlagEffect(
+                    CopiesFlagParameter(effect.OnlyPrivate, FlagKind.OnlyPrivate) ? null : effect.OnlyPrivate,
+                    CopiesFlagParameter(effect.OnlyShared, FlagKind.OnlyShared) ? null : effect.OnlyShared);
+                ApplyFlagEffect(rest, place, creation.Type, creation.Syntax, arguments);
+                return;
+            }
+
+            SetFlagState(place, FlagKind.OnlyPrivate, BoolValue.Unknown);
+            SetFlagState(place, FlagKind.OnlyShared, BoolValue.Unknown);
+        }
+
+        /// <summary>A flag parameter of a record's primary constructor (or a hand-written one with no body the analysis sees), which the creation stores directly.</summary>
+        private bool IsPrimaryFlagParameter(IMethodSymbol? constructor, IParameterSymbol parameter, out FlagKind flag)
+        {
+            flag = default;
+            if (!SymbolRoles.TryGetFlagParameter(parameter, out flag))
+            {
+                return false;
+            }
+
+            // A hand-written constructor with a summary: only a flag it copies from this very parameter.
+            if (constructor is null || IsPrimaryConstructor(constructor) || constructor.IsImplicitlyDeclared
+                || SymbolEqualityComparer.Default.Equals(constructor.ContainingType, _roles.RuntimeGfnRange)
+                || _summaries.FlagEffectsOf(constructor)?.ForThis is not { } effect)
+            {
+                return true;
+            }
+
+            var value = flag == FlagKind.OnlyPrivate ? effect.OnlyPrivate : effect.OnlyShared;
+            return CopiesFlagParameter(value, flag) && value!.Value.Origin is FlowLocation { Root: IParameterSymbol copied } && copied.Ordinal == parameter.Ordinal;
+        }
+
+        /// <summary>The constructor leaves <paramref name="flag"/> as its own parameter of that flag's name (<c>this.only_private = only_private</c>).</summary>
+        private static bool CopiesFlagParameter(BoolValue? value, FlagKind flag) =>
+            value is { IsPureUnknown: true, Negated: false, Origin: FlowLocation { Root: IParameterSymbol parameter, Fact: PlaceFact.None } }
+            && SymbolRoles.TryGetFlagParameter(parameter, out var named) && named == flag;
 
         private FlowLocation With(IWithOperation with)
         {
@@ -598,28 +702,6 @@ namespace GfnGuard.Analyzers.Flow
             {
                 ForgetKeepingMarks(place, keepFlags);
             }
-        }
-
-        /// <summary>
-        /// The flags a constructor leaves before its flag arguments are applied: false for an
-        /// implicit, parameterless or record primary constructor and for the runtime's own
-        /// type; what its body leaves in <c>this</c> for one of this compilation (a flag it does
-        /// not touch stays false, as fields start zeroed); unknown otherwise.
-        /// </summary>
-        private (BoolValue OnlyPrivate, BoolValue OnlyShared) ConstructedFlags(IMethodSymbol? constructor)
-        {
-            if (constructor is null || constructor.IsImplicitlyDeclared || constructor.Parameters.IsEmpty || IsPrimaryConstructor(constructor)
-                || SymbolEqualityComparer.Default.Equals(constructor.ContainingType, _roles.RuntimeGfnRange))
-            {
-                return (BoolValue.False, BoolValue.False);
-            }
-
-            if (_summaries.FlagEffectsOf(constructor)?.ForThis is { } effect)
-            {
-                return (effect.OnlyPrivate ?? BoolValue.False, effect.OnlyShared ?? BoolValue.False);
-            }
-
-            return (BoolValue.Unknown, BoolValue.Unknown);
         }
 
         private static bool IsPrimaryConstructor(IMethodSymbol constructor)

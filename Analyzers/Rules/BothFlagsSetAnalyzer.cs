@@ -36,7 +36,7 @@ namespace GfnGuard.Analyzers.Rules
         // Apart from AnalyzeBlock, so that the closure its lambdas share is made only for a block
         // past the gate: C# makes a closure over a parameter when the method is entered.
         private static void AnalyzeFlow(MethodBody context, RoleView roles) =>
-            MethodFlowRunner.Analyze(context, roles, FlowFacts.Flags, root => MaySetBothFlags(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context));
+            MethodFlowRunner.Analyze(context, roles, FlowFacts.Flags, root => MaySetBothFlags(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context, roles.Summaries));
 
         /// <summary>
         /// The cheap test before any graph is built. KVM0001 needs both flags to be made
@@ -118,12 +118,12 @@ namespace GfnGuard.Analyzers.Rules
 
             void MarkEffect(FlagEffect? effect)
             {
-                if (effect?.OnlyPrivate is { MayBeTrue: true })
+                if (effect?.OnlyPrivate is { MayBeTrueOrUnknown: true })
                 {
                     mark(FlagKind.OnlyPrivate);
                 }
 
-                if (effect?.OnlyShared is { MayBeTrue: true })
+                if (effect?.OnlyShared is { MayBeTrueOrUnknown: true })
                 {
                     mark(FlagKind.OnlyShared);
                 }
@@ -169,15 +169,58 @@ namespace GfnGuard.Analyzers.Rules
                 new Dictionary<SyntaxNode, (FlagAssignment, List<SyntaxNode>)>();
 
             private readonly List<SyntaxNode> _order = new List<SyntaxNode>();
+            private readonly MethodSummaries _summaries;
 
-            internal Reporter(MethodBody context)
+            internal Reporter(MethodBody context, MethodSummaries summaries)
             {
                 _context = context;
+                _summaries = summaries;
             }
+
+            /// <summary>
+            /// Can the two flags be true together (SPEC section 2)? A value the method cannot see
+            /// may be true, so two set from independent values can be, except: a value and its
+            /// negation exclude each other; a flag no store of this method set (it came with a copied
+            /// range) is another's to check (KVM0002 still finds a range that is not definitely
+            /// shared-only, and the syntax gate, which needs both flags spelled, agrees); and a value the
+            /// callers give (a parameter, <c>this</c>) is followed into the callers when there are
+            /// any, which pass it on. One unknown stored into both, the same way up, makes both true.
+            /// </summary>
+            private bool MayBothBeTrue(BoolValue assigned, BoolValue other)
+            {
+                if (!assigned.MayBeTrueOrUnknown || !other.MayBeTrueOrUnknown)
+                {
+                    return false;
+                }
+
+                if (assigned.MayBeTrue && other.MayBeTrue)
+                {
+                    return true;
+                }
+
+                if (assigned.Excludes(other) || IsNeverSet(assigned) || IsNeverSet(other))
+                {
+                    return false;
+                }
+
+                if (assigned.SameUnknownAs(other))
+                {
+                    return true;
+                }
+
+                return !((IsTheCallers(assigned) || IsTheCallers(other)) && _context.OwningSymbol is IMethodSymbol method && _summaries.HasCallers(method));
+            }
+
+            /// <summary>An unknown no store of this method made (it came with a copied range): not this method's doing.</summary>
+            private static bool IsNeverSet(BoolValue value) => !value.MayBeTrue && value.IsPureUnknown && value.TrueSites.IsEmpty;
+
+            private static bool IsTheCallers(BoolValue value) =>
+                !value.MayBeTrue && value.Origin is FlowLocation place
+                && (ReferenceEquals(place.Root, FlowLocation.ThisRoot) || place.Root is IParameterSymbol);
 
             internal override void OnFlagAssigned(in FlagAssignment assignment)
             {
-                if (!assignment.Assigned.MayBeTrue || !assignment.Other.MayBeTrue)
+                if (!MayBothBeTrue(assignment.Assigned, assignment.Other))
                 {
                     return;
                 }

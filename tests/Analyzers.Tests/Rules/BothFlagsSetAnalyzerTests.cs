@@ -470,14 +470,19 @@ public sealed class BothFlagsSetAnalyzerTests
         }
         """);
 
+    /// <summary>
+    /// SPEC section 2: a value the method cannot see may be true, and a method with no caller in
+    /// the compilation is checked with its parameters unknown, so two independent ones can both be
+    /// true; a value and its negation cannot.
+    /// </summary>
     [Fact]
-    public Task ValuesFromOutside_AreNotAssumedTrue() => Verify.VerifyAsync("""
+    public Task ValuesFromOutside_MayBeTrue_ButNotBothOfXAndNotX() => Verify.VerifyAsync("""
         using GfnGuard.Runtime;
         class C
         {
             KvmGfnRange M(bool onlyPrivate, bool onlyShared, bool isPrivate)
             {
-                var a = new KvmGfnRange { OnlyPrivate = onlyPrivate, OnlyShared = onlyShared };
+                var a = new KvmGfnRange { OnlyPrivate = onlyPrivate, {|KVM0001:OnlyShared = onlyShared|} };
                 var b = new KvmGfnRange { OnlyPrivate = isPrivate, OnlyShared = !isPrivate };
                 return a;
             }
@@ -722,7 +727,7 @@ public sealed class BothFlagsSetAnalyzerTests
             {
                 var (p, s) = pair;
                 range.only_private = p;
-                range.only_shared = s;
+                {|KVM0001:range.only_shared = s|};
                 var (a, b) = (range.only_private, range.only_shared);
                 if (range is { only_private: true } r && r.only_shared)
                     range.only_shared = false;

@@ -378,4 +378,30 @@ public sealed class HvaRangeNotSharedOnlyAnalyzerTests
             }
         }
         """);
+
+    /// <summary>
+    /// A helper's summary is evaluated with the call's arguments (SPEC section 2):
+    /// <c>init(ref r, shared: true)</c> writing <c>only_shared = shared; only_private = !shared</c>
+    /// leaves the range shared-only at that call, and not at <c>init(ref r, shared: false)</c>.
+    /// </summary>
+    [Fact]
+    public Task AHelpersSummary_IsEvaluatedWithTheArguments() => VerifyPort("""
+        static class KvmMain
+        {
+            static void init(ref kvm_gfn_range range, bool shared)
+            {
+                range.only_shared = shared;
+                range.only_private = !shared;
+            }
+
+            static bool kvm_handle_hva_range(kvm kvm, gfn_handler_t handler)
+            {
+                var gfn_range = new kvm_gfn_range();
+                init(ref gfn_range, shared: true);
+                var ret = handler(kvm, ref gfn_range);
+                init(ref gfn_range, false);
+                return ret | {|KVM0002:handler(kvm, ref gfn_range)|};
+            }
+        }
+        """);
 }
