@@ -17,7 +17,7 @@ namespace GfnGuard.Analyzers.Flow
     /// demand from the callee's own body, once per method and compilation; recursion is cut
     /// off (a method still being summarised counts as doing nothing).
     /// </summary>
-    internal sealed class MethodSummaries
+    internal sealed partial class MethodSummaries
     {
         // The methods being summarised on this thread, outermost first, and the lowest index among
         // them that a recursive call reached since the current frame began (see Guarded).
@@ -172,7 +172,7 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>The gate knows methods by name, except local functions, which it indexes as part of the body they are in.</summary>
-        private static bool IsKnownToGate(IMethodSymbol method) => method.MethodKind != MethodKind.LocalFunction;
+        private static bool IsKnownToGate(IMethodSymbol method) => method.MethodKind is not (MethodKind.LocalFunction or MethodKind.AnonymousFunction);
 
         private static IMethodSymbol Normalize(IMethodSymbol method) => (method.ReducedFrom ?? method).OriginalDefinition;
 
@@ -311,9 +311,7 @@ namespace GfnGuard.Analyzers.Flow
             {
                 if (operation is IInvocationOperation invocation)
                 {
-                    var target = invocation.TargetMethod;
-                    if (LockOperations.MayBeALockCall(invocation, _roles)
-                        || (!target.DeclaringSyntaxReferences.IsEmpty && LockEffectOf(target) != LockEffect.None))
+                    if (LockOperations.MayBeALockCall(invocation, _roles) || LockEffectOf(invocation) != LockEffect.None)
                     {
                         return true;
                     }
@@ -349,7 +347,7 @@ namespace GfnGuard.Analyzers.Flow
 
             foreach (var invocation in InvocationsOutsideNestedFunctions(body))
             {
-                var chain = ReclaimChainOf(invocation.TargetMethod);
+                var chain = ReclaimChainOf(invocation);
                 if (!chain.IsEmpty)
                 {
                     return chain.Insert(0, method.Name);
@@ -498,7 +496,7 @@ namespace GfnGuard.Analyzers.Flow
             internal override void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
             {
                 if (Chain is null && state.Get(OperationTransfer.LockLocation).MayBeTrue
-                    && _summaries.ReclaimChainOf(invocation.TargetMethod) is { IsEmpty: false } chain)
+                    && _summaries.ReclaimChainOf(invocation) is { IsEmpty: false } chain)
                 {
                     Chain = chain;
                 }

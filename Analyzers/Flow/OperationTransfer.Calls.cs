@@ -108,7 +108,7 @@ namespace GfnGuard.Analyzers.Flow
                 return LockEffect.Release;
             }
 
-            return _summaries.LockEffectOf(invocation.TargetMethod);
+            return _summaries.LockEffectOf(invocation);
         }
 
         /// <summary>True when the operation denotes kvm->mmu_lock (through conversions, &amp;, captures and locals).</summary>

@@ -73,7 +73,7 @@ namespace GfnGuard.Analyzers.Rules
         {
             foreach (var operation in root.Descendants())
             {
-                if (operation is IInvocationOperation invocation && !roles.Summaries.ReclaimChainOf(invocation.TargetMethod).IsEmpty)
+                if (operation is IInvocationOperation invocation && !roles.Summaries.ReclaimChainOf(invocation).IsEmpty)
                 {
                     return true;
                 }
@@ -108,7 +108,7 @@ namespace GfnGuard.Analyzers.Rules
                     return;
                 }
 
-                var chain = _roles.Summaries.ReclaimChainOf(invocation.TargetMethod);
+                var chain = _roles.Summaries.ReclaimChainOf(invocation);
                 if (chain.IsEmpty)
                 {
                     return;

@@ -688,4 +688,68 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
             }
         }
         """);
+
+    /// <summary>
+    /// Code in a lambda runs where it is invoked (SPEC section 2): defined under the lock it is
+    /// nothing; invoked there (through a local, immediately, by List.ForEach or Array.ForEach) it
+    /// reclaims there, and the message says through what.
+    /// </summary>
+    [Fact]
+    public Task ALambda_ReclaimsWhereItIsInvoked() => VerifyPort("""
+        static class C
+        {
+            static void Defined(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                System.Action later = () => kvm_arch_guest_memory_reclaimed(kvm);
+                KVM_MMU_UNLOCK(kvm);
+                later();
+            }
+
+            static void ThroughALocal(kvm kvm)
+            {
+                System.Action reclaim = () => kvm_arch_guest_memory_reclaimed(kvm);
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:reclaim()|};
+                KVM_MMU_UNLOCK(kvm);
+            }
+
+            static void Immediately(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:((System.Action)(() => kvm_arch_guest_memory_reclaimed(kvm)))()|};
+                KVM_MMU_UNLOCK(kvm);
+            }
+
+            static void ByForEach(kvm kvm, System.Collections.Generic.List<kvm> vms, kvm[] all)
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:vms.ForEach(vm => kvm_arch_guest_memory_reclaimed(vm))|};
+                {|KVM0003:System.Array.ForEach(all, kvm_arch_guest_memory_reclaimed)|};
+                KVM_MMU_UNLOCK(kvm);
+            }
+        }
+        """);
+
+    /// <summary>A virtual, abstract or interface call counts as every override or implementation in the compilation.</summary>
+    [Fact]
+    public Task AnInterfaceOrVirtualCall_CountsAsEveryImplementation() => VerifyPort("""
+        interface IReclaimer { void Reclaim(kvm kvm); }
+        sealed class Sev : IReclaimer { public void Reclaim(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+        sealed class Snp : IReclaimer { public void Reclaim(kvm kvm) { } }
+        abstract class Arch { public abstract void Flush(kvm kvm); public virtual void Noop(kvm kvm) { } }
+        sealed class X86 : Arch { public override void Flush(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+
+        static class C
+        {
+            static void M(kvm kvm, IReclaimer reclaimer, Arch arch)
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:reclaimer.Reclaim(kvm)|};
+                {|KVM0003:arch.Flush(kvm)|};
+                arch.Noop(kvm);
+                KVM_MMU_UNLOCK(kvm);
+            }
+        }
+        """);
 }

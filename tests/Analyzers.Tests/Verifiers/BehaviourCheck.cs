@@ -119,8 +119,8 @@ internal static class BehaviourCheck
     {
         var node = diagnostic.Location.SourceTree!.GetRoot().FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
         return node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is { } call
-            && model.GetSymbolInfo(call).Symbol is IMethodSymbol callee
-            && roles.Summaries.ReclaimChainOf(callee) is { IsEmpty: false } chain
+            && model.GetOperation(call) is Microsoft.CodeAnalysis.Operations.IInvocationOperation invocation
+            && roles.Summaries.ReclaimChainOf(invocation) is { IsEmpty: false } chain
             ? "reclaim:" + chain[^1]
             : null;
     }
@@ -303,6 +303,14 @@ internal static class BehaviourCheck
             var invoke = type.GetMethod("Invoke")!;
             var parameters = invoke.GetParameters().Select(p => Expression.Parameter(p.ParameterType, p.Name)).ToArray();
             return Expression.Lambda(type, Expression.Default(invoke.ReturnType), parameters).Compile();
+        }
+
+        if (type.IsArray && type.GetElementType() is { } element)
+        {
+            // One element, so that a walk over it runs once.
+            var array = Array.CreateInstance(element, 1);
+            array.SetValue(Make(element), 0);
+            return array;
         }
 
         if (type.IsAbstract || type.IsInterface || type.ContainsGenericParameters || type == typeof(object))

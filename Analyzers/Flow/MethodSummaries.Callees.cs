@@ -1,0 +1,241 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using GfnGuard.Analyzers.Roles;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// What a call runs (SPEC section 2, "Calls are followed"): its target; for a delegate
+    /// invocation, the lambda, local function or method group it invokes when the method shows
+    /// which (invoked immediately, or through a local that holds it); for <c>List&lt;T&gt;.ForEach</c>
+    /// and <c>Array.ForEach</c>, the delegate they run; and for a virtual, abstract or interface
+    /// target, every override or implementation in the compilation.
+    /// </summary>
+    internal sealed partial class MethodSummaries
+    {
+        // Built at the first virtual or interface call a summary is asked of: every source
+        // method that overrides or implements another, under the method it overrides or implements.
+        private Dictionary<IMethodSymbol, List<IMethodSymbol>>? _implementations;
+        private readonly object _implementationsLock = new object();
+
+        /// <summary>The chain by which the call reclaims guest memory (the call first), or empty.</summary>
+        internal ImmutableArray<string> ReclaimChainOf(IInvocationOperation invocation)
+        {
+            var direct = ReclaimChainOf(invocation.TargetMethod);
+            if (!direct.IsEmpty)
+            {
+                return direct;
+            }
+
+            foreach (var callee in RunBy(invocation))
+            {
+                var chain = ReclaimChainOf(callee);
+                if (!chain.IsEmpty)
+                {
+                    // Named by the call as written (the delegate, ForEach, the interface method),
+                    // then what it ran (a lambda, Type.Method), then the rest of that one's chain.
+                    var virtualCall = invocation.TargetMethod.MethodKind != MethodKind.DelegateInvoke && invocation.TargetMethod.Name != "ForEach";
+                    return chain.SetItem(0, Display(callee, virtualCall)).Insert(0, CallDisplay(invocation));
+                }
+            }
+
+            return ImmutableArray<string>.Empty;
+        }
+
+        /// <summary>What the call does to the lock through what it runs: the target's summary, or what every implementation of a virtual target agrees on.</summary>
+        internal LockEffect LockEffectOf(IInvocationOperation invocation)
+        {
+            var direct = LockEffectOf(invocation.TargetMethod);
+            if (direct != LockEffect.None)
+            {
+                return direct;
+            }
+
+            var effect = LockEffect.None;
+            var first = true;
+            foreach (var callee in RunBy(invocation))
+            {
+                var calleeEffect = LockEffectOf(callee);
+                if (first)
+                {
+                    effect = calleeEffect;
+                    first = false;
+                }
+                else if (calleeEffect != effect)
+                {
+                    return LockEffect.None;
+                }
+            }
+
+            return effect;
+        }
+
+        private static string CallDisplay(IInvocationOperation invocation) =>
+            invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke ? Rules.HvaRangeNotSharedOnlyAnalyzer.CallName(invocation) : invocation.TargetMethod.Name;
+
+        /// <summary>What a call ran, in a chain: a lambda as such, an implementation reached by a virtual call with its type (Sev.Reclaim).</summary>
+        private static string Display(IMethodSymbol method, bool qualified) =>
+            method.MethodKind == MethodKind.AnonymousFunction ? "lambda" : qualified && method.ContainingType is { } type ? type.Name + "." + method.Name : method.Name;
+
+        /// <summary>The methods the call runs besides its target's own body (see the type's remarks).</summary>
+        private IEnumerable<IMethodSymbol> RunBy(IInvocationOperation invocation)
+        {
+            var target = invocation.TargetMethod;
+            if (target.MethodKind == MethodKind.DelegateInvoke)
+            {
+                if (InvokedFunction(invocation.Instance) is { } invoked)
+                {
+                    yield return invoked;
+                }
+
+                yield break;
+            }
+
+            if (target.Name == "ForEach" && target.ContainingType is { } type
+                && (type.ToDisplayString().StartsWith("System.Collections.Generic.List<", System.StringComparison.Ordinal) || type.ToDisplayString() == "System.Array"))
+            {
+                foreach (var argument in invocation.Arguments)
+                {
+                    if (argument.Parameter?.Type.TypeKind == TypeKind.Delegate && InvokedFunction(argument.Value) is { } each)
+                    {
+                        yield return each;
+                    }
+                }
+
+                yield break;
+            }
+
+            if ((target.IsVirtual || target.IsAbstract || target.IsOverride || target.ContainingType?.TypeKind == TypeKind.Interface) && !target.IsStatic)
+            {
+                foreach (var implementation in ImplementationsOf(Normalize(target)))
+                {
+                    yield return implementation;
+                }
+            }
+        }
+
+        /// <summary>The function a delegate value stands for, when the method shows it: a lambda, a method group, or a local initialised with one.</summary>
+        private IMethodSymbol? InvokedFunction(IOperation? value)
+        {
+            for (var depth = 0; value is not null && depth < 8; depth++)
+            {
+                switch (value)
+                {
+                    case IConversionOperation conversion:
+                        value = conversion.Operand;
+                        continue;
+                    case IParenthesizedOperation parenthesized:
+                        value = parenthesized.Operand;
+                        continue;
+                    case IDelegateCreationOperation creation:
+                        value = creation.Target;
+                        continue;
+                    case IAnonymousFunctionOperation lambda:
+                        return lambda.Symbol;
+                    case IFlowAnonymousFunctionOperation flowLambda:
+                        return flowLambda.Symbol;
+                    case IMethodReferenceOperation group:
+                        return group.Method;
+                    case ILocalReferenceOperation local when local.Local.DeclaringSyntaxReferences.Length == 1
+                        && local.Local.DeclaringSyntaxReferences[0].GetSyntax() is VariableDeclaratorSyntax { Initializer.Value: { } initializer }
+                        && _context.Compilation.ContainsSyntaxTree(initializer.SyntaxTree):
+#pragma warning disable RS1030 // The local's initializer, in the tree being analysed: bound once by the semantic model that analysis uses.
+                        value = _context.Compilation.GetSemanticModel(initializer.SyntaxTree).GetOperation(initializer);
+#pragma warning restore RS1030
+                        continue;
+                    default:
+                        return null;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Every source method that overrides or implements <paramref name="method"/>, and the method itself when it has a body.</summary>
+        private IReadOnlyList<IMethodSymbol> ImplementationsOf(IMethodSymbol method)
+        {
+            var implementations = _implementations;
+            if (implementations is null)
+            {
+                lock (_implementationsLock)
+                {
+                    implementations = _implementations ??= IndexImplementations(_context.Compilation);
+                }
+            }
+
+            return implementations.TryGetValue(method, out var found) ? found : (IReadOnlyList<IMethodSymbol>)System.Array.Empty<IMethodSymbol>();
+        }
+
+        private static Dictionary<IMethodSymbol, List<IMethodSymbol>> IndexImplementations(Compilation compilation)
+        {
+            var index = new Dictionary<IMethodSymbol, List<IMethodSymbol>>(SymbolEqualityComparer.Default);
+            void Add(IMethodSymbol over, IMethodSymbol implementation)
+            {
+                over = over.OriginalDefinition;
+                if (!index.TryGetValue(over, out var list))
+                {
+                    list = new List<IMethodSymbol>();
+                    index[over] = list;
+                }
+
+                if (!System.Linq.Enumerable.Contains(list, implementation, SymbolEqualityComparer.Default))
+                {
+                    list.Add(implementation);
+                }
+            }
+
+            var pending = new Stack<INamespaceOrTypeSymbol>();
+            pending.Push(compilation.Assembly.GlobalNamespace);
+            while (pending.Count > 0)
+            {
+                foreach (var member in pending.Pop().GetMembers())
+                {
+                    if (member is INamespaceOrTypeSymbol container)
+                    {
+                        pending.Push(container);
+                    }
+
+                    if (member is not INamedTypeSymbol type)
+                    {
+                        continue;
+                    }
+
+                    foreach (var typeMember in type.GetMembers())
+                    {
+                        if (typeMember is not IMethodSymbol method || method.IsStatic)
+                        {
+                            continue;
+                        }
+
+                        if ((method.IsVirtual || method.IsAbstract) && !method.IsAbstract)
+                        {
+                            Add(method, method);
+                        }
+
+                        for (var overridden = method.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+                        {
+                            Add(overridden, method);
+                        }
+                    }
+
+                    foreach (var implemented in type.AllInterfaces)
+                    {
+                        foreach (var interfaceMember in implemented.GetMembers())
+                        {
+                            if (interfaceMember is IMethodSymbol interfaceMethod && type.FindImplementationForInterfaceMember(interfaceMethod) is IMethodSymbol implementation)
+                            {
+                                Add(interfaceMethod, implementation);
+                            }
+                        }
+                    }
+                }
+            }
+
+            return index;
+        }
+    }
+}
