@@ -132,6 +132,67 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>
+        /// Whether any VM's mmu_lock may be held, with where each was taken: the join of every
+        /// lock state the path follows (none followed: not held).
+        /// </summary>
+        internal BoolValue AnyLock()
+        {
+            var result = BoolValue.False;
+            var any = false;
+            for (var i = 0; i < _count; i++)
+            {
+                if (_entries[i].Location.IsLockState)
+                {
+                    result = any ? result.Join(_entries[i].Value) : _entries[i].Value;
+                    any = true;
+                }
+            }
+
+            return result;
+        }
+
+        /// <summary>Some lock is held on this path for certain (what a helper that takes the lock leaves).</summary>
+        internal bool SomeLockDefinitelyHeld()
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (_entries[i].Location.IsLockState && _entries[i].Value.IsDefinitelyTrue)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Adds every lock state this path follows to <paramref name="locks"/>.</summary>
+        internal void ForEachLockState(System.Collections.Generic.List<FlowLocation> locks)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (_entries[i].Location.IsLockState)
+                {
+                    locks.Add(_entries[i].Location);
+                }
+            }
+        }
+
+        /// <summary>Every lock state this path follows, set to <paramref name="value"/> (a release whose lock the method cannot name releases them all).</summary>
+        internal FlowState SetEveryLock(BoolValue value)
+        {
+            var result = this;
+            for (var i = 0; i < _count; i++)
+            {
+                if (_entries[i].Location.IsLockState && !_entries[i].Value.Equals(value))
+                {
+                    result = result.Set(_entries[i].Location, value);
+                }
+            }
+
+            return result;
+        }
+
+        /// <summary>
         /// Forgets the place and everything below it but the gfn range flags: what a call the
         /// compilation cannot see into may change (SPEC section 2: only same-compilation helpers'
         /// summaries change flags; a handler that rewrites its range's filter is a bug of its own).
@@ -141,7 +202,7 @@ namespace GfnGuard.Analyzers.Flow
             var any = false;
             for (var i = 0; i < _count && !any; i++)
             {
-                any = location.Contains(_entries[i].Location) && !_entries[i].Location.IsFlag;
+                any = location.Contains(_entries[i].Location) && !_entries[i].Location.IsFlag && !_entries[i].Location.IsLockState;
             }
 
             if (!any)
@@ -153,7 +214,7 @@ namespace GfnGuard.Analyzers.Flow
             var kept = 0;
             for (var i = 0; i < result._count; i++)
             {
-                if (!location.Contains(result._entries[i].Location) || result._entries[i].Location.IsFlag)
+                if (!location.Contains(result._entries[i].Location) || result._entries[i].Location.IsFlag || result._entries[i].Location.IsLockState)
                 {
                     result._entries[kept++] = result._entries[i];
                 }

@@ -233,12 +233,12 @@ namespace GfnGuard.Analyzers.Flow
                 return LockEffect.GuardAcquire;
             }
 
-            if (ExitLockState(graph, entryHeld: false) is { } afterFree && AllPaths(afterFree, v => v.IsDefinitelyTrue))
+            if (ExitLockState(graph, entryHeld: false) is { } afterFree && AllPaths(afterFree, path => path.SomeLockDefinitelyHeld()))
             {
                 return LockEffect.Acquire;
             }
 
-            if (ExitLockState(graph, entryHeld: true) is { } afterHeld && AllPaths(afterHeld, v => v.IsDefinitelyFalse))
+            if (ExitLockState(graph, entryHeld: true) is { } afterHeld && AllPaths(afterHeld, path => path.AnyLock().IsDefinitelyFalse))
             {
                 return LockEffect.Release;
             }
@@ -287,11 +287,11 @@ namespace GfnGuard.Analyzers.Flow
             return inputs is null ? null : ForwardDataflow.ExitState(graph, inputs);
         }
 
-        private static bool AllPaths(PathStates states, Func<BoolValue, bool> predicate)
+        private static bool AllPaths(PathStates states, Func<FlowState, bool> predicate)
         {
             foreach (var path in states.Paths)
             {
-                if (!predicate(path.Get(OperationTransfer.LockLocation)))
+                if (!predicate(path))
                 {
                     return false;
                 }
@@ -495,7 +495,7 @@ namespace GfnGuard.Analyzers.Flow
 
             internal override void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
             {
-                if (Chain is null && state.Get(OperationTransfer.LockLocation).MayBeTrue
+                if (Chain is null && state.AnyLock().MayBeTrue
                     && _summaries.ReclaimChainOf(invocation) is { IsEmpty: false } chain)
                 {
                     Chain = chain;

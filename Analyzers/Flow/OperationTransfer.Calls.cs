@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
@@ -33,7 +34,9 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             // Classified before the call's other effects (a guard's Dispose is recognised by the guard mark).
-            var lockEffect = _tracksLock ? ClassifyLockCall(invocation, receiver) : LockEffect.None;
+            var byForm = false;
+            var lockEffect = _tracksLock ? ClassifyLockCall(invocation, receiver, out byForm) : LockEffect.None;
+            var owner = lockEffect == LockEffect.None ? default : LockOwner(invocation, receiver, argumentPlaces, byForm);
             ApplyFlagEffects(invocation, arguments);
 
             var result = default(FlowLocation);
@@ -41,7 +44,7 @@ namespace GfnGuard.Analyzers.Flow
             {
                 case LockEffect.Acquire:
                 case LockEffect.AssertHeld:
-                    SetState(LockLocation, BoolValue.True.StoredAt(invocation.Syntax));
+                    SetState(LockOf(owner), BoolValue.True.StoredAt(invocation.Syntax));
                     SetLockTakenArgument(invocation, argumentPlaces);
                     break;
                 case LockEffect.TryAcquire:
@@ -65,10 +68,10 @@ namespace GfnGuard.Analyzers.Flow
                     }
 
                 case LockEffect.Release:
-                    SetState(LockLocation, BoolValue.False);
+                    Release(owner);
                     break;
                 case LockEffect.GuardAcquire:
-                    SetState(LockLocation, BoolValue.True.StoredAt(invocation.Syntax));
+                    SetState(LockOf(owner), BoolValue.True.StoredAt(invocation.Syntax));
                     result = new FlowLocation(invocation, string.Empty);
                     SetState(result.With(PlaceFact.Guard), BoolValue.True);
                     SetState(result.With(PlaceFact.NonNull), BoolValue.True);
@@ -95,20 +98,125 @@ namespace GfnGuard.Analyzers.Flow
         /// locals this analysis knows hold the lock), the Dispose of a guard, or the summary of a
         /// helper of this compilation.
         /// </summary>
-        private LockEffect ClassifyLockCall(IInvocationOperation invocation, FlowLocation receiver)
+        private LockEffect ClassifyLockCall(IInvocationOperation invocation, FlowLocation receiver, out bool byForm)
         {
+            byForm = true;
             var effect = LockOperations.Classify(invocation, _roles, _isLockReference);
             if (effect != LockEffect.None)
             {
                 return effect;
             }
 
+            byForm = false;
             if (invocation.TargetMethod.Name == "Dispose" && receiver.IsValid && _state.Get(receiver.With(PlaceFact.Guard)).MayBeTrue)
             {
                 return LockEffect.Release;
             }
 
             return _summaries.LockEffectOf(invocation);
+        }
+
+        /// <summary>
+        /// Whose mmu_lock a lock call takes or drops: the owner of the lock it names
+        /// (<c>write_lock(&amp;kvm->mmu_lock)</c>, <c>kvm.MmuLock.WriteLock()</c>), else the VM it is
+        /// given (<c>KVM_MMU_LOCK(kvm)</c>, a helper that takes the lock of its argument) or called
+        /// on; none (invalid) when the method cannot name it (a guard's Dispose, a helper that
+        /// drops a lock, a call of no object).
+        /// </summary>
+        private FlowLocation LockOwner(IInvocationOperation invocation, FlowLocation receiver, ImmutableArray<FlowLocation> argumentPlaces, bool byForm)
+        {
+            if (byForm)
+            {
+                foreach (var argument in invocation.Arguments)
+                {
+                    if (IsLockReference(argument.Value))
+                    {
+                        return OwnerOfLock(argument.Value);
+                    }
+                }
+
+                if (invocation.Instance is { } instance && IsLockReference(instance))
+                {
+                    return OwnerOfLock(instance);
+                }
+            }
+            else if (invocation.TargetMethod.Name == "Dispose")
+            {
+                return default;
+            }
+
+            for (var i = 0; i < invocation.Arguments.Length; i++)
+            {
+                if (invocation.Arguments[i].Value.Type is { IsReferenceType: true } && argumentPlaces[i].IsValid)
+                {
+                    return Canonical(argumentPlaces[i]);
+                }
+            }
+
+            return receiver.IsValid && invocation.Instance?.Type is { IsReferenceType: true } ? Canonical(receiver) : default;
+        }
+
+        /// <summary>The object whose lock <paramref name="lockReference"/> names: the instance of <c>kvm.mmu_lock</c>, or the owner a lock local was made from.</summary>
+        private FlowLocation OwnerOfLock(IOperation lockReference)
+        {
+            switch (LockOperations.Unwrap(lockReference))
+            {
+                case IMemberReferenceOperation { Instance: null } member:
+                    return FlowLocation.ForSymbol(member.Member);
+                case IMemberReferenceOperation { Instance: { } instance }:
+                    return PlaceOf(instance, _state) is { IsValid: true } place ? Canonical(place) : default;
+                case var local:
+                    return PlaceOf(local, _state) is { IsValid: true } holder && _lockOwners.TryGetValue(holder, out var owner) ? owner : default;
+            }
+        }
+
+        /// <summary>Where the lock of <paramref name="owner"/> is kept, or the lock of no known owner.</summary>
+        private static FlowLocation LockOf(FlowLocation owner) => owner.IsValid ? owner.With(PlaceFact.LockHeld) : LockLocation;
+
+        /// <summary>
+        /// Drops <paramref name="owner"/>'s lock. Each variable is its own VM (SPEC section 2:
+        /// <c>KVM_MMU_UNLOCK(b)</c> does not release <c>a</c>'s lock), but what the method cannot tell
+        /// apart from it is released too: the lock of no known owner, and every lock named through a
+        /// member (<c>range.kvm</c> may be the same VM). A release whose lock the method cannot name
+        /// releases them all.
+        /// </summary>
+        private void Release(FlowLocation owner)
+        {
+            if (owner.IsValid && owner.Path.Length == 0)
+            {
+                foreach (var held in HeldLocks())
+                {
+                    if (held.Equals(LockOf(owner)) || held.Equals(LockLocation) || held.Path.Length > 0)
+                    {
+                        SetState(held, BoolValue.False);
+                    }
+                }
+
+                SetState(LockOf(owner), BoolValue.False);
+                SetState(LockLocation, BoolValue.False);
+                return;
+            }
+
+            _state = _state.Edit().SetEveryLock(BoolValue.False);
+            SetState(LockLocation, BoolValue.False);
+        }
+
+        private List<FlowLocation> HeldLocks()
+        {
+            var locks = new List<FlowLocation>();
+            _state.ForEachLockState(locks);
+            return locks;
+        }
+
+        /// <summary>A variable that was given another's object stands for that object (<c>var k = kvm;</c>).</summary>
+        private FlowLocation Canonical(FlowLocation place)
+        {
+            for (var depth = 0; depth < 8 && place.Path.Length == 0 && _aliases.TryGetValue(place, out var aliased); depth++)
+            {
+                place = aliased;
+            }
+
+            return place;
         }
 
         /// <summary>True when the operation denotes kvm->mmu_lock (through conversions, &amp;, captures and locals).</summary>
@@ -283,6 +391,7 @@ namespace GfnGuard.Analyzers.Flow
         {
             var isLock = _state.Get(place.With(PlaceFact.IsLock));
             var guard = _state.Get(place.With(PlaceFact.Guard));
+            var held = _state.Get(place.With(PlaceFact.LockHeld));
             if (keepFlags)
             {
                 _state = _state.Edit().ForgetAllButFlags(place);
@@ -306,6 +415,12 @@ namespace GfnGuard.Analyzers.Flow
             {
                 SetState(place.With(PlaceFact.Guard), guard);
                 SetState(place.With(PlaceFact.NonNull), BoolValue.True);
+            }
+
+            if (!held.Equals(BoolValue.Unknown))
+            {
+                // A callee given the VM does not change whether its lock is held (unless its summary says so).
+                SetState(place.With(PlaceFact.LockHeld), held);
             }
         }
     }

@@ -29,6 +29,11 @@ namespace GfnGuard.Analyzers.Flow
 
         private readonly Stack<FlowLocation> _implicitReceivers = new Stack<FlowLocation>();
 
+        // Which object's lock a lock local or capture holds (`lock (kvm.mmu_lock)` lowers to one),
+        // and which object a variable was given (`var k = kvm;`), for the lock of each instance.
+        private readonly Dictionary<FlowLocation, FlowLocation> _lockOwners = new Dictionary<FlowLocation, FlowLocation>();
+        private readonly Dictionary<FlowLocation, FlowLocation> _aliases = new Dictionary<FlowLocation, FlowLocation>();
+
         // Captures of a variable reference (the CFG captures an assignment's target first): a
         // store through the capture goes to the variable. Null when branches capture different ones.
         private readonly Dictionary<CaptureId, IOperation?> _capturedReferences = new Dictionary<CaptureId, IOperation?>();
@@ -106,6 +111,7 @@ namespace GfnGuard.Analyzers.Flow
             if (tryLock.IsDefinitelyTrue)
             {
                 state = state.Set(LockLocation, whenTrue ? tryLock : BoolValue.False);
+                // (A try-lock's outcome is kept at the lock of no known owner: see Invoke.)
             }
 
             if (condition is IInvocationOperation)
@@ -519,9 +525,35 @@ namespace GfnGuard.Analyzers.Flow
             if (_tracksLock && IsLockReference(valueOperation))
             {
                 // A local or capture holding kvm->mmu_lock (as `lock (kvm.mmu_lock)` lowers to) is the lock.
+                var owner = OwnerOfLock(valueOperation);
                 ForgetState(target);
                 SetState(target.With(PlaceFact.IsLock), BoolValue.True);
+                if (owner.IsValid)
+                {
+                    _lockOwners[target] = owner;
+                }
+
                 return;
+            }
+
+            if (_tracksLock && target.IsValid && target.Path.Length == 0 && valueOperation.Type is { IsReferenceType: true })
+            {
+                // The variable now names another object: a lock held through it stays held (by no
+                // name the method has), and if it was given another variable's object it stands for it.
+                var held = _state.Get(target.With(PlaceFact.LockHeld));
+                if (held.MayBeTrue)
+                {
+                    SetState(LockLocation, _state.Get(LockLocation).Join(held));
+                }
+
+                if (value.Place.IsValid && !value.Place.Equals(target))
+                {
+                    _aliases[target] = Canonical(value.Place);
+                }
+                else
+                {
+                    _aliases.Remove(target);
+                }
             }
 
             if (valueOperation.Type?.SpecialType == SpecialType.System_Boolean)

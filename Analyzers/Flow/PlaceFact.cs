@@ -13,6 +13,13 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>The place holds kvm->mmu_lock itself (a capture or local of <c>kvm.mmu_lock</c>).</summary>
         IsLock,
 
+        /// <summary>
+        /// The mmu_lock of the object at the place (a VM) is held: each instance is its own lock
+        /// (SPEC section 2). A lock whose owner the method cannot name (held on entry, taken by a
+        /// helper) is kept at <see cref="OperationTransfer.LockLocation"/> instead.
+        /// </summary>
+        LockHeld,
+
         /// <summary>The place holds a lock guard returned by a call on the lock, released by its Dispose.</summary>
         Guard,
 

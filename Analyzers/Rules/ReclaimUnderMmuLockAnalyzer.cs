@@ -102,7 +102,8 @@ namespace GfnGuard.Analyzers.Rules
 
             internal override void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
             {
-                var lockState = state.Get(OperationTransfer.LockLocation);
+                // Any VM's lock: a WBINVD stalls every CPU while any of them is held.
+                var lockState = state.AnyLock();
                 if (!lockState.MayBeTrue)
                 {
                     return;

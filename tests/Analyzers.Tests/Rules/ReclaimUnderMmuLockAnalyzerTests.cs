@@ -752,4 +752,66 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
             }
         }
         """);
+
+    /// <summary>
+    /// Each lock instance is its own lock (SPEC section 2): dropping VM b's lock does not drop
+    /// VM a's. What the method cannot tell apart is released together: a variable given the same
+    /// VM, and a VM named through a member (r.kvm may be kvm).
+    /// </summary>
+    [Fact]
+    public Task EachVmsLock_IsItsOwn() => VerifyPort("""
+        sealed class holder { public kvm kvm = new kvm(); }
+
+        static class C
+        {
+            static void Two(kvm a, kvm b)
+            {
+                KVM_MMU_LOCK(a);
+                KVM_MMU_LOCK(b);
+                KVM_MMU_UNLOCK(b);
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(a)|};
+                KVM_MMU_UNLOCK(a);
+                kvm_arch_guest_memory_reclaimed(a);
+            }
+
+            static void TwoByTheLock(kvm a, kvm b)
+            {
+                write_lock(a.mmu_lock);
+                write_lock(b.mmu_lock);
+                write_unlock(b.mmu_lock);
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(b)|};
+                write_unlock(a.mmu_lock);
+                kvm_arch_guest_memory_reclaimed(b);
+            }
+
+            static void LockStatements(kvm a, kvm b)
+            {
+                lock (a.mmu_lock)
+                {
+                    lock (b.mmu_lock)
+                    {
+                    }
+
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(a)|};
+                }
+
+                kvm_arch_guest_memory_reclaimed(a);
+            }
+
+            static void Alias(kvm kvm)
+            {
+                var k = kvm;
+                KVM_MMU_LOCK(kvm);
+                KVM_MMU_UNLOCK(k);
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+
+            static void ThroughAMember(holder r, kvm kvm)
+            {
+                KVM_MMU_LOCK(r.kvm);
+                KVM_MMU_UNLOCK(kvm);
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
 }
