@@ -71,6 +71,14 @@ namespace GfnGuard.Analyzers.Flow
         {
         }
 
+        /// <summary>
+        /// A call that is no invocation (a constructor, an accessor, an operator of this
+        /// compilation), before it runs; only when <see cref="ObservesInvocations"/>.
+        /// </summary>
+        internal virtual void OnCall(IOperation call, IMethodSymbol method, FlowState state)
+        {
+        }
+
         /// <summary>A call, with its arguments evaluated (their places, where known) and before its effects; only when <see cref="ObservesInvocations"/>.</summary>
         internal virtual void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
         {

@@ -59,7 +59,7 @@ namespace GfnGuard.Analyzers.Flow
                 return known;
             }
 
-            if (IsKnownToGate(method) && !_context.Gate.MayTouchTheLock(method.Name))
+            if (GateName(method) is { } lockName && !_context.Gate.MayTouchTheLock(lockName))
             {
                 // Its body spells no lock name, even through its callees: no need to bind it.
                 return LockEffect.None;
@@ -77,7 +77,7 @@ namespace GfnGuard.Analyzers.Flow
             method = Normalize(method);
             if (_roles.IsDirectReclaim(method))
             {
-                return ImmutableArray.Create(method.Name);
+                return ImmutableArray.Create(ChainName(method));
             }
 
             if (_reclaimChains.TryGetValue(method, out var known))
@@ -85,7 +85,7 @@ namespace GfnGuard.Analyzers.Flow
                 return known;
             }
 
-            if (IsKnownToGate(method) && !_context.Gate.MayReclaim(method.Name))
+            if (GateName(method) is { } reclaimName && !_context.Gate.MayReclaim(reclaimName))
             {
                 return ImmutableArray<string>.Empty;
             }
@@ -171,8 +171,27 @@ namespace GfnGuard.Analyzers.Flow
             return false;
         }
 
-        /// <summary>The gate knows methods by name, except local functions, which it indexes as part of the body they are in.</summary>
-        private static bool IsKnownToGate(IMethodSymbol method) => method.MethodKind is not (MethodKind.LocalFunction or MethodKind.AnonymousFunction);
+        /// <summary>A method as a reclaim chain names it: a constructor as <c>new T</c>, an accessor by its property, an operator as written.</summary>
+        internal static string ChainName(IMethodSymbol method) => method.MethodKind switch
+        {
+            MethodKind.Constructor => "new " + method.ContainingType.Name,
+            MethodKind.PropertyGet or MethodKind.PropertySet when method.AssociatedSymbol is IPropertySymbol property => property.IsIndexer ? method.ContainingType.Name + "[]" : property.Name,
+            MethodKind.UserDefinedOperator or MethodKind.Conversion => method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
+            _ => method.Name,
+        };
+
+        /// <summary>
+        /// The name the gate knows a method's body by: its own, its property's for an accessor, its
+        /// type's for a constructor; null for what the gate indexes as part of another body (local
+        /// functions, lambdas) or by a token (operators), which are then bound to be asked.
+        /// </summary>
+        private static string? GateName(IMethodSymbol method) => method.MethodKind switch
+        {
+            MethodKind.LocalFunction or MethodKind.AnonymousFunction or MethodKind.UserDefinedOperator or MethodKind.Conversion => null,
+            MethodKind.PropertyGet or MethodKind.PropertySet => method.AssociatedSymbol is IPropertySymbol { IsIndexer: false } property ? property.Name : null,
+            MethodKind.Constructor => method.ContainingType.Name,
+            _ => method.Name,
+        };
 
         private static IMethodSymbol Normalize(IMethodSymbol method) => (method.ReducedFrom ?? method).OriginalDefinition;
 
@@ -341,7 +360,7 @@ namespace GfnGuard.Analyzers.Flow
                 var entry = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True);
                 if (ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, this, underEntryLock, FlowFacts.Lock), CancellationToken.None) is not null)
                 {
-                    return underEntryLock.Chain is { } chain ? chain.Insert(0, method.Name) : ImmutableArray<string>.Empty;
+                    return underEntryLock.Chain is { } chain ? chain.Insert(0, ChainName(method)) : ImmutableArray<string>.Empty;
                 }
             }
 
@@ -350,11 +369,63 @@ namespace GfnGuard.Analyzers.Flow
                 var chain = ReclaimChainOf(invocation);
                 if (!chain.IsEmpty)
                 {
-                    return chain.Insert(0, method.Name);
+                    return chain.Insert(0, ChainName(method));
+                }
+            }
+
+            foreach (var (_, callee) in OtherCallsOutsideNestedFunctions(body))
+            {
+                var chain = ReclaimChainOf(callee);
+                if (!chain.IsEmpty)
+                {
+                    return chain.Insert(0, ChainName(method));
                 }
             }
 
             return ImmutableArray<string>.Empty;
+        }
+
+        /// <summary>
+        /// The calls a body makes that are not invocations (SPEC section 2: constructors, property
+        /// accessors, indexers and operators are calls too), with the method each runs; only those
+        /// the compilation has a body for.
+        /// </summary>
+        internal static IEnumerable<(IOperation Call, IMethodSymbol Method)> OtherCallsOutsideNestedFunctions(IOperation root)
+        {
+            var pending = new Stack<IOperation>();
+            pending.Push(root);
+            while (pending.Count > 0)
+            {
+                var operation = pending.Pop();
+                if (CalledBy(operation) is { } called)
+                {
+                    yield return (operation, called);
+                }
+
+                foreach (var child in operation.ChildOperations)
+                {
+                    if (child is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
+                    {
+                        pending.Push(child);
+                    }
+                }
+            }
+        }
+
+        /// <summary>The source method an operation that is no invocation runs: a constructor, an accessor (the setter where it is assigned), an operator.</summary>
+        internal static IMethodSymbol? CalledBy(IOperation operation)
+        {
+            var method = operation switch
+            {
+                IObjectCreationOperation creation => creation.Constructor,
+                IPropertyReferenceOperation property => operation.Parent is IAssignmentOperation assignment && assignment.Target == operation
+                    ? property.Property.SetMethod
+                    : property.Property.GetMethod,
+                IBinaryOperation binary => binary.OperatorMethod,
+                IUnaryOperation unary => unary.OperatorMethod,
+                _ => null,
+            };
+            return method is { DeclaringSyntaxReferences.IsEmpty: false } ? method : null;
         }
 
         /// <summary>The calls a body makes itself: a lambda or local function runs where it is invoked, not here.</summary>

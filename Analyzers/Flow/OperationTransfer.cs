@@ -235,6 +235,11 @@ namespace GfnGuard.Analyzers.Flow
                     or IInstanceReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }:
                     {
                         var place = TargetOf(operation);
+                        if (operation is IPropertyReferenceOperation)
+                        {
+                            NoteCall(operation);
+                        }
+
                         if (operation.ConstantValue is { HasValue: true, Value: bool constantMember })
                         {
                             return (BoolValue.FromConstant(constantMember), place);
@@ -270,7 +275,20 @@ namespace GfnGuard.Analyzers.Flow
                     return EvaluateWithPlace(parenthesized.Operand);
 
                 case IObjectCreationOperation creation:
-                    return (BoolValue.Unknown, Create(creation));
+                    {
+                        var created = Create(creation);
+                        NoteCall(creation);
+                        return (BoolValue.Unknown, created);
+                    }
+
+                case IBinaryOperation { OperatorMethod: not null } or IUnaryOperation { OperatorMethod: not null } or IPropertyReferenceOperation:
+                    foreach (var child in operation.ChildOperations)
+                    {
+                        Evaluate(child);
+                    }
+
+                    NoteCall(operation);
+                    return (BoolValue.Unknown, default);
 
                 case IDefaultValueOperation defaultValue when _roles.IsGfnRangeType(defaultValue.Type):
                     {
@@ -328,6 +346,15 @@ namespace GfnGuard.Analyzers.Flow
         private static bool IsTheCallersValue(FlowLocation place) =>
             ReferenceEquals(place.Root, FlowLocation.ThisRoot)
             || place.Root is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: not (MethodKind.AnonymousFunction or MethodKind.LocalFunction) } };
+
+        /// <summary>Tells the observer of a call that is no invocation (a constructor, an accessor, an operator) that runs here.</summary>
+        private void NoteCall(IOperation operation)
+        {
+            if (_observe && _observer is { ObservesInvocations: true } && MethodSummaries.CalledBy(operation) is { } method)
+            {
+                _observer.OnCall(operation, method, _state.Publish());
+            }
+        }
 
         /// <summary>Sets a place in the working copy (copying the published input on the first change).</summary>
         private void SetState(FlowLocation location, BoolValue value)
@@ -452,6 +479,11 @@ namespace GfnGuard.Analyzers.Flow
             else if (target.IsValid)
             {
                 StoreValue(target, assignment.Value, value);
+            }
+
+            if (assignment.Target is IPropertyReferenceOperation)
+            {
+                NoteCall(assignment.Target);
             }
 
             return value.Value;

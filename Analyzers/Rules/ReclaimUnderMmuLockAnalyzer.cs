@@ -73,7 +73,8 @@ namespace GfnGuard.Analyzers.Rules
         {
             foreach (var operation in root.Descendants())
             {
-                if (operation is IInvocationOperation invocation && !roles.Summaries.ReclaimChainOf(invocation).IsEmpty)
+                if (operation is IInvocationOperation invocation ? !roles.Summaries.ReclaimChainOf(invocation).IsEmpty
+                    : MethodSummaries.CalledBy(operation) is { } called && !roles.Summaries.ReclaimChainOf(called).IsEmpty)
                 {
                     return true;
                 }
@@ -103,23 +104,34 @@ namespace GfnGuard.Analyzers.Rules
             internal override void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
             {
                 // Any VM's lock: a WBINVD stalls every CPU while any of them is held.
-                var lockState = state.AnyLock();
-                if (!lockState.MayBeTrue)
+                if (state.AnyLock().MayBeTrue)
                 {
-                    return;
+                    Found(invocation.Syntax, _roles.Summaries.ReclaimChainOf(invocation), state);
                 }
+            }
 
-                var chain = _roles.Summaries.ReclaimChainOf(invocation);
+            /// <summary>A constructor, accessor or operator is a call too (SPEC section 2).</summary>
+            internal override void OnCall(IOperation call, IMethodSymbol method, FlowState state)
+            {
+                if (state.AnyLock().MayBeTrue)
+                {
+                    Found(call.Syntax, _roles.Summaries.ReclaimChainOf(method), state);
+                }
+            }
+
+            private void Found(SyntaxNode node, ImmutableArray<string> chain, FlowState state)
+            {
                 if (chain.IsEmpty)
                 {
                     return;
                 }
 
-                if (!_found.TryGetValue(invocation.Syntax, out var entry))
+                var lockState = state.AnyLock();
+                if (!_found.TryGetValue(node, out var entry))
                 {
                     entry = (chain, new List<SyntaxNode>());
-                    _found[invocation.Syntax] = entry;
-                    _order.Add(invocation.Syntax);
+                    _found[node] = entry;
+                    _order.Add(node);
                 }
 
                 foreach (var site in lockState.TrueSites)

@@ -814,4 +814,44 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
             }
         }
         """);
+
+    /// <summary>Constructors, property accessors, indexers and operators are calls too (SPEC section 2).</summary>
+    [Fact]
+    public Task ConstructorsAccessorsIndexersAndOperators_AreCalls() => VerifyPort("""
+        sealed class Reclaimer
+        {
+            private readonly kvm _kvm;
+
+            public Reclaimer(kvm kvm)
+            {
+                _kvm = kvm;
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+
+            public bool Flushed
+            {
+                get { kvm_arch_guest_memory_reclaimed(_kvm); return true; }
+                set { kvm_arch_guest_memory_reclaimed(_kvm); }
+            }
+
+            public int this[int i] { get { kvm_arch_guest_memory_reclaimed(_kvm); return i; } }
+
+            public static Reclaimer operator +(Reclaimer r, int pages) { kvm_arch_guest_memory_reclaimed(r._kvm); return r; }
+        }
+
+        static class C
+        {
+            static void M(kvm kvm, Reclaimer r)
+            {
+                KVM_MMU_LOCK(kvm);
+                var made = {|KVM0003:new Reclaimer(kvm)|};
+                var read = {|KVM0003:r.Flushed|};
+                {|KVM0003:r.Flushed|} = true;
+                var page = {|KVM0003:r[1]|};
+                var sum = {|KVM0003:r + 1|};
+                KVM_MMU_UNLOCK(kvm);
+                var after = new Reclaimer(kvm);
+            }
+        }
+        """);
 }
