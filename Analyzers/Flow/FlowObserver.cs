@@ -72,6 +72,14 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>
+        /// A delegate the method was given (its parameter, or a delegate field of one) is invoked,
+        /// with the state there; only when <see cref="ObservesInvocations"/>.
+        /// </summary>
+        internal virtual void OnParameterDelegateInvoked(int ordinal, string? member, IInvocationOperation invocation, FlowState state)
+        {
+        }
+
+        /// <summary>
         /// A call that is no invocation (a constructor, an accessor, an operator of this
         /// compilation), before it runs; only when <see cref="ObservesInvocations"/>.
         /// </summary>

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
@@ -21,6 +22,37 @@ namespace GfnGuard.Analyzers.Flow
         // method that overrides or implements another, under the method it overrides or implements.
         private Dictionary<IMethodSymbol, List<IMethodSymbol>>? _implementations;
         private readonly object _implementationsLock = new object();
+
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, ImmutableArray<DelegateUnderLock>> _delegatesUnderLock =
+            new System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, ImmutableArray<DelegateUnderLock>>(SymbolEqualityComparer.Default);
+
+        /// <summary>
+        /// The delegates the method is given (a parameter, or a delegate field of one: the
+        /// kernel's <c>range->on_lock(kvm)</c>, <c>range->handler(...)</c>) that it invokes while
+        /// it may hold mmu_lock. What a caller passes for one runs under the lock.
+        /// </summary>
+        internal ImmutableArray<DelegateUnderLock> DelegatesInvokedUnderLock(IMethodSymbol method)
+        {
+            method = Normalize(method);
+            if (_delegatesUnderLock.TryGetValue(method, out var known))
+            {
+                return known;
+            }
+
+            var found = ImmutableArray<DelegateUnderLock>.Empty;
+            if ((GateName(method) is not { } name || _context.Gate.MayTouchTheLock(name))
+                && BodyOperation(method) is { } body && MayTouchTheLock(body) && BodyGraph(body) is { } graph)
+            {
+                var observer = new DelegatesUnderTheLock();
+                var entry = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.False);
+                if (ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, this, observer, FlowFacts.Lock), CancellationToken.None) is not null)
+                {
+                    found = observer.Found.ToImmutableArray();
+                }
+            }
+
+            return _delegatesUnderLock.GetOrAdd(method, found);
+        }
 
         /// <summary>The chain by which the call reclaims guest memory (the call first), or empty.</summary>
         internal ImmutableArray<string> ReclaimChainOf(IInvocationOperation invocation)
@@ -119,7 +151,7 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>The function a delegate value stands for, when the method shows it: a lambda, a method group, or a local initialised with one.</summary>
-        private IMethodSymbol? InvokedFunction(IOperation? value)
+        internal IMethodSymbol? InvokedFunction(IOperation? value)
         {
             for (var depth = 0; value is not null && depth < 8; depth++)
             {
@@ -140,12 +172,8 @@ namespace GfnGuard.Analyzers.Flow
                         return flowLambda.Symbol;
                     case IMethodReferenceOperation group:
                         return group.Method;
-                    case ILocalReferenceOperation local when local.Local.DeclaringSyntaxReferences.Length == 1
-                        && local.Local.DeclaringSyntaxReferences[0].GetSyntax() is VariableDeclaratorSyntax { Initializer.Value: { } initializer }
-                        && _context.Compilation.ContainsSyntaxTree(initializer.SyntaxTree):
-#pragma warning disable RS1030 // The local's initializer, in the tree being analysed: bound once by the semantic model that analysis uses.
-                        value = _context.Compilation.GetSemanticModel(initializer.SyntaxTree).GetOperation(initializer);
-#pragma warning restore RS1030
+                    case ILocalReferenceOperation local:
+                        value = InitializerOf(local.Local);
                         continue;
                     default:
                         return null;
@@ -153,6 +181,21 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return null;
+        }
+
+        /// <summary>What a local was initialised with (its declarator's value), bound in its own tree, or null.</summary>
+        internal IOperation? InitializerOf(ILocalSymbol local)
+        {
+            if (local.DeclaringSyntaxReferences.Length != 1
+                || local.DeclaringSyntaxReferences[0].GetSyntax() is not VariableDeclaratorSyntax { Initializer.Value: { } initializer }
+                || !_context.Compilation.ContainsSyntaxTree(initializer.SyntaxTree))
+            {
+                return null;
+            }
+
+#pragma warning disable RS1030 // The local's initializer, in the tree being analysed: bound once by the semantic model that analysis uses.
+            return _context.Compilation.GetSemanticModel(initializer.SyntaxTree).GetOperation(initializer);
+#pragma warning restore RS1030
         }
 
         /// <summary>Every source method that overrides or implements <paramref name="method"/>, and the method itself when it has a body.</summary>
@@ -236,6 +279,53 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return index;
+        }
+    }
+
+    /// <summary>A delegate a method invokes under the lock: which parameter (and delegate field of it), and where.</summary>
+    internal readonly struct DelegateUnderLock
+    {
+        internal DelegateUnderLock(int ordinal, string? member, SyntaxNode invokedAt, SyntaxNode? takenAt)
+        {
+            Ordinal = ordinal;
+            Member = member;
+            InvokedAt = invokedAt;
+            TakenAt = takenAt;
+        }
+
+        internal int Ordinal { get; }
+
+        internal string? Member { get; }
+
+        internal SyntaxNode InvokedAt { get; }
+
+        internal SyntaxNode? TakenAt { get; }
+    }
+
+    /// <summary>Records the parameter delegates invoked while a lock may be held.</summary>
+    internal sealed class DelegatesUnderTheLock : FlowObserver
+    {
+        internal List<DelegateUnderLock> Found { get; } = new List<DelegateUnderLock>();
+
+        internal override bool ObservesInvocations => true;
+
+        internal override void OnParameterDelegateInvoked(int ordinal, string? member, IInvocationOperation invocation, FlowState state)
+        {
+            var held = state.AnyLock();
+            if (!held.MayBeTrue)
+            {
+                return;
+            }
+
+            foreach (var known in Found)
+            {
+                if (known.Ordinal == ordinal && known.Member == member)
+                {
+                    return;
+                }
+            }
+
+            Found.Add(new DelegateUnderLock(ordinal, member, invocation.Syntax, held.TrueSites.IsEmpty ? null : held.TrueSites[0]));
         }
     }
 }

@@ -10,6 +10,36 @@ namespace GfnGuard.Analyzers.Flow
     /// <summary>What a call does to the state: lock effects, helper summaries, forgetting.</summary>
     internal sealed partial class OperationTransfer
     {
+        /// <summary>
+        /// The delegate a delegate invocation runs, when it is the method's own parameter or a
+        /// delegate field of one (<c>range->on_lock(kvm)</c>, <c>range.handler(...)</c>, also
+        /// through <c>?.</c>, which the graph captures first): the parameter's ordinal and the
+        /// member (null for the parameter itself).
+        /// </summary>
+        private (int Ordinal, string? Member)? InvokedParameterDelegate(IOperation? instance)
+        {
+            for (var depth = 0; instance is not null && depth < 4; depth++)
+            {
+                switch (instance)
+                {
+                    case IConversionOperation conversion:
+                        instance = conversion.Operand;
+                        continue;
+                    case IFlowCaptureReferenceOperation capture when _capturedReferences.TryGetValue(capture.Id, out var captured):
+                        instance = captured;
+                        continue;
+                    case IParameterReferenceOperation parameter:
+                        return (parameter.Parameter.Ordinal, null);
+                    case IMemberReferenceOperation { Instance: IParameterReferenceOperation owner } member:
+                        return (owner.Parameter.Ordinal, member.Member.Name);
+                    default:
+                        return null;
+                }
+            }
+
+            return null;
+        }
+
         /// <summary>Where the analysis keeps whether mmu_lock is held (one abstract lock per method).</summary>
         internal static readonly FlowLocation LockLocation = new FlowLocation(FlowLocation.MmuLockRoot, string.Empty);
 
@@ -31,6 +61,10 @@ namespace GfnGuard.Analyzers.Flow
             if (_observe && _observer is { ObservesInvocations: true })
             {
                 _observer.OnInvocation(invocation, argumentPlaces, _state.Publish());
+                if (method.MethodKind == MethodKind.DelegateInvoke && InvokedParameterDelegate(invocation.Instance) is { } invoked)
+                {
+                    _observer.OnParameterDelegateInvoked(invoked.Ordinal, invoked.Member, invocation, _state);
+                }
             }
 
             // Classified before the call's other effects (a guard's Dispose is recognised by the guard mark).

@@ -48,6 +48,87 @@ namespace GfnGuard.Analyzers.Rules
                 entry,
                 notHeld,
                 () => new Reporter(context, roles));
+            ReportDelegatesRunUnderTheLock(context, roles);
+        }
+
+        /// <summary>
+        /// A delegate this method hands to a method of the compilation that invokes it while it
+        /// holds mmu_lock (the kernel's <c>range->on_lock(kvm)</c> in <c>__kvm_handle_hva_range</c>):
+        /// a method group or lambda passed for it that reclaims is a reclaim under the lock,
+        /// reported where it is passed (the initializer member or the argument).
+        /// </summary>
+        private static void ReportDelegatesRunUnderTheLock(MethodBody context, RoleView roles)
+        {
+            if (context.Root() is not { } root)
+            {
+                return;
+            }
+
+            foreach (var invocation in MethodSummaries.InvocationsOutsideNestedFunctions(root))
+            {
+                if (invocation.TargetMethod.DeclaringSyntaxReferences.IsEmpty)
+                {
+                    continue;
+                }
+
+                foreach (var underLock in roles.Summaries.DelegatesInvokedUnderLock(invocation.TargetMethod))
+                {
+                    foreach (var argument in invocation.Arguments)
+                    {
+                        if (argument.Parameter?.Ordinal != underLock.Ordinal || DelegatePassed(argument.Value, underLock.Member, roles.Summaries) is not { } passed
+                            || roles.Summaries.InvokedFunction(passed.Value) is not { } function
+                            || roles.Summaries.ReclaimChainOf(function) is not { IsEmpty: false } chain)
+                        {
+                            continue;
+                        }
+
+                        var site = underLock.TakenAt ?? underLock.InvokedAt;
+                        var line = (site.GetLocation().GetLineSpan().StartLinePosition.Line + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        var name = function.MethodKind == MethodKind.AnonymousFunction ? "lambda" : function.Name;
+                        var through = $" (run under mmu_lock by '{invocation.TargetMethod.Name}' as '{underLock.Member ?? argument.Parameter.Name}'"
+                            + (chain.Length > 1 ? ", through " + string.Join(" → ", chain.SetItem(0, name)) : string.Empty) + ")";
+                        context.ReportDiagnostic(Diagnostic.Create(
+                            Descriptors.ReclaimUnderMmuLock,
+                            passed.At.GetLocation(),
+                            new[] { site.GetLocation(), underLock.InvokedAt.GetLocation() },
+                            name,
+                            through,
+                            line));
+                    }
+                }
+            }
+        }
+
+        /// <summary>The delegate value a call is given for a parameter (or for a delegate field of the struct or object it is given), and where it is written.</summary>
+        private static (IOperation Value, SyntaxNode At)? DelegatePassed(IOperation value, string? member, MethodSummaries summaries)
+        {
+            while (value is IConversionOperation conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            if (member is null)
+            {
+                return (value, value.Syntax);
+            }
+
+            if (value is ILocalReferenceOperation local && summaries.InitializerOf(local.Local) is { } initializer)
+            {
+                value = initializer;
+            }
+
+            if (value is IObjectCreationOperation { Initializer: { } objectInitializer })
+            {
+                foreach (var initialized in objectInitializer.Initializers)
+                {
+                    if (initialized is ISimpleAssignmentOperation { Target: IMemberReferenceOperation target } assignment && target.Member.Name == member)
+                    {
+                        return (assignment.Value, assignment.Syntax);
+                    }
+                }
+            }
+
+            return null;
         }
 
         /// <summary>A lockdep_assert_held*() call: the lock is held from there on.</summary>

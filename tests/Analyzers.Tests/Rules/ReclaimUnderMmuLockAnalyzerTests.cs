@@ -854,4 +854,55 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
             }
         }
         """);
+
+    /// <summary>
+    /// A delegate a method of the compilation invokes while it holds the lock (the kernel's
+    /// range->on_lock(kvm)) runs under the lock: a method group or lambda passed for it that
+    /// reclaims is reported where it is passed. The faithful on_lock (invalidate begin) is fine.
+    /// </summary>
+    [Fact]
+    public Task AReclaimingOnLock_PassedToTheHvaWalk_IsAReclaimUnderTheLock() => VerifyPort("""
+        static class KvmMain
+        {
+            static kvm_mmu_notifier_return __kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range)
+            {
+                var r = new kvm_mmu_notifier_return();
+                foreach (var slot in kvm_for_each_memslot_in_hva_range(kvm, range.start, range.end - 1))
+                {
+                    if (!r.found_memslot)
+                    {
+                        r.found_memslot = true;
+                        KVM_MMU_LOCK(kvm);
+                        range.on_lock?.Invoke(kvm);
+                    }
+                }
+
+                if (r.found_memslot)
+                    KVM_MMU_UNLOCK(kvm);
+                return r;
+            }
+
+            static void invalidate_begin(kvm kvm) { }
+
+            static void reclaim_early(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm);
+
+            static void Faithful(kvm kvm)
+            {
+                var hva_range = new kvm_mmu_notifier_range { start = 0, end = 1, on_lock = invalidate_begin };
+                if (__kvm_handle_hva_range(kvm, hva_range).found_memslot)
+                    kvm_arch_guest_memory_reclaimed(kvm);
+            }
+
+            static void Broken(kvm kvm)
+            {
+                var hva_range = new kvm_mmu_notifier_range { start = 0, end = 1, {|KVM0003:on_lock = reclaim_early|} };
+                __kvm_handle_hva_range(kvm, hva_range);
+            }
+
+            static void BrokenByLambda(kvm kvm)
+            {
+                __kvm_handle_hva_range(kvm, new kvm_mmu_notifier_range { {|KVM0003:on_lock = k => kvm_arch_guest_memory_reclaimed(k)|} });
+            }
+        }
+        """);
 }
