@@ -165,31 +165,24 @@ namespace GfnGuard.Analyzers.Flow
             return false;
         }
 
-        /// <summary>Adds every lock state this path follows to <paramref name="locks"/>.</summary>
-        internal void ForEachLockState(System.Collections.Generic.List<FlowLocation> locks)
+        /// <summary>
+        /// A release, in place on a working copy: every lock the path follows is released, but
+        /// when <paramref name="variableLock"/> is given (the lock of a plain variable), the locks of
+        /// other plain variables are kept (each is its own VM); the caller sets that one's own.
+        /// </summary>
+        internal FlowState ReleaseLocks(FlowLocation variableLock)
         {
             for (var i = 0; i < _count; i++)
             {
-                if (_entries[i].Location.IsLockState)
+                var location = _entries[i].Location;
+                if (location.IsLockState && !_entries[i].Value.Equals(BoolValue.False)
+                    && !(variableLock.IsValid && location.Fact == PlaceFact.LockHeld && location.Path.Length == 0 && !location.Equals(variableLock)))
                 {
-                    locks.Add(_entries[i].Location);
-                }
-            }
-        }
-
-        /// <summary>Every lock state this path follows, set to <paramref name="value"/> (a release whose lock the method cannot name releases them all).</summary>
-        internal FlowState SetEveryLock(BoolValue value)
-        {
-            var result = this;
-            for (var i = 0; i < _count; i++)
-            {
-                if (_entries[i].Location.IsLockState && !_entries[i].Value.Equals(value))
-                {
-                    result = result.Set(_entries[i].Location, value);
+                    _entries[i] = new Entry(location, BoolValue.False);
                 }
             }
 
-            return result;
+            return this;
         }
 
         /// <summary>

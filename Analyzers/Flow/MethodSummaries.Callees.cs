@@ -155,14 +155,8 @@ namespace GfnGuard.Analyzers.Flow
         {
             for (var depth = 0; value is not null && depth < 8; depth++)
             {
-                switch (value)
+                switch (LockOperations.Unwrap(value))
                 {
-                    case IConversionOperation conversion:
-                        value = conversion.Operand;
-                        continue;
-                    case IParenthesizedOperation parenthesized:
-                        value = parenthesized.Operand;
-                        continue;
                     case IDelegateCreationOperation creation:
                         value = creation.Target;
                         continue;

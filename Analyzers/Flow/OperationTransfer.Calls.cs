@@ -47,17 +47,8 @@ namespace GfnGuard.Analyzers.Flow
         {
             var method = invocation.TargetMethod;
             var receiver = invocation.Instance is null ? default : EvaluateWithPlace(invocation.Instance).Place;
-            var places = ImmutableArray.CreateBuilder<FlowLocation>(invocation.Arguments.Length);
-            var values = ImmutableArray.CreateBuilder<BoolValue>(invocation.Arguments.Length);
-            foreach (var argument in invocation.Arguments)
-            {
-                var (value, place) = EvaluateWithPlace(argument.Value);
-                places.Add(place);
-                values.Add(value);
-            }
-
-            var argumentPlaces = places.MoveToImmutable();
-            var arguments = new CallArguments(method, invocation.Arguments, values.MoveToImmutable(), argumentPlaces, receiver);
+            var arguments = EvaluateArguments(method, invocation.Arguments, receiver);
+            var argumentPlaces = arguments.Places;
             if (_observe && _observer is { ObservesInvocations: true })
             {
                 _observer.OnInvocation(invocation, argumentPlaces, _state.Publish());
@@ -216,30 +207,14 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private void Release(FlowLocation owner)
         {
-            if (owner.IsValid && owner.Path.Length == 0)
+            var own = owner.IsValid && owner.Path.Length == 0 ? LockOf(owner) : default;
+            _state = _state.Edit().ReleaseLocks(own);
+            if (own.IsValid)
             {
-                foreach (var held in HeldLocks())
-                {
-                    if (held.Equals(LockOf(owner)) || held.Equals(LockLocation) || held.Path.Length > 0)
-                    {
-                        SetState(held, BoolValue.False);
-                    }
-                }
-
-                SetState(LockOf(owner), BoolValue.False);
-                SetState(LockLocation, BoolValue.False);
-                return;
+                SetState(own, BoolValue.False);
             }
 
-            _state = _state.Edit().SetEveryLock(BoolValue.False);
             SetState(LockLocation, BoolValue.False);
-        }
-
-        private List<FlowLocation> HeldLocks()
-        {
-            var locks = new List<FlowLocation>();
-            _state.ForEachLockState(locks);
-            return locks;
         }
 
         /// <summary>A variable that was given another's object stands for that object (<c>var k = kvm;</c>).</summary>
@@ -381,6 +356,21 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return value.Negated ? bound.Negate() : bound.WithoutSites();
+        }
+
+        /// <summary>Evaluates a call's arguments in order: their values and the places they denote.</summary>
+        private CallArguments EvaluateArguments(IMethodSymbol callee, ImmutableArray<IArgumentOperation> arguments, FlowLocation receiver)
+        {
+            var places = ImmutableArray.CreateBuilder<FlowLocation>(arguments.Length);
+            var values = ImmutableArray.CreateBuilder<BoolValue>(arguments.Length);
+            foreach (var argument in arguments)
+            {
+                var (value, place) = EvaluateWithPlace(argument.Value);
+                places.Add(place);
+                values.Add(value);
+            }
+
+            return new CallArguments(callee, arguments, values.MoveToImmutable(), places.MoveToImmutable(), receiver);
         }
 
         /// <summary>A call's arguments as evaluated, by parameter: what a summary is bound to.</summary>

@@ -622,18 +622,17 @@ namespace GfnGuard.Analyzers.Flow
         {
             var isRange = _roles.IsGfnRangeType(creation.Type);
             var place = new FlowLocation(creation, string.Empty);
-            var values = ImmutableArray.CreateBuilder<BoolValue>(creation.Arguments.Length);
-            var places = ImmutableArray.CreateBuilder<FlowLocation>(creation.Arguments.Length);
-            foreach (var argument in creation.Arguments)
+            var arguments = creation.Constructor is { } constructor ? EvaluateArguments(constructor, creation.Arguments, default) : default;
+            var values = arguments.Values;
+            var places = arguments.Places;
+            if (isRange && creation.Constructor is not null)
             {
-                var (value, argumentPlace) = EvaluateWithPlace(argument.Value);
-                values.Add(value);
-                places.Add(argumentPlace);
+                ApplyConstructor(creation, place, arguments);
             }
-
-            if (isRange)
+            else if (isRange)
             {
-                ApplyConstructor(creation, place, new CallArguments(creation.Constructor!, creation.Arguments, values.ToImmutable(), places.ToImmutable(), default));
+                SetFlagState(place, FlagKind.OnlyPrivate, BoolValue.False);
+                SetFlagState(place, FlagKind.OnlyShared, BoolValue.False);
             }
 
             for (var i = 0; i < creation.Arguments.Length; i++)
