@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
@@ -515,8 +516,67 @@ namespace GfnGuard.Analyzers.Flow
             {
                 IMethodBodyOperation { Parent: null } body => ControlFlowGraph.Create(body),
                 IConstructorBodyOperation { Parent: null } body => ControlFlowGraph.Create(body),
+                // A lambda or local function has no graph of its own: it is a nested graph of its
+                // containing body's (so that a lock it takes, when invoked, is followed too).
+                IAnonymousFunctionOperation lambda => NestedGraph(lambda.Symbol, OutermostBody(lambda)),
+                ILocalFunctionOperation local => NestedGraph(local.Symbol, OutermostBody(local)),
                 _ => null,
             };
+
+        private static ControlFlowGraph? OutermostBody(IOperation operation)
+        {
+            while (operation.Parent is { } parent)
+            {
+                operation = parent;
+            }
+
+            return BodyGraph(operation);
+        }
+
+        /// <summary>The graph of a lambda or local function among the nested graphs of <paramref name="graph"/>, at any depth.</summary>
+        private static ControlFlowGraph? NestedGraph(IMethodSymbol function, ControlFlowGraph? graph)
+        {
+            if (graph is null)
+            {
+                return null;
+            }
+
+            foreach (var local in graph.LocalFunctions)
+            {
+                var nested = graph.GetLocalFunctionControlFlowGraph(local);
+                if (SymbolEqualityComparer.Default.Equals(local, function))
+                {
+                    return nested;
+                }
+
+                if (NestedGraph(function, nested) is { } found)
+                {
+                    return found;
+                }
+            }
+
+            foreach (var block in graph.Blocks)
+            {
+                foreach (var operation in block.BranchValue is null ? block.Operations : block.Operations.Add(block.BranchValue))
+                {
+                    foreach (var lambda in operation.DescendantsAndSelf().OfType<IFlowAnonymousFunctionOperation>())
+                    {
+                        var nested = graph.GetAnonymousFunctionControlFlowGraph(lambda);
+                        if (SymbolEqualityComparer.Default.Equals(lambda.Symbol, function))
+                        {
+                            return nested;
+                        }
+
+                        if (NestedGraph(function, nested) is { } found)
+                        {
+                            return found;
+                        }
+                    }
+                }
+            }
+
+            return null;
+        }
 
         private IOperation? BodyOperation(IMethodSymbol method)
         {

@@ -170,15 +170,17 @@ namespace GfnGuard.Analyzers.Flow
                 return default;
             }
 
+            // A VM: an object, not a delegate (a lambda that takes the lock names no VM here).
+            static bool MayBeAVm(ITypeSymbol? type) => type is { IsReferenceType: true, TypeKind: not TypeKind.Delegate };
             for (var i = 0; i < invocation.Arguments.Length; i++)
             {
-                if (invocation.Arguments[i].Value.Type is { IsReferenceType: true } && argumentPlaces[i].IsValid)
+                if (MayBeAVm(invocation.Arguments[i].Value.Type) && argumentPlaces[i].IsValid)
                 {
                     return Canonical(argumentPlaces[i]);
                 }
             }
 
-            return receiver.IsValid && invocation.Instance?.Type is { IsReferenceType: true } ? Canonical(receiver) : default;
+            return receiver.IsValid && MayBeAVm(invocation.Instance?.Type) ? Canonical(receiver) : default;
         }
 
         /// <summary>The object whose lock <paramref name="lockReference"/> names: the instance of <c>kvm.mmu_lock</c>, or the owner a lock local was made from.</summary>

@@ -162,4 +162,32 @@ public sealed class ConfiguredNamesFixTests
             static ZapFilter M() => new ZapFilter { OnlyPrivate = false, OnlyShared = true };
         }
         """, BothFlagsSetCodeFixProvider.KeepOnlySharedKey, editorConfig: "gfnguard.gfn_range_types = ZapFilter");
+
+    /// <summary>gfnguard.gmem_path_methods reaches the KVM0001 fix: on a configured guest_memfd path the first fix keeps the private flag.</summary>
+    [Fact]
+    public Task GmemPathMethods_TheFirstFixOnAConfiguredPath_KeepsOnlyPrivate()
+    {
+        var test = new BothFlags.Test
+        {
+            TestCode = """
+                using GfnGuard.Runtime;
+                static class Sim
+                {
+                    static KvmGfnRange OnPunchHole() => new KvmGfnRange { OnlyPrivate = true, {|KVM0001:OnlyShared = true|} };
+                }
+                """,
+            FixedCode = """
+                using GfnGuard.Runtime;
+                static class Sim
+                {
+                    static KvmGfnRange OnPunchHole() => new KvmGfnRange { OnlyPrivate = true, OnlyShared = false };
+                }
+                """,
+            CodeActionIndex = 0,
+        };
+        var config = ("/.editorconfig", "root = true\n\n[*.cs]\ngfnguard.gmem_path_methods = Sim.OnPunchHole\n");
+        test.TestState.AnalyzerConfigFiles.Add(config);
+        test.FixedState.AnalyzerConfigFiles.Add(config);
+        return test.RunAsync(System.Threading.CancellationToken.None);
+    }
 }

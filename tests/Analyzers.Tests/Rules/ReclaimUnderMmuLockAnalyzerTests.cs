@@ -905,4 +905,70 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
             }
         }
         """);
+
+    /// <summary>A lock taken in a lambda is taken where the lambda is invoked, and not where it is written.</summary>
+    [Fact]
+    public Task ALockTakenInALambda_IsTakenWhereItIsInvoked() => VerifyPort("""
+        static class C
+        {
+            static void Invoked(kvm kvm)
+            {
+                System.Action take = () => KVM_MMU_LOCK(kvm);
+                take();
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                KVM_MMU_UNLOCK(kvm);
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+
+            static void LocalFunction(kvm kvm)
+            {
+                void take() => KVM_MMU_LOCK(kvm);
+                take();
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                KVM_MMU_UNLOCK(kvm);
+            }
+
+            static void NotInvoked(kvm kvm)
+            {
+                System.Action take = () => KVM_MMU_LOCK(kvm);
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
+    /// <summary>
+    /// The fix on a lazy-lock walk (the reclaim before the conditional unlock) moves the reclaim
+    /// past it, keeping its condition, and the fixed walk is clean (the fix property checks that
+    /// the diagnostic is gone and the calls are the same on every input).
+    /// </summary>
+    [Fact]
+    public Task ALazyLockWalk_ReclaimingBeforeTheConditionalUnlock_IsReported() => VerifyPort("""
+        static class KvmMain
+        {
+            static kvm_mmu_notifier_return __kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range)
+            {
+                var r = new kvm_mmu_notifier_return();
+                foreach (var slot in kvm_for_each_memslot_in_hva_range(kvm, range.start, range.end - 1))
+                {
+                    if (!r.found_memslot)
+                    {
+                        r.found_memslot = true;
+                        KVM_MMU_LOCK(kvm);
+                    }
+
+                    r.ret |= slot.npages > 0;
+                }
+
+                if (r.ret)
+                {
+                    kvm_flush_remote_tlbs(kvm);
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                }
+
+                if (r.found_memslot)
+                    KVM_MMU_UNLOCK(kvm);
+                return r;
+            }
+        }
+        """);
 }
