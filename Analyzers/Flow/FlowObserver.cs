@@ -72,6 +72,18 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>
+        /// A call to a helper that sets both flags of a range from values its callers give
+        /// (<see cref="MethodSummaries.BothFlagsFromCallers"/>), with those values bound to this
+        /// call's arguments; only when <see cref="ObservesFlagsFromCallers"/>.
+        /// </summary>
+        internal virtual void OnFlagsFromArguments(IInvocationOperation invocation, BoolValue first, BoolValue second)
+        {
+        }
+
+        /// <summary>True when the observer reads <see cref="OnFlagsFromArguments"/> (KVM0001).</summary>
+        internal virtual bool ObservesFlagsFromCallers => false;
+
+        /// <summary>
         /// A delegate the method was given (its parameter, or a delegate field of one) is invoked,
         /// with the state there; only when <see cref="ObservesInvocations"/>.
         /// </summary>

@@ -40,6 +40,8 @@ namespace GfnGuard.Analyzers.Flow
         private readonly Func<IMethodSymbol, FlagEffectsBox> _computeFlagEffects;
         private readonly Func<IMethodSymbol, bool> _computeHasCallers;
         private readonly ConcurrentDictionary<IMethodSymbol, bool> _hasCallers = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<(BoolValue, BoolValue)>> _bothFlagsFromCallers =
+            new ConcurrentDictionary<IMethodSymbol, ImmutableArray<(BoolValue, BoolValue)>>(SymbolEqualityComparer.Default);
 
         internal MethodSummaries(SymbolRoles roles, RoleContext context)
         {
@@ -104,6 +106,35 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return Guarded(method, FlagEffectsBox.None, _flagEffects, _computeFlagEffects).Effects;
+        }
+
+        /// <summary>
+        /// The pairs of values a method stores into the two flags of one range that may both be
+        /// true, where at least one comes from its callers (a parameter, <c>this</c>): KVM0001 is
+        /// then decided at each call, with its arguments (SPEC section 2: a flag taken from the
+        /// method's own parameter is followed into its callers).
+        /// </summary>
+        internal ImmutableArray<(BoolValue First, BoolValue Second)> BothFlagsFromCallers(IMethodSymbol method)
+        {
+            method = Normalize(method);
+            if (_bothFlagsFromCallers.TryGetValue(method, out var known))
+            {
+                return known;
+            }
+
+            var pairs = ImmutableArray<(BoolValue, BoolValue)>.Empty;
+            if (method.DeclaringSyntaxReferences.Length == 1 && !method.Parameters.IsEmpty
+                && _context.Gate.MaySetBothFlags(method.DeclaringSyntaxReferences[0].GetSyntax())
+                && BodyGraph(method) is { } graph)
+            {
+                var observer = new FlagsFromCallers();
+                if (ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, this, observer, FlowFacts.Flags), CancellationToken.None) is not null)
+                {
+                    pairs = observer.Pairs.ToImmutableArray();
+                }
+            }
+
+            return _bothFlagsFromCallers.GetOrAdd(method, pairs);
         }
 
         /// <summary>
@@ -632,6 +663,48 @@ namespace GfnGuard.Analyzers.Flow
                     Chain = chain;
                 }
             }
+        }
+
+        /// <summary>Records the pairs of flag values that may both be true but come from the callers.</summary>
+        private sealed class FlagsFromCallers : FlowObserver
+        {
+            internal List<(BoolValue First, BoolValue Second)> Pairs { get; } = new List<(BoolValue, BoolValue)>();
+
+            internal override bool ObservesFlagsFromCallers => true;
+
+            internal override void OnFlagAssigned(in FlagAssignment assignment)
+            {
+                if (!assignment.Other.TrueSites.IsEmpty)
+                {
+                    Add(assignment.Other.WithoutSites(), assignment.Assigned.WithoutSites());
+                }
+            }
+
+            /// <summary>A helper called with this method's own parameters passes the question on to this method's callers.</summary>
+            internal override void OnFlagsFromArguments(IInvocationOperation invocation, BoolValue first, BoolValue second) =>
+                Add(first.WithoutSites(), second.WithoutSites());
+
+            private void Add(BoolValue first, BoolValue second)
+            {
+                if (!first.MayBeTrueOrUnknown || !second.MayBeTrueOrUnknown || first.Excludes(second) || (first.MayBeTrue && second.MayBeTrue)
+                    || !(FromTheCallers(first) || FromTheCallers(second)))
+                {
+                    return;
+                }
+
+                foreach (var known in Pairs)
+                {
+                    if (known.First.Equals(first) && known.Second.Equals(second))
+                    {
+                        return;
+                    }
+                }
+
+                Pairs.Add((first, second));
+            }
+
+            private static bool FromTheCallers(BoolValue value) =>
+                !value.MayBeTrue && value.Origin is FlowLocation place && (ReferenceEquals(place.Root, FlowLocation.ThisRoot) || place.Root is IParameterSymbol);
         }
 
         /// <summary>Records which flags of which places a helper stores, replaces or hands to a callee that may change them.</summary>

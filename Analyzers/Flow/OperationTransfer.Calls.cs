@@ -49,6 +49,14 @@ namespace GfnGuard.Analyzers.Flow
             var receiver = invocation.Instance is null ? default : EvaluateWithPlace(invocation.Instance).Place;
             var arguments = EvaluateArguments(method, invocation.Arguments, receiver);
             var argumentPlaces = arguments.Places;
+            if (_observe && _tracksFlags && _observer is { ObservesFlagsFromCallers: true } && !method.DeclaringSyntaxReferences.IsEmpty)
+            {
+                foreach (var (first, second) in _summaries.BothFlagsFromCallers(method))
+                {
+                    _observer.OnFlagsFromArguments(invocation, Bind(first, arguments), Bind(second, arguments));
+                }
+            }
+
             if (_observe && _observer is { ObservesInvocations: true })
             {
                 _observer.OnInvocation(invocation, argumentPlaces, _state.Publish());

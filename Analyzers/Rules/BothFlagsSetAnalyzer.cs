@@ -85,6 +85,12 @@ namespace GfnGuard.Analyzers.Rules
                     case IInvocationOperation invocation when MayHandFlagsToAHelper(invocation, roles):
                         MarkHelperEffects(invocation.TargetMethod, view.Summaries, Mark);
                         break;
+                    case IInvocationOperation invocation when !invocation.TargetMethod.DeclaringSyntaxReferences.IsEmpty
+                        && !invocation.Arguments.IsEmpty && !view.Summaries.BothFlagsFromCallers(invocation.TargetMethod).IsEmpty:
+                        // A helper that sets both flags from its arguments: decided at this call.
+                        Mark(FlagKind.OnlyPrivate);
+                        Mark(FlagKind.OnlyShared);
+                        break;
                 }
 
                 if (mayPrivate && mayShared)
@@ -217,6 +223,16 @@ namespace GfnGuard.Analyzers.Rules
             private static bool IsTheCallers(BoolValue value) =>
                 !value.MayBeTrue && value.Origin is FlowLocation place
                 && (ReferenceEquals(place.Root, FlowLocation.ThisRoot) || place.Root is IParameterSymbol);
+
+            internal override bool ObservesFlagsFromCallers => true;
+
+            /// <summary>A helper that sets both flags from what its callers give, called here with values that can both be true.</summary>
+            internal override void OnFlagsFromArguments(IInvocationOperation invocation, BoolValue first, BoolValue second)
+            {
+                // The values are this call's: stored at the call, as if the helper's stores were made here.
+                // (Two unknowns of no origin are two values: each gets its own.)
+                OnFlagAssigned(new FlagAssignment(default, FlagKind.OnlyShared, null, second.OrFrom(invocation).StoredAt(invocation.Syntax), first.OrFrom(invocation.Syntax).StoredAt(invocation.Syntax), invocation.Syntax, invocation.Syntax));
+            }
 
             internal override void OnFlagAssigned(in FlagAssignment assignment)
             {

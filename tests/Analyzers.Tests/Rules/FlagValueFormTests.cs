@@ -143,4 +143,33 @@ public sealed class FlagValueFormTests
             static R Broken() => {|KVM0001:new R(true, true)|};
         }
         """, "gfnguard.gfn_range_types = R", withRuntime: false);
+
+    /// <summary>
+    /// The callers of a method that builds a range from its parameters decide (SPEC section 2):
+    /// the call that passes two values that can both be true is reported, at the call, and a
+    /// method that passes its own parameters on passes the question to its own callers.
+    /// </summary>
+    [Fact]
+    public Task ARangeBuiltFromParameters_IsCheckedAtEachCall() => Verify_("""
+        static class C
+        {
+            static bool zap(ref kvm_gfn_range range) => range.end > range.start;
+
+            static bool zap_filtered(bool p, bool s)
+            {
+                var r = new kvm_gfn_range { only_private = p, only_shared = s };
+                return zap(ref r);
+            }
+
+            static bool Fine() => zap_filtered(true, false);
+
+            static bool Broken() => {|KVM0001:zap_filtered(true, true)|};
+
+            static bool Negated(bool a) => zap_filtered(a, !a);
+
+            static bool Outer(bool a, bool b) => zap_filtered(a, b);
+
+            static bool Top() => {|KVM0001:Outer(true, true)|};
+        }
+        """);
 }
