@@ -26,7 +26,7 @@ namespace GfnGuard.Analyzers
         internal static readonly DiagnosticDescriptor HvaRangeNotSharedOnly = new DiagnosticDescriptor(
             id: DiagnosticIds.HvaRangeNotSharedOnly,
             title: "An HVA-based path must pass on only shared-only gfn ranges",
-            messageFormat: "'{0}' receives a gfn range that is not definitely shared-only on HVA-based path '{1}'; an HVA never maps private (guest_memfd) memory, so the range needs {2} = true and {3} = false",
+            messageFormat: "'{0}' receives a gfn range that is not definitely shared-only on HVA-based path '{1}'; an HVA never maps private (guest_memfd) memory, so the range needs {2}",
             category: CorrectnessCategory,
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true,

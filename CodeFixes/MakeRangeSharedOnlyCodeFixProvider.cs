@@ -51,8 +51,8 @@ namespace GfnGuard.CodeFixes
 
             var argument = invocation.ArgumentList.Arguments[index].Expression;
             if (model.GetTypeInfo(argument, cancellationToken).Type is not INamedTypeSymbol rangeType
-                || SymbolRoles.FlagMember(rangeType, FlagKind.OnlyShared) is not { } shared
-                || SymbolRoles.FlagMember(rangeType, FlagKind.OnlyPrivate) is not { } @private)
+                || await FixRoles.ForAsync(document, cancellationToken).ConfigureAwait(false) is not { } roles
+                || SharedOnlyMembers(rangeType, roles.Roles, model, invocation.SpanStart) is not { } members)
             {
                 return null;
             }
@@ -61,7 +61,7 @@ namespace GfnGuard.CodeFixes
             var creation = argument as BaseObjectCreationExpressionSyntax ?? BuiltOnlyByItsDeclaration(argument, invocation, model, cancellationToken);
             if (creation is not null)
             {
-                editor.ReplaceNode(creation, WithSharedOnlyInitializer(creation, shared.Name, @private.Name));
+                editor.ReplaceNode(creation, WithSharedOnlyInitializer(creation, members.Stores));
                 return editor.GetChangedDocument();
             }
 
@@ -72,20 +72,42 @@ namespace GfnGuard.CodeFixes
             }
 
             var target = argument.WithoutTrivia();
-            StatementSyntax[] assignments = IsInitOnly(shared) || IsInitOnly(@private)
+            StatementSyntax[] assignments = members.InitOnly
                 ? new StatementSyntax[]
                 {
-                    SyntaxFactory.ParseStatement($"{target} = {target} with {{ {@private.Name} = false, {shared.Name} = true }};"),
+                    SyntaxFactory.ParseStatement($"{target} = {target} with {{ {string.Join(", ", members.Stores.Select(m => m.Name + " = " + m.Value))} }};"),
                 }
-                : new[]
-                {
-                    // Clear the other flag first: a range is never both, not even between two statements.
-                    SyntaxFactory.ParseStatement($"{target}.{@private.Name} = false;"),
-                    SyntaxFactory.ParseStatement($"{target}.{shared.Name} = true;"),
-                };
+                // Clear the other flag first: a range is never both, not even between two statements.
+                : members.Stores.Select(m => SyntaxFactory.ParseStatement($"{target}.{m.Name} = {m.Value};")).ToArray();
 
             StatementEdits.InsertBefore(editor, statement, assignments);
             return editor.GetChangedDocument();
+        }
+
+        /// <summary>
+        /// The stores that make a range of this type shared-only, in the port's own names: its two
+        /// bools (the private one cleared first), or its attr_filter set to the shared constant
+        /// (the enum's member, or an integer constant KVM_FILTER_SHARED the code can see); null
+        /// when the type has neither, or no such constant can be named.
+        /// </summary>
+        private static ((string Name, string Value)[] Stores, bool InitOnly)? SharedOnlyMembers(INamedTypeSymbol rangeType, SymbolRoles roles, SemanticModel model, int position)
+        {
+            if (roles.FilterMember(rangeType) is { } filter)
+            {
+                var filterType = filter is IFieldSymbol field ? field.Type : ((IPropertySymbol)filter).Type;
+                var constant = filterType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(m => m.HasConstantValue && RoleCatalog.FilterSharedNames.Contains(m.Name)) is { } member
+                    ? filterType.ToMinimalDisplayString(model, position) + "." + member.Name
+                    : model.LookupSymbols(position, name: "KVM_FILTER_SHARED").OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue) is { } visible
+                        ? "KVM_FILTER_SHARED" : null;
+                return constant is null ? null : (new[] { (filter.Name, constant) }, IsInitOnly(filter));
+            }
+
+            if (SymbolRoles.FlagMember(rangeType, FlagKind.OnlyShared) is not { } shared || SymbolRoles.FlagMember(rangeType, FlagKind.OnlyPrivate) is not { } @private)
+            {
+                return null;
+            }
+
+            return (new[] { (@private.Name, "false"), (shared.Name, "true") }, IsInitOnly(shared) || IsInitOnly(@private));
         }
 
         private static bool IsInitOnly(ISymbol member) => member is IPropertySymbol { SetMethod.IsInitOnly: true } or IPropertySymbol { SetMethod: null };
@@ -125,13 +147,13 @@ namespace GfnGuard.CodeFixes
             model.GetSymbolInfo(expression, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol { RefKind: not RefKind.In } or IFieldSymbol { IsReadOnly: false } or IPropertySymbol { SetMethod: not null };
 
         /// <summary>
-        /// The creation with <c>private = false, shared = true</c> in its initializer (replacing
-        /// what was there), laid out like the members already there: one per line stays one per line.
+        /// The creation with the shared-only stores in its initializer (replacing the same members
+        /// there), laid out like the members already there: one per line stays one per line.
         /// </summary>
-        private static BaseObjectCreationExpressionSyntax WithSharedOnlyInitializer(BaseObjectCreationExpressionSyntax creation, string shared, string @private)
+        private static BaseObjectCreationExpressionSyntax WithSharedOnlyInitializer(BaseObjectCreationExpressionSyntax creation, (string Name, string Value)[] stores)
         {
             bool IsFlag(ExpressionSyntax e) =>
-                e is AssignmentExpressionSyntax { Left: IdentifierNameSyntax name } && (name.Identifier.ValueText == shared || name.Identifier.ValueText == @private);
+                e is AssignmentExpressionSyntax { Left: IdentifierNameSyntax name } && stores.Any(m => m.Name == name.Identifier.ValueText);
 
             var existing = creation.Initializer?.Expressions ?? default;
             var kept = existing.Where(e => !IsFlag(e)).ToList();
@@ -144,8 +166,11 @@ namespace GfnGuard.CodeFixes
             var lastTrailing = existing.Count > 0 && !hadTrailingComma ? existing[existing.Count - 1].GetTrailingTrivia() : default;
 
             var items = kept.Select(e => e.WithoutTrailingTrivia()).ToList();
-            items.Add(SyntaxFactory.ParseExpression($"{@private} = false").WithLeadingTrivia(leading));
-            items.Add(SyntaxFactory.ParseExpression($"{shared} = true").WithLeadingTrivia(leading));
+            foreach (var (name, value) in stores)
+            {
+                items.Add(SyntaxFactory.ParseExpression($"{name} = {value}").WithLeadingTrivia(leading));
+            }
+
             items[items.Count - 1] = items[items.Count - 1].WithTrailingTrivia(lastTrailing);
 
             var nodesAndTokens = new System.Collections.Generic.List<SyntaxNodeOrToken>();

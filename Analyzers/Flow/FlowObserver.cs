@@ -11,8 +11,9 @@ namespace GfnGuard.Analyzers.Flow
     /// </summary>
     internal readonly struct FlagAssignment
     {
-        internal FlagAssignment(FlowLocation range, FlagKind flag, ITypeSymbol? rangeType, BoolValue assigned, BoolValue other, SyntaxNode reportNode, SyntaxNode valueNode)
+        internal FlagAssignment(FlowLocation range, FlagKind flag, ITypeSymbol? rangeType, BoolValue assigned, BoolValue other, SyntaxNode reportNode, SyntaxNode valueNode, bool isFilterForm = false)
         {
+            IsFilterForm = isFilterForm;
             Range = range;
             Flag = flag;
             RangeType = rangeType;
@@ -25,6 +26,12 @@ namespace GfnGuard.Analyzers.Flow
         internal FlowLocation Range { get; }
 
         internal FlagKind Flag { get; }
+
+        /// <summary>
+        /// The range has upstream's attr_filter (SPEC 3a): the two facts are its bits (shared,
+        /// private), and both set is valid (KVM0001 does not apply).
+        /// </summary>
+        internal bool IsFilterForm { get; }
 
         /// <summary>The range's type where the store shows it, for the port's own flag names in messages.</summary>
         internal ITypeSymbol? RangeType { get; }

@@ -674,7 +674,7 @@ namespace GfnGuard.Analyzers.Flow
 
             internal override void OnFlagAssigned(in FlagAssignment assignment)
             {
-                if (!assignment.Other.TrueSites.IsEmpty)
+                if (!assignment.IsFilterForm && !assignment.Other.TrueSites.IsEmpty)
                 {
                     Add(assignment.Other.WithoutSites(), assignment.Assigned.WithoutSites());
                 }

@@ -469,6 +469,15 @@ namespace GfnGuard.Analyzers.Flow
                 return BoolValue.Unknown;
             }
 
+            if (_tracksFlags && FilterTarget(assignment.Target) is { } filtered)
+            {
+                // range.attr_filter = X: its two bits are the range's two facts (SPEC 3a).
+                var (shared, @private) = EvaluateFilter(assignment.Value);
+                StoreFlag(filtered.Range, FlagKind.OnlyPrivate, filtered.RangeType, @private, assignment.Syntax, assignment.Value.Syntax);
+                StoreFlag(filtered.Range, FlagKind.OnlyShared, filtered.RangeType, shared, assignment.Syntax, assignment.Value.Syntax);
+                return BoolValue.Unknown;
+            }
+
             var (range, flag, rangeType, isFlag) = FlagTarget(assignment.Target);
             var target = isFlag ? range.Flag(flag) : WriteTargetOf(assignment.Target);
             var value = EvaluateWithPlace(assignment.Value);
@@ -491,6 +500,23 @@ namespace GfnGuard.Analyzers.Flow
 
         private BoolValue CompoundAssign(ICompoundAssignmentOperation compound)
         {
+            if (_tracksFlags && FilterTarget(compound.Target) is { } filtered)
+            {
+                // range.attr_filter |= X, &= X: bit by bit.
+                var (shared, @private) = EvaluateFilter(compound.Value);
+                var beforeShared = ReadPlace(filtered.Range.Flag(FlagKind.OnlyShared), isBool: true);
+                var beforePrivate = ReadPlace(filtered.Range.Flag(FlagKind.OnlyPrivate), isBool: true);
+                var (s, p) = compound.OperatorKind switch
+                {
+                    BinaryOperatorKind.Or => (Or(beforeShared, shared), Or(beforePrivate, @private)),
+                    BinaryOperatorKind.And => (And(beforeShared, shared), And(beforePrivate, @private)),
+                    _ => (BoolValue.Unknown, BoolValue.Unknown),
+                };
+                StoreFlag(filtered.Range, FlagKind.OnlyPrivate, filtered.RangeType, p, compound.Syntax, compound.Syntax);
+                StoreFlag(filtered.Range, FlagKind.OnlyShared, filtered.RangeType, s, compound.Syntax, compound.Syntax);
+                return BoolValue.Unknown;
+            }
+
             var (range, flag, rangeType, isFlag) = FlagTarget(compound.Target);
             var target = isFlag ? range.Flag(flag) : TargetOf(compound.Target);
             var before = target.IsValid ? _state.Get(target) : BoolValue.Unknown;
@@ -515,6 +541,102 @@ namespace GfnGuard.Analyzers.Flow
 
             return result;
         }
+
+        /// <summary>When <paramref name="target"/> is a followed range's attr_filter: that range and its type.</summary>
+        private (FlowLocation Range, ITypeSymbol? RangeType)? FilterTarget(IOperation target)
+        {
+            if (target is IMemberReferenceOperation { Instance: { } instance } member
+                && member is IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }
+                && _roles.IsFilterMember(member.Member)
+                && EvaluateWithPlace(instance).Place is { IsValid: true } range)
+            {
+                return (range, member.Member.ContainingType);
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// An attr_filter value as its two bits (shared, private): the constants by name
+        /// (KVM_FILTER_SHARED / Shared, KVM_FILTER_PRIVATE / Private, in an enum or as integer
+        /// constants), 0, <c>|</c>, <c>&amp;</c>, <c>~</c>, a range's filter, a place that holds
+        /// one; anything else is unknown.
+        /// </summary>
+        /// <remarks>With <paramref name="evaluate"/> false the value was evaluated already: nothing is run again.</remarks>
+        private (BoolValue Shared, BoolValue Private) EvaluateFilter(IOperation value, bool evaluate = true)
+        {
+            switch (value)
+            {
+                case IConversionOperation conversion:
+                    return EvaluateFilter(conversion.Operand, evaluate);
+                case IParenthesizedOperation parenthesized:
+                    return EvaluateFilter(parenthesized.Operand, evaluate);
+                case IFieldReferenceOperation { Field: { } field } when RoleCatalog.FilterSharedNames.Contains(field.Name):
+                    return (BoolValue.True, BoolValue.False);
+                case IFieldReferenceOperation { Field: { } field } when RoleCatalog.FilterPrivateNames.Contains(field.Name):
+                    return (BoolValue.False, BoolValue.True);
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Or or BinaryOperatorKind.And } binary when binary.OperatorMethod is null:
+                    {
+                        var left = EvaluateFilter(binary.LeftOperand, evaluate);
+                        var right = EvaluateFilter(binary.RightOperand, evaluate);
+                        return binary.OperatorKind == BinaryOperatorKind.Or
+                            ? (Or(left.Shared, right.Shared), Or(left.Private, right.Private))
+                            : (And(left.Shared, right.Shared), And(left.Private, right.Private));
+                    }
+
+                case IUnaryOperation { OperatorKind: UnaryOperatorKind.BitwiseNegation, OperatorMethod: null } not:
+                    {
+                        var (shared, @private) = EvaluateFilter(not.Operand, evaluate);
+                        return (shared.Negate(), @private.Negate());
+                    }
+
+                case IMemberReferenceOperation { Instance: { } instance } member when _roles.IsFilterMember(member.Member):
+                    {
+                        var range = evaluate ? EvaluateWithPlace(instance).Place : PlaceOf(instance, _state);
+                        return (ReadPlace(range.Flag(FlagKind.OnlyShared), isBool: true), ReadPlace(range.Flag(FlagKind.OnlyPrivate), isBool: true));
+                    }
+            }
+
+            if (value.ConstantValue is { HasValue: true, Value: { } constant } && ToLong(constant) is { } bits)
+            {
+                return (BoolValue.FromConstant((bits & RoleCatalog.FilterSharedBit) != 0), BoolValue.FromConstant((bits & RoleCatalog.FilterPrivateBit) != 0));
+            }
+
+            if (value is not (IFlowCaptureReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }))
+            {
+                // A call or anything else: run it (once), its filter is unknown.
+                if (evaluate)
+                {
+                    Evaluate(value);
+                }
+
+                return (BoolValue.Unknown, BoolValue.Unknown);
+            }
+
+            var place = evaluate ? EvaluateWithPlace(value).Place : PlaceOf(value, _state);
+            return place.IsValid
+                ? (ReadPlace(place.Flag(FlagKind.OnlyShared), isBool: true), ReadPlace(place.Flag(FlagKind.OnlyPrivate), isBool: true))
+                : (BoolValue.Unknown, BoolValue.Unknown);
+        }
+
+        private static long? ToLong(object constant) => constant switch
+        {
+            int i => i,
+            uint u => u,
+            long l => l,
+            ulong ul => (long)ul,
+            byte b => b,
+            short sh => sh,
+            ushort us => us,
+            sbyte sb => sb,
+            _ => null,
+        };
+
+        private static BoolValue Or(BoolValue a, BoolValue b) =>
+            a.IsDefinitelyTrue || b.IsDefinitelyTrue ? BoolValue.True : a.IsDefinitelyFalse ? b : b.IsDefinitelyFalse ? a : BoolValue.Unknown.Join(a.MayBeTrue || b.MayBeTrue ? BoolValue.True : BoolValue.Unknown);
+
+        private static BoolValue And(BoolValue a, BoolValue b) =>
+            a.IsDefinitelyFalse || b.IsDefinitelyFalse ? BoolValue.False : a.IsDefinitelyTrue ? b : b.IsDefinitelyTrue ? a : BoolValue.Unknown.Join(a.MayBeTrue && b.MayBeTrue ? BoolValue.True : BoolValue.Unknown);
 
         /// <summary>When <paramref name="target"/> is a gfn range flag of a followed range: that range, the flag and the range's type.</summary>
         private (FlowLocation Range, FlagKind Flag, ITypeSymbol? RangeType, bool IsFlag) FlagTarget(IOperation target)
@@ -545,7 +667,7 @@ namespace GfnGuard.Analyzers.Flow
             if (_observe && _observer is not null)
             {
                 var other = _state.Get(range.Flag(flag.Other()));
-                _observer.OnFlagAssigned(new FlagAssignment(range, flag, rangeType, stored, other, reportNode, valueNode));
+                _observer.OnFlagAssigned(new FlagAssignment(range, flag, rangeType, stored, other, reportNode, valueNode, _roles.HasFilterForm(rangeType)));
             }
 
             SetState(range.Flag(flag), stored);
@@ -597,6 +719,16 @@ namespace GfnGuard.Analyzers.Flow
                     SetState(target.With(PlaceFact.TryLockTaken), value.Place.IsValid ? _state.Get(value.Place.With(PlaceFact.TryLockTaken)) : BoolValue.Unknown);
                 }
 
+                return;
+            }
+
+            if (_tracksFlags && target.IsValid && valueOperation.Type is { TypeKind: TypeKind.Enum } filterType && RoleCatalog.FilterEnumTypes.Contains(filterType.Name))
+            {
+                // A kvm_gfn_range_filter in a local (or a capture, as ?: lowers to) carries its bits.
+                var (shared, @private) = EvaluateFilter(valueOperation, evaluate: false);
+                ForgetState(target);
+                SetState(target.Flag(FlagKind.OnlyShared), shared.OrFrom(valueOperation.Syntax));
+                SetState(target.Flag(FlagKind.OnlyPrivate), @private.OrFrom(valueOperation));
                 return;
             }
 

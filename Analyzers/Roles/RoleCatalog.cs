@@ -78,6 +78,19 @@ namespace GfnGuard.Analyzers.Roles
             "gfn range filter", "GfnRangeFilterAttribute", optionKey: null,
             "attr_filter", "AttrFilter");
 
+        /// <summary>enum kvm_gfn_range_filter, as ports name it (SPEC 3a).</summary>
+        internal static readonly ImmutableHashSet<string> FilterEnumTypes = ImmutableHashSet.Create("kvm_gfn_range_filter", "KvmGfnRangeFilter");
+
+        /// <summary>KVM_FILTER_SHARED = BIT(0): an enum member or an integer constant of one of these names.</summary>
+        internal static readonly ImmutableHashSet<string> FilterSharedNames = ImmutableHashSet.Create("KVM_FILTER_SHARED", "Shared");
+
+        /// <summary>KVM_FILTER_PRIVATE = BIT(1).</summary>
+        internal static readonly ImmutableHashSet<string> FilterPrivateNames = ImmutableHashSet.Create("KVM_FILTER_PRIVATE", "Private");
+
+        /// <summary>Upstream's bit values, for an integer filter whose constants the analysis cannot see.</summary>
+        internal const long FilterSharedBit = 1;
+        internal const long FilterPrivateBit = 2;
+
         /// <summary>Where a guest_memfd file's invalidation filter comes from (kvm_gmem_get_invalidate_filter).</summary>
         internal static readonly RoleNames GmemInvalidateFilterMethods = new RoleNames(
             "guest_memfd invalidation filter", "GmemInvalidateFilterAttribute", optionKey: null,

@@ -24,6 +24,9 @@ namespace GfnGuard.Analyzers.Roles
         // on every call, and these are asked for every operation the dataflow meets.
         private readonly Func<ITypeSymbol, bool> _computeIsGfnRangeType;
         private readonly Func<ISymbol, bool> _computeIsMmuLockMember;
+        private readonly Func<ITypeSymbol, bool> _computeHasFilterForm;
+        private readonly ConcurrentDictionary<ITypeSymbol, bool> _hasFilterForm =
+            new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
 
         internal SymbolRoles(Compilation compilation, RoleOptions options)
             : this(new Lazy<INamedTypeSymbol?>(() => compilation.GetTypeByMetadataName(RoleCatalog.RuntimeGfnRangeType)), options)
@@ -36,6 +39,7 @@ namespace GfnGuard.Analyzers.Roles
             Options = options;
             _computeIsGfnRangeType = ComputeIsGfnRangeType;
             _computeIsMmuLockMember = ComputeIsMmuLockMember;
+            _computeHasFilterForm = type => FilterMember(type) is not null;
         }
 
         internal RoleOptions Options { get; }
@@ -203,6 +207,56 @@ namespace GfnGuard.Analyzers.Roles
 
             flag = default;
             return false;
+        }
+
+        /// <summary>
+        /// True when <paramref name="member"/> is a gfn range's <c>attr_filter</c> (SPEC 3a): a field
+        /// or property named attr_filter / AttrFilter, or marked [GfnRangeFilter], of an enum or
+        /// integer type, on a gfn range type.
+        /// </summary>
+        internal bool IsFilterMember(ISymbol? member)
+        {
+            ITypeSymbol? memberType = member switch
+            {
+                IFieldSymbol field => field.Type,
+                IPropertySymbol property => property.Type,
+                _ => null,
+            };
+
+            if (memberType is null || member!.IsStatic || !IsFilterType(memberType)
+                || !(RoleCatalog.GfnRangeFilterMembers.IsNamed(member.Name) || RoleCatalog.GfnRangeFilterMembers.IsMarked(member)))
+            {
+                return false;
+            }
+
+            return IsGfnRangeType(member.ContainingType);
+        }
+
+        /// <summary>A type a filter can have: an enum, or an integer.</summary>
+        internal static bool IsFilterType(ITypeSymbol type) =>
+            type.TypeKind == TypeKind.Enum
+            || type.SpecialType is SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64
+                or SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_Int16 or SpecialType.System_SByte;
+
+        /// <summary>The range type carries upstream's attr_filter rather than the two bools (cached: asked at every flag store).</summary>
+        internal bool HasFilterForm(ITypeSymbol? rangeType) =>
+            rangeType is not null && _hasFilterForm.GetOrAdd(rangeType.OriginalDefinition, _computeHasFilterForm);
+
+        /// <summary>The range type's attr_filter member, inherited too, or null: its form is then upstream's (SPEC 3a).</summary>
+        internal ISymbol? FilterMember(ITypeSymbol? rangeType)
+        {
+            for (var type = rangeType; type is not null; type = type.BaseType)
+            {
+                foreach (var member in type.GetMembers())
+                {
+                    if (IsFilterMember(member))
+                    {
+                        return member;
+                    }
+                }
+            }
+
+            return null;
         }
 
         /// <summary>

@@ -236,7 +236,8 @@ namespace GfnGuard.Analyzers.Rules
 
             internal override void OnFlagAssigned(in FlagAssignment assignment)
             {
-                if (!MayBothBeTrue(assignment.Assigned, assignment.Other))
+                // Upstream's attr_filter: both bits set is "both sides", a valid filter (KVM0004 checks 0).
+                if (assignment.IsFilterForm || !MayBothBeTrue(assignment.Assigned, assignment.Other))
                 {
                     return;
                 }

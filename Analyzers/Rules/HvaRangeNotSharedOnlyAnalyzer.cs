@@ -112,6 +112,29 @@ namespace GfnGuard.Analyzers.Rules
             private readonly RoleView _roles;
             private readonly HashSet<SyntaxNode> _reported = new HashSet<SyntaxNode>();
 
+            /// <summary>What shared-only means for this range, in the port's names: its two bools, or its attr_filter.</summary>
+            private string SharedOnlySpelling(ITypeSymbol rangeType) =>
+                _roles.Roles.FilterMember(rangeType) is { } filter
+                    ? filter.Name + " = " + SharedFilterConstant(filter)
+                    : SymbolRoles.FlagName(rangeType, FlagKind.OnlyShared) + " = true and " + SymbolRoles.FlagName(rangeType, FlagKind.OnlyPrivate) + " = false";
+
+            private static string SharedFilterConstant(ISymbol filter)
+            {
+                var type = filter is IFieldSymbol field ? field.Type : ((IPropertySymbol)filter).Type;
+                if (type.TypeKind == TypeKind.Enum)
+                {
+                    foreach (var member in type.GetMembers())
+                    {
+                        if (member is IFieldSymbol { HasConstantValue: true } && RoleCatalog.FilterSharedNames.Contains(member.Name))
+                        {
+                            return type.Name + "." + member.Name;
+                        }
+                    }
+                }
+
+                return "KVM_FILTER_SHARED";
+            }
+
             internal Reporter(MethodBody context, RoleView roles)
             {
                 _context = context;
@@ -155,8 +178,7 @@ namespace GfnGuard.Analyzers.Rules
                         properties,
                         CallName(invocation),
                         _context.OwningSymbol.Name,
-                        SymbolRoles.FlagName(rangeType, FlagKind.OnlyShared),
-                        SymbolRoles.FlagName(rangeType, FlagKind.OnlyPrivate)));
+                        SharedOnlySpelling(rangeType)));
                 }
             }
         }
