@@ -43,6 +43,16 @@ namespace GfnGuard.Analyzers
             description: "kvm_arch_guest_memory_reclaimed() writes back and invalidates the caches of every CPU on SEV (wbinvd_on_all_cpus). KVM calls it only after dropping mmu_lock, because holding the lock across it stalls every vCPU fault and every other notifier for milliseconds.",
             helpLinkUri: HelpLink(DiagnosticIds.ReclaimUnderMmuLock));
 
+        internal static readonly DiagnosticDescriptor GmemRangeNotPrivateOnly = new DiagnosticDescriptor(
+            id: DiagnosticIds.GmemRangeNotPrivateOnly,
+            title: "A guest_memfd path must pass on only private-only gfn ranges",
+            messageFormat: "'{0}' receives a gfn range that is not definitely private-only on guest_memfd path '{1}'; guest_memfd invalidates private memory, so the range needs {2}",
+            category: CorrectnessCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "kvm_gmem_invalidate_begin zaps the mappings of guest_memfd pages that are being punched out or released: private memory. It builds every kvm_gfn_range private-only (attr_filter = KVM_FILTER_PRIVATE). A shared-only range there leaves the private SPTEs mapping freed memory; a range that targets both zaps shared mappings it never concerned.",
+            helpLinkUri: HelpLink(DiagnosticIds.GmemRangeNotPrivateOnly));
+
         internal static readonly DiagnosticDescriptor UnknownOptionKey = new DiagnosticDescriptor(
             id: DiagnosticIds.UnknownOptionKey,
             title: "A GfnGuard option key must be one that GfnGuard reads",

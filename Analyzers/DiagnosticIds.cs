@@ -12,6 +12,9 @@ namespace GfnGuard.Analyzers
         /// <summary>Guest memory is reclaimed while mmu_lock is, or may be, held.</summary>
         public const string ReclaimUnderMmuLock = "KVM0003";
 
+        /// <summary>A guest_memfd path passes on a gfn range that is not definitely private-only.</summary>
+        public const string GmemRangeNotPrivateOnly = "KVM0005";
+
         /// <summary>An .editorconfig key starts with <c>gfnguard.</c> but is not one GfnGuard reads (configuration warnings start at KVM0900).</summary>
         public const string UnknownOptionKey = "KVM0900";
     }

@@ -1,201 +1,27 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Editing;
 using GfnGuard.Analyzers;
 using GfnGuard.Analyzers.Roles;
-using GfnGuard.Analyzers.Rules;
 
 namespace GfnGuard.CodeFixes
 {
-    /// <summary>
-    /// KVM0002 fix: make the range shared-only where it is built (its object initializer, when
-    /// nothing else in the method sets its flags) or just before the call.
-    /// </summary>
+    /// <summary>KVM0002 fix: make the range shared-only (see <see cref="OneSidedRangeFix"/>).</summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakeRangeSharedOnlyCodeFixProvider))]
     [Shared]
     public sealed class MakeRangeSharedOnlyCodeFixProvider : CodeFixProvider
     {
         internal const string EquivalenceKey = "KVM0002:MakeSharedOnly";
 
+        private static readonly SequentialFixAll.FixOne Fix = OneSidedRangeFix.For(FlagKind.OnlyShared);
+
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.HvaRangeNotSharedOnly);
 
-        public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
+        public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(Fix);
 
         public override Task RegisterCodeFixesAsync(CodeFixContext context) =>
-            FixRegistration.RegisterAsync(context, "Make the range shared-only", EquivalenceKey, FixAsync);
-
-        private static async Task<Document?> FixAsync(Document document, SyntaxNode reported, Diagnostic diagnostic, CancellationToken cancellationToken)
-        {
-            var invocation = reported.FirstAncestorOrSelf<InvocationExpressionSyntax>();
-            if (invocation is null
-                || !diagnostic.Properties.TryGetValue(HvaRangeNotSharedOnlyAnalyzer.ArgumentIndexProperty, out var indexText)
-                || !int.TryParse(indexText, out var index)
-                || index >= invocation.ArgumentList.Arguments.Count)
-            {
-                return null;
-            }
-
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            if (model is null)
-            {
-                return null;
-            }
-
-            var argument = invocation.ArgumentList.Arguments[index].Expression;
-            if (model.GetTypeInfo(argument, cancellationToken).Type is not INamedTypeSymbol rangeType
-                || await FixRoles.ForAsync(document, cancellationToken).ConfigureAwait(false) is not { } roles
-                || SharedOnlyMembers(rangeType, roles.Roles, model, invocation.SpanStart) is not { } members)
-            {
-                return null;
-            }
-
-            var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-            var creation = argument as BaseObjectCreationExpressionSyntax ?? BuiltOnlyByItsDeclaration(argument, invocation, model, cancellationToken);
-            if (creation is not null)
-            {
-                editor.ReplaceNode(creation, WithSharedOnlyInitializer(creation, members.Stores));
-                return editor.GetChangedDocument();
-            }
-
-            if (!IsAssignable(argument, model, cancellationToken) || invocation.FirstAncestorOrSelf<StatementSyntax>() is not { } statement
-                || statement is not (ExpressionStatementSyntax or LocalDeclarationStatementSyntax or ReturnStatementSyntax))
-            {
-                return null;
-            }
-
-            var target = argument.WithoutTrivia();
-            StatementSyntax[] assignments = members.InitOnly
-                ? new StatementSyntax[]
-                {
-                    SyntaxFactory.ParseStatement($"{target} = {target} with {{ {string.Join(", ", members.Stores.Select(m => m.Name + " = " + m.Value))} }};"),
-                }
-                // Clear the other flag first: a range is never both, not even between two statements.
-                : members.Stores.Select(m => SyntaxFactory.ParseStatement($"{target}.{m.Name} = {m.Value};")).ToArray();
-
-            StatementEdits.InsertBefore(editor, statement, assignments);
-            return editor.GetChangedDocument();
-        }
-
-        /// <summary>
-        /// The stores that make a range of this type shared-only, in the port's own names: its two
-        /// bools (the private one cleared first), or its attr_filter set to the shared constant
-        /// (the enum's member, or an integer constant KVM_FILTER_SHARED the code can see); null
-        /// when the type has neither, or no such constant can be named.
-        /// </summary>
-        private static ((string Name, string Value)[] Stores, bool InitOnly)? SharedOnlyMembers(INamedTypeSymbol rangeType, SymbolRoles roles, SemanticModel model, int position)
-        {
-            if (roles.FilterMember(rangeType) is { } filter)
-            {
-                var filterType = filter is IFieldSymbol field ? field.Type : ((IPropertySymbol)filter).Type;
-                var constant = filterType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(m => m.HasConstantValue && RoleCatalog.FilterSharedNames.Contains(m.Name)) is { } member
-                    ? filterType.ToMinimalDisplayString(model, position) + "." + member.Name
-                    : model.LookupSymbols(position, name: "KVM_FILTER_SHARED").OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue) is { } visible
-                        ? "KVM_FILTER_SHARED" : null;
-                return constant is null ? null : (new[] { (filter.Name, constant) }, IsInitOnly(filter));
-            }
-
-            if (SymbolRoles.FlagMember(rangeType, FlagKind.OnlyShared) is not { } shared || SymbolRoles.FlagMember(rangeType, FlagKind.OnlyPrivate) is not { } @private)
-            {
-                return null;
-            }
-
-            return (new[] { (@private.Name, "false"), (shared.Name, "true") }, IsInitOnly(shared) || IsInitOnly(@private));
-        }
-
-        private static bool IsInitOnly(ISymbol member) => member is IPropertySymbol { SetMethod.IsInitOnly: true } or IPropertySymbol { SetMethod: null };
-
-        /// <summary>A local built by <c>var x = new T { ... }</c> and used nowhere but in this call.</summary>
-        private static BaseObjectCreationExpressionSyntax? BuiltOnlyByItsDeclaration(ExpressionSyntax argument, InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
-        {
-            if (argument is not IdentifierNameSyntax identifier
-                || model.GetSymbolInfo(identifier, cancellationToken).Symbol is not ILocalSymbol local
-                || local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: BaseObjectCreationExpressionSyntax creation } declarator)
-            {
-                return null;
-            }
-
-            var body = declarator.FirstAncestorOrSelf<MemberDeclarationSyntax>();
-            if (body is null)
-            {
-                return null;
-            }
-
-            foreach (var use in body.DescendantNodes().OfType<IdentifierNameSyntax>())
-            {
-                if (use.Identifier.ValueText != local.Name || use.SpanStart == identifier.SpanStart
-                    || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(use, cancellationToken).Symbol, local))
-                {
-                    continue;
-                }
-
-                // Used anywhere else (copied, written, handed on): editing the build site would change more than this call.
-                return null;
-            }
-
-            return creation;
-        }
-
-        private static bool IsAssignable(ExpressionSyntax expression, SemanticModel model, CancellationToken cancellationToken) =>
-            model.GetSymbolInfo(expression, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol { RefKind: not RefKind.In } or IFieldSymbol { IsReadOnly: false } or IPropertySymbol { SetMethod: not null };
-
-        /// <summary>
-        /// The creation with the shared-only stores in its initializer (replacing the same members
-        /// there), laid out like the members already there: one per line stays one per line.
-        /// </summary>
-        private static BaseObjectCreationExpressionSyntax WithSharedOnlyInitializer(BaseObjectCreationExpressionSyntax creation, (string Name, string Value)[] stores)
-        {
-            bool IsFlag(ExpressionSyntax e) =>
-                e is AssignmentExpressionSyntax { Left: IdentifierNameSyntax name } && stores.Any(m => m.Name == name.Identifier.ValueText);
-
-            var existing = creation.Initializer?.Expressions ?? default;
-            var kept = existing.Where(e => !IsFlag(e)).ToList();
-            var template = kept.FirstOrDefault() ?? (existing.Count > 0 ? existing[0] : null);
-            var leading = template?.GetLeadingTrivia() ?? default;
-            var separator = existing.SeparatorCount > 0
-                ? existing.GetSeparator(0)
-                : SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(SyntaxFactory.Space);
-            var hadTrailingComma = existing.Count > 0 && existing.SeparatorCount == existing.Count;
-            var lastTrailing = existing.Count > 0 && !hadTrailingComma ? existing[existing.Count - 1].GetTrailingTrivia() : default;
-
-            var items = kept.Select(e => e.WithoutTrailingTrivia()).ToList();
-            foreach (var (name, value) in stores)
-            {
-                items.Add(SyntaxFactory.ParseExpression($"{name} = {value}").WithLeadingTrivia(leading));
-            }
-
-            items[items.Count - 1] = items[items.Count - 1].WithTrailingTrivia(lastTrailing);
-
-            var nodesAndTokens = new System.Collections.Generic.List<SyntaxNodeOrToken>();
-            for (var i = 0; i < items.Count; i++)
-            {
-                nodesAndTokens.Add(items[i]);
-                if (i < items.Count - 1 || hadTrailingComma)
-                {
-                    nodesAndTokens.Add(separator);
-                }
-            }
-
-            var list = SyntaxFactory.SeparatedList<ExpressionSyntax>(nodesAndTokens);
-            if (creation.Initializer is { } initializer)
-            {
-                return creation.WithInitializer(initializer.WithExpressions(list));
-            }
-
-            var result = creation.WithInitializer(SyntaxFactory.InitializerExpression(SyntaxKind.ObjectInitializerExpression, list));
-            if (result is ObjectCreationExpressionSyntax { ArgumentList: null } withoutArguments)
-            {
-                result = withoutArguments.WithType(withoutArguments.Type.WithTrailingTrivia(SyntaxFactory.Space));
-            }
-
-            return result.WithAdditionalAnnotations(Microsoft.CodeAnalysis.Formatting.Formatter.Annotation);
-        }
+            FixRegistration.RegisterAsync(context, "Make the range shared-only", EquivalenceKey, Fix);
     }
 }

@@ -69,6 +69,12 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>The origin of unknowns stored in this method from more than one place (paths that joined): no longer one value.</summary>
         internal static readonly object MixedOrigin = new object();
 
+        /// <summary>
+        /// The origin of a filter a guest_memfd file gives (<c>kvm_gmem_get_invalidate_filter</c>,
+        /// [GmemInvalidateFilter]): not known here, but the file's own, which KVM0005 accepts.
+        /// </summary>
+        internal static readonly object FileFilterOrigin = new object();
+
         /// <summary>An unknown value read from <paramref name="origin"/>.</summary>
         internal static BoolValue UnknownFrom(object origin) => new BoolValue(BoolPossibilities.Unknown, ImmutableArray<SyntaxNode>.Empty, origin);
 

@@ -602,6 +602,17 @@ namespace GfnGuard.Analyzers.Flow
                 return (BoolValue.FromConstant((bits & RoleCatalog.FilterSharedBit) != 0), BoolValue.FromConstant((bits & RoleCatalog.FilterPrivateBit) != 0));
             }
 
+            if (value is IInvocationOperation call && _roles.Plays(RoleCatalog.GmemInvalidateFilterMethods, call.TargetMethod))
+            {
+                // kvm_gmem_get_invalidate_filter: the file says which side (SPEC 2, KVM0005).
+                if (evaluate)
+                {
+                    Evaluate(value);
+                }
+
+                return (BoolValue.UnknownFrom(BoolValue.FileFilterOrigin), BoolValue.UnknownFrom(BoolValue.FileFilterOrigin));
+            }
+
             if (value is not (IFlowCaptureReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }))
             {
                 // A call or anything else: run it (once), its filter is unknown.

@@ -19,9 +19,23 @@ namespace GfnGuard.Analyzers.Gate
         private const int MinCompactBits = 1 << 9;
         private const int CompactBitsPerName = 32;
 
-        // The one role prefix the gate asks trees about (kvm_mmu_notifier_), from the catalogue.
-        private static readonly string Prefix = Roles.RoleCatalog.HvaPathMethods.Prefixes[0];
-        private static readonly int PrefixHash = Hash(Prefix);
+        // The role prefixes the gate asks trees about (kvm_mmu_notifier_, kvm_gmem_, __kvm_gmem_), from the catalogue.
+        private static readonly string[] Prefixes = System.Linq.Enumerable.ToArray(Roles.RoleCatalog.HvaPathMethods.Prefixes.AddRange(Roles.RoleCatalog.GmemPathMethods.Prefixes));
+        private static readonly int[] PrefixHashes = System.Array.ConvertAll(Prefixes, Hash);
+
+        // Which ASCII characters start a prefix: most names are turned away by one look-up.
+        private static readonly bool[] StartsAPrefix = PrefixStarts();
+
+        private static bool[] PrefixStarts()
+        {
+            var starts = new bool[0x80];
+            foreach (var prefix in Prefixes)
+            {
+                starts[prefix[0]] = true;
+            }
+
+            return starts;
+        }
 
         // Each thread fills one filter and keeps only its folded copy: the gate reads every
         // tree of a compilation, and a filter sized by text is ten times what the names need.
@@ -98,16 +112,24 @@ namespace GfnGuard.Analyzers.Gate
 
         /// <summary>
         /// Adds the name at <paramref name="start"/> in <paramref name="chars"/>, whose hash is
-        /// <paramref name="hash"/>. A name that starts with <c>kvm_mmu_notifier_</c>
-        /// (every kvm_mmu_notifier_* callback is an HVA-based path) also adds the prefix as a name
-        /// of its own, so a tree can be asked whether it spells any such name.
+        /// <paramref name="hash"/>. A name that starts with a role prefix
+        /// (<c>kvm_mmu_notifier_</c>: an HVA-based path; <c>kvm_gmem_</c>, <c>__kvm_gmem_</c>: a
+        /// guest_memfd path) also adds the prefix as a name of its own, so a tree can be asked
+        /// whether it spells any such name.
         /// </summary>
         internal void AddName(char[] chars, int start, int length, int hash)
         {
             Add(hash);
-            if (length > Prefix.Length && chars[start] == Prefix[0] && StartsWithPrefix(chars, start))
+            var first = chars[start];
+            if (first < 0x80 && StartsAPrefix[first])
             {
-                Add(PrefixHash);
+                for (var p = 0; p < Prefixes.Length; p++)
+                {
+                    if (length > Prefixes[p].Length && first == Prefixes[p][0] && StartsWithPrefix(chars, start, Prefixes[p]))
+                    {
+                        Add(PrefixHashes[p]);
+                    }
+                }
             }
         }
 
@@ -115,9 +137,12 @@ namespace GfnGuard.Analyzers.Gate
         internal void AddName(string name)
         {
             Add(Hash(name));
-            if (name.Length > Prefix.Length && name.StartsWith(Prefix, System.StringComparison.Ordinal))
+            for (var p = 0; p < Prefixes.Length; p++)
             {
-                Add(PrefixHash);
+                if (name.Length > Prefixes[p].Length && name.StartsWith(Prefixes[p], System.StringComparison.Ordinal))
+                {
+                    Add(PrefixHashes[p]);
+                }
             }
         }
 
@@ -186,11 +211,11 @@ namespace GfnGuard.Analyzers.Gate
             return (int)((value * 0x0101010101010101UL) >> 56);
         }
 
-        private static bool StartsWithPrefix(char[] chars, int start)
+        private static bool StartsWithPrefix(char[] chars, int start, string prefix)
         {
-            for (var k = 1; k < Prefix.Length; k++)
+            for (var k = 1; k < prefix.Length; k++)
             {
-                if (chars[start + k] != Prefix[k])
+                if (chars[start + k] != prefix[k])
                 {
                     return false;
                 }

@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using GfnGuard.Analyzers.Roles;
-using TreeVerdict = (bool MaySetBothFlags, bool MayReclaim, bool MayLock, bool MayBeAnHvaPath);
+using TreeVerdict = (bool MaySetBothFlags, bool MayReclaim, bool MayLock, bool MayBeAnHvaPath, bool MayBeAGmemPath);
 
 namespace GfnGuard.Analyzers.Gate
 {
@@ -56,6 +56,9 @@ namespace GfnGuard.Analyzers.Gate
         // type, [HvaPath], or a name from the options.
         private readonly HashSet<string> _hvaPathNames = new HashSet<string>(System.StringComparer.Ordinal);
 
+        // What can make a method a guest_memfd path by name: a kernel name or prefix, [GmemPath], a configured name.
+        private readonly HashSet<string> _gmemPathNames = new HashSet<string>(System.StringComparer.Ordinal);
+
         // The calls that walk the memslots by HVA, which make the method that makes them an HVA-based path.
         private readonly HashSet<string> _hvaWalkNames = new HashSet<string>(RoleCatalog.HvaWalkMethods, System.StringComparer.Ordinal) { RoleCatalog.RuntimeHvaWalkMethod };
         private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, TreeVerdict> _verdicts =
@@ -78,6 +81,8 @@ namespace GfnGuard.Analyzers.Gate
             _hvaPathNames.UnionWith(RoleCatalog.HvaPathMethods.Names);
             _hvaPathNames.UnionWith(RoleCatalog.HvaPathMethods.Prefixes);
             _hvaPathNames.UnionWith(_hvaWalkNames);
+            _gmemPathNames.UnionWith(RoleCatalog.GmemPathMethods.Names);
+            _gmemPathNames.UnionWith(RoleCatalog.GmemPathMethods.Prefixes);
 
             // Every tree is read as a whole first; its bodies are indexed only when it spells a
             // name the gate needs: a role attribute here, a range type, or a closure name below.
@@ -96,6 +101,7 @@ namespace GfnGuard.Analyzers.Gate
                     AddLastSegments(lockBase, roleOptions.NamesFor(RoleCatalog.MmuLockMembers));
                     AddLastSegments(reclaimBase, roleOptions.NamesFor(RoleCatalog.ReclaimMethods));
                     AddLastSegments(_hvaPathNames, roleOptions.NamesFor(RoleCatalog.HvaPathMethods));
+                    AddLastSegments(_gmemPathNames, roleOptions.NamesFor(RoleCatalog.GmemPathMethods));
                 }
             }
 
@@ -122,6 +128,7 @@ namespace GfnGuard.Analyzers.Gate
             UsingAliases.Close(hvaRangeTypes, aliases);
             _hvaPathNames.UnionWith(hvaRangeTypes);
             _hvaPathNames.UnionWith(Spellings(attributeRoles.Where(pair => pair.Value == RoleCatalog.HvaPathMethods.AttributeShortName).Select(pair => pair.Key)));
+            _gmemPathNames.UnionWith(Spellings(attributeRoles.Where(pair => pair.Value == RoleCatalog.GmemPathMethods.AttributeShortName).Select(pair => pair.Key)));
 
             // A range type's hand-written constructor is declared in a tree that spells the type.
             foreach (var (tree, names) in trees)
@@ -194,7 +201,7 @@ namespace GfnGuard.Analyzers.Gate
         private TreeVerdict JudgeTree(SyntaxTree tree)
         {
             var whole = TreeNames.For(tree, default);
-            return (MaySetBothFlags(whole), whole.SpellsAny(_reclaimNames), whole.SpellsAny(_lockNames), whole.SpellsAny(_hvaPathNames));
+            return (MaySetBothFlags(whole), whole.SpellsAny(_reclaimNames), whole.SpellsAny(_lockNames), whole.SpellsAny(_hvaPathNames), whole.SpellsAny(_gmemPathNames));
         }
 
         /// <summary>
@@ -203,6 +210,13 @@ namespace GfnGuard.Analyzers.Gate
         /// [HvaPath], or a configured name. The symbol is asked only after this.
         /// </summary>
         internal bool MayBeAnHvaPath(SyntaxNode declaration) => VerdictFor(declaration.SyntaxTree).MayBeAnHvaPath;
+
+        /// <summary>
+        /// KVM0005: could this block be a guest_memfd path? Its tree must spell a way a method
+        /// becomes one: a kernel name or the kvm_gmem_ / __kvm_gmem_ prefix, [GmemPath], or a
+        /// configured name. The symbol is asked only after this.
+        /// </summary>
+        internal bool MayBeAGmemPath(SyntaxNode declaration) => VerdictFor(declaration.SyntaxTree).MayBeAGmemPath;
 
         /// <summary>
         /// KVM0002, for a block whose signature makes it no HVA-based path: could it be one by

@@ -17,7 +17,7 @@ namespace GfnGuard.Analyzers.Rules
     public sealed class HvaRangeNotSharedOnlyAnalyzer : CodeBlockRule
     {
         /// <summary>Diagnostic property: the index of the argument that carries the range.</summary>
-        public const string ArgumentIndexProperty = "ArgumentIndex";
+        public const string ArgumentIndexProperty = OneSidedRangeReporter.ArgumentIndexProperty;
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(Descriptors.HvaRangeNotSharedOnly);
@@ -54,10 +54,10 @@ namespace GfnGuard.Analyzers.Rules
                 root => PassesARange(root, roles.Roles) && (!walksOnly || WalksMemslotsByHva(root)),
                 FlowState.Empty,
                 FlowState.Empty,
-                () => new Reporter(context, roles));
+                () => new OneSidedRangeReporter(context, roles, Descriptors.HvaRangeNotSharedOnly, FlagKind.OnlyShared));
 
         /// <summary>The cheap test before any graph is built: does the body hand a gfn range to a call at all?</summary>
-        private static bool PassesARange(IOperation root, SymbolRoles roles)
+        internal static bool PassesARange(IOperation root, SymbolRoles roles)
         {
             foreach (var invocation in MethodSummaries.InvocationsOutsideNestedFunctions(root))
             {
@@ -87,7 +87,7 @@ namespace GfnGuard.Analyzers.Rules
             return false;
         }
 
-        private static ITypeSymbol RangeType(ITypeSymbol type) => type is IPointerTypeSymbol pointer ? pointer.PointedAtType : type;
+        internal static ITypeSymbol RangeType(ITypeSymbol type) => type is IPointerTypeSymbol pointer ? pointer.PointedAtType : type;
 
         /// <summary>
         /// The call as the message names it: a method by its name (<c>kvm_unmap_gfn_range</c>), a
@@ -104,83 +104,6 @@ namespace GfnGuard.Analyzers.Rules
                 ? call.Expression.ToString()
                 : invocation.Instance?.Syntax.ToString();
             return invoked is null ? invocation.TargetMethod.ContainingType.Name : invoked + "(...)";
-        }
-
-        private sealed class Reporter : FlowObserver
-        {
-            private readonly MethodBody _context;
-            private readonly RoleView _roles;
-            private readonly HashSet<SyntaxNode> _reported = new HashSet<SyntaxNode>();
-
-            /// <summary>What shared-only means for this range, in the port's names: its two bools, or its attr_filter.</summary>
-            private string SharedOnlySpelling(ITypeSymbol rangeType) =>
-                _roles.Roles.FilterMember(rangeType) is { } filter
-                    ? filter.Name + " = " + SharedFilterConstant(filter)
-                    : SymbolRoles.FlagName(rangeType, FlagKind.OnlyShared) + " = true and " + SymbolRoles.FlagName(rangeType, FlagKind.OnlyPrivate) + " = false";
-
-            private static string SharedFilterConstant(ISymbol filter)
-            {
-                var type = filter is IFieldSymbol field ? field.Type : ((IPropertySymbol)filter).Type;
-                if (type.TypeKind == TypeKind.Enum)
-                {
-                    foreach (var member in type.GetMembers())
-                    {
-                        if (member is IFieldSymbol { HasConstantValue: true } && RoleCatalog.FilterSharedNames.Contains(member.Name))
-                        {
-                            return type.Name + "." + member.Name;
-                        }
-                    }
-                }
-
-                return "KVM_FILTER_SHARED";
-            }
-
-            internal Reporter(MethodBody context, RoleView roles)
-            {
-                _context = context;
-                _roles = roles;
-            }
-
-            internal override bool ObservesInvocations => true;
-
-            internal override void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
-            {
-                var effects = _roles.Summaries.FlagEffectsOf(invocation.TargetMethod);
-                for (var i = 0; i < invocation.Arguments.Length; i++)
-                {
-                    var parameter = invocation.Arguments[i].Parameter;
-                    if (parameter is null || !_roles.Roles.IsGfnRangeType(RangeType(parameter.Type)))
-                    {
-                        continue;
-                    }
-
-                    // A helper that sets the range's flags is building it, not consuming it.
-                    if (effects?.ForParameter(parameter.Ordinal) is { IsNone: false })
-                    {
-                        continue;
-                    }
-
-                    var place = argumentPlaces[i];
-                    var sharedOnly = place.IsValid
-                        && state.Get(place.Flag(FlagKind.OnlyShared)).IsDefinitelyTrue
-                        && state.Get(place.Flag(FlagKind.OnlyPrivate)).IsDefinitelyFalse;
-                    if (sharedOnly || !_reported.Add(invocation.Syntax))
-                    {
-                        continue;
-                    }
-
-                    var properties = ImmutableDictionary<string, string?>.Empty.Add(ArgumentIndexProperty, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    var rangeType = RangeType(invocation.Arguments[i].Value.Type ?? parameter.Type);
-                    _context.ReportDiagnostic(Diagnostic.Create(
-                        Descriptors.HvaRangeNotSharedOnly,
-                        invocation.Syntax.GetLocation(),
-                        additionalLocations: new[] { invocation.Arguments[i].Syntax.GetLocation() },
-                        properties,
-                        CallName(invocation),
-                        _context.OwningSymbol.Name,
-                        SharedOnlySpelling(rangeType)));
-                }
-            }
         }
     }
 }

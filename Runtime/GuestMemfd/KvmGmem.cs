@@ -176,6 +176,7 @@ namespace GfnGuard.Runtime
         }
 
         /// <summary>Kernel: kvm_gmem_invalidate_begin: a private-only range per bound slot, mmu_lock taken on the first.</summary>
+        [GmemPath]
         private void InvalidateBegin(ulong start, ulong end)
         {
             var kvm = Kvm;

@@ -117,7 +117,7 @@ public sealed class RuleCatalogTests
             .Where(t => typeof(Attribute).IsAssignableFrom(t))
             .ToList();
 
-        Assert.Equal(7, attributes.Count);
+        Assert.Equal(8, attributes.Count);
         Assert.All(attributes, a => Assert.Empty(a.GetCustomAttributes<ConditionalAttribute>()));
     }
 
