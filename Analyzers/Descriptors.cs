@@ -43,6 +43,16 @@ namespace GfnGuard.Analyzers
             description: "kvm_arch_guest_memory_reclaimed() writes back and invalidates the caches of every CPU on SEV (wbinvd_on_all_cpus). KVM calls it only after dropping mmu_lock, because holding the lock across it stalls every vCPU fault and every other notifier for milliseconds.",
             helpLinkUri: HelpLink(DiagnosticIds.ReclaimUnderMmuLock));
 
+        internal static readonly DiagnosticDescriptor EmptyFilterAtZap = new DiagnosticDescriptor(
+            id: DiagnosticIds.EmptyFilterAtZap,
+            title: "A gfn range that reaches a zap must target something",
+            messageFormat: "'{0}' zaps a gfn range whose {1} is or may be 0; a filter of 0 targets no mapping at all, so the zap leaves shared and private SPTEs in place",
+            category: CorrectnessCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Upstream's attr_filter is a mask of KVM_FILTER_SHARED and KVM_FILTER_PRIVATE in which 0 is invalid: kvm_gfn_range_filter_to_root_types WARNs on it, and a zap with it removes nothing (on TDX, private pages stay mapped in the secure EPT after guest_memfd frees them). A range built without assigning the filter has filter 0.",
+            helpLinkUri: HelpLink(DiagnosticIds.EmptyFilterAtZap));
+
         internal static readonly DiagnosticDescriptor GmemRangeNotPrivateOnly = new DiagnosticDescriptor(
             id: DiagnosticIds.GmemRangeNotPrivateOnly,
             title: "A guest_memfd path must pass on only private-only gfn ranges",

@@ -12,6 +12,9 @@ namespace GfnGuard.Analyzers
         /// <summary>Guest memory is reclaimed while mmu_lock is, or may be, held.</summary>
         public const string ReclaimUnderMmuLock = "KVM0003";
 
+        /// <summary>A gfn range whose attr_filter is, or may be, 0 reaches a zap.</summary>
+        public const string EmptyFilterAtZap = "KVM0004";
+
         /// <summary>A guest_memfd path passes on a gfn range that is not definitely private-only.</summary>
         public const string GmemRangeNotPrivateOnly = "KVM0005";
 

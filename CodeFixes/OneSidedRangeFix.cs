@@ -24,7 +24,10 @@ namespace GfnGuard.CodeFixes
     {
         internal static SequentialFixAll.FixOne For(FlagKind side) => (document, reported, diagnostic, cancellationToken) => FixAsync(document, reported, diagnostic, side, cancellationToken);
 
-        private static async Task<Document?> FixAsync(Document document, SyntaxNode reported, Diagnostic diagnostic, FlagKind side, CancellationToken cancellationToken)
+        /// <summary>The attr_filter form's "target both sides" (KVM0004's third fix).</summary>
+        internal static SequentialFixAll.FixOne ForBothSides() => (document, reported, diagnostic, cancellationToken) => FixAsync(document, reported, diagnostic, null, cancellationToken);
+
+        private static async Task<Document?> FixAsync(Document document, SyntaxNode reported, Diagnostic diagnostic, FlagKind? side, CancellationToken cancellationToken)
         {
             var invocation = reported.FirstAncestorOrSelf<InvocationExpressionSyntax>();
             if (invocation is null
@@ -82,26 +85,35 @@ namespace GfnGuard.CodeFixes
         /// (the enum's member, or an integer constant KVM_FILTER_SHARED / KVM_FILTER_PRIVATE the
         /// code can see); null when the type has neither, or no such constant can be named.
         /// </summary>
-        private static ((string Name, string Value)[] Stores, bool InitOnly)? OneSidedMembers(INamedTypeSymbol rangeType, FlagKind side, SymbolRoles roles, SemanticModel model, int position)
+        private static ((string Name, string Value)[] Stores, bool InitOnly)? OneSidedMembers(INamedTypeSymbol rangeType, FlagKind? side, SymbolRoles roles, SemanticModel model, int position)
         {
             if (roles.FilterMember(rangeType) is { } filter)
             {
-                var names = side == FlagKind.OnlyShared ? RoleCatalog.FilterSharedNames : RoleCatalog.FilterPrivateNames;
-                var kernelName = side == FlagKind.OnlyShared ? "KVM_FILTER_SHARED" : "KVM_FILTER_PRIVATE";
                 var filterType = filter is IFieldSymbol field ? field.Type : ((IPropertySymbol)filter).Type;
-                var constant = filterType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(m => m.HasConstantValue && names.Contains(m.Name)) is { } member
-                    ? filterType.ToMinimalDisplayString(model, position) + "." + member.Name
-                    : model.LookupSymbols(position, name: kernelName).OfType<IFieldSymbol>().Any(f => f.HasConstantValue) ? kernelName : null;
+                var shared = FilterConstant(filterType, RoleCatalog.FilterSharedNames, "KVM_FILTER_SHARED", model, position);
+                var @private = FilterConstant(filterType, RoleCatalog.FilterPrivateNames, "KVM_FILTER_PRIVATE", model, position);
+                var constant = side switch
+                {
+                    FlagKind.OnlyShared => shared,
+                    FlagKind.OnlyPrivate => @private,
+                    _ => shared is null || @private is null ? null : shared + " | " + @private,
+                };
                 return constant is null ? null : (new[] { (filter.Name, constant) }, IsInitOnly(filter));
             }
 
-            if (SymbolRoles.FlagMember(rangeType, side) is not { } kept || SymbolRoles.FlagMember(rangeType, side.Other()) is not { } cleared)
+            if (side is not { } kind || SymbolRoles.FlagMember(rangeType, kind) is not { } kept || SymbolRoles.FlagMember(rangeType, kind.Other()) is not { } cleared)
             {
                 return null;
             }
 
             return (new[] { (cleared.Name, "false"), (kept.Name, "true") }, IsInitOnly(kept) || IsInitOnly(cleared));
         }
+
+        /// <summary>A filter constant in the port's spelling: the enum's member, or an integer constant of the kernel's name the code can see.</summary>
+        private static string? FilterConstant(ITypeSymbol filterType, ImmutableHashSet<string> names, string kernelName, SemanticModel model, int position) =>
+            filterType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(m => m.HasConstantValue && names.Contains(m.Name)) is { } member
+                ? filterType.ToMinimalDisplayString(model, position) + "." + member.Name
+                : model.LookupSymbols(position, name: kernelName).OfType<IFieldSymbol>().Any(f => f.HasConstantValue) ? kernelName : null;
 
         private static bool IsInitOnly(ISymbol member) => member is IPropertySymbol { SetMethod.IsInitOnly: true } or IPropertySymbol { SetMethod: null };
 

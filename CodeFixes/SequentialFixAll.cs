@@ -17,8 +17,12 @@ namespace GfnGuard.CodeFixes
     {
         internal delegate Task<Document?> FixOne(Document document, SyntaxNode reported, Diagnostic diagnostic, CancellationToken cancellationToken);
 
-        internal static FixAllProvider Create(FixOne fixOne) => FixAllProvider.Create(async (context, document, diagnostics) =>
+        internal static FixAllProvider Create(FixOne fixOne) => Create(_ => fixOne);
+
+        /// <summary>As <see cref="Create(FixOne)"/>, with the fix chosen by the Fix All's equivalence key (a fixer with several fixes).</summary>
+        internal static FixAllProvider Create(System.Func<string?, FixOne> fixFor) => FixAllProvider.Create(async (context, document, diagnostics) =>
         {
+            var fixOne = fixFor(context.CodeActionEquivalenceKey);
             var root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
             if (root is null || diagnostics.IsEmpty)
             {

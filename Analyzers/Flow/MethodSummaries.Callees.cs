@@ -54,6 +54,105 @@ namespace GfnGuard.Analyzers.Flow
             return _delegatesUnderLock.GetOrAdd(method, found);
         }
 
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, ImmutableArray<int>> _zappedRanges =
+            new System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, ImmutableArray<int>>(SymbolEqualityComparer.Default);
+
+        /// <summary>
+        /// The range parameters a call of the method zaps: every range parameter of a zap of the
+        /// catalogue; for a helper of the compilation, those it hands on unchanged to a zap (SPEC 3:
+        /// helpers that zap count as a zap). Empty for anything else.
+        /// </summary>
+        internal ImmutableArray<int> ZappedRangeParameters(IMethodSymbol method)
+        {
+            method = Normalize(method);
+            if (_roles.IsDirectZap(method))
+            {
+                var all = ImmutableArray.CreateBuilder<int>();
+                foreach (var parameter in method.Parameters)
+                {
+                    if (_roles.IsGfnRangeType(Rules.HvaRangeNotSharedOnlyAnalyzer.RangeType(parameter.Type)))
+                    {
+                        all.Add(parameter.Ordinal);
+                    }
+                }
+
+                return all.ToImmutable();
+            }
+
+            if (_zappedRanges.TryGetValue(method, out var known))
+            {
+                return known;
+            }
+
+            if (GateName(method) is not { } name || !_context.Gate.MayZapAFilteredRangeNamed(name))
+            {
+                return ImmutableArray<int>.Empty;
+            }
+
+            return Guarded(method, ImmutableArray<int>.Empty, _zappedRanges, _computeZappedRanges);
+        }
+
+        private ImmutableArray<int> ComputeZappedRanges(IMethodSymbol method)
+        {
+            var candidates = ImmutableArray.CreateBuilder<int>();
+            foreach (var parameter in method.Parameters)
+            {
+                if (_roles.IsGfnRangeType(Rules.HvaRangeNotSharedOnlyAnalyzer.RangeType(parameter.Type)))
+                {
+                    candidates.Add(parameter.Ordinal);
+                }
+            }
+
+            if (candidates.Count == 0 || BodyOperation(method) is not { } body || BodyGraph(body) is not { } graph)
+            {
+                return ImmutableArray<int>.Empty;
+            }
+
+            var observer = new RangesHandedToZaps(this, method);
+            return ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, this, observer, FlowFacts.Flags), CancellationToken.None) is null
+                ? ImmutableArray<int>.Empty
+                : observer.Ordinals.ToImmutableArray();
+        }
+
+        /// <summary>The range parameters a helper hands, with their filters as they came, to a zap.</summary>
+        private sealed class RangesHandedToZaps : FlowObserver
+        {
+            private readonly MethodSummaries _summaries;
+            private readonly IMethodSymbol _method;
+
+            internal RangesHandedToZaps(MethodSummaries summaries, IMethodSymbol method)
+            {
+                _summaries = summaries;
+                _method = method;
+            }
+
+            internal HashSet<int> Ordinals { get; } = new HashSet<int>();
+
+            internal override bool ObservesInvocations => true;
+
+            internal override void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
+            {
+                foreach (var ordinal in _summaries.ZappedRangeParameters(invocation.TargetMethod))
+                {
+                    for (var i = 0; i < invocation.Arguments.Length; i++)
+                    {
+                        if (invocation.Arguments[i].Parameter?.Ordinal == ordinal && argumentPlaces[i].IsValid
+                            && argumentPlaces[i].Root is IParameterSymbol own && SymbolEqualityComparer.Default.Equals(own.ContainingSymbol, _method)
+                            && argumentPlaces[i].Path.Length == 0
+                            && AsGiven(state, argumentPlaces[i]))
+                        {
+                            Ordinals.Add(own.Ordinal);
+                        }
+                    }
+                }
+            }
+
+            /// <summary>The range still has the filter it came with (the method did not assign it).</summary>
+            private static bool AsGiven(FlowState state, FlowLocation range) =>
+                state.Get(range.Flag(FlagKind.OnlyShared)) is { IsPureUnknown: true } shared && (shared.Origin is null || Equals(shared.Origin, range.Flag(FlagKind.OnlyShared)))
+                && state.Get(range.Flag(FlagKind.OnlyPrivate)) is { IsPureUnknown: true } @private && (@private.Origin is null || Equals(@private.Origin, range.Flag(FlagKind.OnlyPrivate)));
+        }
+
         /// <summary>The chain by which the call reclaims guest memory (the call first), or empty.</summary>
         internal ImmutableArray<string> ReclaimChainOf(IInvocationOperation invocation)
         {

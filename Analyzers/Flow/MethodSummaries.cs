@@ -39,6 +39,7 @@ namespace GfnGuard.Analyzers.Flow
         private readonly Func<IMethodSymbol, ImmutableArray<string>> _computeReclaimChain;
         private readonly Func<IMethodSymbol, FlagEffectsBox> _computeFlagEffects;
         private readonly Func<IMethodSymbol, bool> _computeHasCallers;
+        private readonly Func<IMethodSymbol, ImmutableArray<int>> _computeZappedRanges;
         private readonly ConcurrentDictionary<IMethodSymbol, bool> _hasCallers = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<(BoolValue, BoolValue)>> _bothFlagsFromCallers =
             new ConcurrentDictionary<IMethodSymbol, ImmutableArray<(BoolValue, BoolValue)>>(SymbolEqualityComparer.Default);
@@ -51,6 +52,7 @@ namespace GfnGuard.Analyzers.Flow
             _computeReclaimChain = ComputeReclaimChain;
             _computeFlagEffects = method => new FlagEffectsBox(ComputeFlagEffects(method));
             _computeHasCallers = ComputeHasCallers;
+            _computeZappedRanges = ComputeZappedRanges;
         }
 
         /// <summary>Acquire or Release when the method's body takes (drops) mmu_lock on every path without undoing it.</summary>

@@ -50,6 +50,10 @@ namespace GfnGuard.Analyzers.Gate
         private readonly HashSet<string> _flagHelpers;
         private readonly HashSet<string> _lockNames;
         private readonly HashSet<string> _reclaimNames;
+        private readonly HashSet<string> _zapNames;
+
+        // Whether any tree spells upstream's filter (attr_filter, AttrFilter, [GfnRangeFilter]): KVM0004 needs one.
+        private readonly bool _anyFilterForm;
 
         // What can make a method an HVA-based path by name: its own name (kvm_mmu_notifier_*
         // through the prefix, which a tree's names hold as a name of its own), a parameter's
@@ -76,6 +80,9 @@ namespace GfnGuard.Analyzers.Gate
             lockBase.UnionWith(RoleCatalog.ReleaseMethods.Names);
             lockBase.UnionWith(RoleCatalog.LockPrimitives);
             var reclaimBase = new HashSet<string>(RoleCatalog.ReclaimMethods.Names, System.StringComparer.Ordinal);
+            var zapBase = new HashSet<string>(RoleCatalog.ZapMethods.Names, System.StringComparer.Ordinal);
+            var filterNames = new HashSet<string>(RoleCatalog.GfnRangeFilterMembers.Names, System.StringComparer.Ordinal);
+            filterNames.UnionWith(Spellings(new[] { RoleCatalog.GfnRangeFilterMembers.AttributeShortName! }));
 
             var hvaRangeTypes = new HashSet<string>(RoleCatalog.HvaRangeParameterTypes, System.StringComparer.Ordinal);
             _hvaPathNames.UnionWith(RoleCatalog.HvaPathMethods.Names);
@@ -100,6 +107,7 @@ namespace GfnGuard.Analyzers.Gate
                     AddLastSegments(_rangeTypes, roleOptions.NamesFor(RoleCatalog.GfnRangeTypes));
                     AddLastSegments(lockBase, roleOptions.NamesFor(RoleCatalog.MmuLockMembers));
                     AddLastSegments(reclaimBase, roleOptions.NamesFor(RoleCatalog.ReclaimMethods));
+                    AddLastSegments(zapBase, roleOptions.NamesFor(RoleCatalog.ZapMethods));
                     AddLastSegments(_hvaPathNames, roleOptions.NamesFor(RoleCatalog.HvaPathMethods));
                     AddLastSegments(_gmemPathNames, roleOptions.NamesFor(RoleCatalog.GmemPathMethods));
                 }
@@ -112,7 +120,7 @@ namespace GfnGuard.Analyzers.Gate
             {
                 if (names.SpellsAny(attributeSpellings))
                 {
-                    AddAttributed(TreeRoleIndex.For(tree, cancellationToken).AttributedMembers, attributeRoles, lockBase, reclaimBase);
+                    AddAttributed(TreeRoleIndex.For(tree, cancellationToken).AttributedMembers, attributeRoles, lockBase, reclaimBase, zapBase);
                 }
             }
 
@@ -120,7 +128,7 @@ namespace GfnGuard.Analyzers.Gate
             {
                 if (!MetadataRoleNames.IsFramework(assembly))
                 {
-                    AddAttributed(MetadataRoleNames.Of(assembly), RoleAttributesByName, lockBase, reclaimBase);
+                    AddAttributed(MetadataRoleNames.Of(assembly), RoleAttributesByName, lockBase, reclaimBase, zapBase);
                 }
             }
 
@@ -149,6 +157,11 @@ namespace GfnGuard.Analyzers.Gate
             _flagHelpers = Closure(trees, flagBase, includeBase: false, cancellationToken);
             _lockNames = Closure(trees, lockBase, includeBase: true, cancellationToken);
             _reclaimNames = Closure(trees, reclaimBase, includeBase: true, cancellationToken);
+            _zapNames = Closure(trees, zapBase, includeBase: true, cancellationToken);
+            foreach (var (_, names) in trees)
+            {
+                _anyFilterForm |= names.SpellsAny(filterNames);
+            }
         }
 
         /// <summary>
@@ -212,6 +225,15 @@ namespace GfnGuard.Analyzers.Gate
         internal bool MayBeAnHvaPath(SyntaxNode declaration) => VerdictFor(declaration.SyntaxTree).MayBeAnHvaPath;
 
         /// <summary>
+        /// KVM0004: could this block hand a range of upstream's filter form to a zap? Some tree of
+        /// the compilation must spell the filter, and the body a zap or a method that reaches one.
+        /// </summary>
+        internal bool MayZapAFilteredRange(SyntaxNode declaration) => _anyFilterForm && Summarize(declaration).SpellsAny(_zapNames);
+
+        /// <summary>Could a method of this name hand a range to a zap? Only if its body spells a zap, directly or through the methods it calls.</summary>
+        internal bool MayZapAFilteredRangeNamed(string methodName) => _anyFilterForm && _zapNames.Contains(methodName);
+
+        /// <summary>
         /// KVM0005: could this block be a guest_memfd path? Its tree must spell a way a method
         /// becomes one: a kernel name or the kvm_gmem_ / __kvm_gmem_ prefix, [GmemPath], or a
         /// configured name. The symbol is asked only after this.
@@ -244,7 +266,7 @@ namespace GfnGuard.Analyzers.Gate
             return BodySummary.Of(declaration.SyntaxTree.GetText(), declaration);
         }
 
-        private void AddAttributed(Dictionary<string, List<string>> attributed, Dictionary<string, string> attributeRoles, HashSet<string> lockBase, HashSet<string> reclaimBase)
+        private void AddAttributed(Dictionary<string, List<string>> attributed, Dictionary<string, string> attributeRoles, HashSet<string> lockBase, HashSet<string> reclaimBase, HashSet<string> zapBase)
         {
             foreach (var pair in attributed)
             {
@@ -260,6 +282,10 @@ namespace GfnGuard.Analyzers.Gate
                 else if (role == RoleCatalog.ReclaimMethods.AttributeShortName)
                 {
                     reclaimBase.UnionWith(pair.Value);
+                }
+                else if (role == RoleCatalog.ZapMethods.AttributeShortName)
+                {
+                    zapBase.UnionWith(pair.Value);
                 }
             }
         }

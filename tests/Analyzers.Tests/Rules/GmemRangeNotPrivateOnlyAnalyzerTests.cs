@@ -153,7 +153,7 @@ public sealed class GmemRangeNotPrivateOnlyAnalyzerTests
                 var gfn_range = new kvm_gfn_range { start = 0, end = 1, attr_filter = kvm_gfn_range_filter.KVM_FILTER_SHARED };
                 {|KVM0005:kvm_mmu_unmap_gfn_range(kvm, ref gfn_range)|};
                 var other = new kvm_gfn_range();
-                {|KVM0005:kvm_mmu_unmap_gfn_range(kvm, ref other)|};
+                {|KVM0004:{|KVM0005:kvm_mmu_unmap_gfn_range(kvm, ref other)|}|};
             }
         }
         """, "using static Kernel;\n" + FilterForm + """

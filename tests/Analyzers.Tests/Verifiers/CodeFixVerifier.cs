@@ -80,6 +80,7 @@ internal static class CodeFixVerifier<TAnalyzer, TCodeFix>
             new GfnGuard.Analyzers.Rules.BothFlagsSetAnalyzer(),
             new GfnGuard.Analyzers.Rules.HvaRangeNotSharedOnlyAnalyzer(),
             new GfnGuard.Analyzers.Rules.ReclaimUnderMmuLockAnalyzer(),
+            new GfnGuard.Analyzers.Rules.EmptyFilterAtZapAnalyzer(),
             new GfnGuard.Analyzers.Rules.GmemRangeNotPrivateOnlyAnalyzer(),
             new GfnGuard.Analyzers.Rules.UnknownOptionKeyAnalyzer(),
         };
