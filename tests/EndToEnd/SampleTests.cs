@@ -32,11 +32,11 @@ public sealed partial class SampleTests : System.IDisposable
 
         var before = DotNet.Run(_root, null, "build", project, "-nologo", "--no-incremental");
         var warningsBefore = WarningIds(before.Output);
-        var format = DotNet.Run(_root, null, "format", "analyzers", project, "--diagnostics", "KVM0001", "KVM0002", "KVM0003");
+        var format = DotNet.Run(_root, null, "format", "analyzers", project, "--diagnostics", "KVM0001", "KVM0002", "KVM0003", "KVM0004", "KVM0005");
         var after = DotNet.Run(_root, null, "build", project, "-nologo", "--no-incremental");
 
         Assert.True(before.ExitCode == 0, before.ToString());
-        Assert.Equal(new[] { "KVM0001", "KVM0002", "KVM0003" }, warningsBefore);
+        Assert.Equal(new[] { "KVM0001", "KVM0002", "KVM0003", "KVM0004", "KVM0005" }, warningsBefore);
         Assert.True(format.ExitCode == 0, format.ToString());
         Assert.True(after.ExitCode == 0, after.ToString());
         Assert.Empty(WarningIds(after.Output));
