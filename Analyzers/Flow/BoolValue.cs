@@ -81,9 +81,25 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>This value, or for an unknown of no known origin, the same unknown from <paramref name="origin"/>.</summary>
         internal BoolValue OrFrom(object origin) => IsPureUnknown && _origin is null ? UnknownFrom(origin) : this;
 
-        /// <summary>Two values that cannot both be true: one unknown and its negation.</summary>
-        internal bool Excludes(BoolValue other) =>
-            _origin is not null && _origin != MixedOrigin && IsPureUnknown && other.IsPureUnknown && Equals(_origin, other._origin) && _negated != other._negated;
+        /// <summary>
+        /// Two values that cannot both be true: one unknown and its negation, or two tests of one
+        /// place against different constants (<c>filter == Shared</c>, <c>filter == Private</c>).
+        /// </summary>
+        internal bool Excludes(BoolValue other)
+        {
+            if (_origin is null || _origin == MixedOrigin || !IsPureUnknown || !other.IsPureUnknown)
+            {
+                return false;
+            }
+
+            if (Equals(_origin, other._origin))
+            {
+                return _negated != other._negated;
+            }
+
+            return !_negated && !other._negated && _origin is ComparisonOrigin mine && other._origin is ComparisonOrigin theirs
+                && mine.Place.Equals(theirs.Place) && !Equals(mine.Constant, theirs.Constant);
+        }
 
         /// <summary>Two reads of one unknown, the same way up: both true together or neither.</summary>
         internal bool SameUnknownAs(BoolValue other) =>
@@ -193,5 +209,23 @@ namespace GfnGuard.Analyzers.Flow
         public override int GetHashCode() => ((int)Possibilities * 31) + TrueSites.Length;
 
         public override string ToString() => Possibilities.ToString();
+    }
+
+    /// <summary>The origin of <c>place == constant</c>: two such tests of one place against different constants cannot both hold.</summary>
+    internal sealed class ComparisonOrigin
+    {
+        internal ComparisonOrigin(FlowLocation place, object constant)
+        {
+            Place = place;
+            Constant = constant;
+        }
+
+        internal FlowLocation Place { get; }
+
+        internal object Constant { get; }
+
+        public override bool Equals(object? obj) => obj is ComparisonOrigin other && Place.Equals(other.Place) && Equals(Constant, other.Constant);
+
+        public override int GetHashCode() => Place.GetHashCode() ^ (Constant?.GetHashCode() ?? 0);
     }
 }

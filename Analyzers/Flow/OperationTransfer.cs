@@ -281,6 +281,17 @@ namespace GfnGuard.Analyzers.Flow
                         return (BoolValue.Unknown, created);
                     }
 
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals, OperatorMethod: null } comparison
+                    when ComparedPlace(comparison) is { } compared:
+                    {
+                        // place == constant: an unknown, but one that excludes the same place's test
+                        // against another constant (a filter cannot be Shared and Private at once).
+                        Evaluate(comparison.LeftOperand);
+                        Evaluate(comparison.RightOperand);
+                        var tested = BoolValue.UnknownFrom(new ComparisonOrigin(compared.Place, compared.Constant));
+                        return (comparison.OperatorKind == BinaryOperatorKind.Equals ? tested : tested.Negate(), default);
+                    }
+
                 case IBinaryOperation { OperatorMethod: not null } or IUnaryOperation { OperatorMethod: not null } or IPropertyReferenceOperation:
                     foreach (var child in operation.ChildOperations)
                     {
@@ -346,6 +357,21 @@ namespace GfnGuard.Analyzers.Flow
         private static bool IsTheCallersValue(FlowLocation place) =>
             ReferenceEquals(place.Root, FlowLocation.ThisRoot)
             || place.Root is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: not (MethodKind.AnonymousFunction or MethodKind.LocalFunction) } };
+
+        /// <summary>The place and the constant of a test <c>place == constant</c> (either way round), when the place is one the analysis follows.</summary>
+        private (FlowLocation Place, object Constant)? ComparedPlace(IBinaryOperation comparison)
+        {
+            var (place, constant) = comparison.RightOperand.ConstantValue is { HasValue: true, Value: { } right }
+                ? (comparison.LeftOperand, right)
+                : comparison.LeftOperand.ConstantValue is { HasValue: true, Value: { } left } ? (comparison.RightOperand, left) : (null, null);
+            if (place is null || constant is null || place.Type?.SpecialType == SpecialType.System_Boolean)
+            {
+                return null;
+            }
+
+            var location = PlaceOf(LockOperations.Unwrap(place), _state);
+            return location.IsValid ? (location, constant) : null;
+        }
 
         /// <summary>Tells the observer of a call that is no invocation (a constructor, an accessor, an operator) that runs here.</summary>
         private void NoteCall(IOperation operation)

@@ -70,6 +70,34 @@ namespace GfnGuard.Runtime
             }
         }
 
+        /// <summary>
+        /// The same target in upstream's form (kernel: <c>attr_filter</c>): <see cref="KvmGfnRangeFilter.Shared"/>
+        /// for shared-only, <see cref="KvmGfnRangeFilter.Private"/> for private-only, both bits for
+        /// neither flag set. Never 0: a range always targets something.
+        /// </summary>
+        public readonly KvmGfnRangeFilter Filter =>
+            _onlyShared ? KvmGfnRangeFilter.Shared : _onlyPrivate ? KvmGfnRangeFilter.Private : KvmGfnRangeFilter.Shared | KvmGfnRangeFilter.Private;
+
+        /// <summary>
+        /// A range of gfns [<paramref name="start"/>, <paramref name="end"/>) in <paramref name="slot"/>
+        /// that targets what <paramref name="filter"/> says, as a port of a current kernel builds it.
+        /// A filter of 0 targets nothing and is refused (upstream WARNs; KVM0004 at build time).
+        /// </summary>
+        public static KvmGfnRange WithFilter(KvmMemorySlot slot, ulong start, ulong end, KvmGfnRangeFilter filter)
+        {
+            var both = KvmGfnRangeFilter.Shared | KvmGfnRangeFilter.Private;
+            if ((filter & both) == 0 || (filter & ~both) != 0)
+            {
+                throw new KvmContractViolationException($"KVM0004: a gfn range filter must target shared or private mappings, not {(int)filter}.");
+            }
+
+            return new KvmGfnRange(slot, start, end)
+            {
+                OnlyShared = filter == KvmGfnRangeFilter.Shared,
+                OnlyPrivate = filter == KvmGfnRangeFilter.Private,
+            };
+        }
+
         /// <summary>The handler may sleep (false for aging events, which run in atomic context).</summary>
         public bool MayBlock { get; set; }
 

@@ -172,4 +172,18 @@ public sealed class FlagValueFormTests
             static bool Top() => {|KVM0001:Outer(true, true)|};
         }
         """);
+
+    /// <summary>
+    /// Two tests of one value against different constants cannot both hold (the runtime's own
+    /// KvmGfnRange.WithFilter writes OnlyShared = filter == Shared, OnlyPrivate = filter == Private).
+    /// </summary>
+    [Fact]
+    public Task TestsOfOneValueAgainstDifferentConstants_ExcludeEachOther() => Verify_("""
+        static class C
+        {
+            static kvm_gfn_range Fine(int kind) => new kvm_gfn_range { only_private = kind == 1, only_shared = kind == 2 };
+
+            static kvm_gfn_range Broken(int kind) => new kvm_gfn_range { only_private = kind == 1, {|KVM0001:only_shared = kind != 2|} };
+        }
+        """);
 }
