@@ -43,6 +43,8 @@ public sealed class TurnedAwayBlockTests
                 BothFlagsSetAnalyzer.AnalyzeBlock(block, roleContext);
                 HvaRangeNotSharedOnlyAnalyzer.AnalyzeBlock(block, roleContext);
                 ReclaimUnderMmuLockAnalyzer.AnalyzeBlock(block, roleContext);
+                EmptyFilterAtZapAnalyzer.AnalyzeBlock(block, roleContext);
+                GmemRangeNotPrivateOnlyAnalyzer.AnalyzeBlock(block, roleContext);
             }
         }
 
