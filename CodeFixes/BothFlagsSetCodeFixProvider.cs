@@ -65,29 +65,13 @@ namespace GfnGuard.CodeFixes
         /// over-invalidates, which costs faults, never safety; keeping the wrong one would leave
         /// private mappings of freed guest_memfd pages in place).
         /// </summary>
-        internal static string[] KeysInPathOrder(SyntaxNode root, SemanticModel? model, RoleView? roles, Diagnostic diagnostic, CancellationToken cancellationToken)
-        {
-            var member = root.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<MemberDeclarationSyntax>(m => m is BaseMethodDeclarationSyntax or PropertyDeclarationSyntax or IndexerDeclarationSyntax);
-            var method = member is null || model is null ? null : model.GetDeclaredSymbol(member, cancellationToken);
-            if (method is not null && roles is not null)
+        internal static string[] KeysInPathOrder(SyntaxNode root, SemanticModel? model, RoleView? roles, Diagnostic diagnostic, CancellationToken cancellationToken) =>
+            FixPath.Of(root.FindNode(diagnostic.Location.SourceSpan), model, roles?.Roles, cancellationToken) switch
             {
-                if (roles.Roles.IsGmemPathMethod(method))
-                {
-                    return new[] { KeepOnlyPrivateKey, ClearBothKey, KeepOnlySharedKey };
-                }
-
-                if (roles.Roles.IsHvaPathMethod(method) || WalksMemslotsByHva(member!, model!, cancellationToken))
-                {
-                    return new[] { KeepOnlySharedKey, ClearBothKey, KeepOnlyPrivateKey };
-                }
-            }
-
-            return new[] { ClearBothKey, KeepOnlySharedKey, KeepOnlyPrivateKey };
-        }
-
-        private static bool WalksMemslotsByHva(SyntaxNode member, SemanticModel model, CancellationToken cancellationToken) =>
-            member.DescendantNodes().OfType<InvocationExpressionSyntax>()
-                .Any(call => model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol callee && SymbolRoles.WalksMemslotsByHva(callee));
+                FixPathKind.GuestMemfd => new[] { KeepOnlyPrivateKey, ClearBothKey, KeepOnlySharedKey },
+                FixPathKind.Hva => new[] { KeepOnlySharedKey, ClearBothKey, KeepOnlyPrivateKey },
+                _ => new[] { ClearBothKey, KeepOnlySharedKey, KeepOnlyPrivateKey },
+            };
 
         internal static string Title(string key) => key switch
         {

@@ -70,24 +70,12 @@ namespace GfnGuard.CodeFixes
             _ => Both,
         };
 
-        private static string[] KeysInPathOrder(SyntaxNode node, SemanticModel? model, SymbolRoles? roles, CancellationToken cancellationToken)
-        {
-            var member = node.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>();
-            var method = member is null || model is null ? null : model.GetDeclaredSymbol(member, cancellationToken);
-            if (method is not null && roles is not null)
+        private static string[] KeysInPathOrder(SyntaxNode node, SemanticModel? model, SymbolRoles? roles, CancellationToken cancellationToken) =>
+            FixPath.Of(node, model, roles, cancellationToken) switch
             {
-                if (roles.IsGmemPathMethod(method))
-                {
-                    return new[] { TargetPrivateKey, TargetBothKey, TargetSharedKey };
-                }
-
-                if (roles.IsHvaPathMethod(method))
-                {
-                    return new[] { TargetSharedKey, TargetBothKey, TargetPrivateKey };
-                }
-            }
-
-            return new[] { TargetBothKey, TargetSharedKey, TargetPrivateKey };
-        }
+                FixPathKind.GuestMemfd => new[] { TargetPrivateKey, TargetBothKey, TargetSharedKey },
+                FixPathKind.Hva => new[] { TargetSharedKey, TargetBothKey, TargetPrivateKey },
+                _ => new[] { TargetBothKey, TargetSharedKey, TargetPrivateKey },
+            };
     }
 }
