@@ -71,8 +71,11 @@ namespace GfnGuard.Analyzers.Gate
         // Made once: a lambda over `this` passed to GetOrAdd is a new delegate on every call, and every block asks.
         private readonly System.Func<SyntaxTree, TreeVerdict> _judgeTree;
 
+        private readonly Compilation _compilation;
+
         internal SyntaxGate(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
         {
+            _compilation = compilation;
             _judgeTree = JudgeTree;
             var lockBase = new HashSet<string>(System.StringComparer.Ordinal);
             lockBase.UnionWith(RoleCatalog.MmuLockMembers.Names);
@@ -203,6 +206,34 @@ namespace GfnGuard.Analyzers.Gate
 
             var body = Summarize(declaration);
             return body.SpellsAny(_reclaimNames) && (heldOnEntry || body.SpellsAny(_lockNames));
+        }
+
+        /// <summary>Could any tree of the compilation make both flags true (KVM0001)?</summary>
+        internal bool AnyTreeMaySetBothFlags => AnyTree(static verdict => verdict.MaySetBothFlags);
+
+        /// <summary>Could any tree reclaim (KVM0003; a lock held on entry needs no lock name)?</summary>
+        internal bool AnyTreeMayReclaim => AnyTree(static verdict => verdict.MayReclaim);
+
+        /// <summary>Could any tree be an HVA-based path (KVM0002)?</summary>
+        internal bool AnyTreeMayBeAnHvaPath => AnyTree(static verdict => verdict.MayBeAnHvaPath);
+
+        /// <summary>Could any tree be a guest_memfd path (KVM0005)?</summary>
+        internal bool AnyTreeMayBeAGmemPath => AnyTree(static verdict => verdict.MayBeAGmemPath);
+
+        /// <summary>Could any tree hand a range of the filter form to a zap (KVM0004)?</summary>
+        internal bool AnyTreeMayZapAFilteredRange => _anyFilterForm && _zapNames.Count > 0;
+
+        private bool AnyTree(System.Func<TreeVerdict, bool> question)
+        {
+            foreach (var tree in _compilation.SyntaxTrees)
+            {
+                if (question(VerdictFor(tree)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>

@@ -25,6 +25,8 @@ namespace GfnGuard.Analyzers.Rules
 
         private protected override void Analyze(MethodBody body, RoleContext roleContext) => AnalyzeBlock(body, roleContext);
 
+        private protected override bool MayApplyTo(Gate.SyntaxGate gate) => gate.AnyTreeMaySetBothFlags;
+
         internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
             if (roleContext.Gate.MaySetBothFlags(context.Declaration))

@@ -22,9 +22,18 @@ namespace GfnGuard.Analyzers.Rules
             context.RegisterCompilationStartAction(start =>
             {
                 var roleContext = RoleContext.For(start.Compilation, start.Options);
-                start.RegisterCodeBlockAction(block => Analyze(new MethodBody(block), roleContext));
+                // A compilation in which no tree can break this rule (ordinary code) gets no
+                // per-block action at all: the driver's cost of calling one per block is most of
+                // what the rules cost on real code that plays no KVM role.
+                if (MayApplyTo(roleContext.Gate))
+                {
+                    start.RegisterCodeBlockAction(block => Analyze(new MethodBody(block), roleContext));
+                }
             });
         }
+
+        /// <summary>Could any tree of the compilation break this rule? The gate's per-tree answers, asked of every tree once.</summary>
+        private protected abstract bool MayApplyTo(Gate.SyntaxGate gate);
 
         /// <summary>Checks one code block; reports through <paramref name="body"/>.</summary>
         private protected abstract void Analyze(MethodBody body, RoleContext roleContext);

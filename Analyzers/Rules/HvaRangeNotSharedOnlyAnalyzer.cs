@@ -24,6 +24,8 @@ namespace GfnGuard.Analyzers.Rules
 
         private protected override void Analyze(MethodBody body, RoleContext roleContext) => AnalyzeBlock(body, roleContext);
 
+        private protected override bool MayApplyTo(Gate.SyntaxGate gate) => gate.AnyTreeMayBeAnHvaPath;
+
         internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
             var gate = roleContext.Gate;

@@ -21,6 +21,8 @@ namespace GfnGuard.Analyzers.Rules
 
         private protected override void Analyze(MethodBody body, RoleContext roleContext) => AnalyzeBlock(body, roleContext);
 
+        private protected override bool MayApplyTo(Gate.SyntaxGate gate) => gate.AnyTreeMayReclaim;
+
         internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
             // [RequiresMmuLock]: the lock is held from entry, and the attribute is where it was taken.
