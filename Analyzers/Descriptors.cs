@@ -63,6 +63,16 @@ namespace GfnGuard.Analyzers
             description: "kvm_gmem_invalidate_begin zaps the mappings of guest_memfd pages that are being punched out or released: private memory. It builds every kvm_gfn_range private-only (attr_filter = KVM_FILTER_PRIVATE). A shared-only range there leaves the private SPTEs mapping freed memory; a range that targets both zaps shared mappings it never concerned.",
             helpLinkUri: HelpLink(DiagnosticIds.GmemRangeNotPrivateOnly));
 
+        internal static readonly DiagnosticDescriptor BothFilterForms = new DiagnosticDescriptor(
+            id: DiagnosticIds.BothFilterForms,
+            title: "A gfn range type must carry one form of the filter",
+            messageFormat: "'{0}' carries both the two bools ({1}, {2}) and '{3}'; GfnGuard reads it in the attr_filter form, so KVM0001 does not apply to it and the two bools are not followed apart from the filter",
+            category: ConfigurationCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "In the two-bool form, both flags false means both sides; in the attr_filter form, both bits set means both sides and 0 is invalid. A type with both cannot be read one way: the rules would disagree on what a store means. A port migrating from one form to the other can carry both side by side, one type each.",
+            helpLinkUri: HelpLink(DiagnosticIds.BothFilterForms));
+
         internal static readonly DiagnosticDescriptor UnknownOptionKey = new DiagnosticDescriptor(
             id: DiagnosticIds.UnknownOptionKey,
             title: "A GfnGuard option key must be one that GfnGuard reads",

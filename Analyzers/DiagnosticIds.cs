@@ -20,5 +20,8 @@ namespace GfnGuard.Analyzers
 
         /// <summary>An .editorconfig key starts with <c>gfnguard.</c> but is not one GfnGuard reads (configuration warnings start at KVM0900).</summary>
         public const string UnknownOptionKey = "KVM0900";
+
+        /// <summary>A gfn range type carries both forms of the filter (the two bools and attr_filter), which makes "both sides" ambiguous.</summary>
+        public const string BothFilterForms = "KVM0901";
     }
 }

@@ -112,4 +112,19 @@ public sealed class AttrFilterFormTests
             }
         }
         """, MakeRangeSharedOnlyCodeFixProvider.EquivalenceKey);
+
+    /// <summary>KVM0901: one type with both forms is ambiguous and reported; two types side by side, one per form, are not.</summary>
+    [Fact]
+    public Task BothFormsOnOneType_AreReported_SideBySideAreNot() => GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.BothFilterFormsAnalyzer>.VerifyAsync("""
+        public enum kvm_gfn_range_filter { KVM_FILTER_SHARED = 1, KVM_FILTER_PRIVATE = 2 }
+        namespace Mixed
+        {
+            public struct kvm_gfn_range { public bool only_private, only_shared; public kvm_gfn_range_filter {|KVM0901:attr_filter|}; }
+        }
+        namespace Migrating
+        {
+            public struct kvm_gfn_range { public bool only_private, only_shared; }
+            public struct KvmGfnRange { public kvm_gfn_range_filter AttrFilter; }
+        }
+        """, withRuntime: false);
 }
