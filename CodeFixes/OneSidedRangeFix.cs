@@ -89,9 +89,9 @@ namespace GfnGuard.CodeFixes
         {
             if (roles.FilterMember(rangeType) is { } filter)
             {
-                var filterType = filter is IFieldSymbol field ? field.Type : ((IPropertySymbol)filter).Type;
-                var shared = FilterConstant(filterType, RoleCatalog.FilterSharedNames, "KVM_FILTER_SHARED", model, position);
-                var @private = FilterConstant(filterType, RoleCatalog.FilterPrivateNames, "KVM_FILTER_PRIVATE", model, position);
+                var filterType = SymbolRoles.FilterType(filter);
+                var shared = FilterConstant(filterType, FlagKind.OnlyShared, model, position);
+                var @private = FilterConstant(filterType, FlagKind.OnlyPrivate, model, position);
                 var constant = side switch
                 {
                     FlagKind.OnlyShared => shared,
@@ -110,10 +110,10 @@ namespace GfnGuard.CodeFixes
         }
 
         /// <summary>A filter constant in the port's spelling: the enum's member, or an integer constant of the kernel's name the code can see.</summary>
-        private static string? FilterConstant(ITypeSymbol filterType, ImmutableHashSet<string> names, string kernelName, SemanticModel model, int position) =>
-            filterType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(m => m.HasConstantValue && names.Contains(m.Name)) is { } member
+        private static string? FilterConstant(ITypeSymbol filterType, FlagKind side, SemanticModel model, int position) =>
+            SymbolRoles.FilterEnumMember(filterType, side) is { } member
                 ? filterType.ToMinimalDisplayString(model, position) + "." + member.Name
-                : model.LookupSymbols(position, name: kernelName).OfType<IFieldSymbol>().Any(f => f.HasConstantValue) ? kernelName : null;
+                : model.LookupSymbols(position, name: RoleCatalog.FilterKernelName(side)).OfType<IFieldSymbol>().Any(f => f.HasConstantValue) ? RoleCatalog.FilterKernelName(side) : null;
 
         private static bool IsInitOnly(ISymbol member) => member is IPropertySymbol { SetMethod.IsInitOnly: true } or IPropertySymbol { SetMethod: null };
 

@@ -101,6 +101,13 @@ namespace GfnGuard.Analyzers.Flow
                 && mine.Place.Equals(theirs.Place) && !Equals(mine.Constant, theirs.Constant);
         }
 
+        /// <summary>
+        /// An unknown the method's callers give (read from its own parameter, a flag of one, or a
+        /// member of <c>this</c>): followed into the callers rather than assumed here.
+        /// </summary>
+        internal bool ComesFromTheCallers =>
+            !MayBeTrue && _origin is FlowLocation place && (ReferenceEquals(place.Root, FlowLocation.ThisRoot) || place.Root is IParameterSymbol);
+
         /// <summary>Two reads of one unknown, the same way up: both true together or neither.</summary>
         internal bool SameUnknownAs(BoolValue other) =>
             _origin is not null && _origin != MixedOrigin && IsPureUnknown && other.IsPureUnknown && Equals(_origin, other._origin) && _negated == other._negated;

@@ -689,7 +689,7 @@ namespace GfnGuard.Analyzers.Flow
             private void Add(BoolValue first, BoolValue second)
             {
                 if (!first.MayBeTrueOrUnknown || !second.MayBeTrueOrUnknown || first.Excludes(second) || (first.MayBeTrue && second.MayBeTrue)
-                    || !(FromTheCallers(first) || FromTheCallers(second)))
+                    || !(first.ComesFromTheCallers || second.ComesFromTheCallers))
                 {
                     return;
                 }
@@ -704,9 +704,6 @@ namespace GfnGuard.Analyzers.Flow
 
                 Pairs.Add((first, second));
             }
-
-            private static bool FromTheCallers(BoolValue value) =>
-                !value.MayBeTrue && value.Origin is FlowLocation place && (ReferenceEquals(place.Root, FlowLocation.ThisRoot) || place.Root is IParameterSymbol);
         }
 
         /// <summary>Records which flags of which places a helper stores, replaces or hands to a callee that may change them.</summary>

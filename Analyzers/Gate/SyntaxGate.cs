@@ -221,7 +221,7 @@ namespace GfnGuard.Analyzers.Gate
         internal bool AnyTreeMayBeAGmemPath => AnyTree(static verdict => verdict.MayBeAGmemPath);
 
         /// <summary>Could any tree hand a range of the filter form to a zap (KVM0004)?</summary>
-        internal bool AnyTreeMayZapAFilteredRange => _anyFilterForm && _zapNames.Count > 0;
+        internal bool AnyTreeMayZapAFilteredRange => _anyFilterForm;
 
         private bool AnyTree(System.Func<TreeVerdict, bool> question)
         {

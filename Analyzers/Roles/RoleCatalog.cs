@@ -87,6 +87,12 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>KVM_FILTER_PRIVATE = BIT(1).</summary>
         internal static readonly ImmutableHashSet<string> FilterPrivateNames = ImmutableHashSet.Create("KVM_FILTER_PRIVATE", "Private");
 
+        /// <summary>The kernel's name of a side's filter constant.</summary>
+        internal static string FilterKernelName(FlagKind side) => side == FlagKind.OnlyShared ? "KVM_FILTER_SHARED" : "KVM_FILTER_PRIVATE";
+
+        /// <summary>The names a side's filter constant may have.</summary>
+        internal static ImmutableHashSet<string> FilterNames(FlagKind side) => side == FlagKind.OnlyShared ? FilterSharedNames : FilterPrivateNames;
+
         /// <summary>Upstream's bit values, for an integer filter whose constants the analysis cannot see.</summary>
         internal const long FilterSharedBit = 1;
         internal const long FilterPrivateBit = 2;

@@ -238,6 +238,28 @@ namespace GfnGuard.Analyzers.Roles
             || type.SpecialType is SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64
                 or SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_Int16 or SpecialType.System_SByte;
 
+        /// <summary>The type of a filter member (an enum or an integer).</summary>
+        internal static ITypeSymbol FilterType(ISymbol filter) => filter is IFieldSymbol field ? field.Type : ((IPropertySymbol)filter).Type;
+
+        /// <summary>The filter enum's member for <paramref name="side"/> (KVM_FILTER_SHARED / Shared, ...), or null for an integer filter.</summary>
+        internal static IFieldSymbol? FilterEnumMember(ITypeSymbol filterType, FlagKind side)
+        {
+            if (filterType.TypeKind != TypeKind.Enum)
+            {
+                return null;
+            }
+
+            foreach (var member in filterType.GetMembers())
+            {
+                if (member is IFieldSymbol { HasConstantValue: true } field && RoleCatalog.FilterNames(side).Contains(field.Name))
+                {
+                    return field;
+                }
+            }
+
+            return null;
+        }
+
         /// <summary>The range type carries upstream's attr_filter rather than the two bools (cached: asked at every flag store).</summary>
         internal bool HasFilterForm(ITypeSymbol? rangeType) =>
             rangeType is not null && _hasFilterForm.GetOrAdd(rangeType.OriginalDefinition, _computeHasFilterForm);

@@ -216,15 +216,11 @@ namespace GfnGuard.Analyzers.Rules
                     return true;
                 }
 
-                return !((IsTheCallers(assigned) || IsTheCallers(other)) && _context.OwningSymbol is IMethodSymbol method && _summaries.HasCallers(method));
+                return !((assigned.ComesFromTheCallers || other.ComesFromTheCallers) && _context.OwningSymbol is IMethodSymbol method && _summaries.HasCallers(method));
             }
 
             /// <summary>An unknown no store of this method made (it came with a copied range): not this method's doing.</summary>
             private static bool IsNeverSet(BoolValue value) => !value.MayBeTrue && value.IsPureUnknown && value.TrueSites.IsEmpty;
-
-            private static bool IsTheCallers(BoolValue value) =>
-                !value.MayBeTrue && value.Origin is FlowLocation place
-                && (ReferenceEquals(place.Root, FlowLocation.ThisRoot) || place.Root is IParameterSymbol);
 
             internal override bool ObservesFlagsFromCallers => true;
 

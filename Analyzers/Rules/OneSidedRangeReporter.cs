@@ -87,26 +87,15 @@ namespace GfnGuard.Analyzers.Rules
         }
 
         /// <summary>What the side means for this range, in the port's names: its two bools, or its attr_filter.</summary>
-        private string Spelling(ITypeSymbol rangeType) =>
-            _roles.Roles.FilterMember(rangeType) is { } filter
-                ? filter.Name + " = " + FilterConstant(filter, _side == FlagKind.OnlyShared ? RoleCatalog.FilterSharedNames : RoleCatalog.FilterPrivateNames)
-                : SymbolRoles.FlagName(rangeType, _side) + " = true and " + SymbolRoles.FlagName(rangeType, _side.Other()) + " = false";
-
-        private string FilterConstant(ISymbol filter, ImmutableHashSet<string> names)
+        private string Spelling(ITypeSymbol rangeType)
         {
-            var type = filter is IFieldSymbol field ? field.Type : ((IPropertySymbol)filter).Type;
-            if (type.TypeKind == TypeKind.Enum)
+            if (_roles.Roles.FilterMember(rangeType) is not { } filter)
             {
-                foreach (var member in type.GetMembers())
-                {
-                    if (member is IFieldSymbol { HasConstantValue: true } && names.Contains(member.Name))
-                    {
-                        return type.Name + "." + member.Name;
-                    }
-                }
+                return SymbolRoles.FlagName(rangeType, _side) + " = true and " + SymbolRoles.FlagName(rangeType, _side.Other()) + " = false";
             }
 
-            return _side == FlagKind.OnlyShared ? "KVM_FILTER_SHARED" : "KVM_FILTER_PRIVATE";
+            var type = SymbolRoles.FilterType(filter);
+            return filter.Name + " = " + (SymbolRoles.FilterEnumMember(type, _side) is { } member ? type.Name + "." + member.Name : RoleCatalog.FilterKernelName(_side));
         }
     }
 }
