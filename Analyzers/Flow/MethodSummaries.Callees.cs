@@ -70,7 +70,7 @@ namespace GfnGuard.Analyzers.Flow
                 var all = ImmutableArray.CreateBuilder<int>();
                 foreach (var parameter in method.Parameters)
                 {
-                    if (_roles.IsGfnRangeType(Rules.HvaRangeNotSharedOnlyAnalyzer.RangeType(parameter.Type)))
+                    if (_roles.IsGfnRangeType(Rules.RangeCalls.RangeType(parameter.Type)))
                     {
                         all.Add(parameter.Ordinal);
                     }
@@ -97,7 +97,7 @@ namespace GfnGuard.Analyzers.Flow
             var candidates = ImmutableArray.CreateBuilder<int>();
             foreach (var parameter in method.Parameters)
             {
-                if (_roles.IsGfnRangeType(Rules.HvaRangeNotSharedOnlyAnalyzer.RangeType(parameter.Type)))
+                if (_roles.IsGfnRangeType(Rules.RangeCalls.RangeType(parameter.Type)))
                 {
                     candidates.Add(parameter.Ordinal);
                 }
@@ -206,7 +206,7 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         private static string CallDisplay(IInvocationOperation invocation) =>
-            invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke ? Rules.HvaRangeNotSharedOnlyAnalyzer.CallName(invocation) : invocation.TargetMethod.Name;
+            invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke ? Rules.RangeCalls.CallName(invocation) : invocation.TargetMethod.Name;
 
         /// <summary>What a call ran, in a chain: a lambda as such, an implementation reached by a virtual call with its type (Sev.Reclaim).</summary>
         private static string Display(IMethodSymbol method, bool qualified) =>

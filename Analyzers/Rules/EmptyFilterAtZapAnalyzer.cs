@@ -51,7 +51,7 @@ namespace GfnGuard.Analyzers.Rules
                 {
                     foreach (var argument in invocation.Arguments)
                     {
-                        if (argument.Parameter?.Ordinal == ordinal && roles.Roles.HasFilterForm(HvaRangeNotSharedOnlyAnalyzer.RangeType(argument.Parameter.Type)))
+                        if (argument.Parameter?.Ordinal == ordinal && roles.Roles.HasFilterForm(RangeCalls.RangeType(argument.Parameter.Type)))
                         {
                             return true;
                         }
@@ -83,7 +83,7 @@ namespace GfnGuard.Analyzers.Rules
                     for (var i = 0; i < invocation.Arguments.Length; i++)
                     {
                         var parameter = invocation.Arguments[i].Parameter;
-                        var rangeType = parameter is null ? null : HvaRangeNotSharedOnlyAnalyzer.RangeType(invocation.Arguments[i].Value.Type ?? parameter.Type);
+                        var rangeType = parameter is null ? null : RangeCalls.RangeType(invocation.Arguments[i].Value.Type ?? parameter.Type);
                         if (parameter?.Ordinal != ordinal || !_roles.Roles.HasFilterForm(rangeType) || !argumentPlaces[i].IsValid
                             || !MayBeEmpty(state, argumentPlaces[i]) || !_reported.Add(invocation.Syntax))
                         {
@@ -96,7 +96,7 @@ namespace GfnGuard.Analyzers.Rules
                             invocation.Syntax.GetLocation(),
                             additionalLocations: new[] { invocation.Arguments[i].Syntax.GetLocation() },
                             properties,
-                            HvaRangeNotSharedOnlyAnalyzer.CallName(invocation),
+                            RangeCalls.CallName(invocation),
                             _roles.Roles.FilterMember(rangeType)?.Name ?? "attr_filter"));
                     }
                 }

@@ -43,7 +43,7 @@ namespace GfnGuard.Analyzers.Rules
                 context,
                 roles,
                 FlowFacts.Flags,
-                root => HvaRangeNotSharedOnlyAnalyzer.PassesARange(root, roles.Roles),
+                root => RangeCalls.PassesARange(root, roles.Roles),
                 FlowState.Empty,
                 FlowState.Empty,
                 () => new OneSidedRangeReporter(context, roles, Descriptors.GmemRangeNotPrivateOnly, FlagKind.OnlyPrivate));

@@ -53,27 +53,10 @@ namespace GfnGuard.Analyzers.Rules
                 context,
                 roles,
                 FlowFacts.Flags,
-                root => PassesARange(root, roles.Roles) && (!walksOnly || WalksMemslotsByHva(root)),
+                root => RangeCalls.PassesARange(root, roles.Roles) && (!walksOnly || WalksMemslotsByHva(root)),
                 FlowState.Empty,
                 FlowState.Empty,
                 () => new OneSidedRangeReporter(context, roles, Descriptors.HvaRangeNotSharedOnly, FlagKind.OnlyShared));
-
-        /// <summary>The cheap test before any graph is built: does the body hand a gfn range to a call at all?</summary>
-        internal static bool PassesARange(IOperation root, SymbolRoles roles)
-        {
-            foreach (var invocation in MethodSummaries.InvocationsOutsideNestedFunctions(root))
-            {
-                foreach (var argument in invocation.Arguments)
-                {
-                    if (argument.Parameter is { } parameter && roles.IsGfnRangeType(RangeType(parameter.Type)))
-                    {
-                        return true;
-                    }
-                }
-            }
-
-            return false;
-        }
 
         /// <summary>Does the body itself walk the memslots by HVA (<c>kvm_for_each_memslot_in_hva_range</c>, <c>hva_to_gfn_memslot</c>, the runtime's walk)?</summary>
         private static bool WalksMemslotsByHva(IOperation root)
@@ -87,25 +70,6 @@ namespace GfnGuard.Analyzers.Rules
             }
 
             return false;
-        }
-
-        internal static ITypeSymbol RangeType(ITypeSymbol type) => type is IPointerTypeSymbol pointer ? pointer.PointedAtType : type;
-
-        /// <summary>
-        /// The call as the message names it: a method by its name (<c>kvm_unmap_gfn_range</c>), a
-        /// delegate by the expression invoked (<c>range.handler(...)</c>), not by the delegate's type.
-        /// </summary>
-        internal static string CallName(IInvocationOperation invocation)
-        {
-            if (invocation.TargetMethod.MethodKind != MethodKind.DelegateInvoke)
-            {
-                return invocation.TargetMethod.Name;
-            }
-
-            var invoked = invocation.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call
-                ? call.Expression.ToString()
-                : invocation.Instance?.Syntax.ToString();
-            return invoked is null ? invocation.TargetMethod.ContainingType.Name : invoked + "(...)";
         }
     }
 }

@@ -41,7 +41,7 @@ namespace GfnGuard.Analyzers.Rules
             for (var i = 0; i < invocation.Arguments.Length; i++)
             {
                 var parameter = invocation.Arguments[i].Parameter;
-                if (parameter is null || !_roles.Roles.IsGfnRangeType(HvaRangeNotSharedOnlyAnalyzer.RangeType(parameter.Type)))
+                if (parameter is null || !_roles.Roles.IsGfnRangeType(RangeCalls.RangeType(parameter.Type)))
                 {
                     continue;
                 }
@@ -59,13 +59,13 @@ namespace GfnGuard.Analyzers.Rules
                 }
 
                 var properties = ImmutableDictionary<string, string?>.Empty.Add(ArgumentIndexProperty, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                var rangeType = HvaRangeNotSharedOnlyAnalyzer.RangeType(invocation.Arguments[i].Value.Type ?? parameter.Type);
+                var rangeType = RangeCalls.RangeType(invocation.Arguments[i].Value.Type ?? parameter.Type);
                 _context.ReportDiagnostic(Diagnostic.Create(
                     _descriptor,
                     invocation.Syntax.GetLocation(),
                     additionalLocations: new[] { invocation.Arguments[i].Syntax.GetLocation() },
                     properties,
-                    HvaRangeNotSharedOnlyAnalyzer.CallName(invocation),
+                    RangeCalls.CallName(invocation),
                     _context.OwningSymbol.Name,
                     Spelling(rangeType)));
             }
