@@ -53,6 +53,26 @@ namespace GfnGuard.Analyzers
             description: "Upstream's attr_filter is a mask of KVM_FILTER_SHARED and KVM_FILTER_PRIVATE in which 0 is invalid: kvm_gfn_range_filter_to_root_types WARNs on it, and a zap with it removes nothing (on TDX, private pages stay mapped in the secure EPT after guest_memfd frees them). A range built without assigning the filter has filter 0.",
             helpLinkUri: HelpLink(DiagnosticIds.EmptyFilterAtZap));
 
+        internal static readonly DiagnosticDescriptor FlushBeforeUnlock = new DiagnosticDescriptor(
+            id: DiagnosticIds.FlushBeforeUnlock,
+            title: "The TLB flush a zap asks for must happen before mmu_lock is released",
+            messageFormat: "mmu_lock is released while '{0}' may still hold the 'flush needed' of '{1}' (line {2}) with no TLB flush since; other vCPUs keep TLB entries for pages the host is about to free",
+            category: CorrectnessCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A zap such as kvm_unmap_gfn_range() returns true when SPTEs were removed and the remote TLBs must be flushed. KVM flushes (kvm_flush_remote_tlbs) before it drops mmu_lock, as __kvm_handle_hva_range and kvm_gmem_invalidate_begin do: once the lock is dropped the host may free the pages, and a vCPU whose TLB still maps one reads and writes freed memory.",
+            helpLinkUri: HelpLink(DiagnosticIds.FlushBeforeUnlock));
+
+        internal static readonly DiagnosticDescriptor UnbalancedMmuLock = new DiagnosticDescriptor(
+            id: DiagnosticIds.UnbalancedMmuLock,
+            title: "mmu_lock must be balanced",
+            messageFormat: "{0}",
+            category: CorrectnessCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A method that takes mmu_lock releases it on every path that returns, in the mode it took it (read_unlock after read_lock, write_unlock after write_lock), never releases it when it is not held, and never takes it again while holding it: the kernel's rwlock is not recursive, so that deadlocks. Lock helpers ([AcquiresMmuLock], [ReleasesMmuLock], or bodies that take or drop it on every path) are lock operations, not unbalanced code.",
+            helpLinkUri: HelpLink(DiagnosticIds.UnbalancedMmuLock));
+
         internal static readonly DiagnosticDescriptor GmemRangeNotPrivateOnly = new DiagnosticDescriptor(
             id: DiagnosticIds.GmemRangeNotPrivateOnly,
             title: "A guest_memfd path must pass on only private-only gfn ranges",

@@ -18,6 +18,12 @@ namespace GfnGuard.Analyzers
         /// <summary>A guest_memfd path passes on a gfn range that is not definitely private-only.</summary>
         public const string GmemRangeNotPrivateOnly = "KVM0005";
 
+        /// <summary>mmu_lock is released while a zap's "flush needed" has not been acted on.</summary>
+        public const string FlushBeforeUnlock = "KVM0006";
+
+        /// <summary>mmu_lock is not balanced: held at a return, released when not held or in the other mode, or taken again while held.</summary>
+        public const string UnbalancedMmuLock = "KVM0007";
+
         /// <summary>An .editorconfig key starts with <c>gfnguard.</c> but is not one GfnGuard reads (configuration warnings start at KVM0900).</summary>
         public const string UnknownOptionKey = "KVM0900";
 

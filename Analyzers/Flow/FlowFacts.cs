@@ -15,5 +15,8 @@ namespace GfnGuard.Analyzers.Flow
 
         /// <summary>mmu_lock: lock calls, guards, lock locals and lock summaries of helpers (KVM0003).</summary>
         Lock = 2,
+
+        /// <summary>Zap results that owe a TLB flush, and the flushes that settle them (KVM0006); needs <see cref="Lock"/>.</summary>
+        Flush = 4,
     }
 }

@@ -45,7 +45,7 @@ namespace GfnGuard.Analyzers.Flow
         /// A place a rule checks, by which path states are kept apart however many there are
         /// (<see cref="PathStates"/>): the lock, a lock guard, a range flag. Everything else may be joined.
         /// </summary>
-        internal bool IsRuleProperty => IsFlag || IsLockState || Fact is PlaceFact.Guard or PlaceFact.TryLockTaken;
+        internal bool IsRuleProperty => IsFlag || IsLockState || Fact is PlaceFact.Guard or PlaceFact.TryLockTaken or PlaceFact.FlushOwed;
 
         /// <summary>Where a lock's state is kept: an instance's (<see cref="PlaceFact.LockHeld"/>) or the lock of no known owner.</summary>
         internal bool IsLockState => Fact == PlaceFact.LockHeld || ReferenceEquals(Root, MmuLockRoot);

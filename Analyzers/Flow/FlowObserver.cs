@@ -68,6 +68,15 @@ namespace GfnGuard.Analyzers.Flow
         {
         }
 
+        /// <summary>
+        /// The fixed point of one graph (the method's own, or a nested function's), before
+        /// <see cref="Complete"/>: the input states of its blocks (null where unreachable), and
+        /// the transfer, to replay a block without observing it (what reaches each return).
+        /// </summary>
+        internal virtual void OnFixedPoint(Microsoft.CodeAnalysis.FlowAnalysis.ControlFlowGraph graph, PathStates?[] inputs, IFlowTransfer transfer, bool isMethodBody)
+        {
+        }
+
         /// <summary>The observation pass is over: report what was gathered across every path.</summary>
         internal virtual void Complete()
         {
@@ -103,6 +112,18 @@ namespace GfnGuard.Analyzers.Flow
         /// compilation), before it runs; only when <see cref="ObservesInvocations"/>.
         /// </summary>
         internal virtual void OnCall(IOperation call, IMethodSymbol method, FlowState state)
+        {
+        }
+
+        /// <summary>True when the observer reads <see cref="OnLockCall"/> (KVM0006, KVM0007).</summary>
+        internal virtual bool ObservesLockEvents => false;
+
+        /// <summary>
+        /// A call that takes, tries, asserts or drops mmu_lock (its form, a guard's Dispose, or a
+        /// helper with a lock effect), with where that lock's state is kept, whether the method
+        /// can name the lock's owner, and the state just before the call; only when <see cref="ObservesLockEvents"/>.
+        /// </summary>
+        internal virtual void OnLockCall(IInvocationOperation call, LockEffect effect, FlowLocation lockPlace, bool ownerKnown, FlowState before)
         {
         }
 

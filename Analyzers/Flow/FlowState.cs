@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace GfnGuard.Analyzers.Flow
 {
@@ -183,6 +184,44 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return this;
+        }
+
+        /// <summary>A TLB flush, in place on a working copy: no zap's result owes one any more.</summary>
+        internal FlowState SettleFlushes()
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (_entries[i].Location.Fact == PlaceFact.FlushOwed && !_entries[i].Value.Equals(BoolValue.False))
+                {
+                    _entries[i] = new Entry(_entries[i].Location, BoolValue.False);
+                }
+            }
+
+            return this;
+        }
+
+        /// <summary>The places whose zap result may still owe a TLB flush, with the zaps (the value's true-sites).</summary>
+        internal IEnumerable<(FlowLocation Holder, BoolValue Owed)> FlushesOwed()
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (_entries[i].Location.Fact == PlaceFact.FlushOwed && _entries[i].Value.MayBeTrue)
+                {
+                    yield return (_entries[i].Location.With(PlaceFact.None), _entries[i].Value);
+                }
+            }
+        }
+
+        /// <summary>The lock states the path follows (each VM's, and the lock of no known owner), with their values.</summary>
+        internal IEnumerable<(FlowLocation Lock, BoolValue Held)> LockStates()
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (_entries[i].Location.IsLockState)
+                {
+                    yield return (_entries[i].Location, _entries[i].Value);
+                }
+            }
         }
 
         /// <summary>

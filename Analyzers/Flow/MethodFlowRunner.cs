@@ -46,8 +46,10 @@ namespace GfnGuard.Analyzers.Flow
             {
                 var start = ReferenceEquals(function, graph) ? entry : nestedEntry;
                 var observer = createObserver();
-                if (ForwardDataflow.Run(function, start, new OperationTransfer(roles.Roles, roles.Summaries, observer, facts), body.CancellationToken) is not null)
+                var transfer = new OperationTransfer(roles.Roles, roles.Summaries, observer, facts);
+                if (ForwardDataflow.Run(function, start, transfer, body.CancellationToken) is { } inputs)
                 {
+                    observer.OnFixedPoint(function, inputs, transfer, isMethodBody: ReferenceEquals(function, graph));
                     observer.Complete();
                 }
             }

@@ -71,6 +71,15 @@ namespace GfnGuard.Analyzers.Flow
             var lockEffect = _tracksLock ? ClassifyLockCall(invocation, receiver, out byForm) : LockEffect.None;
             var owner = lockEffect == LockEffect.None ? default : LockOwner(invocation, receiver, argumentPlaces, byForm);
             ApplyFlagEffects(invocation, arguments);
+            if (lockEffect != LockEffect.None && _observe && _observer is { ObservesLockEvents: true })
+            {
+                _observer.OnLockCall(invocation, lockEffect, LockOf(owner), owner.IsValid, _state.Publish());
+            }
+
+            if (_tracksFlush && _summaries.FlushesTlbs(invocation))
+            {
+                _state = _state.Edit().SettleFlushes();
+            }
 
             var result = default(FlowLocation);
             switch (lockEffect)

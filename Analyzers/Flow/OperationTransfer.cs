@@ -39,6 +39,7 @@ namespace GfnGuard.Analyzers.Flow
         private readonly Dictionary<CaptureId, IOperation?> _capturedReferences = new Dictionary<CaptureId, IOperation?>();
         private readonly bool _tracksFlags;
         private readonly bool _tracksLock;
+        private readonly bool _tracksFlush;
 
         // Made once: a method group handed to LockOperations.Classify is a new delegate on every call.
         private readonly System.Func<IOperation, bool> _isLockReference;
@@ -55,6 +56,7 @@ namespace GfnGuard.Analyzers.Flow
             _observer = observer;
             _tracksFlags = (facts & FlowFacts.Flags) != 0;
             _tracksLock = (facts & FlowFacts.Lock) != 0;
+            _tracksFlush = (facts & FlowFacts.Flush) != 0;
             _isLockReference = IsLockReference;
         }
 
@@ -120,7 +122,18 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var restricted = state.Get(location).Restrict(whenTrue);
-            return restricted.Possibilities == BoolPossibilities.None ? null : state.Set(location, restricted);
+            if (restricted.Possibilities == BoolPossibilities.None)
+            {
+                return null;
+            }
+
+            if (_tracksFlush && restricted.IsDefinitelyFalse && state.Get(location.With(PlaceFact.FlushOwed)).MayBeTrue)
+            {
+                // `if (flush) kvm_flush_remote_tlbs(kvm);`: where the zap said "no flush needed", none is owed.
+                state = state.Set(location.With(PlaceFact.FlushOwed), BoolValue.False);
+            }
+
+            return state.Set(location, restricted);
         }
 
         /// <summary>
@@ -563,6 +576,7 @@ namespace GfnGuard.Analyzers.Flow
             else if (target.IsValid)
             {
                 SetState(target, result);
+                NoteZapResult(target, compound.Value);
             }
 
             return result;
@@ -750,6 +764,7 @@ namespace GfnGuard.Analyzers.Flow
             if (valueOperation.Type?.SpecialType == SpecialType.System_Boolean)
             {
                 SetState(target, value.Value.OrFrom(valueOperation.Syntax));
+                NoteZapResult(target, valueOperation);
                 if (_tracksLock)
                 {
                     // `bool taken = spin_trylock(...)`: the local carries the outcome (or forgets an old one).
@@ -785,6 +800,35 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             CopyOrForget(value.Place, target);
+        }
+
+        /// <summary>
+        /// A bool place given a zap's "flush needed" (<c>flush = zap(...)</c>, <c>flush |= zap(...)</c>,
+        /// <c>flush = zap(...) || flush</c>) owes a TLB flush from here until one runs (KVM0006).
+        /// A store of anything else leaves what it owed: the old result is not flushed by being overwritten.
+        /// </summary>
+        private void NoteZapResult(FlowLocation target, IOperation value)
+        {
+            if (_tracksFlush && target.IsValid && ZapIn(value) is { } zap)
+            {
+                SetState(target.With(PlaceFact.FlushOwed), BoolValue.True.StoredAt(zap.Syntax));
+            }
+        }
+
+        /// <summary>The zap whose result <paramref name="value"/> is, or is or-ed from.</summary>
+        private IInvocationOperation? ZapIn(IOperation value)
+        {
+            switch (LockOperations.Unwrap(value))
+            {
+                case IInvocationOperation invocation when _summaries.IsZap(invocation):
+                    return invocation;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Or or BinaryOperatorKind.ConditionalOr } or:
+                    return ZapIn(or.LeftOperand) ?? ZapIn(or.RightOperand);
+                case IFlowCaptureReferenceOperation capture when _capturedReferences.TryGetValue(capture.Id, out var captured) && captured is not null:
+                    return ZapIn(captured);
+                default:
+                    return null;
+            }
         }
 
         private FlowLocation Create(IObjectCreationOperation creation)

@@ -37,5 +37,12 @@ namespace GfnGuard.Analyzers.Flow
 
         /// <summary>The range's only_shared flag, however the port spells it.</summary>
         OnlyShared,
+
+        /// <summary>
+        /// The bool at the place holds a zap's "flush needed" (<c>flush |= kvm_unmap_gfn_range(...)</c>)
+        /// and no TLB flush has run since: where the bool may be true, a flush is owed before
+        /// mmu_lock is released (KVM0006). The value's true-sites are the zaps.
+        /// </summary>
+        FlushOwed,
     }
 }

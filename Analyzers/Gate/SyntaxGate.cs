@@ -51,6 +51,7 @@ namespace GfnGuard.Analyzers.Gate
         private readonly HashSet<string> _lockNames;
         private readonly HashSet<string> _reclaimNames;
         private readonly HashSet<string> _zapNames;
+        private readonly HashSet<string> _flushNames;
 
         // Whether any tree spells upstream's filter (attr_filter, AttrFilter, [GfnRangeFilter]): KVM0004 needs one.
         private readonly bool _anyFilterForm;
@@ -84,6 +85,7 @@ namespace GfnGuard.Analyzers.Gate
             lockBase.UnionWith(RoleCatalog.LockPrimitives);
             var reclaimBase = new HashSet<string>(RoleCatalog.ReclaimMethods.Names, System.StringComparer.Ordinal);
             var zapBase = new HashSet<string>(RoleCatalog.ZapMethods.Names, System.StringComparer.Ordinal);
+            var flushBase = new HashSet<string>(RoleCatalog.TlbFlushMethods.Names, System.StringComparer.Ordinal);
             var filterNames = new HashSet<string>(RoleCatalog.GfnRangeFilterMembers.Names, System.StringComparer.Ordinal);
             filterNames.UnionWith(Spellings(new[] { RoleCatalog.GfnRangeFilterMembers.AttributeShortName! }));
 
@@ -111,6 +113,7 @@ namespace GfnGuard.Analyzers.Gate
                     AddLastSegments(lockBase, roleOptions.NamesFor(RoleCatalog.MmuLockMembers));
                     AddLastSegments(reclaimBase, roleOptions.NamesFor(RoleCatalog.ReclaimMethods));
                     AddLastSegments(zapBase, roleOptions.NamesFor(RoleCatalog.ZapMethods));
+                    AddLastSegments(flushBase, roleOptions.NamesFor(RoleCatalog.TlbFlushMethods));
                     AddLastSegments(_hvaPathNames, roleOptions.NamesFor(RoleCatalog.HvaPathMethods));
                     AddLastSegments(_gmemPathNames, roleOptions.NamesFor(RoleCatalog.GmemPathMethods));
                 }
@@ -123,7 +126,7 @@ namespace GfnGuard.Analyzers.Gate
             {
                 if (names.SpellsAny(attributeSpellings))
                 {
-                    AddAttributed(TreeRoleIndex.For(tree, cancellationToken).AttributedMembers, attributeRoles, lockBase, reclaimBase, zapBase);
+                    AddAttributed(TreeRoleIndex.For(tree, cancellationToken).AttributedMembers, attributeRoles, lockBase, reclaimBase, zapBase, flushBase);
                 }
             }
 
@@ -131,7 +134,7 @@ namespace GfnGuard.Analyzers.Gate
             {
                 if (!MetadataRoleNames.IsFramework(assembly))
                 {
-                    AddAttributed(MetadataRoleNames.Of(assembly), RoleAttributesByName, lockBase, reclaimBase, zapBase);
+                    AddAttributed(MetadataRoleNames.Of(assembly), RoleAttributesByName, lockBase, reclaimBase, zapBase, flushBase);
                 }
             }
 
@@ -161,6 +164,7 @@ namespace GfnGuard.Analyzers.Gate
             _lockNames = Closure(trees, lockBase, includeBase: true, cancellationToken);
             _reclaimNames = Closure(trees, reclaimBase, includeBase: true, cancellationToken);
             _zapNames = Closure(trees, zapBase, includeBase: true, cancellationToken);
+            _flushNames = Closure(trees, flushBase, includeBase: true, cancellationToken);
             foreach (var (_, names) in trees)
             {
                 _anyFilterForm |= names.SpellsAny(filterNames);
@@ -207,6 +211,34 @@ namespace GfnGuard.Analyzers.Gate
             var body = Summarize(declaration);
             return body.SpellsAny(_reclaimNames) && (heldOnEntry || body.SpellsAny(_lockNames));
         }
+
+        /// <summary>
+        /// KVM0007: could this block take or drop mmu_lock? It must spell a lock name, or a method
+        /// that reaches one (a held-on-entry body that only asserts it cannot unbalance it).
+        /// </summary>
+        internal bool MayTouchTheLock(SyntaxNode declaration) =>
+            VerdictFor(declaration.SyntaxTree).MayLock && Summarize(declaration).SpellsAny(_lockNames);
+
+        /// <summary>KVM0006: could this block zap and then drop mmu_lock? It must spell both.</summary>
+        internal bool MayZapThenUnlock(SyntaxNode declaration)
+        {
+            if (!VerdictFor(declaration.SyntaxTree).MayLock)
+            {
+                return false;
+            }
+
+            var body = Summarize(declaration);
+            return body.SpellsAny(_zapNames) && body.SpellsAny(_lockNames);
+        }
+
+        /// <summary>Could any tree take or drop mmu_lock (KVM0006, KVM0007)?</summary>
+        internal bool AnyTreeMayLock => AnyTree(static verdict => verdict.MayLock);
+
+        /// <summary>Could a method of this name zap SPTEs (itself a zap name, or its body reaches one)?</summary>
+        internal bool MayZap(string methodName) => _zapNames.Contains(methodName);
+
+        /// <summary>Could a method of this name flush the TLBs (itself a flush name, or its body reaches one)?</summary>
+        internal bool MayFlushTlbs(string methodName) => _flushNames.Contains(methodName);
 
         /// <summary>Could any tree of the compilation make both flags true (KVM0001)?</summary>
         internal bool AnyTreeMaySetBothFlags => AnyTree(static verdict => verdict.MaySetBothFlags);
@@ -297,7 +329,7 @@ namespace GfnGuard.Analyzers.Gate
             return BodySummary.Of(declaration.SyntaxTree.GetText(), declaration);
         }
 
-        private void AddAttributed(Dictionary<string, List<string>> attributed, Dictionary<string, string> attributeRoles, HashSet<string> lockBase, HashSet<string> reclaimBase, HashSet<string> zapBase)
+        private void AddAttributed(Dictionary<string, List<string>> attributed, Dictionary<string, string> attributeRoles, HashSet<string> lockBase, HashSet<string> reclaimBase, HashSet<string> zapBase, HashSet<string> flushBase)
         {
             foreach (var pair in attributed)
             {
@@ -317,6 +349,10 @@ namespace GfnGuard.Analyzers.Gate
                 else if (role == RoleCatalog.ZapMethods.AttributeShortName)
                 {
                     zapBase.UnionWith(pair.Value);
+                }
+                else if (role == RoleCatalog.TlbFlushMethods.AttributeShortName)
+                {
+                    flushBase.UnionWith(pair.Value);
                 }
             }
         }

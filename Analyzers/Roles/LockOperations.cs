@@ -108,6 +108,15 @@ namespace GfnGuard.Analyzers.Roles
                 || (invocation.Instance is { } instance && roles.IsLockMemberReference(instance));
         }
 
+        /// <summary>The mode a lock call takes or drops, by its name (a helper's mode is not known).</summary>
+        internal static LockMode ModeOf(IInvocationOperation invocation)
+        {
+            var name = invocation.TargetMethod.Name;
+            return RoleCatalog.WriteModeCalls.Contains(name) ? LockMode.Write
+                : RoleCatalog.ReadModeCalls.Contains(name) ? LockMode.Read
+                : LockMode.Unknown;
+        }
+
         /// <summary>A <c>lockdep_assert_held*()</c> call: the lock is held from there on.</summary>
         internal static bool IsLockdepAssert(IInvocationOperation invocation) => RoleCatalog.LockdepAsserts.Contains(invocation.TargetMethod.Name);
 

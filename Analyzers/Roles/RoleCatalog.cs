@@ -138,6 +138,34 @@ namespace GfnGuard.Analyzers.Roles
         internal static readonly ImmutableHashSet<string> WriteUnlockFunctions = ImmutableHashSet.Create("write_unlock", "spin_unlock");
         internal static readonly ImmutableHashSet<string> ReadUnlockFunctions = ImmutableHashSet.Create("read_unlock");
 
+        /// <summary>
+        /// Calls that take or drop mmu_lock for write, and for read (KVM0007 tells the modes apart):
+        /// the primitives, ReaderWriterLockSlim's methods, the runtime's lock and its guards.
+        /// KVM_MMU_LOCK is write_lock where mmu_lock is an rwlock (x86).
+        /// </summary>
+        internal static readonly ImmutableHashSet<string> WriteModeCalls = ImmutableHashSet.Create(
+            "KVM_MMU_LOCK", "KVM_MMU_UNLOCK", "write_lock", "write_unlock", "write_trylock",
+            "EnterWriteLock", "ExitWriteLock", "TryEnterWriteLock", "WriteLock", "WriteUnlock", "Write");
+
+        internal static readonly ImmutableHashSet<string> ReadModeCalls = ImmutableHashSet.Create(
+            "read_lock", "read_unlock", "read_trylock",
+            "EnterReadLock", "ExitReadLock", "TryEnterReadLock", "ReadLock", "ReadUnlock", "Read");
+
+        /// <summary>The release that undoes an acquisition, by the acquiring call's name (KVM0007's fix).</summary>
+        internal static readonly ImmutableDictionary<string, string> ReleaseOfAcquire = new System.Collections.Generic.Dictionary<string, string>
+        {
+            ["KVM_MMU_LOCK"] = "KVM_MMU_UNLOCK",
+            ["write_lock"] = "write_unlock",
+            ["read_lock"] = "read_unlock",
+            ["spin_lock"] = "spin_unlock",
+            ["EnterWriteLock"] = "ExitWriteLock",
+            ["EnterReadLock"] = "ExitReadLock",
+            ["EnterUpgradeableReadLock"] = "ExitUpgradeableReadLock",
+            ["WriteLock"] = "WriteUnlock",
+            ["ReadLock"] = "ReadUnlock",
+            ["Enter"] = "Exit",
+        }.ToImmutableDictionary();
+
         /// <summary>Try forms: they take the lock only where they returned true.</summary>
         internal static readonly ImmutableHashSet<string> TryLockFunctions = ImmutableHashSet.Create("spin_trylock", "write_trylock", "read_trylock");
 

@@ -18,9 +18,13 @@ namespace GfnGuard.Runtime
 
         // Kernel: filemap_invalidate_lock: faults take it shared, punch-hole exclusive.
         private readonly ReaderWriterLockSlim _invalidateLock = new ReaderWriterLockSlim(LockRecursionPolicy.NoRecursion);
+        private readonly KvmGmemOps _ops;
         private bool _released;
 
-        internal KvmGmem(Kvm kvm, ulong size)
+        [ThreadStatic]
+        private static int t_invalidationDepth;
+
+        internal KvmGmem(Kvm kvm, ulong size, KvmGmemOps? ops)
         {
             if (size == 0 || size % KvmMemorySlot.PageSize != 0)
             {
@@ -29,7 +33,11 @@ namespace GfnGuard.Runtime
 
             Kvm = kvm;
             Size = size;
+            _ops = ops ?? KvmGmemOps.Kernel;
         }
+
+        /// <summary>True while the current thread runs a guest_memfd invalidation (every range it passes must be private-only).</summary>
+        internal static bool InInvalidation => t_invalidationDepth > 0;
 
         public Kvm Kvm { get; }
 
@@ -112,9 +120,9 @@ namespace GfnGuard.Runtime
             _invalidateLock.EnterWriteLock();
             try
             {
-                InvalidateBegin(start, end);
+                Invalidate(_ops.InvalidateBegin, start, end);
                 Truncate(start, end);
-                InvalidateEnd(start, end);
+                Invalidate(_ops.InvalidateEnd, start, end);
             }
             finally
             {
@@ -128,9 +136,9 @@ namespace GfnGuard.Runtime
             _invalidateLock.EnterWriteLock();
             try
             {
-                InvalidateBegin(0, ulong.MaxValue);
+                Invalidate(_ops.InvalidateBegin, 0, ulong.MaxValue);
                 Truncate(0, ulong.MaxValue);
-                InvalidateEnd(0, ulong.MaxValue);
+                Invalidate(_ops.InvalidateEnd, 0, ulong.MaxValue);
                 lock (_bindings)
                 {
                     _bindings.Clear();
@@ -175,9 +183,23 @@ namespace GfnGuard.Runtime
             }
         }
 
+        /// <summary>Runs one half of the invalidation with the thread marked as inside guest_memfd's invalidation.</summary>
+        private void Invalidate(KvmGmemInvalidate callback, ulong start, ulong end)
+        {
+            t_invalidationDepth++;
+            try
+            {
+                callback(this, start, end);
+            }
+            finally
+            {
+                t_invalidationDepth--;
+            }
+        }
+
         /// <summary>Kernel: kvm_gmem_invalidate_begin: a private-only range per bound slot, mmu_lock taken on the first.</summary>
         [GmemPath]
-        private void InvalidateBegin(ulong start, ulong end)
+        internal void KernelInvalidateBegin(ulong start, ulong end)
         {
             var kvm = Kvm;
             var flush = false;
@@ -217,7 +239,7 @@ namespace GfnGuard.Runtime
         }
 
         /// <summary>Kernel: kvm_gmem_invalidate_end.</summary>
-        private void InvalidateEnd(ulong start, ulong end)
+        internal void KernelInvalidateEnd(ulong start, ulong end)
         {
             if (BindingsIn(start, end).Count == 0)
             {
@@ -238,9 +260,27 @@ namespace GfnGuard.Runtime
                 {
                     if (pair.Key >= start && pair.Key < end && _pages.TryRemove(pair.Key, out var pfn))
                     {
+                        CountPrivateSptesLeftOn(pair.Key, pfn);
                         KvmArch.GmemInvalidate(Kvm, pfn);
                         Kvm.Machine.Memory.Free(pfn);
                     }
+                }
+            }
+        }
+
+        /// <summary>
+        /// The consequence of an invalidation that did not target private mappings: a private
+        /// SPTE still maps the page being freed, so the guest keeps reading and writing a frame
+        /// the host hands to someone else. Kernel: nothing counts this; it is a use-after-free.
+        /// </summary>
+        private void CountPrivateSptesLeftOn(ulong index, long pfn)
+        {
+            foreach (var slot in BindingsIn(index, index + 1))
+            {
+                var spte = KvmMmu.ReadSpte(slot, slot.BaseGfn + index - slot.GmemOffset, privateSide: true);
+                if (Spte.IsPresent(spte) && Spte.Pfn(spte) == pfn)
+                {
+                    Interlocked.Increment(ref Kvm.Stats.privateSptesLeftOnFreedPages);
                 }
             }
         }

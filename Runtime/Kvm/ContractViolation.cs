@@ -12,6 +12,9 @@ namespace GfnGuard.Runtime
         /// <summary>An HVA-based path passed a range that is not shared-only (KVM0002).</summary>
         HvaRangeNotSharedOnly,
 
+        /// <summary>A guest_memfd invalidation passed a range that is not private-only (KVM0005).</summary>
+        GmemRangeNotPrivateOnly,
+
         /// <summary>mmu_lock released by a thread that does not hold it.</summary>
         UnbalancedUnlock,
 

@@ -7,14 +7,16 @@ namespace GfnGuard.Runtime
     public sealed partial class Kvm
     {
         /// <summary>Kernel: kvm_gmem_create (KVM_CREATE_GUEST_MEMFD).</summary>
-        public KvmGmem CreateGuestMemfd(ulong size)
+        /// <param name="size">The file's size in bytes: a non-zero multiple of the page size.</param>
+        /// <param name="ops">The invalidation pair to run on punch-hole and release; the runtime's port of guest_memfd.c when null.</param>
+        public KvmGmem CreateGuestMemfd(ulong size, KvmGmemOps? ops = null)
         {
             if (!Type.HasGmemPrivateMemory())
             {
                 throw new InvalidOperationException($"{Type} VMs have no guest_memfd.");
             }
 
-            return new KvmGmem(this, size);
+            return new KvmGmem(this, size, ops);
         }
 
         /// <summary>

@@ -11,6 +11,8 @@ namespace GfnGuard.Runtime
         internal long zappedSharedSptes;
         internal long zappedPrivateSptes;
         internal long privateSptesZappedByHvaEvents;
+        internal long privateSptesLeftOnFreedPages;
+        internal long guestAccessesToFreedFrames;
         internal long invalidations;
         internal long reclaims;
         internal long agingChecks;
@@ -30,6 +32,19 @@ namespace GfnGuard.Runtime
 
         /// <summary>Private SPTEs zapped by an HVA-based event: must stay 0 (an HVA never reaches guest_memfd).</summary>
         public long PrivateSptesZappedByHvaEvents => Interlocked.Read(ref privateSptesZappedByHvaEvents);
+
+        /// <summary>
+        /// Private SPTEs still mapping a guest_memfd page when it was freed: must stay 0. Each is a
+        /// use-after-free the guest can reach (a guest_memfd invalidation whose range was not private-only).
+        /// </summary>
+        public long PrivateSptesLeftOnFreedPages => Interlocked.Read(ref privateSptesLeftOnFreedPages);
+
+        /// <summary>
+        /// Guest reads and writes that reached a frame the host had already freed, through a stale
+        /// SPTE or TLB entry: must stay 0. What such a read returns is whatever the frame last
+        /// held (another owner's data once it is reused); such a write corrupts it.
+        /// </summary>
+        public long GuestAccessesToFreedFrames => Interlocked.Read(ref guestAccessesToFreedFrames);
 
         /// <summary>kvm_mmu_invalidate_begin calls.</summary>
         public long Invalidations => Interlocked.Read(ref invalidations);

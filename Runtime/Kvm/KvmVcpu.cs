@@ -91,6 +91,12 @@ namespace GfnGuard.Runtime
         {
             var memory = Kvm.Machine.Memory;
             Cpu.RanVms.Add(Kvm.Id);
+            if (memory.OwnerOf(pfn) == PageOwner.Free)
+            {
+                // Only a stale SPTE or TLB entry leads here: a use-after-free of host memory.
+                Interlocked.Increment(ref Kvm.Stats.guestAccessesToFreedFrames);
+            }
+
             if (keyId == 0)
             {
                 // Unencrypted accesses are coherent: model them as write-through.

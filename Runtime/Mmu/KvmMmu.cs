@@ -16,6 +16,13 @@ namespace GfnGuard.Runtime
         [RequiresMmuLock]
         public static bool UnmapGfnRange(Kvm kvm, ref KvmGfnRange range)
         {
+            if (KvmGmem.InInvalidation && !range.OnlyPrivate)
+            {
+                // guest_memfd holds only private memory: a range that is not private-only either
+                // leaves its private SPTEs mapping the pages about to be freed, or zaps shared ones for nothing.
+                kvm.Lockdep.Report(ContractViolation.GmemRangeNotPrivateOnly, $"a guest_memfd invalidation passed {range}");
+            }
+
             var zapped = 0L;
             if (range.TargetsShared)
             {

@@ -9,6 +9,9 @@ namespace CleanPort
     /// </summary>
     public static class GuestMemfdInvalidate
     {
+        /// <summary>The pair plugged into a VM's guest_memfd in place of the runtime's own.</summary>
+        public static KvmGmemOps Ops { get; } = new KvmGmemOps(kvm_gmem_invalidate_begin, kvm_gmem_invalidate_end);
+
         /// <summary>Kernel: __kvm_gmem_invalidate_begin for file pages [start, end).</summary>
         public static void kvm_gmem_invalidate_begin(KvmGmem gmem, ulong start, ulong end)
         {

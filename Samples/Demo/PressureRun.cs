@@ -18,7 +18,7 @@ namespace Demo
         internal const int Rounds = 4;
         private const ulong Page = KvmMemorySlot.PageSize;
 
-        internal static RunResult Run(KvmVmType type, string portName, KvmMmuNotifierOps ops)
+        internal static RunResult Run(KvmVmType type, string portName, KvmMmuNotifierOps ops, KvmGmemOps gmemOps)
         {
             var machine = new Machine(cpuCount: 4);
             var mm = new HostAddressSpace(machine);
@@ -28,8 +28,8 @@ namespace Demo
             var kvm = new Kvm(machine, type, mm, checkedMode: false, notifierOps: ops);
             if (type.HasGmemPrivateMemory())
             {
-                var gmem = kvm.CreateGuestMemfd(Pages * Page);
-                kvm.SetUserMemoryRegion(new KvmUserspaceMemoryRegion(0, 0, Pages, hva, MemslotFlags.GuestMemfd, gmem));
+                var file = kvm.CreateGuestMemfd(Pages * Page, gmemOps);
+                kvm.SetUserMemoryRegion(new KvmUserspaceMemoryRegion(0, 0, Pages, hva, MemslotFlags.GuestMemfd, file));
                 kvm.SetMemoryAttributes(Pages / 2, Pages, isPrivate: true);
             }
             else
@@ -71,7 +71,8 @@ namespace Demo
                 }
             }
 
-            return new RunResult(
+            // The pressure phase's costs, before the punch-hole phase adds its own faults and zaps.
+            var result = new RunResult(
                 type,
                 portName,
                 kvm.Stats.Faults,
@@ -82,9 +83,35 @@ namespace Demo
                 machine.Wbinvds,
                 machine.FlushCycles,
                 kvm.MmuLock.HeldFlushMilliseconds - mmuLockAtStart,
+                PrivateSptesLeftOnFreedPages: 0,
+                GuestAccessesToFreedFrames: 0,
                 kvm.Lockdep.Count(ContractViolation.ReclaimUnderMmuLock),
                 kvm.Lockdep.Count(ContractViolation.HvaRangeNotSharedOnly),
+                GmemRangesNotPrivateOnly: 0,
+                LockdepViolations: 0,
                 lostWrites);
+
+            // Then the guest gives the first window of its private half back (a balloon or
+            // discard: the VMM punches a hole in guest_memfd) and later touches it again. The
+            // write must fault in a fresh page; through a private SPTE left behind it lands in
+            // the frame guest_memfd just freed.
+            var gmem = kvm.GfnToMemslot(Pages / 2)?.Gmem;
+            if (gmem is not null)
+            {
+                gmem.PunchHole((Pages / 2) * Page, Window * Page);
+                for (var gfn = Pages / 2; gfn < (Pages / 2) + Window; gfn++)
+                {
+                    privateVcpu.Write(gfn, 0, isPrivate: true);
+                }
+            }
+
+            return result with
+            {
+                PrivateSptesLeftOnFreedPages = kvm.Stats.PrivateSptesLeftOnFreedPages,
+                GuestAccessesToFreedFrames = kvm.Stats.GuestAccessesToFreedFrames,
+                GmemRangesNotPrivateOnly = kvm.Lockdep.Count(ContractViolation.GmemRangeNotPrivateOnly),
+                LockdepViolations = kvm.Lockdep.Total,
+            };
         }
 
         private static ulong Value(int round, ulong gfn) => ((ulong)(round + 1) << 32) | gfn;

@@ -9,7 +9,7 @@ namespace Demo
     {
         private static readonly string[] Headers =
         {
-            "VM", "port", "faults", "zapped shared", "zapped private", "private by HVA", "TLB flushes", "WBINVDs", "flush Mcycles", "flush ms under mmu_lock", "lockdep", "lost writes",
+            "VM", "port", "faults", "zapped shared", "zapped private", "private by HVA", "TLB flushes", "WBINVDs", "flush Mcycles", "flush ms under mmu_lock", "SPTEs on freed", "freed accesses", "lockdep", "lost writes",
         };
 
         internal static string Format(IReadOnlyList<RunResult> runs)
@@ -29,7 +29,9 @@ namespace Demo
                     Number(run.Wbinvds),
                     (run.FlushCycles / 1e6).ToString("0.0", CultureInfo.InvariantCulture),
                     run.MmuLockHeldMs.ToString("0.0", CultureInfo.InvariantCulture),
-                    Number(run.ReclaimsUnderMmuLock + run.HvaRangesNotSharedOnly),
+                    Number(run.PrivateSptesLeftOnFreedPages),
+                    Number(run.GuestAccessesToFreedFrames),
+                    Number(run.LockdepViolations),
                     Number(run.LostWrites),
                 });
             }

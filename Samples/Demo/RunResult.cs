@@ -14,7 +14,11 @@ namespace Demo
         long Wbinvds,
         long FlushCycles,
         double MmuLockHeldMs,
+        long PrivateSptesLeftOnFreedPages,
+        long GuestAccessesToFreedFrames,
         long ReclaimsUnderMmuLock,
         long HvaRangesNotSharedOnly,
+        long GmemRangesNotPrivateOnly,
+        long LockdepViolations,
         int LostWrites);
 }

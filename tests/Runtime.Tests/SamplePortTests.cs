@@ -42,6 +42,63 @@ public sealed class SamplePortTests
         Assert.Equal(0, vm.Kvm.Lockdep.Total);
     }
 
+    [Theory]
+    [InlineData(KvmVmType.SwProtected)]
+    [InlineData(KvmVmType.Snp)]
+    [InlineData(KvmVmType.Tdx)]
+    public void CleanPortGmemOps_PunchHole_LeavesNoPrivateSpteOnAFreedPage(KvmVmType type)
+    {
+        var vm = TestVm.Create(type, gmemOps: GuestMemfdInvalidate.Ops);
+        vm.Kvm.SetMemoryAttributes(8, 16, isPrivate: true);
+        vm.Vcpu.Write(9, 0xBB, isPrivate: true);
+
+        vm.Gmem!.PunchHole(8 * TestVm.Page, 8 * TestVm.Page);
+
+        Assert.False(vm.PrivateMapped(9));
+        Assert.Equal(FaultOutcome.Installed, vm.Vcpu.Write(9, 0xCC, isPrivate: true));
+        Assert.Equal(0, vm.Kvm.Stats.PrivateSptesLeftOnFreedPages);
+        Assert.Equal(0, vm.Kvm.Stats.GuestAccessesToFreedFrames);
+        Assert.Equal(0, vm.Kvm.Lockdep.Total);
+    }
+
+    [Fact]
+    public void BuggyPortGmemOps_PunchHole_LockdepThrowsInCheckedMode()
+    {
+        var vm = TestVm.Create(KvmVmType.Snp, gmemOps: BuggyPort.GuestMemfdInvalidate.Ops);
+        vm.Kvm.SetMemoryAttributes(8, 16, isPrivate: true);
+        vm.Vcpu.Write(9, 0xBB, isPrivate: true);
+
+        var violation = Assert.Throws<KvmContractViolationException>(() => vm.Gmem!.PunchHole(8 * TestVm.Page, 8 * TestVm.Page));
+
+        Assert.Contains(nameof(ContractViolation.GmemRangeNotPrivateOnly), violation.Message, System.StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(KvmVmType.SwProtected)]
+    [InlineData(KvmVmType.Snp)]
+    [InlineData(KvmVmType.Tdx)]
+    public void BuggyPortGmemOps_PunchHole_LeavesPrivateSptesOnFreedPages_ThatTheGuestThenReaches(KvmVmType type)
+    {
+        var vm = TestVm.Create(type, checkedMode: false, gmemOps: BuggyPort.GuestMemfdInvalidate.Ops);
+        vm.Kvm.SetMemoryAttributes(8, 16, isPrivate: true);
+        for (ulong gfn = 8; gfn < 12; gfn++)
+        {
+            vm.Vcpu.Write(gfn, 0xBB, isPrivate: true);
+        }
+
+        vm.Gmem!.PunchHole(8 * TestVm.Page, 8 * TestVm.Page);
+
+        Assert.True(vm.PrivateMapped(9));
+        Assert.Equal(4, vm.Kvm.Stats.PrivateSptesLeftOnFreedPages);
+        Assert.Equal(1, vm.Kvm.Lockdep.Count(ContractViolation.GmemRangeNotPrivateOnly));
+
+        // The guest's next write goes through the stale SPTE into the freed frame: no fault.
+        var faults = vm.Kvm.Stats.Faults;
+        Assert.Equal(FaultOutcome.Installed, vm.Vcpu.Write(9, 0xCC, isPrivate: true));
+        Assert.Equal(faults, vm.Kvm.Stats.Faults);
+        Assert.Equal(1, vm.Kvm.Stats.GuestAccessesToFreedFrames);
+    }
+
     [Fact]
     public void CleanPortSetMemoryAttributes_ConvertsAndZapsBothSides()
     {

@@ -5,7 +5,7 @@ internal sealed class TestVm
 {
     internal const ulong Page = KvmMemorySlot.PageSize;
 
-    private TestVm(KvmVmType type, ulong pages, int cpus, KvmMmuNotifierOps? ops, bool checkedMode)
+    private TestVm(KvmVmType type, ulong pages, int cpus, KvmMmuNotifierOps? ops, bool checkedMode, KvmGmemOps? gmemOps)
     {
         Machine = new Machine(cpus);
         Mm = new HostAddressSpace(Machine);
@@ -13,7 +13,7 @@ internal sealed class TestVm
         Hva = Mm.Mmap(pages * Page);
         if (type.HasGmemPrivateMemory())
         {
-            Gmem = Kvm.CreateGuestMemfd(pages * Page);
+            Gmem = Kvm.CreateGuestMemfd(pages * Page, gmemOps);
             Slot = Kvm.SetUserMemoryRegion(new KvmUserspaceMemoryRegion(0, 0, pages, Hva, MemslotFlags.GuestMemfd, Gmem))!;
         }
         else
@@ -38,7 +38,7 @@ internal sealed class TestVm
 
     internal KvmVcpu Vcpu { get; }
 
-    internal static TestVm Create(KvmVmType type, ulong pages = 64, int cpus = 4, KvmMmuNotifierOps? ops = null, bool checkedMode = true) => new(type, pages, cpus, ops, checkedMode);
+    internal static TestVm Create(KvmVmType type, ulong pages = 64, int cpus = 4, KvmMmuNotifierOps? ops = null, bool checkedMode = true, KvmGmemOps? gmemOps = null) => new(type, pages, cpus, ops, checkedMode, gmemOps);
 
     internal ulong HvaOf(ulong gfn) => Hva + (gfn * Page);
 

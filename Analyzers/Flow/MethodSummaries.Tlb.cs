@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using GfnGuard.Analyzers.Roles;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// Zaps and TLB flushes as seen from a call site (SPEC section 3, and section 2 "Calls are
+    /// followed"): a zap returns whether a flush is needed, a helper that zaps and returns the
+    /// result is a zap too, and a helper that flushes before anything else it might skip counts as a flush.
+    /// </summary>
+    internal sealed partial class MethodSummaries
+    {
+        private readonly ConcurrentDictionary<IMethodSymbol, bool> _returnsAZapResult = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<IMethodSymbol, bool> _alwaysFlushes = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+
+        /// <summary>Does the call return a zap's "flush needed": a zap of the catalogue that returns bool, or a helper that returns one's result?</summary>
+        internal bool IsZap(IInvocationOperation invocation) => IsZap(invocation.TargetMethod);
+
+        internal bool IsZap(IMethodSymbol method)
+        {
+            if (method.ReturnType.SpecialType != SpecialType.System_Boolean)
+            {
+                return false;
+            }
+
+            method = Normalize(method);
+            if (_roles.IsDirectZap(method))
+            {
+                return true;
+            }
+
+            if (_returnsAZapResult.TryGetValue(method, out var known))
+            {
+                return known;
+            }
+
+            if (GateName(method) is { } name && !_context.Gate.MayZap(name))
+            {
+                return false;
+            }
+
+            return Guarded(method, false, _returnsAZapResult, ComputeReturnsAZapResult);
+        }
+
+        /// <summary>Does the call flush the TLBs: a flush of the catalogue, or a helper whose body flushes before it can return?</summary>
+        internal bool FlushesTlbs(IInvocationOperation invocation)
+        {
+            var method = Normalize(invocation.TargetMethod);
+            if (_roles.IsDirectTlbFlush(method))
+            {
+                return true;
+            }
+
+            if (_alwaysFlushes.TryGetValue(method, out var known))
+            {
+                return known;
+            }
+
+            if (GateName(method) is { } name && !_context.Gate.MayFlushTlbs(name))
+            {
+                return false;
+            }
+
+            return Guarded(method, false, _alwaysFlushes, ComputeAlwaysFlushes);
+        }
+
+        /// <summary>
+        /// A helper that zaps and returns the result (<c>return kvm_unmap_gfn_range(kvm, range);</c>,
+        /// or a local that holds a zap's result): its caller then owns the flush.
+        /// </summary>
+        private bool ComputeReturnsAZapResult(IMethodSymbol method)
+        {
+            if (BodyOperation(method) is not { } body)
+            {
+                return false;
+            }
+
+            foreach (var operation in body.Descendants())
+            {
+                if (operation is IReturnOperation { ReturnedValue: { } returned } && !IsInNestedFunction(operation, body)
+                    && (ZapIn(returned) || (LockOperations.Unwrap(returned) is ILocalReferenceOperation local && HoldsAZapResult(body, local.Local))))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Is the local given a zap's result anywhere in the body (<c>=</c>, <c>|=</c>, its initializer)?</summary>
+        private bool HoldsAZapResult(IOperation body, ILocalSymbol local)
+        {
+            foreach (var operation in body.Descendants())
+            {
+                var (target, value) = operation switch
+                {
+                    ISimpleAssignmentOperation simple => (simple.Target, simple.Value),
+                    ICompoundAssignmentOperation compound => (compound.Target, compound.Value),
+                    IVariableDeclaratorOperation { Initializer.Value: { } initial } declarator => ((IOperation?)null, initial),
+                    _ => (null, null),
+                };
+                var assigned = operation is IVariableDeclaratorOperation d ? SymbolEqualityComparer.Default.Equals(d.Symbol, local)
+                    : target is ILocalReferenceOperation l && SymbolEqualityComparer.Default.Equals(l.Local, local);
+                if (assigned && value is not null && ZapIn(value))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool ZapIn(IOperation value) => LockOperations.Unwrap(value) switch
+        {
+            IInvocationOperation invocation => IsZap(invocation),
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Or or BinaryOperatorKind.ConditionalOr } or => ZapIn(or.LeftOperand) || ZapIn(or.RightOperand),
+            _ => false,
+        };
+
+        /// <summary>
+        /// A helper counts as a flush when one of its body's top-level statements flushes before
+        /// any statement that could return or branch around it: a conservative "on every path"
+        /// that needs no graph (one it misses is a flush the rule does not credit, never a report it should not make).
+        /// </summary>
+        private bool ComputeAlwaysFlushes(IMethodSymbol method)
+        {
+            var body = BodyOperation(method) switch
+            {
+                IMethodBodyOperation methodBody => methodBody.BlockBody ?? methodBody.ExpressionBody,
+                IBlockOperation block => block,
+                _ => null,
+            };
+            if (body is null)
+            {
+                return false;
+            }
+
+            foreach (var statement in body.Operations)
+            {
+                if (statement is IExpressionStatementOperation { Operation: IInvocationOperation call } && FlushesTlbs(call))
+                {
+                    return true;
+                }
+
+                if (statement is IReturnOperation { ReturnedValue: IInvocationOperation returned } && FlushesTlbs(returned))
+                {
+                    return true;
+                }
+
+                foreach (var inner in statement.DescendantsAndSelf())
+                {
+                    if (inner is IReturnOperation or IBranchOperation or IThrowOperation)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return false;
+        }
+    }
+}

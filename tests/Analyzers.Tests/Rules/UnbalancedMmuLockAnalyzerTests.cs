@@ -1,0 +1,264 @@
+using System.Threading.Tasks;
+using Verify = GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.UnbalancedMmuLockAnalyzer>;
+
+namespace GfnGuard.Analyzers.Tests.Rules;
+
+/// <summary>KVM0007: mmu_lock is released on every path that returns, once, in the mode it was taken.</summary>
+public sealed class UnbalancedMmuLockAnalyzerTests
+{
+    private static Task VerifyPort(string body, string? editorConfig = null) =>
+        Verify.VerifyAsync("using static Kernel;\nusing System.Threading;\n" + KernelPort.Declarations + "\n" + body, editorConfig, withRuntime: true);
+
+    [Fact]
+    public Task ReturnWithTheLockHeld_Reports() => VerifyPort("""
+        static class C
+        {
+            static bool M(kvm kvm, bool early)
+            {
+                KVM_MMU_LOCK(kvm);
+                if (early)
+                    {|KVM0007:return false;|}
+                KVM_MMU_UNLOCK(kvm);
+                return true;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task VoidReturnWithTheLockHeld_Reports() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm, bool early)
+            {
+                write_lock(kvm.mmu_lock);
+                if (early)
+                {
+                    {|KVM0007:return;|}
+                }
+
+                write_unlock(kvm.mmu_lock);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task FallingOffTheEndWithTheLockHeld_ReportsAtTheClosingBrace() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm, bool x)
+            {
+                KVM_MMU_LOCK(kvm);
+                if (x)
+                    KVM_MMU_UNLOCK(kvm);
+            {|KVM0007:}|}
+        }
+        """);
+
+    [Fact]
+    public Task ReleaseWhenNotHeldOnSomePath_Reports() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm, bool x)
+            {
+                if (x)
+                    KVM_MMU_LOCK(kvm);
+                {|KVM0007:KVM_MMU_UNLOCK(kvm)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoubleUnlock_Reports() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                KVM_MMU_UNLOCK(kvm);
+                {|KVM0007:KVM_MMU_UNLOCK(kvm)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task WrongModeRelease_Reports() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                write_lock(kvm.mmu_lock);
+                {|KVM0007:read_unlock(kvm.mmu_lock)|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task SecondAcquisition_Reports() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0007:KVM_MMU_LOCK(kvm)|};
+                KVM_MMU_UNLOCK(kvm);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task LazyLockIdiom_IsFine() => VerifyPort("""
+        static class C
+        {
+            static bool M(kvm kvm, int[] slots, bool a, bool b)
+            {
+                var locked = false;
+                var ret = false;
+                foreach (var s in slots)
+                {
+                    if (a && s > 0) continue;
+                    if (!locked)
+                    {
+                        locked = true;
+                        KVM_MMU_LOCK(kvm);
+                    }
+
+                    if (b || s == 3) ret = true;
+                }
+
+                if (locked)
+                    KVM_MMU_UNLOCK(kvm);
+                return ret;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task FaithfulKernelPaths_AreFine() => VerifyPort(KernelPort.FaithfulNotifier);
+
+    [Fact]
+    public Task FaithfulGfnRangePath_IsFine() => VerifyPort(KernelPort.FaithfulGfnRangePath);
+
+    [Fact]
+    public Task LockHelpers_AreNotReported() => VerifyPort("""
+        static class C
+        {
+            static void take(kvm kvm) => KVM_MMU_LOCK(kvm);
+            static void drop(kvm kvm) => KVM_MMU_UNLOCK(kvm);
+            static void M(kvm kvm)
+            {
+                take(kvm);
+                drop(kvm);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task HelperThatTakesOnSomePathsOnly_Reports() => VerifyPort("""
+        static class C
+        {
+            static void maybe_take(kvm kvm, bool x)
+            {
+                if (x)
+                    KVM_MMU_LOCK(kvm);
+            {|KVM0007:}|}
+        }
+        """);
+
+    [Fact]
+    public Task HeldOnEntry_DropAndRetake_IsFine() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm, bool resched)
+            {
+                lockdep_assert_held_write(kvm.mmu_lock);
+                if (resched)
+                {
+                    write_unlock(kvm.mmu_lock);
+                    write_lock(kvm.mmu_lock);
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task LockStatementAndExceptionPaths_AreFine() => VerifyPort("""
+        static class C
+        {
+            static int M(kvm kvm, int x)
+            {
+                lock (kvm.mmu_lock)
+                {
+                    if (x > 3) return 1;
+                }
+
+                KVM_MMU_LOCK(kvm);
+                if (x < 0)
+                    throw new System.ArgumentException();
+                KVM_MMU_UNLOCK(kvm);
+                return 0;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task TryLock_TakenOnlyWhereItSucceeded_IsFine() => VerifyPort("""
+        static class C
+        {
+            static bool M(kvm kvm)
+            {
+                if (!Monitor.TryEnter(kvm.mmu_lock))
+                    return false;
+                Monitor.Exit(kvm.mmu_lock);
+                return true;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task RuntimeLockAndGuards_AreFine() => VerifyPort("""
+        static class R
+        {
+            static void M(GfnGuard.Runtime.Kvm kvm, bool x)
+            {
+                kvm.MmuLock.WriteLock();
+                try
+                {
+                    if (x) return;
+                }
+                finally
+                {
+                    kvm.MmuLock.WriteUnlock();
+                }
+
+                kvm.MmuLock.ReadLock();
+                kvm.MmuLock.ReadUnlock();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task RuntimeWrongMode_Reports() => VerifyPort("""
+        static class R
+        {
+            static void M(GfnGuard.Runtime.Kvm kvm)
+            {
+                kvm.MmuLock.ReadLock();
+                {|KVM0007:kvm.MmuLock.WriteUnlock()|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task EachVmIsItsOwnLock() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm a, kvm b)
+            {
+                KVM_MMU_LOCK(a);
+                KVM_MMU_LOCK(b);
+                KVM_MMU_UNLOCK(b);
+                KVM_MMU_UNLOCK(a);
+            }
+        }
+        """);
+}
