@@ -56,7 +56,7 @@ namespace GfnGuard.Analyzers
         internal static readonly DiagnosticDescriptor FlushBeforeUnlock = new DiagnosticDescriptor(
             id: DiagnosticIds.FlushBeforeUnlock,
             title: "The TLB flush a zap asks for must happen before mmu_lock is released",
-            messageFormat: "mmu_lock is released while '{0}' may still hold the 'flush needed' of '{1}' (line {2}) with no TLB flush since; other vCPUs keep TLB entries for pages the host is about to free",
+            messageFormat: "mmu_lock is released before the TLB flush that '{0}' (line {1}) may have asked for{2}; flush before the release, or other vCPUs keep TLB entries for pages the host is about to free",
             category: CorrectnessCategory,
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true,

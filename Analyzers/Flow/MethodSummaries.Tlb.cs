@@ -45,9 +45,11 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>Does the call flush the TLBs: a flush of the catalogue, or a helper whose body flushes before it can return?</summary>
-        internal bool FlushesTlbs(IInvocationOperation invocation)
+        internal bool FlushesTlbs(IInvocationOperation invocation) => FlushesTlbs(invocation.TargetMethod);
+
+        internal bool FlushesTlbs(IMethodSymbol method)
         {
-            var method = Normalize(invocation.TargetMethod);
+            method = Normalize(method);
             if (_roles.IsDirectTlbFlush(method))
             {
                 return true;

@@ -847,6 +847,18 @@ namespace GfnGuard.Analyzers.Flow
                 SetFlagState(place, FlagKind.OnlyPrivate, BoolValue.False);
                 SetFlagState(place, FlagKind.OnlyShared, BoolValue.False);
             }
+            else if (creation.Type is { IsValueType: true } structType && creation.Constructor is null or { IsImplicitlyDeclared: true })
+            {
+                // `var r = new kvm_mmu_notifier_return();`: a struct starts zeroed, so its bools
+                // (r.found_memslot, set with the lock) start false.
+                ZeroBools(place, structType);
+                if (creation.Initializer is { } structInitializer)
+                {
+                    ApplyInitializer(place, structInitializer);
+                }
+
+                return place;
+            }
 
             for (var i = 0; i < creation.Arguments.Length; i++)
             {
@@ -867,6 +879,25 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return isRange ? place : default;
+        }
+
+        /// <summary>The bool fields and auto-properties of a zeroed struct at <paramref name="place"/> are false.</summary>
+        private void ZeroBools(FlowLocation place, ITypeSymbol structType)
+        {
+            foreach (var member in structType.GetMembers())
+            {
+                // A field, or an auto-property through its backing field (a computed property stores nothing).
+                var (name, type) = member switch
+                {
+                    IFieldSymbol { IsStatic: false, IsImplicitlyDeclared: false } field => (field.Name, field.Type),
+                    IFieldSymbol { IsStatic: false, AssociatedSymbol: IPropertySymbol property } field => (property.Name, field.Type),
+                    _ => (null, null),
+                };
+                if (name is not null && type?.SpecialType == SpecialType.System_Boolean)
+                {
+                    SetState(place.Member(name), BoolValue.False);
+                }
+            }
         }
 
         /// <summary>

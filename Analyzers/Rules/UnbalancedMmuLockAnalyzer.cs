@@ -69,6 +69,7 @@ namespace GfnGuard.Analyzers.Rules
             private readonly Dictionary<SyntaxNode, LockMode> _acquisitions = new Dictionary<SyntaxNode, LockMode>();
             private readonly Dictionary<SyntaxNode, Finding> _findings = new Dictionary<SyntaxNode, Finding>();
             private readonly List<SyntaxNode> _order = new List<SyntaxNode>();
+            private readonly HashSet<SyntaxNode> _notHeldAt = new HashSet<SyntaxNode>();
             private bool _asserts;
 
             internal Reporter(MethodBody body, bool heldOnEntry, bool isHelper)
@@ -188,13 +189,19 @@ namespace GfnGuard.Analyzers.Rules
                     everyPath &= heldHere;
                 }
 
+                var at = ReturnSyntax(graph, block, branch);
                 if (sites.Count == 0)
                 {
+                    // Another way into the same return that does not hold it: no single release fits both.
+                    if (states.Count > 0)
+                    {
+                        _notHeldAt.Add(at);
+                    }
+
                     return false;
                 }
 
-                var at = ReturnSyntax(graph, block, branch);
-                Find(at, Kind.HeldAtReturn, sites.ToImmutableArray(), _body.OwningSymbol.Name, fixable: everyPath && sites.Count == 1);
+                Find(at, Kind.HeldAtReturn, sites.ToImmutableArray(), _body.OwningSymbol.Name, fixable: branch is not null && everyPath && sites.Count == 1);
                 return true;
             }
 
@@ -295,7 +302,7 @@ namespace GfnGuard.Analyzers.Rules
                     };
 
                     var properties = ImmutableDictionary<string, string?>.Empty;
-                    if (finding.Fixable && finding.TakenAt.Count == 1 && ReleaseFor(finding.TakenAt.First()) is { } release)
+                    if (finding.Fixable && !_notHeldAt.Contains(at) && finding.TakenAt.Count == 1 && ReleaseFor(finding.TakenAt.First()) is { } release)
                     {
                         properties = properties.Add(ReleaseProperty, release);
                     }

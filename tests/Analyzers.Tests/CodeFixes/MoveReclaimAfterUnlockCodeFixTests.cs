@@ -48,6 +48,7 @@ public sealed class MoveReclaimAfterUnlockCodeFixTests
                 var flush = kvm_unmap_gfn_range(kvm, ref range);
                 if (flush)
                     {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                kvm_flush_remote_tlbs(kvm);
                 KVM_MMU_UNLOCK(kvm);
             }
         }
@@ -58,6 +59,7 @@ public sealed class MoveReclaimAfterUnlockCodeFixTests
             {
                 KVM_MMU_LOCK(kvm);
                 var flush = kvm_unmap_gfn_range(kvm, ref range);
+                kvm_flush_remote_tlbs(kvm);
                 KVM_MMU_UNLOCK(kvm);
                 if (flush)
                     kvm_arch_guest_memory_reclaimed(kvm);
@@ -76,6 +78,7 @@ public sealed class MoveReclaimAfterUnlockCodeFixTests
                 {
                     {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
                 }
+                kvm_flush_remote_tlbs(kvm);
                 KVM_MMU_UNLOCK(kvm);
             }
         }
@@ -86,6 +89,7 @@ public sealed class MoveReclaimAfterUnlockCodeFixTests
             {
                 KVM_MMU_LOCK(kvm);
                 bool reclaimGuestMemory = kvm_unmap_gfn_range(kvm, ref range);
+                kvm_flush_remote_tlbs(kvm);
                 KVM_MMU_UNLOCK(kvm);
                 if (reclaimGuestMemory)
                     kvm_arch_guest_memory_reclaimed(kvm);
@@ -104,6 +108,7 @@ public sealed class MoveReclaimAfterUnlockCodeFixTests
                     var flush = kvm_unmap_gfn_range(kvm, ref range);
                     if (flush)
                         {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                    kvm_flush_remote_tlbs(kvm);
                 }
             }
         }
@@ -117,6 +122,7 @@ public sealed class MoveReclaimAfterUnlockCodeFixTests
                 {
                     var flush = kvm_unmap_gfn_range(kvm, ref range);
                     reclaimGuestMemory = flush;
+                    kvm_flush_remote_tlbs(kvm);
                 }
 
                 if (reclaimGuestMemory)
@@ -259,7 +265,7 @@ public sealed class MoveReclaimAfterUnlockCodeFixTests
                 if (flush)
                     KVM_MMU_LOCK(kvm);
                 {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
-            }
+            {|KVM0007:}|}
         }
         """, MoveReclaimAfterUnlockCodeFixProvider.EquivalenceKey);
 

@@ -15,7 +15,7 @@ namespace GfnGuard.Analyzers.Tests.Robustness;
 internal static class AnalyzerRun
 {
     internal static readonly ImmutableArray<DiagnosticAnalyzer> All =
-        ImmutableArray.Create<DiagnosticAnalyzer>(new BothFlagsSetAnalyzer(), new HvaRangeNotSharedOnlyAnalyzer(), new ReclaimUnderMmuLockAnalyzer(), new EmptyFilterAtZapAnalyzer(), new GmemRangeNotPrivateOnlyAnalyzer(), new UnknownOptionKeyAnalyzer());
+        ImmutableArray.Create<DiagnosticAnalyzer>(new BothFlagsSetAnalyzer(), new HvaRangeNotSharedOnlyAnalyzer(), new ReclaimUnderMmuLockAnalyzer(), new EmptyFilterAtZapAnalyzer(), new GmemRangeNotPrivateOnlyAnalyzer(), new FlushBeforeUnlockAnalyzer(), new UnbalancedMmuLockAnalyzer(), new UnknownOptionKeyAnalyzer());
 
     private static ImmutableArray<MetadataReference>? s_references;
 

@@ -78,8 +78,10 @@ public sealed class CorpusTests
         MethodDeclarationSyntax method => method.Identifier.ValueText,
         VariableDeclaratorSyntax variable => variable.Identifier.ValueText,
         PropertyDeclarationSyntax property => property.Identifier.ValueText,
+        ConstructorDeclarationSyntax constructor => constructor.Identifier.ValueText,
+        BaseTypeDeclarationSyntax type => type.Identifier.ValueText,
         _ => null,
-    }).First(name => name is not null)!;
+    }).FirstOrDefault(name => name is not null) ?? declaration.ToString();
 
     [Theory]
     [InlineData(21)]

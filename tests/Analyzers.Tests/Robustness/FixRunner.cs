@@ -17,7 +17,8 @@ namespace GfnGuard.Analyzers.Tests.Robustness;
 internal static class FixRunner
 {
     internal static readonly ImmutableArray<CodeFixProvider> Providers = ImmutableArray.Create<CodeFixProvider>(
-        new BothFlagsSetCodeFixProvider(), new MakeRangeSharedOnlyCodeFixProvider(), new MoveReclaimAfterUnlockCodeFixProvider(), new MakeRangePrivateOnlyCodeFixProvider(), new TargetFilterCodeFixProvider());
+        new BothFlagsSetCodeFixProvider(), new MakeRangeSharedOnlyCodeFixProvider(), new MoveReclaimAfterUnlockCodeFixProvider(), new MakeRangePrivateOnlyCodeFixProvider(), new TargetFilterCodeFixProvider(),
+        new FlushBeforeUnlockCodeFixProvider(), new ReleaseBeforeReturnCodeFixProvider());
 
     /// <summary>A one-project workspace holding <paramref name="sources"/>; returns the project.</summary>
     internal static async Task<Project> CreateProjectAsync(IEnumerable<(string Path, string Text)> sources, IEnumerable<(string Path, string Text)>? analyzerConfigs = null, bool withRuntime = true)

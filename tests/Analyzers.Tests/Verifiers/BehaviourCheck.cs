@@ -83,6 +83,14 @@ internal static class BehaviourCheck
             // The one call a fix may move: the reclaim a KVM0003 diagnostic is on (the direct
             // reclaim at the end of its chain, which is what the trace records).
             var moved = diagnostic.Id == DiagnosticIds.ReclaimUnderMmuLock ? MovedReclaim(diagnostic, model, RoleContext.For(before, project.AnalyzerOptions).ForTree(tree)) : null;
+
+            // The calls a fix may add: KVM0006's the flush it inserts, KVM0007's the release.
+            var added = diagnostic.Id switch
+            {
+                DiagnosticIds.FlushBeforeUnlock => "flush:",
+                DiagnosticIds.UnbalancedMmuLock => "release:",
+                _ => null,
+            };
             Assert.Equal(beforeRuns.Count, afterRuns.Count);
             for (var i = 0; i < beforeRuns.Count; i++)
             {
@@ -97,8 +105,12 @@ internal static class BehaviourCheck
                 Assert.True(
                     calls.Count(c => c == moved) == fixedCalls.Count(c => c == moved),
                     $"{what}: on input ({input}) {moved} ran {calls.Count(c => c == moved)} times before and {fixedCalls.Count(c => c == moved)} after");
-                var others = calls.Where(c => c != moved).ToList();
-                var fixedOthers = fixedCalls.Where(c => c != moved).ToList();
+                bool Kept(string call) => call != moved && (added is null || !call.StartsWith(added, StringComparison.Ordinal));
+                Assert.True(
+                    added is null || calls.Count(c => !Kept(c) && c != moved) <= fixedCalls.Count(c => !Kept(c) && c != moved),
+                    $"{what}: on input ({input}) the fix removed a call it may only add");
+                var others = calls.Where(Kept).ToList();
+                var fixedOthers = fixedCalls.Where(Kept).ToList();
                 Assert.True(
                     others.SequenceEqual(fixedOthers),
                     $"{what}: on input ({input}) the calls were [{string.Join(", ", calls)}] before and [{string.Join(", ", fixedCalls)}] after");
@@ -148,8 +160,18 @@ internal static class BehaviourCheck
             return "reclaim";
         }
 
-        if (roles.IsDirectZap(method) || roles.IsDirectTlbFlush(method)
-            || RoleCatalog.AcquireMethods.IsNamed(method.Name) || RoleCatalog.ReleaseMethods.IsNamed(method.Name)
+        if (roles.IsDirectTlbFlush(method))
+        {
+            return "flush";
+        }
+
+        if (RoleCatalog.ReleaseMethods.IsNamed(method.Name) || RoleCatalog.WriteUnlockFunctions.Contains(method.Name) || RoleCatalog.ReadUnlockFunctions.Contains(method.Name))
+        {
+            return "release";
+        }
+
+        if (roles.IsDirectZap(method)
+            || RoleCatalog.AcquireMethods.IsNamed(method.Name)
             || RoleCatalog.LockPrimitives.Contains(method.Name))
         {
             return "call";

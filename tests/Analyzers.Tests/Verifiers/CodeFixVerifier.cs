@@ -75,14 +75,6 @@ internal static class CodeFixVerifier<TAnalyzer, TCodeFix>
         }
 
         /// <summary>Every GfnGuard analyzer runs, so a fix that raises another rule's diagnostic fails the test.</summary>
-        protected override System.Collections.Generic.IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => new DiagnosticAnalyzer[]
-        {
-            new GfnGuard.Analyzers.Rules.BothFlagsSetAnalyzer(),
-            new GfnGuard.Analyzers.Rules.HvaRangeNotSharedOnlyAnalyzer(),
-            new GfnGuard.Analyzers.Rules.ReclaimUnderMmuLockAnalyzer(),
-            new GfnGuard.Analyzers.Rules.EmptyFilterAtZapAnalyzer(),
-            new GfnGuard.Analyzers.Rules.GmemRangeNotPrivateOnlyAnalyzer(),
-            new GfnGuard.Analyzers.Rules.UnknownOptionKeyAnalyzer(),
-        };
+        protected override System.Collections.Generic.IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => GfnGuard.Analyzers.Tests.Robustness.AnalyzerRun.All;
     }
 }

@@ -1,0 +1,199 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using GfnGuard.Analyzers.Flow;
+using GfnGuard.Analyzers.Roles;
+
+namespace GfnGuard.Analyzers.Rules
+{
+    /// <summary>
+    /// KVM0006: on every path from a zap whose result says "flush needed" (kept in a bool local,
+    /// or a field of a local struct, it was stored or or-ed into) to the release of mmu_lock, a
+    /// TLB flush runs, unless the result leaves the method (returned, or stored through an
+    /// out/ref parameter or into a field): the caller then owns it, and the method counts as a zap there.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class FlushBeforeUnlockAnalyzer : CodeBlockRule
+    {
+        /// <summary>Diagnostic property: the bool that holds the zap's result (what the fix tests).</summary>
+        internal const string FlagProperty = "Flag";
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+            ImmutableArray.Create(Descriptors.FlushBeforeUnlock);
+
+        private protected override bool MayApplyTo(Gate.SyntaxGate gate) => gate.AnyTreeMayLock;
+
+        private protected override void Analyze(MethodBody body, RoleContext roleContext)
+        {
+            if (roleContext.Gate.MayZapThenUnlock(body.Declaration))
+            {
+                AnalyzeFlow(body, MethodFlowRunner.RolesFor(body, roleContext));
+            }
+        }
+
+        private static void AnalyzeFlow(MethodBody body, RoleView roles)
+        {
+            var requires = SymbolRoles.RequiresLockAttribute(body.OwningSymbol)?.ApplicationSyntaxReference;
+            var notHeld = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.False);
+            var entry = requires is null
+                ? notHeld
+                : FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True.StoredAt(requires.GetSyntax(body.CancellationToken)));
+            MethodFlowRunner.Analyze(
+                body,
+                roles,
+                FlowFacts.Lock | FlowFacts.Flush,
+                root => Zaps(root, roles) && roles.Summaries.MayTouchTheLock(root),
+                entry,
+                notHeld,
+                () => new Reporter(body, ReturnedVariables(body.Root()!)));
+        }
+
+        /// <summary>The cheap test before a graph is built: does the body call a zap (or a helper that returns one's result)?</summary>
+        private static bool Zaps(IOperation root, RoleView roles)
+        {
+            foreach (var operation in root.Descendants())
+            {
+                if (operation is IInvocationOperation invocation && roles.Summaries.IsZap(invocation))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The locals and parameters a return hands back (itself or a member of it): a zap result kept there leaves the method.</summary>
+        private static HashSet<ISymbol> ReturnedVariables(IOperation root)
+        {
+            var result = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            foreach (var operation in root.Descendants())
+            {
+                if (operation is not IReturnOperation { ReturnedValue: { } value })
+                {
+                    continue;
+                }
+
+                foreach (var part in value.DescendantsAndSelf())
+                {
+                    switch (part)
+                    {
+                        case ILocalReferenceOperation local:
+                            result.Add(local.Local);
+                            break;
+                        case IParameterReferenceOperation parameter:
+                            result.Add(parameter.Parameter);
+                            break;
+                    }
+                }
+            }
+
+            return result;
+        }
+
+        private sealed class Reporter : FlowObserver
+        {
+            private readonly MethodBody _body;
+            private readonly HashSet<ISymbol> _returned;
+            private readonly Dictionary<SyntaxNode, (string Holder, HashSet<SyntaxNode> Zaps, bool Fixable)> _found =
+                new Dictionary<SyntaxNode, (string, HashSet<SyntaxNode>, bool)>();
+
+            private readonly List<SyntaxNode> _order = new List<SyntaxNode>();
+
+            internal Reporter(MethodBody body, HashSet<ISymbol> returned)
+            {
+                _body = body;
+                _returned = returned;
+            }
+
+            internal override bool ObservesLockEvents => true;
+
+            internal override void OnLockCall(IInvocationOperation call, LockEffect effect, FlowLocation lockPlace, bool ownerKnown, FlowState before)
+            {
+                if (effect != LockEffect.Release)
+                {
+                    return;
+                }
+
+                foreach (var (holder, owed) in before.FlushesOwed())
+                {
+                    if (!before.Get(holder).MayBeTrueOrUnknown || LeavesTheMethod(holder) || HolderName(holder) is not { } name)
+                    {
+                        continue;
+                    }
+
+                    // An implicit release (a lock statement's Monitor.Exit, a using's Dispose) is the statement's.
+                    var at = call.IsImplicit
+                        ? call.Syntax.FirstAncestorOrSelf<SyntaxNode>(node => node is LockStatementSyntax or UsingStatementSyntax or LocalDeclarationStatementSyntax) ?? call.Syntax
+                        : call.Syntax;
+                    if (!_found.TryGetValue(at, out var entry))
+                    {
+                        entry = (name, new HashSet<SyntaxNode>(), true);
+                        _order.Add(at);
+                    }
+
+                    entry.Zaps.UnionWith(owed.TrueSites);
+
+                    // One flag the fix can test: two holders owing at one release need two flushes' worth of thought.
+                    _found[at] = (entry.Holder, entry.Zaps, entry.Fixable && entry.Holder == name);
+                }
+            }
+
+            /// <summary>A result kept in an out/ref parameter, in a field (of <c>this</c> or another object) or returned is the caller's to flush.</summary>
+            private bool LeavesTheMethod(FlowLocation holder)
+            {
+                switch (holder.Root)
+                {
+                    case ILocalSymbol local:
+                        return _returned.Contains(local) || (holder.Path.Length > 0 && local.Type.IsReferenceType);
+                    case IParameterSymbol parameter:
+                        return parameter.RefKind is RefKind.Out or RefKind.Ref || _returned.Contains(parameter) || (holder.Path.Length > 0 && parameter.Type.IsReferenceType);
+                    default:
+                        return true;
+                }
+            }
+
+            private static string? HolderName(FlowLocation holder) => holder.Root switch
+            {
+                ILocalSymbol local => holder.Path.Length == 0 ? local.Name : local.Name + "." + holder.Path,
+                IParameterSymbol parameter => holder.Path.Length == 0 ? parameter.Name : parameter.Name + "." + holder.Path,
+                _ => null,
+            };
+
+            internal override void Complete()
+            {
+                foreach (var at in _order)
+                {
+                    var (holder, zaps, fixable) = _found[at];
+                    var zapLocations = zaps.Select(zap => zap.GetLocation()).OrderBy(l => l.SourceSpan.Start).ToList();
+                    var first = zaps.OrderBy(zap => zap.SpanStart).FirstOrDefault();
+                    var zapName = first is InvocationExpressionSyntax { Expression: var callee }
+                        ? callee switch
+                        {
+                            MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
+                            SimpleNameSyntax simple => simple.Identifier.ValueText,
+                            _ => callee.ToString(),
+                        }
+                        : "the zap";
+                    var line = first is null ? "?" : (first.GetLocation().GetLineSpan().StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture);
+                    var properties = fixable && holder.Length > 0 ? ImmutableDictionary<string, string?>.Empty.Add(FlagProperty, holder) : ImmutableDictionary<string, string?>.Empty;
+                    var keptIn = holder.Length > 0 ? $" (kept in '{holder}')" : string.Empty;
+                    _body.ReportDiagnostic(Diagnostic.Create(Descriptors.FlushBeforeUnlock, ReleaseLocation(at), zapLocations, properties, zapName, line, keptIn));
+                }
+            }
+
+            /// <summary>Where a release is reported: the call; for a <c>lock</c> or <c>using</c> statement its closing brace; for a <c>using</c> declaration the end of its block.</summary>
+            internal static Location ReleaseLocation(SyntaxNode release) => release switch
+            {
+                LockStatementSyntax { Statement: BlockSyntax block } => block.CloseBraceToken.GetLocation(),
+                UsingStatementSyntax { Statement: BlockSyntax block } => block.CloseBraceToken.GetLocation(),
+                LocalDeclarationStatementSyntax { Parent: BlockSyntax block } => block.CloseBraceToken.GetLocation(),
+                _ => release.GetLocation(),
+            };
+        }
+    }
+}
