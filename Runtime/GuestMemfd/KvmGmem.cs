@@ -195,6 +195,8 @@ namespace GfnGuard.Runtime
             {
                 t_invalidationDepth--;
             }
+
+            Kvm.MmuLock.AssertReleasedBy("a guest_memfd invalidation");
         }
 
         /// <summary>Kernel: kvm_gmem_invalidate_begin: a private-only range per bound slot, mmu_lock taken on the first.</summary>

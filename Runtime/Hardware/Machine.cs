@@ -118,6 +118,21 @@ namespace GfnGuard.Runtime
             t_cyclesOnThisThread += CostModel.TlbShootdownCycles;
         }
 
+        /// <summary>TLB entries of <paramref name="kvm"/>, on every CPU, that still map an SPTE that was zapped (what a flush would remove).</summary>
+        internal long CountStaleTlbEntries(Kvm kvm)
+        {
+            long count = 0;
+            foreach (var cpu in _cpus)
+            {
+                lock (cpu.Lock)
+                {
+                    count += cpu.Tlb.CountStale(kvm.Id, (gfn, isPrivate, pfn) => KvmVcpu.IsStale(kvm, gfn, isPrivate, pfn));
+                }
+            }
+
+            return count;
+        }
+
         /// <summary>
         /// Time passing: every dirty line is eventually evicted and written back with its key.
         /// A line left behind for a page that changed owner overwrites the new owner's data.

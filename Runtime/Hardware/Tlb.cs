@@ -46,6 +46,22 @@ namespace GfnGuard.Runtime
 
         internal void FlushAll() => Array.Clear(_entries, 0, _entries.Length);
 
+        /// <summary>The VM's valid entries that <paramref name="isStale"/> says no longer match their SPTE.</summary>
+        internal int CountStale(int vmId, Func<ulong, bool, long, bool> isStale)
+        {
+            var count = 0;
+            for (var i = 0; i < _entries.Length; i++)
+            {
+                ref var entry = ref _entries[i];
+                if (entry.Valid && entry.VmId == vmId && isStale(entry.Gfn, entry.Private, entry.Pfn))
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+
         private static int Index(int vmId, ulong gfn) => (int)((gfn ^ ((ulong)vmId * 0x9E37UL)) % Entries);
 
         private struct Entry

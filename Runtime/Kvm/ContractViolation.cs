@@ -15,8 +15,20 @@ namespace GfnGuard.Runtime
         /// <summary>A guest_memfd invalidation passed a range that is not private-only (KVM0005).</summary>
         GmemRangeNotPrivateOnly,
 
-        /// <summary>mmu_lock released by a thread that does not hold it.</summary>
+        /// <summary>mmu_lock released by a thread that does not hold it (KVM0007).</summary>
         UnbalancedUnlock,
+
+        /// <summary>mmu_lock released in the other mode: read_unlock after write_lock, or the reverse (KVM0007).</summary>
+        WrongModeUnlock,
+
+        /// <summary>mmu_lock taken by a thread that already holds it: the kernel's rwlock is not recursive, a self-deadlock (KVM0007).</summary>
+        RecursiveLock,
+
+        /// <summary>A port's callback (an mmu_notifier op, a guest_memfd invalidation) returned holding mmu_lock (KVM0007).</summary>
+        ReturnedHoldingMmuLock,
+
+        /// <summary>mmu_lock released while a zap's TLB flush is still pending (KVM0006).</summary>
+        UnlockWithFlushPending,
 
         /// <summary>A function that requires mmu_lock (lockdep_assert_held) ran without it.</summary>
         MmuLockNotHeld,

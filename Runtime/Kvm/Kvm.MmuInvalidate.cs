@@ -80,6 +80,7 @@ namespace GfnGuard.Runtime
 
         /// <summary>Kernel: kvm_mmu_unmap_gfn_range: records the range in the open invalidation, then zaps.</summary>
         [RequiresMmuLock]
+        [ZapsSptes]
         public static bool MmuUnmapGfnRange(Kvm kvm, ref KvmGfnRange range)
         {
             kvm.MmuInvalidateRangeAdd(range.Start, range.End);

@@ -38,7 +38,7 @@ namespace GfnGuard.Runtime
             Id = Interlocked.Increment(ref s_nextId);
             KeyId = type.IsEncrypted() ? (ushort)(Id % 0xFFFF == 0 ? 1 : Id % 0xFFFF) : (ushort)0;
             Lockdep = new Lockdep(checkedMode);
-            MmuLock = new KvmMmuLock(Lockdep);
+            MmuLock = new KvmMmuLock(Lockdep, this);
             Attributes = new KvmMemoryAttributes();
             for (var i = 0; i < AddressSpaceCount; i++)
             {
@@ -122,7 +122,11 @@ namespace GfnGuard.Runtime
         }
 
         /// <summary>Kernel: kvm_flush_remote_tlbs.</summary>
-        public void FlushRemoteTlbs() => Machine.FlushRemoteTlbs(Id);
+        public void FlushRemoteTlbs()
+        {
+            Machine.FlushRemoteTlbs(Id);
+            MmuLock.NoteTlbsFlushed();
+        }
 
         /// <summary>Finds the slot of a gfn in the normal address space.</summary>
         public KvmMemorySlot? GfnToMemslot(ulong gfn, int addressSpaceId = 0) => Memslots(addressSpaceId).FindByGfn(gfn);

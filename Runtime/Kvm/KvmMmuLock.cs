@@ -19,16 +19,25 @@ namespace GfnGuard.Runtime
 
         private readonly ReaderWriterLockSlim _lock = new ReaderWriterLockSlim(LockRecursionPolicy.NoRecursion);
         private readonly Lockdep _lockdep;
+        private readonly Kvm? _kvm;
         private long _writeSince;
+        private int _flushPending;
         private long _writeCyclesSince;
         private long _heldTicks;
         private long _heldFlushCycles;
         private long _acquisitions;
 
-        internal KvmMmuLock(Lockdep lockdep)
+        internal KvmMmuLock(Lockdep lockdep, Kvm? kvm = null)
         {
             _lockdep = lockdep;
+            _kvm = kvm;
         }
+
+        /// <summary>A zap removed SPTEs under the write lock: a remote TLB flush is owed before the release.</summary>
+        internal void NoteZapped() => Volatile.Write(ref _flushPending, 1);
+
+        /// <summary>kvm_flush_remote_tlbs ran: nothing is owed.</summary>
+        internal void NoteTlbsFlushed() => Volatile.Write(ref _flushPending, 0);
 
         /// <summary>Total time the lock was held, read or write, in <see cref="Stopwatch"/> ticks.</summary>
         public long HeldTicks => Interlocked.Read(ref _heldTicks);
@@ -56,6 +65,13 @@ namespace GfnGuard.Runtime
         [AcquiresMmuLock]
         public void WriteLock()
         {
+            if (IsHeld)
+            {
+                // The kernel spins forever here; the model reports it and keeps the lock it holds.
+                _lockdep.Report(ContractViolation.RecursiveLock, "write_lock(mmu_lock) by a thread that already holds it");
+                return;
+            }
+
             _lock.EnterWriteLock();
             _writeSince = Stopwatch.GetTimestamp();
             _writeCyclesSince = Machine.CyclesOnThisThread;
@@ -68,10 +84,36 @@ namespace GfnGuard.Runtime
         {
             if (!_lock.IsWriteLockHeld)
             {
+                if (_lock.IsReadLockHeld)
+                {
+                    // Counts as released (as the analyzers do): drop the mode that is held.
+                    ReleaseRead();
+                    _lockdep.Report(ContractViolation.WrongModeUnlock, "write_unlock(mmu_lock) of a lock held for read");
+                    return;
+                }
+
                 _lockdep.Report(ContractViolation.UnbalancedUnlock, "write_unlock(mmu_lock) by a thread that does not hold it");
                 return;
             }
 
+            if (Interlocked.Exchange(ref _flushPending, 0) != 0)
+            {
+                // Other vCPUs' TLBs still map what was zapped: count what they can reach once the lock drops.
+                if (_kvm is not null)
+                {
+                    Interlocked.Add(ref _kvm.Stats.staleTlbEntriesAtUnlock, _kvm.Machine.CountStaleTlbEntries(_kvm));
+                }
+
+                ReleaseWrite();
+                _lockdep.Report(ContractViolation.UnlockWithFlushPending, "write_unlock(mmu_lock) with a zap's TLB flush still pending");
+                return;
+            }
+
+            ReleaseWrite();
+        }
+
+        private void ReleaseWrite()
+        {
             Interlocked.Add(ref _heldTicks, Stopwatch.GetTimestamp() - _writeSince);
             Interlocked.Add(ref _heldFlushCycles, Machine.CyclesOnThisThread - _writeCyclesSince);
             _lock.ExitWriteLock();
@@ -81,6 +123,12 @@ namespace GfnGuard.Runtime
         [AcquiresMmuLock]
         public void ReadLock()
         {
+            if (IsHeld)
+            {
+                _lockdep.Report(ContractViolation.RecursiveLock, "read_lock(mmu_lock) by a thread that already holds it");
+                return;
+            }
+
             _lock.EnterReadLock();
             t_readSince = Stopwatch.GetTimestamp();
             t_readCyclesSince = Machine.CyclesOnThisThread;
@@ -93,13 +141,49 @@ namespace GfnGuard.Runtime
         {
             if (!_lock.IsReadLockHeld)
             {
+                if (_lock.IsWriteLockHeld)
+                {
+                    ReleaseWrite();
+                    _lockdep.Report(ContractViolation.WrongModeUnlock, "read_unlock(mmu_lock) of a lock held for write");
+                    return;
+                }
+
                 _lockdep.Report(ContractViolation.UnbalancedUnlock, "read_unlock(mmu_lock) by a thread that does not hold it");
                 return;
             }
 
+            ReleaseRead();
+        }
+
+        private void ReleaseRead()
+        {
             Interlocked.Add(ref _heldTicks, Stopwatch.GetTimestamp() - t_readSince);
             Interlocked.Add(ref _heldFlushCycles, Machine.CyclesOnThisThread - t_readCyclesSince);
             _lock.ExitReadLock();
+        }
+
+        /// <summary>
+        /// The model's check where it calls a port's code: a callback must not return holding
+        /// the lock. Reports it and, so a counting run can go on, releases it on the port's behalf.
+        /// </summary>
+        internal void AssertReleasedBy(string callback)
+        {
+            if (!IsHeld)
+            {
+                return;
+            }
+
+            if (_lock.IsWriteLockHeld)
+            {
+                Volatile.Write(ref _flushPending, 0);
+                ReleaseWrite();
+            }
+            else
+            {
+                ReleaseRead();
+            }
+
+            _lockdep.Report(ContractViolation.ReturnedHoldingMmuLock, callback + " returned holding mmu_lock");
         }
 
         /// <summary>Kernel: lockdep_assert_held(&amp;kvm->mmu_lock).</summary>

@@ -31,6 +31,8 @@ namespace GfnGuard.Runtime
             {
                 _ops.InvalidateRangeStart(_kvm, range);
             }
+
+            _kvm.MmuLock.AssertReleasedBy("invalidate_range_start");
         }
 
         public void InvalidateRangeEnd(in MmuNotifierRange range)
@@ -39,6 +41,8 @@ namespace GfnGuard.Runtime
             {
                 _ops.InvalidateRangeEnd(_kvm, range);
             }
+
+            _kvm.MmuLock.AssertReleasedBy("invalidate_range_end");
         }
 
         public bool ClearFlushYoung(ulong start, ulong end) => Age(_ops.ClearFlushYoung, start, end);
@@ -49,14 +53,22 @@ namespace GfnGuard.Runtime
 
         // Not an HVA-based event: the mm is going away and kvm_flush_shadow_all zaps everything,
         // private mappings included.
-        public void Release() => _ops.Release(_kvm);
+        public void Release()
+        {
+            _ops.Release(_kvm);
+            _kvm.MmuLock.AssertReleasedBy("release");
+        }
 
         private bool Age(KvmMmuNotifierAge callback, ulong start, ulong end)
         {
+            bool young;
             using (HvaEvent.Enter())
             {
-                return callback(_kvm, start, end);
+                young = callback(_kvm, start, end);
             }
+
+            _kvm.MmuLock.AssertReleasedBy("an aging callback");
+            return young;
         }
 
         /// <summary>Marks the current thread as inside an HVA-based event until disposed (events nest).</summary>

@@ -13,6 +13,8 @@ namespace GfnGuard.Runtime
         internal long privateSptesZappedByHvaEvents;
         internal long privateSptesLeftOnFreedPages;
         internal long guestAccessesToFreedFrames;
+        internal long staleTlbAccesses;
+        internal long staleTlbEntriesAtUnlock;
         internal long invalidations;
         internal long reclaims;
         internal long agingChecks;
@@ -45,6 +47,15 @@ namespace GfnGuard.Runtime
         /// held (another owner's data once it is reused); such a write corrupts it.
         /// </summary>
         public long GuestAccessesToFreedFrames => Interlocked.Read(ref guestAccessesToFreedFrames);
+
+        /// <summary>
+        /// Guest accesses that went through a TLB entry whose SPTE had been zapped (no flush since):
+        /// must stay 0. What KVM0006 protects: the page may be freed or reused by then.
+        /// </summary>
+        public long StaleTlbAccesses => Interlocked.Read(ref staleTlbAccesses);
+
+        /// <summary>TLB entries still mapping zapped SPTEs when mmu_lock was released with a flush pending: must stay 0.</summary>
+        public long StaleTlbEntriesAtUnlock => Interlocked.Read(ref staleTlbEntriesAtUnlock);
 
         /// <summary>kvm_mmu_invalidate_begin calls.</summary>
         public long Invalidations => Interlocked.Read(ref invalidations);

@@ -64,6 +64,12 @@ namespace GfnGuard.Runtime
             var kvm = Kvm;
             if (Cpu.Tlb.TryLookup(kvm.Id, gfn, privateSide, out pfn, out var writable) && (!write || writable))
             {
+                if (IsStale(gfn, privateSide, pfn))
+                {
+                    // Hardware uses the TLB without looking at the SPTEs: a zap not yet flushed is still reachable.
+                    Interlocked.Increment(ref kvm.Stats.staleTlbAccesses);
+                }
+
                 return true;
             }
 
@@ -84,6 +90,21 @@ namespace GfnGuard.Runtime
             pfn = Spte.Pfn(spte);
             Cpu.Tlb.Fill(kvm.Id, gfn, privateSide, pfn, Spte.IsWritable(spte));
             return true;
+        }
+
+        /// <summary>Does a TLB entry for <paramref name="gfn"/> map something its SPTE no longer does?</summary>
+        internal bool IsStale(ulong gfn, bool privateSide, long pfn) => IsStale(Kvm, gfn, privateSide, pfn);
+
+        internal static bool IsStale(Kvm kvm, ulong gfn, bool privateSide, long pfn)
+        {
+            var slot = kvm.Memslots(0).FindByGfn(gfn);
+            if (slot is null)
+            {
+                return true;
+            }
+
+            var spte = KvmMmu.ReadSpte(slot, gfn, privateSide);
+            return !Spte.IsPresent(spte) || Spte.Pfn(spte) != pfn;
         }
 
         /// <summary>The memory access itself. Caller holds the CPU lock.</summary>

@@ -87,6 +87,12 @@ namespace GfnGuard.Runtime
                 Interlocked.Add(ref kvm.Stats.zappedSharedSptes, zapped);
             }
 
+            if (zapped > 0)
+            {
+                // Until kvm_flush_remote_tlbs, other CPUs' TLBs may still map what was zapped.
+                kvm.MmuLock.NoteZapped();
+            }
+
             return zapped;
         }
 

@@ -88,13 +88,13 @@ public sealed class HardwareConsequenceTests
     }
 
     [Fact]
-    public void StaleTlbEntry_IsUsableUntilTheFlush()
+    public void UnlockWithTheFlushPending_LockdepReportsIt_AndTheVcpuWritesTheZappedPageThroughItsStaleTlb()
     {
-        var vm = TestVm.Create(KvmVmType.Default);
+        var vm = TestVm.Create(KvmVmType.Default, checkedMode: false);
         vm.Vcpu.Write(1, 10);
         var pfn = vm.Mm.PfnOf(vm.HvaOf(1));
 
-        // Zap the SPTE by hand without flushing TLBs: the vCPU still reaches the old frame.
+        // KVM0006's bug: zap, then drop mmu_lock before flushing the TLBs.
         vm.Kvm.MmuLock.WriteLock();
         vm.Kvm.MmuInvalidateBegin();
         var range = new KvmGfnRange(vm.Slot, 1, 2) { OnlyShared = true };
@@ -102,12 +102,72 @@ public sealed class HardwareConsequenceTests
         vm.Kvm.MmuInvalidateEnd();
         vm.Kvm.MmuLock.WriteUnlock();
 
-        vm.Vcpu.Write(1, 11);
-        Assert.Equal(0, vm.Kvm.Stats.FaultRetries + vm.Kvm.Stats.Faults - 1);
+        Assert.Equal(1, vm.Kvm.Lockdep.Count(ContractViolation.UnlockWithFlushPending));
+        Assert.Equal(1, vm.Kvm.Stats.StaleTlbEntriesAtUnlock);
+
+        // The guest's write reaches the zapped page with no fault: the host may free it now.
+        Assert.Equal(FaultOutcome.Installed, vm.Vcpu.Write(1, 11));
+        Assert.Equal(1, vm.Kvm.Stats.Faults);
+        Assert.Equal(1, vm.Kvm.Stats.StaleTlbAccesses);
         Assert.Equal(11UL, vm.Machine.HostRead(pfn));
 
-        vm.Kvm.FlushRemoteTlbs();
-        vm.Vcpu.Write(1, 12);
+        // The host then unmaps and frees the page: its notifier finds no SPTE left to zap, so it
+        // flushes nothing, and the same stale entry is now a write into a freed frame.
+        vm.Mm.Munmap(vm.HvaOf(1), TestVm.Page);
+        Assert.Equal(PageOwner.Free, vm.Machine.Memory.OwnerOf(pfn));
+        Assert.Equal(FaultOutcome.Installed, vm.Vcpu.Write(1, 12));
+        Assert.Equal(2, vm.Kvm.Stats.StaleTlbAccesses);
+        Assert.Equal(1, vm.Kvm.Stats.GuestAccessesToFreedFrames);
+    }
+
+    [Fact]
+    public void FlushBeforeTheUnlock_LeavesNoStaleEntry_AndTheNextWriteFaults()
+    {
+        var vm = TestVm.Create(KvmVmType.Default);
+        vm.Vcpu.Write(1, 10);
+
+        vm.Kvm.MmuLock.WriteLock();
+        vm.Kvm.MmuInvalidateBegin();
+        var range = new KvmGfnRange(vm.Slot, 1, 2) { OnlyShared = true };
+        if (KvmMmu.UnmapGfnRange(vm.Kvm, ref range))
+        {
+            vm.Kvm.FlushRemoteTlbs();
+        }
+
+        vm.Kvm.MmuInvalidateEnd();
+        vm.Kvm.MmuLock.WriteUnlock();
+
+        Assert.Equal(FaultOutcome.Installed, vm.Vcpu.Write(1, 11));
         Assert.Equal(2, vm.Kvm.Stats.Faults);
+        Assert.Equal(0, vm.Kvm.Stats.StaleTlbAccesses);
+        Assert.Equal(0, vm.Kvm.Lockdep.Total);
+    }
+
+    [Fact]
+    public void WrongModeAndRecursiveLocking_AreReported_AndTheLockCountsAsReleased()
+    {
+        var vm = TestVm.Create(KvmVmType.Default, checkedMode: false);
+
+        vm.Kvm.MmuLock.WriteLock();
+        vm.Kvm.MmuLock.WriteLock();
+        vm.Kvm.MmuLock.ReadUnlock();
+
+        Assert.Equal(1, vm.Kvm.Lockdep.Count(ContractViolation.RecursiveLock));
+        Assert.Equal(1, vm.Kvm.Lockdep.Count(ContractViolation.WrongModeUnlock));
+        Assert.False(vm.Kvm.MmuLock.IsHeld);
+        vm.Kvm.MmuLock.WriteUnlock();
+        Assert.Equal(1, vm.Kvm.Lockdep.Count(ContractViolation.UnbalancedUnlock));
+    }
+
+    [Fact]
+    public void WrongModeUnlock_ThrowsInCheckedMode()
+    {
+        var vm = TestVm.Create(KvmVmType.Default);
+        vm.Kvm.MmuLock.ReadLock();
+
+        var violation = Assert.Throws<KvmContractViolationException>(() => vm.Kvm.MmuLock.WriteUnlock());
+
+        Assert.Contains(nameof(ContractViolation.WrongModeUnlock), violation.Message, System.StringComparison.Ordinal);
+        Assert.False(vm.Kvm.MmuLock.IsHeld);
     }
 }
