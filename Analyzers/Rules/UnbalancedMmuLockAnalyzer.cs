@@ -56,12 +56,13 @@ namespace GfnGuard.Analyzers.Rules
                 root => roles.Summaries.MayTouchTheLock(root),
                 entry,
                 notHeld,
-                () => new Reporter(body, heldOnEntry: requires is not null, isHelper));
+                () => new Reporter(body, roles, heldOnEntry: requires is not null, isHelper));
         }
 
         private sealed class Reporter : FlowObserver
         {
             private readonly MethodBody _body;
+            private readonly RoleView _roles;
             private readonly bool _heldOnEntry;
             private readonly bool _isHelper;
 
@@ -72,9 +73,10 @@ namespace GfnGuard.Analyzers.Rules
             private readonly HashSet<SyntaxNode> _notHeldAt = new HashSet<SyntaxNode>();
             private bool _asserts;
 
-            internal Reporter(MethodBody body, bool heldOnEntry, bool isHelper)
+            internal Reporter(MethodBody body, RoleView roles, bool heldOnEntry, bool isHelper)
             {
                 _body = body;
+                _roles = roles;
                 _heldOnEntry = heldOnEntry;
                 _isHelper = isHelper;
             }
@@ -136,7 +138,7 @@ namespace GfnGuard.Analyzers.Rules
 
                     foreach (var (branch, whenTrue) in new[] { (block.FallThroughSuccessor, (bool?)(block.ConditionKind == ControlFlowConditionKind.None ? null : block.ConditionKind != ControlFlowConditionKind.WhenTrue)), (block.ConditionalSuccessor, (bool?)(block.ConditionKind == ControlFlowConditionKind.WhenTrue)) })
                     {
-                        if (branch?.Destination?.Ordinal != exit || !branch.FinallyRegions.IsEmpty)
+                        if (branch?.Destination?.Ordinal != exit || !FinallyLeavesTheLock(graph, branch))
                         {
                             continue;
                         }
@@ -167,6 +169,36 @@ namespace GfnGuard.Analyzers.Rules
                 {
                     CheckReturn(graph, graph.Blocks[exit], null, atExit.Paths.ToList());
                 }
+            }
+
+            /// <summary>
+            /// Does the way out leave the lock as it is? A return inside a <c>foreach</c> or <c>using</c>
+            /// runs a finally on its way out; one that cannot touch the lock (an enumerator's Dispose)
+            /// leaves the lock state at the return as it is at the exit.
+            /// </summary>
+            private bool FinallyLeavesTheLock(ControlFlowGraph graph, ControlFlowBranch branch)
+            {
+                foreach (var region in branch.FinallyRegions)
+                {
+                    for (var ordinal = region.FirstBlockOrdinal; ordinal <= region.LastBlockOrdinal; ordinal++)
+                    {
+                        var block = graph.Blocks[ordinal];
+                        foreach (var operation in block.Operations)
+                        {
+                            if (_roles.Summaries.MayTouchTheLock(operation))
+                            {
+                                return false;
+                            }
+                        }
+
+                        if (block.BranchValue is { } value && _roles.Summaries.MayTouchTheLock(value))
+                        {
+                            return false;
+                        }
+                    }
+                }
+
+                return true;
             }
 
             /// <summary>Reports the return <paramref name="branch"/> leaves by when some path reaches it holding a lock this method took.</summary>

@@ -85,6 +85,8 @@ namespace Demo
                 kvm.MmuLock.HeldFlushMilliseconds - mmuLockAtStart,
                 PrivateSptesLeftOnFreedPages: 0,
                 GuestAccessesToFreedFrames: 0,
+                kvm.Stats.StaleTlbEntriesAtUnlock,
+                kvm.Lockdep.Count(ContractViolation.ReturnedHoldingMmuLock),
                 kvm.Lockdep.Count(ContractViolation.ReclaimUnderMmuLock),
                 kvm.Lockdep.Count(ContractViolation.HvaRangeNotSharedOnly),
                 GmemRangesNotPrivateOnly: 0,

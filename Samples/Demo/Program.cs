@@ -36,7 +36,10 @@ namespace Demo
                 PressureRun.Run(KvmVmType.Snp, "buggy", BuggyPort.HvaNotifierPort.Ops, BuggyPort.GuestMemfdInvalidate.Ops),
             };
 
-            Console.Write(ResultTable.Format(new[] { clean[0], clean[1], buggy[0], buggy[1] }));
+            // The lock discipline (KVM0006, KVM0007) on SEV: the clean guest_memfd pair, the buggy notifier callbacks.
+            var locking = PressureRun.Run(KvmVmType.Sev, "lock", BuggyPort.LockDisciplinePort.Ops, CleanPort.GuestMemfdInvalidate.Ops);
+
+            Console.Write(ResultTable.Format(new[] { clean[0], clean[1], buggy[0], buggy[1], locking }));
             Console.WriteLine();
             Console.WriteLine("What the contracts buy:");
             Console.WriteLine(string.Format(
@@ -62,11 +65,16 @@ namespace Demo
                 buggy[1].GmemRangesNotPrivateOnly));
             Console.WriteLine("  KVM0004 (attr_filter form): a range whose filter is 0 zaps nothing; the runtime refuses to build one ("
                 + RefusedEmptyFilter() + "), upstream WARNs and leaves the SPTEs mapped.");
+            Console.WriteLine(string.Format(
+                CultureInfo.InvariantCulture,
+                "  KVM0006 and KVM0007 on SEV (row \"lock\"): sending the TLB shootdown after dropping mmu_lock left TLB entries mapping zapped pages (count: {0:N0}) at the moment other vCPUs could run, pages the host frees right after; lockdep counted every such unlock; and returning from clear_flush_young at the first young page left mmu_lock held {1:N0} times (the model dropped it for the port; the kernel would deadlock the next fault).",
+                locking.StaleTlbEntriesAtUnlock,
+                locking.ReturnsHoldingMmuLock));
             Console.WriteLine("  SNP pays no WBINVD in either port: its private memory is in guest_memfd, which flushes each page it frees.");
             Console.WriteLine();
             Console.WriteLine("The analyzers report every one of these bugs at compile time: dotnet build Samples/BuggyPort/BuggyPort.csproj");
 
-            var lost = clean[0].LostWrites + clean[1].LostWrites + buggy[0].LostWrites + buggy[1].LostWrites;
+            var lost = clean[0].LostWrites + clean[1].LostWrites + buggy[0].LostWrites + buggy[1].LostWrites + locking.LostWrites;
             return lost == 0 ? 0 : 1;
         }
 
@@ -74,7 +82,8 @@ namespace Demo
             "Usage: dotnet run --project Samples/Demo [--help]\n"
             + "\n"
             + "Runs SEV and SNP VMs with the clean notifier and guest_memfd ports (Samples/CleanPort), then the buggy\n"
-            + "ones (Samples/BuggyPort), and prints one row per run:\n"
+            + "ones (Samples/BuggyPort), then SEV with the port that breaks the lock discipline (row \"lock\"), and prints\n"
+            + "one row per run:\n"
             + "  faults                   page faults that installed a mapping (pressure phase)\n"
             + "  zapped shared / private  SPTEs the notifier's handlers removed, per side\n"
             + "  private by HVA           private SPTEs zapped by an HVA-based event: the cost of KVM0002\n"
@@ -83,6 +92,8 @@ namespace Demo
             + "  flush ms under mmu_lock  the part of that time spent holding mmu_lock: the cost of KVM0003\n"
             + "  SPTEs on freed           private SPTEs still mapping a page guest_memfd freed (punch-hole phase): KVM0005\n"
             + "  freed accesses           guest reads and writes that reached a freed frame through them\n"
+            + "  stale TLB at unlock      TLB entries still mapping zapped SPTEs when mmu_lock was dropped with the flush pending: KVM0006\n"
+            + "  held at return           notifier callbacks that returned holding mmu_lock: KVM0007\n"
             + "  lockdep                  every contract violation the runtime's lockdep counted; on the buggy SNP run that is\n"
             + "                           the reclaims under mmu_lock, the HVA ranges that were not shared-only and the\n"
             + "                           guest_memfd range that was not private-only\n"

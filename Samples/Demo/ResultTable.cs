@@ -9,7 +9,7 @@ namespace Demo
     {
         private static readonly string[] Headers =
         {
-            "VM", "port", "faults", "zapped shared", "zapped private", "private by HVA", "TLB flushes", "WBINVDs", "flush Mcycles", "flush ms under mmu_lock", "SPTEs on freed", "freed accesses", "lockdep", "lost writes",
+            "VM", "port", "faults", "zapped shared", "zapped private", "private by HVA", "TLB flushes", "WBINVDs", "flush Mcycles", "flush ms under mmu_lock", "SPTEs on freed", "freed accesses", "stale TLB at unlock", "held at return", "lockdep", "lost writes",
         };
 
         internal static string Format(IReadOnlyList<RunResult> runs)
@@ -31,6 +31,8 @@ namespace Demo
                     run.MmuLockHeldMs.ToString("0.0", CultureInfo.InvariantCulture),
                     Number(run.PrivateSptesLeftOnFreedPages),
                     Number(run.GuestAccessesToFreedFrames),
+                    Number(run.StaleTlbEntriesAtUnlock),
+                    Number(run.ReturnsHoldingMmuLock),
                     Number(run.LockdepViolations),
                     Number(run.LostWrites),
                 });

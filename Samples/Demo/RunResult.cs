@@ -16,6 +16,8 @@ namespace Demo
         double MmuLockHeldMs,
         long PrivateSptesLeftOnFreedPages,
         long GuestAccessesToFreedFrames,
+        long StaleTlbEntriesAtUnlock,
+        long ReturnsHoldingMmuLock,
         long ReclaimsUnderMmuLock,
         long HvaRangesNotSharedOnly,
         long GmemRangesNotPrivateOnly,

@@ -32,11 +32,11 @@ public sealed partial class SampleTests : System.IDisposable
 
         var before = DotNet.Run(_root, null, "build", project, "-nologo", "--no-incremental");
         var warningsBefore = WarningIds(before.Output);
-        var format = DotNet.Run(_root, null, "format", "analyzers", project, "--diagnostics", "KVM0001", "KVM0002", "KVM0003", "KVM0004", "KVM0005");
+        var format = DotNet.Run(_root, null, "format", "analyzers", project, "--diagnostics", "KVM0001", "KVM0002", "KVM0003", "KVM0004", "KVM0005", "KVM0006", "KVM0007");
         var after = DotNet.Run(_root, null, "build", project, "-nologo", "--no-incremental");
 
         Assert.True(before.ExitCode == 0, before.ToString());
-        Assert.Equal(new[] { "KVM0001", "KVM0002", "KVM0003", "KVM0004", "KVM0005" }, warningsBefore);
+        Assert.Equal(new[] { "KVM0001", "KVM0002", "KVM0003", "KVM0004", "KVM0005", "KVM0006", "KVM0007" }, warningsBefore);
         Assert.True(format.ExitCode == 0, format.ToString());
         Assert.True(after.ExitCode == 0, after.ToString());
         Assert.Empty(WarningIds(after.Output));
@@ -70,7 +70,7 @@ public sealed partial class SampleTests : System.IDisposable
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var rows = DemoRow().Matches(run.Output).ToDictionary(m => m.Groups["vm"].Value + " " + m.Groups["port"].Value, m => m);
-        Assert.Equal(4, rows.Count);
+        Assert.Equal(5, rows.Count);
 
         // KVM0003: SEV pays the same WBINVDs either way; the buggy port pays them under mmu_lock.
         Assert.Equal(Field(rows["Sev clean"], "wbinvd"), Field(rows["Sev buggy"], "wbinvd"));
@@ -90,6 +90,12 @@ public sealed partial class SampleTests : System.IDisposable
         Assert.True(Field(rows["Snp buggy"], "freed") > 0, run.Output);
         Assert.Equal(0, Field(rows["Sev buggy"], "stale"));
 
+        // KVM0006 / KVM0007: only the lock-discipline port leaves stale TLB entries at an unlock
+        // and returns holding mmu_lock.
+        Assert.True(Field(rows["Sev lock"], "tlb_unlock") > 0, run.Output);
+        Assert.True(Field(rows["Sev lock"], "held_return") > 0, run.Output);
+        Assert.All(new[] { "Sev clean", "Snp clean", "Sev buggy", "Snp buggy" }, key => Assert.Equal(0, Field(rows[key], "tlb_unlock") + Field(rows[key], "held_return")));
+
         // Lockdep stays silent on the clean port, catches the buggy one, and no run loses data.
         Assert.Equal(0, Field(rows["Sev clean"], "lockdep") + Field(rows["Snp clean"], "lockdep"));
         Assert.True(Field(rows["Sev buggy"], "lockdep") > 0 && Field(rows["Snp buggy"], "lockdep") > 0);
@@ -98,7 +104,7 @@ public sealed partial class SampleTests : System.IDisposable
 
     private static double Field(Match row, string name) => double.Parse(row.Groups[name].Value.Replace(",", "", System.StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^(?<vm>Sev|Snp)\s+(?<port>clean|buggy)\s+(?<faults>[\d,]+)\s+(?<shared>[\d,]+)\s+(?<private>[\d,]+)\s+(?<hva>[\d,]+)\s+(?<tlb>[\d,]+)\s+(?<wbinvd>[\d,]+)\s+(?<cycles>[\d.]+)\s+(?<held>[\d.]+)\s+(?<stale>[\d,]+)\s+(?<freed>[\d,]+)\s+(?<lockdep>[\d,]+)\s+(?<lost>[\d,]+)\s*$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(?<vm>Sev|Snp)\s+(?<port>clean|buggy|lock)\s+(?<faults>[\d,]+)\s+(?<shared>[\d,]+)\s+(?<private>[\d,]+)\s+(?<hva>[\d,]+)\s+(?<tlb>[\d,]+)\s+(?<wbinvd>[\d,]+)\s+(?<cycles>[\d.]+)\s+(?<held>[\d.]+)\s+(?<stale>[\d,]+)\s+(?<freed>[\d,]+)\s+(?<tlb_unlock>[\d,]+)\s+(?<held_return>[\d,]+)\s+(?<lockdep>[\d,]+)\s+(?<lost>[\d,]+)\s*$", RegexOptions.Multiline)]
     private static partial Regex DemoRow();
 
     public void Dispose()

@@ -145,6 +145,34 @@ public sealed class SamplePortTests
     }
 
     [Fact]
+    public void LockDisciplinePort_UnlocksWithTheFlushPending_AndReturnsHoldingTheLock_LockdepCountsBoth()
+    {
+        var vm = TestVm.Create(KvmVmType.Sev, ops: BuggyPort.LockDisciplinePort.Ops, checkedMode: false);
+        vm.Vcpu.Write(3, 1);
+
+        vm.Mm.TestAndClearYoung(vm.Hva, 64 * TestVm.Page);
+        vm.Mm.SwapOut(vm.HvaOf(3), TestVm.Page);
+        vm.Mm.Munmap(vm.HvaOf(3), TestVm.Page);
+
+        Assert.True(vm.Kvm.Lockdep.Count(ContractViolation.UnlockWithFlushPending) > 0);
+        Assert.True(vm.Kvm.Stats.StaleTlbEntriesAtUnlock > 0);
+        Assert.Equal(0, vm.Kvm.Lockdep.Count(ContractViolation.ReclaimUnderMmuLock));
+        Assert.False(vm.Kvm.MmuLock.IsHeld);
+    }
+
+    [Fact]
+    public void LockDisciplinePort_ClearFlushYoungOnAYoungPage_ReturnsHoldingTheLock()
+    {
+        var vm = TestVm.Create(KvmVmType.Default, ops: BuggyPort.LockDisciplinePort.Ops);
+        vm.Vcpu.Write(3, 1);
+
+        var violation = Assert.Throws<KvmContractViolationException>(() => vm.Mm.SwapOut(vm.HvaOf(3), TestVm.Page));
+
+        Assert.Contains(nameof(ContractViolation.ReturnedHoldingMmuLock), violation.Message, System.StringComparison.Ordinal);
+        Assert.False(vm.Kvm.MmuLock.IsHeld);
+    }
+
+    [Fact]
     public void ReclaimUnderMmuLock_AddsTheFlushToTheLocksHoldTime()
     {
         var clean = TestVm.Create(KvmVmType.Sev, cpus: 4, ops: KvmMainNotifier.Ops);
