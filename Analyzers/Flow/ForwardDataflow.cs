@@ -35,7 +35,6 @@ namespace GfnGuard.Analyzers.Flow
             var blocks = graph.Blocks;
             var inputs = new PathStates?[blocks.Length];
             var exceptionHandlers = ExceptionHandlerEntries(graph);
-            var finallyContinuations = new Dictionary<ControlFlowRegion, HashSet<int>>();
 
             // A branch's finally regions are computed by Roslyn on first access, walking the
             // regions it leaves; most graphs have no finally, and then no branch needs asking.
@@ -110,52 +109,102 @@ namespace GfnGuard.Analyzers.Flow
 
                 if (hasFinally && !branch.FinallyRegions.IsEmpty)
                 {
-                    // The branch runs each finally on its way out, innermost first, then reaches its destination.
-                    for (var i = 0; i < branch.FinallyRegions.Length; i++)
+                    // The branch runs each finally on its way out, innermost first, then reaches its
+                    // destination. Each finally is run for this branch's states alone: a finally
+                    // shared by a `return` and the loop's normal exit must not hand the state of
+                    // one to the other (the return may have dropped the lock the loop still holds).
+                    var current = state;
+                    foreach (var region in branch.FinallyRegions)
                     {
-                        var next = i + 1 < branch.FinallyRegions.Length
-                            ? branch.FinallyRegions[i + 1].FirstBlockOrdinal
-                            : branch.Destination?.Ordinal ?? -1;
-                        AddContinuation(branch.FinallyRegions[i], next);
+                        current = RunFinally(region, current);
+                        if (current is null)
+                        {
+                            return;
+                        }
                     }
 
-                    Merge(branch.FinallyRegions[0].FirstBlockOrdinal, state);
+                    if (branch.Destination is { } target)
+                    {
+                        Merge(target.Ordinal, current);
+                    }
+
                     return;
                 }
 
                 if (branch.Destination is { } destination)
                 {
                     Merge(destination.Ordinal, state);
-                    return;
-                }
-
-                if (branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling
-                    && EnclosingFinally(from) is { } finallyRegion
-                    && finallyContinuations.TryGetValue(finallyRegion, out var continuations))
-                {
-                    foreach (var continuation in continuations)
-                    {
-                        Merge(continuation, state);
-                    }
                 }
             }
 
-            void AddContinuation(ControlFlowRegion finallyRegion, int destination)
+            // A finally region run for one entry: its blocks in order, to a fixed point (a loop in a
+            // finally is rare), observed like any other block; returns the states at its end.
+            PathStates? RunFinally(ControlFlowRegion region, PathStates entry)
             {
-                if (destination < 0)
+                var first = region.FirstBlockOrdinal;
+                var local = new PathStates?[region.LastBlockOrdinal - first + 1];
+                local[0] = entry;
+                PathStates? atEnd = null;
+                for (var pass = 0; pass < 8; pass++)
                 {
-                    return;
+                    var changed = false;
+                    for (var ordinal = first; ordinal <= region.LastBlockOrdinal; ordinal++)
+                    {
+                        if (local[ordinal - first] is not { } input || --budget < 0)
+                        {
+                            continue;
+                        }
+
+                        var block = blocks[ordinal];
+                        var outputs = new List<FlowState>(input.Paths.Length);
+                        foreach (var path in input.Paths)
+                        {
+                            outputs.Add(transfer.TransferBlock(block, path, observe: true, null));
+                        }
+
+                        if (block.ConditionKind != ControlFlowConditionKind.None && block.BranchValue is not null)
+                        {
+                            var takenWhen = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
+                            changed |= Within(block.ConditionalSuccessor, Refine(outputs, block.BranchValue, takenWhen));
+                            changed |= Within(block.FallThroughSuccessor, Refine(outputs, block.BranchValue, !takenWhen));
+                        }
+                        else
+                        {
+                            changed |= Within(block.FallThroughSuccessor, PathStates.Of(outputs));
+                        }
+                    }
+
+                    if (!changed)
+                    {
+                        break;
+                    }
                 }
 
-                if (!finallyContinuations.TryGetValue(finallyRegion, out var set))
-                {
-                    finallyContinuations[finallyRegion] = set = new HashSet<int>();
-                }
+                return atEnd;
 
-                if (set.Add(destination) && inputs[finallyRegion.LastBlockOrdinal] is not null)
+                // Into a block of the region, or out of its end (the finally's last branch has no destination).
+                bool Within(ControlFlowBranch? branch, PathStates? state)
                 {
-                    // The finally was already run: its end now has one more place to go.
-                    worklist.Add(finallyRegion.LastBlockOrdinal);
+                    if (branch is null || state is null)
+                    {
+                        return false;
+                    }
+
+                    if (branch.Destination is { } target && target.Ordinal >= first && target.Ordinal <= region.LastBlockOrdinal)
+                    {
+                        var existing = local[target.Ordinal - first];
+                        var joined = existing is null ? state : existing.Join(state);
+                        if (existing is not null && existing.SameAs(joined))
+                        {
+                            return false;
+                        }
+
+                        local[target.Ordinal - first] = joined;
+                        return target.Ordinal <= branch.Source.Ordinal;
+                    }
+
+                    atEnd = atEnd is null ? state : atEnd.Join(state);
+                    return false;
                 }
             }
 
@@ -187,19 +236,6 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return false;
-        }
-
-        private static ControlFlowRegion? EnclosingFinally(BasicBlock block)
-        {
-            for (var region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
-            {
-                if (region.Kind == ControlFlowRegionKind.Finally)
-                {
-                    return region;
-                }
-            }
-
-            return null;
         }
 
         /// <summary>For each block, the first blocks of the catch and filter handlers an exception in it may reach (null when none).</summary>

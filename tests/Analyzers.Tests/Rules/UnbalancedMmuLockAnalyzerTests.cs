@@ -261,4 +261,39 @@ public sealed class UnbalancedMmuLockAnalyzerTests
             }
         }
         """);
+
+    [Fact]
+    public Task ReturnInsideAForeach_EachWayOutIsItsOwnPath() => VerifyPort("""
+        static class C
+        {
+            static bool Balanced(kvm kvm, System.Collections.Generic.List<int> xs)
+            {
+                KVM_MMU_LOCK(kvm);
+                foreach (var x in xs)
+                {
+                    if (x > 0)
+                    {
+                        KVM_MMU_UNLOCK(kvm);
+                        return true;
+                    }
+                }
+
+                KVM_MMU_UNLOCK(kvm);
+                return false;
+            }
+
+            static bool Early(kvm kvm, System.Collections.Generic.List<int> xs)
+            {
+                KVM_MMU_LOCK(kvm);
+                foreach (var x in xs)
+                {
+                    if (x > 0)
+                        {|KVM0007:return true;|}
+                }
+
+                KVM_MMU_UNLOCK(kvm);
+                return false;
+            }
+        }
+        """);
 }
