@@ -257,4 +257,7 @@ public sealed class FlushBeforeUnlockAnalyzerTests
             }
         }
         """);
+
+    [Fact]
+    public Task ZapAllFastAsUpstreamHasIt_IsFine() => VerifyPort(UnbalancedMmuLockAnalyzerTests.ZapAllFast);
 }

@@ -296,4 +296,54 @@ public sealed class UnbalancedMmuLockAnalyzerTests
             }
         }
         """);
+
+    /// <summary>arch/x86/kvm/mmu/mmu.c's kvm_mmu_zap_all_fast: a write section, then a read section; slots_lock asserted, not mmu_lock.</summary>
+    internal const string ZapAllFast = """
+        static class Mmu
+        {
+            static void kvm_zap_obsolete_pages(kvm kvm) { }
+            static void kvm_tdp_mmu_zap_invalidated_roots(kvm kvm, bool shared) { }
+            static void kvm_make_all_cpus_request(kvm kvm, int req) { }
+
+            static void kvm_mmu_zap_all_fast(kvm kvm, bool tdp_mmu_enabled)
+            {
+                lockdep_assert_held(kvm.slots_lock);
+                write_lock(kvm.mmu_lock);
+                kvm_make_all_cpus_request(kvm, 1);
+                kvm_zap_obsolete_pages(kvm);
+                write_unlock(kvm.mmu_lock);
+                if (tdp_mmu_enabled)
+                {
+                    read_lock(kvm.mmu_lock);
+                    kvm_tdp_mmu_zap_invalidated_roots(kvm, true);
+                    read_unlock(kvm.mmu_lock);
+                }
+            }
+
+            static void kvm_gmem_invalidate_begin(kvm kvm, kvm_memory_slot[] bindings)
+            {
+                var flush = false;
+                var found_memslot = false;
+                foreach (var slot in bindings)
+                {
+                    var gfn_range = new kvm_gfn_range { slot = slot, start = slot.base_gfn, end = slot.base_gfn + slot.npages, may_block = true, only_private = true };
+                    if (!found_memslot)
+                    {
+                        found_memslot = true;
+                        KVM_MMU_LOCK(kvm);
+                    }
+
+                    flush |= kvm_unmap_gfn_range(kvm, ref gfn_range);
+                }
+
+                if (flush)
+                    kvm_flush_remote_tlbs(kvm);
+                if (found_memslot)
+                    KVM_MMU_UNLOCK(kvm);
+            }
+        }
+        """;
+
+    [Fact]
+    public Task ZapAllFastAndGmemInvalidateBegin_AsUpstreamHasThem_AreFine() => VerifyPort(ZapAllFast);
 }
