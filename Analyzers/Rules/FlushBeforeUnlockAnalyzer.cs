@@ -28,7 +28,9 @@ namespace GfnGuard.Analyzers.Rules
 
         private protected override bool MayApplyTo(Gate.SyntaxGate gate) => gate.AnyTreeMayLock;
 
-        private protected override void Analyze(MethodBody body, RoleContext roleContext)
+        private protected override void Analyze(MethodBody body, RoleContext roleContext) => AnalyzeBlock(body, roleContext);
+
+        internal static void AnalyzeBlock(MethodBody body, RoleContext roleContext)
         {
             if (roleContext.Gate.MayZapThenUnlock(body.Declaration))
             {

@@ -51,7 +51,7 @@ public sealed class IdeDocumentTests
         """;
 
     private static readonly ImmutableArray<DiagnosticAnalyzer> AllRules = ImmutableArray.Create<DiagnosticAnalyzer>(
-        new BothFlagsSetAnalyzer(), new HvaRangeNotSharedOnlyAnalyzer(), new ReclaimUnderMmuLockAnalyzer());
+        new BothFlagsSetAnalyzer(), new HvaRangeNotSharedOnlyAnalyzer(), new ReclaimUnderMmuLockAnalyzer(), new EmptyFilterAtZapAnalyzer(), new GmemRangeNotPrivateOnlyAnalyzer(), new FlushBeforeUnlockAnalyzer(), new UnbalancedMmuLockAnalyzer());
 
     [Fact]
     public async Task OneDocument_GetsEveryRuleItBreaks_AndNothingFromOtherDocuments()

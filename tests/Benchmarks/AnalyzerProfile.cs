@@ -23,7 +23,7 @@ internal static class AnalyzerProfile
         var lines = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
         var share = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 0.7;
         var compilation = DocumentLatencyBenchmarks.Compile(CorpusGenerator.Generate(new CorpusOptions(lines, share, BugShare: 0)).Files);
-        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new BothFlagsSetAnalyzer(), new HvaRangeNotSharedOnlyAnalyzer(), new ReclaimUnderMmuLockAnalyzer());
+        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new BothFlagsSetAnalyzer(), new HvaRangeNotSharedOnlyAnalyzer(), new ReclaimUnderMmuLockAnalyzer(), new EmptyFilterAtZapAnalyzer(), new GmemRangeNotPrivateOnlyAnalyzer(), new FlushBeforeUnlockAnalyzer(), new UnbalancedMmuLockAnalyzer());
         // Counted here, so the times include recording them (a lock and a set insert per body).
         GfnGuard.Analyzers.Flow.AnalysedBodies.Recording = true;
         for (var round = 0; round < 5; round++)

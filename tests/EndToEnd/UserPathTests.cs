@@ -16,10 +16,10 @@ public sealed class UserPathTests(PackedFeed feed)
     /// <summary>The buggy sample's HVA walk: KVM0002 and KVM0003, on the runtime's types.</summary>
     private static readonly string HvaNotifierPort = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Samples", "BuggyPort", "HvaNotifierPort.cs"));
 
-    /// <summary>The buggy sample's guest_memfd range: KVM0001.</summary>
+    /// <summary>The buggy sample's guest_memfd range and invalidation: KVM0001 and KVM0005.</summary>
     private static readonly string GuestMemfdInvalidate = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Samples", "BuggyPort", "GuestMemfdInvalidate.cs"));
 
-    private static readonly string[] Rules = { "KVM0001", "KVM0002", "KVM0003" };
+    private static readonly string[] Rules = { "KVM0001", "KVM0002", "KVM0003", "KVM0005" };
 
     [Fact]
     public void RuntimeOnly_DefaultSeverities_BuildFailsWithEveryRule()
@@ -97,6 +97,7 @@ public sealed class UserPathTests(PackedFeed feed)
         dotnet_diagnostic.KVM0001.severity = warning
         dotnet_diagnostic.KVM0002.severity = warning
         dotnet_diagnostic.KVM0003.severity = warning
+        dotnet_diagnostic.KVM0005.severity = warning
         """;
 
     private Consumer CreatePort(string? editorConfig)

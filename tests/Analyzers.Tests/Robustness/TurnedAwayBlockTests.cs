@@ -45,6 +45,8 @@ public sealed class TurnedAwayBlockTests
                 ReclaimUnderMmuLockAnalyzer.AnalyzeBlock(block, roleContext);
                 EmptyFilterAtZapAnalyzer.AnalyzeBlock(block, roleContext);
                 GmemRangeNotPrivateOnlyAnalyzer.AnalyzeBlock(block, roleContext);
+                FlushBeforeUnlockAnalyzer.AnalyzeBlock(block, roleContext);
+                UnbalancedMmuLockAnalyzer.AnalyzeBlock(block, roleContext);
             }
         }
 
