@@ -79,6 +79,9 @@ namespace GfnGuard.Runtime
 
         internal Srcu Srcu { get; } = new Srcu();
 
+        /// <summary>Test hook: runs in a page fault after it checked the gfn's attributes and before it resolves the pfn.</summary>
+        internal Action<ulong>? AfterFaultCheckedAttributes;
+
         // kvm->mmu_invalidate_seq, _in_progress, _range_start, _range_end: written under mmu_lock
         // held for write, read by faults under mmu_lock held for read (and the seq before it).
         internal long mmuInvalidateSeq;

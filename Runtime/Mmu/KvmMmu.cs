@@ -165,6 +165,12 @@ namespace GfnGuard.Runtime
                         continue;
                     }
 
+                    // Snapshot first (kvm_mmu_faultin_pfn: mmu_seq, smp_rmb), before anything the
+                    // fault decides: an invalidation that starts after this point, a conversion of
+                    // the gfn's attributes included, bumps the sequence before it ends, so the
+                    // check under mmu_lock (is_page_fault_stale) sees it and the fault retries.
+                    var mmuSeq = Interlocked.Read(ref kvm.mmuInvalidateSeq);
+
                     // kvm_mem_is_private(): the access must match the gfn's attributes.
                     if (kvm.Type.HasGmemPrivateMemory() && (kvm.Attributes.IsPrivate(gfn) != isPrivate || (isPrivate && slot.Gmem is null)))
                     {
@@ -172,9 +178,7 @@ namespace GfnGuard.Runtime
                         return FaultOutcome.MemoryFaultExit;
                     }
 
-                    // Snapshot before resolving the pfn (smp_rmb in the kernel): an invalidation
-                    // that starts after this point bumps the sequence before it ends.
-                    var mmuSeq = Interlocked.Read(ref kvm.mmuInvalidateSeq);
+                    kvm.AfterFaultCheckedAttributes?.Invoke(gfn);
                     long pfn;
                     var writable = true;
                     if (usePrivate)
