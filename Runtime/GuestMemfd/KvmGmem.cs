@@ -36,6 +36,9 @@ namespace GfnGuard.Runtime
             _ops = ops ?? KvmGmemOps.Kernel;
         }
 
+        /// <summary>Test hook: runs in a punch-hole between its invalidate_begin and invalidate_end.</summary>
+        internal Action? BetweenInvalidateBeginAndEnd;
+
         /// <summary>True while the current thread runs a guest_memfd invalidation (every range it passes must be private-only).</summary>
         internal static bool InInvalidation => t_invalidationDepth > 0;
 
@@ -121,6 +124,7 @@ namespace GfnGuard.Runtime
             try
             {
                 Invalidate(_ops.InvalidateBegin, start, end);
+                BetweenInvalidateBeginAndEnd?.Invoke();
                 Truncate(start, end);
                 Invalidate(_ops.InvalidateEnd, start, end);
             }
@@ -152,7 +156,12 @@ namespace GfnGuard.Runtime
             }
         }
 
-        /// <summary>Kernel: kvm_gmem_bind: the slot's pages must fit in the file and not overlap another binding.</summary>
+        /// <summary>
+        /// Kernel: kvm_gmem_bind: the slot's pages must fit in the file and not overlap another
+        /// binding. Under the file's invalidate lock (filemap_invalidate_lock), as the kernel
+        /// binds: a punch-hole holds it from invalidate_begin to invalidate_end, so both see
+        /// the same bindings and every begin has its end.
+        /// </summary>
         internal void Bind(KvmMemorySlot slot)
         {
             if (slot.GmemOffset + slot.PageCount > PageCount)
@@ -160,26 +169,42 @@ namespace GfnGuard.Runtime
                 throw new ArgumentException("The memslot does not fit in the guest_memfd file.", nameof(slot));
             }
 
-            lock (_bindings)
+            _invalidateLock.EnterWriteLock();
+            try
             {
-                foreach (var bound in _bindings)
+                lock (_bindings)
                 {
-                    if (slot.GmemOffset < bound.GmemOffset + bound.PageCount && bound.GmemOffset < slot.GmemOffset + slot.PageCount)
+                    foreach (var bound in _bindings)
                     {
-                        throw new InvalidOperationException("The guest_memfd range is already bound to another memslot (EEXIST).");
+                        if (slot.GmemOffset < bound.GmemOffset + bound.PageCount && bound.GmemOffset < slot.GmemOffset + slot.PageCount)
+                        {
+                            throw new InvalidOperationException("The guest_memfd range is already bound to another memslot (EEXIST).");
+                        }
                     }
-                }
 
-                _bindings.Add(slot);
+                    _bindings.Add(slot);
+                }
+            }
+            finally
+            {
+                _invalidateLock.ExitWriteLock();
             }
         }
 
-        /// <summary>Kernel: kvm_gmem_unbind.</summary>
+        /// <summary>Kernel: kvm_gmem_unbind, under the invalidate lock as <see cref="Bind"/>.</summary>
         internal void Unbind(KvmMemorySlot slot)
         {
-            lock (_bindings)
+            _invalidateLock.EnterWriteLock();
+            try
             {
-                _bindings.Remove(slot);
+                lock (_bindings)
+                {
+                    _bindings.Remove(slot);
+                }
+            }
+            finally
+            {
+                _invalidateLock.ExitWriteLock();
             }
         }
 
