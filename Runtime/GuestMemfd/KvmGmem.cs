@@ -14,6 +14,10 @@ namespace GfnGuard.Runtime
     public sealed class KvmGmem
     {
         private readonly ConcurrentDictionary<ulong, long> _pages = new ConcurrentDictionary<ulong, long>();
+
+        // Pages fallocate allocated that no get_pfn has prepared yet (kernel: folios without the
+        // uptodate flag, which kvm_gmem_get_pfn prepares on first use).
+        private readonly ConcurrentDictionary<ulong, bool> _unprepared = new ConcurrentDictionary<ulong, bool>();
         private readonly List<KvmMemorySlot> _bindings = new List<KvmMemorySlot>();
 
         // Kernel: filemap_invalidate_lock: faults take it shared, punch-hole exclusive.
@@ -64,7 +68,7 @@ namespace GfnGuard.Runtime
                     return -1;
                 }
 
-                if (_pages.TryGetValue(index, out var pfn))
+                if (_pages.TryGetValue(index, out var pfn) && !_unprepared.ContainsKey(index))
                 {
                     return pfn;
                 }
@@ -73,6 +77,13 @@ namespace GfnGuard.Runtime
                 {
                     if (_pages.TryGetValue(index, out pfn))
                     {
+                        // Kernel: kvm_gmem_get_pfn prepares every folio it hands out that is not yet
+                        // prepared, however it was allocated (fault or fallocate).
+                        if (_unprepared.TryRemove(index, out _))
+                        {
+                            KvmArch.GmemPrepare(Kvm, pfn, gfn);
+                        }
+
                         return pfn;
                     }
 
@@ -101,7 +112,9 @@ namespace GfnGuard.Runtime
                     {
                         if (!_pages.ContainsKey(index))
                         {
+                            // Not prepared here: fallocate knows no gfn; the first get_pfn prepares it.
                             _pages[index] = Kvm.Machine.Memory.Allocate(PageOwner.GuestMemfd);
+                            _unprepared[index] = true;
                         }
                     }
                 }
@@ -287,6 +300,7 @@ namespace GfnGuard.Runtime
                 {
                     if (pair.Key >= start && pair.Key < end && _pages.TryRemove(pair.Key, out var pfn))
                     {
+                        _unprepared.TryRemove(pair.Key, out _);
                         CountPrivateSptesLeftOn(pair.Key, pfn);
                         KvmArch.GmemInvalidate(Kvm, pfn);
                         Kvm.Machine.Memory.Free(pfn);

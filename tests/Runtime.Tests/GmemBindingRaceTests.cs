@@ -44,3 +44,21 @@ public sealed class GmemBindingRaceTests
         Assert.Equal(0, vm.Kvm.Lockdep.Total);
     }
 }
+
+/// <summary>SNP: a page fallocate allocated is assigned to the guest in the RMP when the guest first gets it (issue 18, defect 5).</summary>
+public sealed class GmemPrepareTests
+{
+    [Fact]
+    public void SnpFallocatedPage_IsMadePrivateInTheRmp_OnItsFirstGetPfn_SoTheHostCannotWriteIt()
+    {
+        var vm = TestVm.Create(KvmVmType.Snp);
+        vm.Kvm.SetMemoryAttributes(8, 16, isPrivate: true);
+        vm.Gmem!.Allocate(8 * TestVm.Page, 8 * TestVm.Page);
+
+        Assert.Equal(FaultOutcome.Installed, vm.Vcpu.Write(9, 0xAB, isPrivate: true));
+
+        var pfn = Spte.Pfn(KvmMmu.ReadSpte(vm.Slot, 9, privateSide: true));
+        Assert.True(vm.Machine.Rmp[pfn].Assigned, "the fallocated page was handed to the guest without being made private in the RMP");
+        Assert.False(vm.Machine.Rmp.HostMayWrite(pfn));
+    }
+}
