@@ -1,3 +1,5 @@
+using System;
+using System.Threading;
 using System.Collections.Generic;
 
 namespace GfnGuard.Runtime
@@ -126,19 +128,43 @@ namespace GfnGuard.Runtime
         /// <summary>Kernel: kvm_mmu_notifier_test_young.</summary>
         internal bool MmuNotifierTestYoung(ulong start, ulong end) => kvm_handle_hva_range_no_flush(this, start, end, KvmMmu.TestAgeGfn);
 
-        /// <summary>Kernel: kvm_mmu_notifier_release → kvm_flush_shadow_all.</summary>
+        /// <summary>
+        /// Kernel: kvm_mmu_notifier_release → kvm_flush_shadow_all → kvm_arch_flush_shadow_all,
+        /// under SRCU and mmu_lock only. Not slots_lock: a memslot update holds slots_lock while
+        /// synchronize_srcu waits for this very reader, so taking it here deadlocks. The mm is
+        /// going away, so no fault can bring back a shared mapping; the SRCU read section keeps
+        /// the memslots this walks alive.
+        /// </summary>
         internal void MmuNotifierRelease()
         {
             var idx = Srcu.ReadLock();
             try
             {
-                FlushShadowAll();
+                AfterReleaseEnteredSrcu?.Invoke();
+                Volatile.Write(ref mmReleased, true);
+                MmuLock.WriteLock();
+                try
+                {
+                    KvmMmu.FlushShadowAll(this);
+                }
+                finally
+                {
+                    MmuLock.WriteUnlock();
+                }
             }
             finally
             {
                 Srcu.ReadUnlock(idx);
             }
+
+            KvmArch.kvm_arch_guest_memory_reclaimed(this);
         }
+
+        /// <summary>Test hook: runs in the mmu_notifier release once its SRCU read section is open.</summary>
+        internal Action? AfterReleaseEnteredSrcu;
+
+        // Set by the release: the VMM's mm is gone, so zapping needs neither an invalidation nor slots_lock.
+        internal bool mmReleased;
 
         /// <summary>Kernel: kvm_flush_shadow_all: zap everything, then reclaim (after the lock is dropped).</summary>
         public void FlushShadowAll()

@@ -47,7 +47,7 @@ namespace GfnGuard.Runtime
         public static long ZapSpteRange(Kvm kvm, in KvmGfnRange range, bool privateSide)
         {
             kvm.MmuLock.AssertHeldWrite("kvm_tdp_mmu_unmap_gfn_range");
-            if (Interlocked.Read(ref kvm.mmuInvalidateInProgress) == 0 && !Monitor.IsEntered(kvm.SlotsLock))
+            if (Interlocked.Read(ref kvm.mmuInvalidateInProgress) == 0 && !Monitor.IsEntered(kvm.SlotsLock) && !Volatile.Read(ref kvm.mmReleased))
             {
                 kvm.Lockdep.Report(ContractViolation.ZapOutsideInvalidation, "SPTEs zapped with no invalidation open and slots_lock not held");
             }
