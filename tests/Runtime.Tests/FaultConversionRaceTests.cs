@@ -32,7 +32,7 @@ public sealed class FaultConversionRaceTests
             }
         };
 
-        var fault = Task.Run(() => vcpu.Write(5, 0xAA));
+        var fault = Threads.Start(() => vcpu.Write(5, 0xAA));
         Assert.True(checkedAttributes.Wait(Watchdog));
 
         // The whole conversion runs while the fault is preempted: pre-pass, attributes, post-pass.
@@ -56,7 +56,7 @@ public sealed class FaultConversionRaceTests
         {
             var vcpu = vcpus[i];
             var isPrivate = i == 1;
-            faulters[i] = Task.Run(() =>
+            faulters[i] = Threads.Start(() =>
             {
                 for (var n = 0; n < 200_000 && !stop.IsCancellationRequested; n++)
                 {
@@ -65,7 +65,7 @@ public sealed class FaultConversionRaceTests
             });
         }
 
-        var converter = Task.Run(() =>
+        var converter = Threads.Start(() =>
         {
             for (var n = 0; n < 2_000 && !stop.IsCancellationRequested; n++)
             {

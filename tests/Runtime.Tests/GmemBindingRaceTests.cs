@@ -28,12 +28,12 @@ public sealed class GmemBindingRaceTests
             Assert.True(mayEnd.Wait(Watchdog));
         };
 
-        var punch = Task.Run(() => vm.Gmem.PunchHole(8 * TestVm.Page, 8 * TestVm.Page));
+        var punch = Threads.Start(() => vm.Gmem.PunchHole(8 * TestVm.Page, 8 * TestVm.Page));
         Assert.True(begun.Wait(Watchdog));
         Assert.Equal(1, vm.Kvm.MmuInvalidateInProgress);
 
         // Delete the memslot (and so unbind it) while the punch-hole is between begin and end.
-        var delete = Task.Run(() => vm.Kvm.SetUserMemoryRegion(new KvmUserspaceMemoryRegion(0, 0, 0, vm.Hva)));
+        var delete = Threads.Start(() => vm.Kvm.SetUserMemoryRegion(new KvmUserspaceMemoryRegion(0, 0, 0, vm.Hva)));
         var deletedAtOnce = delete.Wait(300);
         mayEnd.Set();
 

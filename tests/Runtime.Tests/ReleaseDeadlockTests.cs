@@ -28,11 +28,11 @@ public sealed class ReleaseDeadlockTests
             Assert.True(mayGoOn.Wait(Watchdog));
         };
 
-        var release = Task.Run(vm.Mm.Release);
+        var release = Threads.Start(vm.Mm.Release);
         Assert.True(inSrcu.Wait(Watchdog));
 
         // The update takes slots_lock and then waits in synchronize_srcu for the release's reader.
-        var update = Task.Run(() => vm.Kvm.SetUserMemoryRegion(new KvmUserspaceMemoryRegion(1, 1000, 0, second)));
+        var update = Threads.Start(() => vm.Kvm.SetUserMemoryRegion(new KvmUserspaceMemoryRegion(1, 1000, 0, second)));
         Thread.Sleep(200);
         mayGoOn.Set();
 

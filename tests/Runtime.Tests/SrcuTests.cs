@@ -26,7 +26,7 @@ public sealed class SrcuTests
 
         using var counted = new ManualResetEventSlim();
         using var mayUnlock = new ManualResetEventSlim();
-        var reader = Task.Run(() =>
+        var reader = Threads.Start(() =>
         {
             var idx = srcu.ReadLock();
             counted.Set();
@@ -36,14 +36,14 @@ public sealed class SrcuTests
 
         // The reader read epoch 0; a writer flips and finds nobody counted yet.
         Assert.True(readEpoch.Wait(Watchdog));
-        Assert.True(Task.Run(srcu.Synchronize).Wait(Watchdog));
+        Assert.True(Threads.Start(srcu.Synchronize).Wait(Watchdog));
 
         // Now the reader counts itself (in epoch 0, which the writer already left) and reads on.
         mayCount.Set();
         Assert.True(counted.Wait(Watchdog));
 
         // The next synchronize must not finish while that reader is inside.
-        var second = Task.Run(srcu.Synchronize);
+        var second = Threads.Start(srcu.Synchronize);
         Assert.False(second.Wait(200), "synchronize returned while a reader was still inside its read section");
 
         mayUnlock.Set();
