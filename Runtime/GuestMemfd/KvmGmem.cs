@@ -136,10 +136,17 @@ namespace GfnGuard.Runtime
             _invalidateLock.EnterWriteLock();
             try
             {
-                Invalidate(_ops.InvalidateBegin, start, end);
-                BetweenInvalidateBeginAndEnd?.Invoke();
-                Truncate(start, end);
-                Invalidate(_ops.InvalidateEnd, start, end);
+                try
+                {
+                    Invalidate(_ops.InvalidateBegin, start, end);
+                    BetweenInvalidateBeginAndEnd?.Invoke();
+                    Truncate(start, end);
+                }
+                finally
+                {
+                    // invalidate_end closes what begin opened, even when a violation unwinds begin.
+                    Invalidate(_ops.InvalidateEnd, start, end);
+                }
             }
             finally
             {
@@ -153,9 +160,15 @@ namespace GfnGuard.Runtime
             _invalidateLock.EnterWriteLock();
             try
             {
-                Invalidate(_ops.InvalidateBegin, 0, ulong.MaxValue);
-                Truncate(0, ulong.MaxValue);
-                Invalidate(_ops.InvalidateEnd, 0, ulong.MaxValue);
+                try
+                {
+                    Invalidate(_ops.InvalidateBegin, 0, ulong.MaxValue);
+                    Truncate(0, ulong.MaxValue);
+                }
+                finally
+                {
+                    Invalidate(_ops.InvalidateEnd, 0, ulong.MaxValue);
+                }
                 lock (_bindings)
                 {
                     _bindings.Clear();
@@ -225,13 +238,21 @@ namespace GfnGuard.Runtime
         private void Invalidate(KvmGmemInvalidate callback, ulong start, ulong end)
         {
             t_invalidationDepth++;
+            var completed = false;
             try
             {
                 callback(this, start, end);
+                completed = true;
             }
             finally
             {
                 t_invalidationDepth--;
+                if (!completed)
+                {
+                    // A violation unwound the port's code, which may hold mmu_lock: drop it so
+                    // invalidate_end (and every later fault) can run.
+                    Kvm.MmuLock.DropOnUnwind();
+                }
             }
 
             Kvm.MmuLock.AssertReleasedBy("a guest_memfd invalidation");
@@ -244,37 +265,52 @@ namespace GfnGuard.Runtime
             var kvm = Kvm;
             var flush = false;
             var foundMemslot = false;
-            foreach (var slot in BindingsIn(start, end))
+            var completed = false;
+            try
             {
-                var pgoff = slot.GmemOffset;
-                var gfnRange = new KvmGfnRange
+                foreach (var slot in BindingsIn(start, end))
                 {
-                    Start = slot.BaseGfn + Math.Max(pgoff, start) - pgoff,
-                    End = slot.BaseGfn + Math.Min(pgoff + slot.PageCount, end) - pgoff,
-                    Slot = slot,
-                    MayBlock = true,
-                    OnlyPrivate = true,
-                    OnlyShared = false,
-                };
+                    var pgoff = slot.GmemOffset;
+                    var gfnRange = new KvmGfnRange
+                    {
+                        Start = slot.BaseGfn + Math.Max(pgoff, start) - pgoff,
+                        End = slot.BaseGfn + Math.Min(pgoff + slot.PageCount, end) - pgoff,
+                        Slot = slot,
+                        MayBlock = true,
+                        OnlyPrivate = true,
+                        OnlyShared = false,
+                    };
 
-                if (!foundMemslot)
-                {
-                    foundMemslot = true;
-                    kvm.MmuLock.WriteLock();
-                    kvm.MmuInvalidateBegin();
+                    if (!foundMemslot)
+                    {
+                        kvm.MmuLock.WriteLock();
+                        foundMemslot = true;
+                        kvm.MmuInvalidateBegin();
+                    }
+
+                    flush |= Kvm.MmuUnmapGfnRange(kvm, ref gfnRange);
                 }
 
-                flush |= Kvm.MmuUnmapGfnRange(kvm, ref gfnRange);
-            }
+                if (flush)
+                {
+                    kvm.FlushRemoteTlbs();
+                }
 
-            if (flush)
-            {
-                kvm.FlushRemoteTlbs();
+                completed = true;
             }
-
-            if (foundMemslot)
+            finally
             {
-                kvm.MmuLock.WriteUnlock();
+                // A checked-mode violation unwinds through here without leaving mmu_lock held;
+                // the invalidation it opened is closed by invalidate_end, which the caller runs.
+                if (foundMemslot)
+                {
+                    if (!completed)
+                    {
+                        kvm.FlushRemoteTlbs();
+                    }
+
+                    kvm.MmuLock.WriteUnlock();
+                }
             }
         }
 

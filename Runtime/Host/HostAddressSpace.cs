@@ -392,27 +392,36 @@ namespace GfnGuard.Runtime
             try
             {
                 var notifiers = Volatile.Read(ref _notifiers);
-                foreach (var notifier in notifiers)
+                var started = 0;
+                try
                 {
-                    notifier.InvalidateRangeStart(range);
-                }
-
-                lock (_swap)
-                {
-                    foreach (var vma in _vmas)
+                    foreach (var notifier in notifiers)
                     {
-                        var first = Math.Max(start, vma.Start);
-                        var last = Math.Min(end, vma.End);
-                        for (var page = first; page < last; page += KvmMemorySlot.PageSize)
+                        started++;
+                        notifier.InvalidateRangeStart(range);
+                    }
+
+                    lock (_swap)
+                    {
+                        foreach (var vma in _vmas)
                         {
-                            change(vma, vma.IndexOf(page));
+                            var first = Math.Max(start, vma.Start);
+                            var last = Math.Min(end, vma.End);
+                            for (var page = first; page < last; page += KvmMemorySlot.PageSize)
+                            {
+                                change(vma, vma.IndexOf(page));
+                            }
                         }
                     }
                 }
-
-                foreach (var notifier in notifiers)
+                finally
                 {
-                    notifier.InvalidateRangeEnd(range);
+                    // Every start has its end, even when a checked-mode violation unwinds the start
+                    // (the kernel WARNs and carries on): no invalidation is left open.
+                    for (var i = 0; i < started; i++)
+                    {
+                        notifiers[i].InvalidateRangeEnd(range);
+                    }
                 }
             }
             finally

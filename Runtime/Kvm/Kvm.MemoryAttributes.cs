@@ -30,9 +30,16 @@ namespace GfnGuard.Runtime
             var postSet = new KvmGfnRangeWalk(start, end, PostSetMemoryAttributes, onLock: k => k.MmuInvalidateEnd(), flushOnReturn: false, mayBlock: true, arg);
             lock (SlotsLock)
             {
-                kvm_handle_gfn_range(this, preSet);
-                Attributes.Set(start, end, isPrivate);
-                kvm_handle_gfn_range(this, postSet);
+                try
+                {
+                    kvm_handle_gfn_range(this, preSet);
+                    Attributes.Set(start, end, isPrivate);
+                }
+                finally
+                {
+                    // The post-pass closes what the pre-pass opened, even when a violation unwinds it.
+                    kvm_handle_gfn_range(this, postSet);
+                }
             }
         }
 
@@ -44,46 +51,59 @@ namespace GfnGuard.Runtime
         {
             var found = false;
             var ret = false;
-            var slots = new List<KvmMemorySlot>();
-            for (var asId = 0; asId < AddressSpaceCount; asId++)
+            var completed = false;
+            try
             {
-                slots.Clear();
-                kvm.Memslots(asId).FindByGfnRange(walk.Start, walk.End, slots);
-                foreach (var slot in slots)
+                var slots = new List<KvmMemorySlot>();
+                for (var asId = 0; asId < AddressSpaceCount; asId++)
                 {
-                    var gfnRange = new KvmGfnRange
+                    slots.Clear();
+                    kvm.Memslots(asId).FindByGfnRange(walk.Start, walk.End, slots);
+                    foreach (var slot in slots)
                     {
-                        Slot = slot,
-                        Start = Math.Max(walk.Start, slot.BaseGfn),
-                        End = Math.Min(walk.End, slot.EndGfn),
-                        Arg = walk.Arg,
-                        MayBlock = walk.MayBlock,
-                        OnlyPrivate = false,
-                        OnlyShared = false,
-                    };
+                        var gfnRange = new KvmGfnRange
+                        {
+                            Slot = slot,
+                            Start = Math.Max(walk.Start, slot.BaseGfn),
+                            End = Math.Min(walk.End, slot.EndGfn),
+                            Arg = walk.Arg,
+                            MayBlock = walk.MayBlock,
+                            OnlyPrivate = false,
+                            OnlyShared = false,
+                        };
 
-                    if (!found)
-                    {
-                        found = true;
-                        kvm.MmuLock.WriteLock();
-                        walk.OnLock?.Invoke(kvm);
-                    }
+                        if (!found)
+                        {
+                            kvm.MmuLock.WriteLock();
+                            found = true;
+                            walk.OnLock?.Invoke(kvm);
+                        }
 
-                    if (walk.Handler is { } handler)
-                    {
-                        ret |= handler(kvm, ref gfnRange);
+                        if (walk.Handler is { } handler)
+                        {
+                            ret |= handler(kvm, ref gfnRange);
+                        }
                     }
                 }
-            }
 
-            if (walk.FlushOnReturn && ret)
-            {
-                kvm.FlushRemoteTlbs();
-            }
+                if (walk.FlushOnReturn && ret)
+                {
+                    kvm.FlushRemoteTlbs();
+                }
 
-            if (found)
+                completed = true;
+            }
+            finally
             {
-                kvm.MmuLock.WriteUnlock();
+                if (found)
+                {
+                    if (!completed)
+                    {
+                        kvm.FlushRemoteTlbs();
+                    }
+
+                    kvm.MmuLock.WriteUnlock();
+                }
             }
 
             return ret;

@@ -24,56 +24,72 @@ namespace GfnGuard.Runtime
             }
 
             var idx = kvm.Srcu.ReadLock();
-            var slots = new List<KvmMemorySlot>();
-            for (var asId = 0; asId < AddressSpaceCount; asId++)
+            var completed = false;
+            try
             {
-                slots.Clear();
-                kvm.Memslots(asId).FindByHvaRange(range.Start, range.End - 1, slots);
-                foreach (var slot in slots)
+                var slots = new List<KvmMemorySlot>();
+                for (var asId = 0; asId < AddressSpaceCount; asId++)
                 {
-                    var hvaStart = System.Math.Max(range.Start, slot.UserspaceAddress);
-                    var hvaEnd = System.Math.Min(range.End, slot.EndHva);
-
-                    // HVA-based notifications aren't relevant to private mappings: those have
-                    // no userspace mapping, so every range passed on here is shared-only.
-                    var gfnRange = new KvmGfnRange
+                    slots.Clear();
+                    kvm.Memslots(asId).FindByHvaRange(range.Start, range.End - 1, slots);
+                    foreach (var slot in slots)
                     {
-                        Arg = range.Arg,
-                        MayBlock = range.MayBlock,
-                        OnlyPrivate = false,
-                        OnlyShared = true,
-                        Start = slot.HvaToGfn(hvaStart),
-                        End = slot.HvaToGfn(hvaEnd + KvmMemorySlot.PageSize - 1),
-                        Slot = slot,
-                    };
+                        var hvaStart = System.Math.Max(range.Start, slot.UserspaceAddress);
+                        var hvaEnd = System.Math.Min(range.End, slot.EndHva);
 
-                    if (!r.FoundMemslot)
-                    {
-                        r.FoundMemslot = true;
-                        kvm.MmuLock.WriteLock();
-                        range.OnLock?.Invoke(kvm);
-                        if (range.Handler is null)
+                        // HVA-based notifications aren't relevant to private mappings: those have
+                        // no userspace mapping, so every range passed on here is shared-only.
+                        var gfnRange = new KvmGfnRange
                         {
-                            goto mmu_unlock;
+                            Arg = range.Arg,
+                            MayBlock = range.MayBlock,
+                            OnlyPrivate = false,
+                            OnlyShared = true,
+                            Start = slot.HvaToGfn(hvaStart),
+                            End = slot.HvaToGfn(hvaEnd + KvmMemorySlot.PageSize - 1),
+                            Slot = slot,
+                        };
+
+                        if (!r.FoundMemslot)
+                        {
+                            kvm.MmuLock.WriteLock();
+                            r.FoundMemslot = true;
+                            range.OnLock?.Invoke(kvm);
+                            if (range.Handler is null)
+                            {
+                                goto mmu_unlock;
+                            }
                         }
+
+                        r.Ret |= range.Handler!(kvm, ref gfnRange);
+                    }
+                }
+
+                if (range.FlushOnReturn && r.Ret)
+                {
+                    kvm.FlushRemoteTlbs();
+                }
+
+            mmu_unlock:
+                completed = true;
+            }
+            finally
+            {
+                // A checked-mode violation in a handler unwinds through here: drop what the walk
+                // holds (flushing what it may have zapped first), so the VM is not left wedged.
+                if (r.FoundMemslot)
+                {
+                    if (!completed)
+                    {
+                        kvm.FlushRemoteTlbs();
                     }
 
-                    r.Ret |= range.Handler!(kvm, ref gfnRange);
+                    kvm.MmuLock.WriteUnlock();
                 }
+
+                kvm.Srcu.ReadUnlock(idx);
             }
 
-            if (range.FlushOnReturn && r.Ret)
-            {
-                kvm.FlushRemoteTlbs();
-            }
-
-        mmu_unlock:
-            if (r.FoundMemslot)
-            {
-                kvm.MmuLock.WriteUnlock();
-            }
-
-            kvm.Srcu.ReadUnlock(idx);
             return r;
         }
 

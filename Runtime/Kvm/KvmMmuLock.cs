@@ -186,6 +186,23 @@ namespace GfnGuard.Runtime
             _lockdep.Report(ContractViolation.ReturnedHoldingMmuLock, callback + " returned holding mmu_lock");
         }
 
+        /// <summary>
+        /// Where the model calls a port's code and a violation unwinds it: drop what the thread
+        /// still holds, without another report (the exception is the report).
+        /// </summary>
+        internal void DropOnUnwind()
+        {
+            if (_lock.IsWriteLockHeld)
+            {
+                Volatile.Write(ref _flushPending, 0);
+                ReleaseWrite();
+            }
+            else if (_lock.IsReadLockHeld)
+            {
+                ReleaseRead();
+            }
+        }
+
         /// <summary>Kernel: lockdep_assert_held(&amp;kvm->mmu_lock).</summary>
         public void AssertHeld(string function)
         {

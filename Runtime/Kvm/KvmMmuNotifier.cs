@@ -27,21 +27,13 @@ namespace GfnGuard.Runtime
 
         public void InvalidateRangeStart(in MmuNotifierRange range)
         {
-            using (HvaEvent.Enter())
-            {
-                _ops.InvalidateRangeStart(_kvm, range);
-            }
-
+            Run(_ops.InvalidateRangeStart, range);
             _kvm.MmuLock.AssertReleasedBy("invalidate_range_start");
         }
 
         public void InvalidateRangeEnd(in MmuNotifierRange range)
         {
-            using (HvaEvent.Enter())
-            {
-                _ops.InvalidateRangeEnd(_kvm, range);
-            }
-
+            Run(_ops.InvalidateRangeEnd, range);
             _kvm.MmuLock.AssertReleasedBy("invalidate_range_end");
         }
 
@@ -57,6 +49,28 @@ namespace GfnGuard.Runtime
         {
             _ops.Release(_kvm);
             _kvm.MmuLock.AssertReleasedBy("release");
+        }
+
+        /// <summary>Runs an invalidate callback as an HVA event; a violation that unwinds it drops the lock it may hold.</summary>
+        private void Run(KvmMmuNotifierInvalidate callback, in MmuNotifierRange range)
+        {
+            var completed = false;
+            try
+            {
+                using (HvaEvent.Enter())
+                {
+                    callback(_kvm, range);
+                }
+
+                completed = true;
+            }
+            finally
+            {
+                if (!completed)
+                {
+                    _kvm.MmuLock.DropOnUnwind();
+                }
+            }
         }
 
         private bool Age(KvmMmuNotifierAge callback, ulong start, ulong end)

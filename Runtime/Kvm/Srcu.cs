@@ -37,6 +37,9 @@ namespace GfnGuard.Runtime
 
         internal void ReadUnlock(int epoch) => Interlocked.Decrement(ref _readers[epoch]);
 
+        /// <summary>Readers inside a read section now (for the checks that nothing is left open).</summary>
+        internal long ActiveReaders => Interlocked.Read(ref _readers[0]) + Interlocked.Read(ref _readers[1]);
+
         /// <summary>Waits until every reader that may have seen the previous snapshot is gone.</summary>
         internal void Synchronize()
         {
