@@ -198,13 +198,20 @@ namespace GfnGuard.Runtime
                 return false;
             }
 
+            // Kernel (mm/ksm.c): write_protect_page on the page KSM keeps, under an mmu_notifier
+            // invalidation, so no secondary MMU (KVM's SPTEs) can still write it; then the contents
+            // are compared while both are stable, and only then replace_page maps the kept frame in
+            // place of the merged one, under an invalidation of its own.
+            Invalidate(keepHva, KvmMemorySlot.PageSize, MmuNotifierEvent.Clear, (vma, i) => vma.CopyOnWrite[i] = true);
+
             var merged = false;
             Invalidate(mergeHva, KvmMemorySlot.PageSize, MmuNotifierEvent.Clear, (vma, i) =>
             {
                 var keepVma = FindVma(keepHva)!;
                 var keepIndex = keepVma.IndexOf(keepHva);
                 var keepPfn = keepVma.PfnAt(keepIndex);
-                if (keepPfn < 0)
+                var mergePfn = vma.PfnAt(i);
+                if (keepPfn < 0 || mergePfn < 0 || _machine.Memory.Read(keepPfn, 0) != _machine.Memory.Read(mergePfn, 0))
                 {
                     return;
                 }

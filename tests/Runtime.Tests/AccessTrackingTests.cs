@@ -64,4 +64,25 @@ public sealed class AccessTrackingTests
         Assert.Equal(77UL, one);
         Assert.Equal(0, vm.Machine.Memory.WritesToFreePages);
     }
+
+    /// <summary>
+    /// A guest write to the page KSM kept must not show up in the page it merged (issue 18,
+    /// defect 4): the kept page is write-protected under an invalidation before the merge, so its
+    /// writable SPTE is gone and the write breaks copy-on-write.
+    /// </summary>
+    [Fact]
+    public void KsmMerge_WriteToTheKeptPage_DoesNotReachTheMergedOne()
+    {
+        var vm = TestVm.Create(KvmVmType.Default, pages: 8);
+        vm.Vcpu.Write(1, 77);
+        vm.Vcpu.Write(2, 77);
+
+        Assert.True(vm.Mm.KsmMerge(vm.HvaOf(1), vm.HvaOf(2)));
+        Assert.Equal(FaultOutcome.Installed, vm.Vcpu.Write(1, 99));
+
+        Assert.Equal(FaultOutcome.Installed, vm.Vcpu.Read(2, out var two));
+        Assert.Equal(77UL, two);
+        Assert.Equal(FaultOutcome.Installed, vm.Vcpu.Read(1, out var one));
+        Assert.Equal(99UL, one);
+    }
 }
