@@ -234,7 +234,7 @@ namespace GfnGuard.Analyzers.Flow
             var any = false;
             for (var i = 0; i < _count && !any; i++)
             {
-                any = location.Contains(_entries[i].Location) && !_entries[i].Location.IsFlag && !_entries[i].Location.IsLockState;
+                any = location.Contains(_entries[i].Location) && !_entries[i].Location.IsFlag && !_entries[i].Location.IsLockState && _entries[i].Location.Fact != PlaceFact.LockGuard;
             }
 
             if (!any)
@@ -246,7 +246,7 @@ namespace GfnGuard.Analyzers.Flow
             var kept = 0;
             for (var i = 0; i < result._count; i++)
             {
-                if (!location.Contains(result._entries[i].Location) || result._entries[i].Location.IsFlag || result._entries[i].Location.IsLockState)
+                if (!location.Contains(result._entries[i].Location) || result._entries[i].Location.IsFlag || result._entries[i].Location.IsLockState || result._entries[i].Location.Fact == PlaceFact.LockGuard)
                 {
                     result._entries[kept++] = result._entries[i];
                 }
@@ -342,6 +342,17 @@ namespace GfnGuard.Analyzers.Flow
                 if (_entries[i].Location.IsRuleProperty && _entries[i].Value.Possibilities != other.Get(_entries[i].Location).Possibilities)
                 {
                     return false;
+                }
+
+                // A bool that guards a lock call counts as a rule property: `r.found_memslot &&
+                // !range->lockless` says whether the lock is held only while both keep their values.
+                if (_entries[i].Location.Fact == PlaceFact.LockGuard)
+                {
+                    var guarded = _entries[i].Location.With(PlaceFact.None);
+                    if (Get(guarded).Possibilities != other.Get(guarded).Possibilities)
+                    {
+                        return false;
+                    }
                 }
             }
 

@@ -42,7 +42,7 @@ namespace GfnGuard.Analyzers.Flow
             var worklist = new SortedSet<int>();
             var budget = (blocks.Length * MaxVisitsPerBlock) + 256;
 
-            inputs[0] = PathStates.Of(entry);
+            inputs[0] = PathStates.Of(transfer.Prepare(graph, entry));
             worklist.Add(0);
             while (worklist.Count > 0)
             {

@@ -20,5 +20,8 @@ namespace GfnGuard.Analyzers.Flow
         /// or null when no path can take it (the state says the condition cannot have that value).
         /// </summary>
         FlowState? Refine(FlowState state, IOperation condition, bool whenTrue);
+
+        /// <summary>The entry state for <paramref name="graph"/>: <paramref name="entry"/>, with what the transfer learns of the graph before it runs.</summary>
+        FlowState Prepare(ControlFlowGraph graph, FlowState entry);
     }
 }

@@ -80,6 +80,80 @@ namespace GfnGuard.Analyzers.Flow
             return output;
         }
 
+        /// <summary>
+        /// Marks the bools that guard a lock call (a branch on one leads straight to a block that
+        /// takes or drops the lock), so that paths stay apart by their values: the kernel's
+        /// lockless walk takes the lock `if (!range->lockless)` and drops it
+        /// `if (r.found_memslot &amp;&amp; !range->lockless)`, which only a state that keeps both bools
+        /// with the lock can tell is balanced.
+        /// </summary>
+        public FlowState Prepare(ControlFlowGraph graph, FlowState entry)
+        {
+            if (!_tracksLock)
+            {
+                return entry;
+            }
+
+            var state = entry;
+            foreach (var block in graph.Blocks)
+            {
+                if (!CallsALockOperation(block))
+                {
+                    continue;
+                }
+
+                foreach (var predecessor in block.Predecessors)
+                {
+                    var source = predecessor.Source;
+                    if (source.ConditionKind != ControlFlowConditionKind.None && source.BranchValue is { } condition
+                        && GuardedPlace(condition, state) is { IsValid: true } guard)
+                    {
+                        state = state.Set(guard.With(PlaceFact.LockGuard), BoolValue.True);
+                    }
+                }
+            }
+
+            return state;
+        }
+
+        private bool CallsALockOperation(BasicBlock block)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var part in operation.DescendantsAndSelf())
+                {
+                    if (part is IInvocationOperation invocation && (LockOperations.MayBeALockCall(invocation, _roles) || _summaries.LockEffectOf(invocation) != LockEffect.None))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The bool place a branch condition tests (through `!` and conversions), or none.</summary>
+        private FlowLocation GuardedPlace(IOperation condition, FlowState state)
+        {
+            while (true)
+            {
+                switch (condition)
+                {
+                    case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+                        condition = not.Operand;
+                        continue;
+                    case IConversionOperation conversion:
+                        condition = conversion.Operand;
+                        continue;
+                    case ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }
+                        when condition.Type?.SpecialType == SpecialType.System_Boolean:
+                        return PlaceOf(condition, state);
+                    default:
+                        return default;
+                }
+            }
+        }
+
         public FlowState? Refine(FlowState state, IOperation condition, bool whenTrue)
         {
             if (condition.ConstantValue is { HasValue: true, Value: bool constant })

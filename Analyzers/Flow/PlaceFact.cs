@@ -44,5 +44,12 @@ namespace GfnGuard.Analyzers.Flow
         /// mmu_lock is released (KVM0006). The value's true-sites are the zaps.
         /// </summary>
         FlushOwed,
+
+        /// <summary>
+        /// A mark (always true) that the bool at the place guards a lock call: a branch on it
+        /// leads straight to taking or dropping mmu_lock (<c>if (!range->lockless) KVM_MMU_LOCK(kvm);</c>).
+        /// Paths are kept apart by such a bool's value as by the lock's (see <see cref="FlowState.SamePropertiesAs"/>).
+        /// </summary>
+        LockGuard,
     }
 }

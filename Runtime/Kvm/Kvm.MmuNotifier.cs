@@ -52,9 +52,13 @@ namespace GfnGuard.Runtime
 
                         if (!r.FoundMemslot)
                         {
-                            kvm.MmuLock.WriteLock();
                             r.FoundMemslot = true;
-                            range.OnLock?.Invoke(kvm);
+                            if (!range.Lockless)
+                            {
+                                kvm.MmuLock.WriteLock();
+                                range.OnLock?.Invoke(kvm);
+                            }
+
                             if (range.Handler is null)
                             {
                                 goto mmu_unlock;
@@ -77,7 +81,7 @@ namespace GfnGuard.Runtime
             {
                 // A checked-mode violation in a handler unwinds through here: drop what the walk
                 // holds (flushing what it may have zapped first), so the VM is not left wedged.
-                if (r.FoundMemslot)
+                if (r.FoundMemslot && !range.Lockless)
                 {
                     if (!completed)
                     {
@@ -97,7 +101,7 @@ namespace GfnGuard.Runtime
         [HvaPath]
         internal static bool kvm_handle_hva_range(Kvm kvm, ulong start, ulong end, KvmGfnRangeHandler handler)
         {
-            var range = new KvmHvaRange(start, end, handler, onLock: null, flushOnReturn: true, mayBlock: false);
+            var range = new KvmHvaRange(start, end, handler, onLock: null, flushOnReturn: true, mayBlock: false, lockless: true);
             return __kvm_handle_hva_range(kvm, range).Ret;
         }
 
@@ -105,7 +109,7 @@ namespace GfnGuard.Runtime
         [HvaPath]
         internal static bool kvm_handle_hva_range_no_flush(Kvm kvm, ulong start, ulong end, KvmGfnRangeHandler handler)
         {
-            var range = new KvmHvaRange(start, end, handler, onLock: null, flushOnReturn: false, mayBlock: false);
+            var range = new KvmHvaRange(start, end, handler, onLock: null, flushOnReturn: false, mayBlock: false, lockless: true);
             return __kvm_handle_hva_range(kvm, range).Ret;
         }
 

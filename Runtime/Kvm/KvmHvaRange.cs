@@ -6,8 +6,9 @@ namespace GfnGuard.Runtime
     /// </summary>
     public readonly struct KvmHvaRange
     {
-        public KvmHvaRange(ulong start, ulong end, KvmGfnRangeHandler? handler, KvmOnLock? onLock, bool flushOnReturn, bool mayBlock, KvmMmuNotifierArg arg = default)
+        public KvmHvaRange(ulong start, ulong end, KvmGfnRangeHandler? handler, KvmOnLock? onLock, bool flushOnReturn, bool mayBlock, KvmMmuNotifierArg arg = default, bool lockless = false)
         {
+            Lockless = lockless;
             Start = start;
             End = end;
             Handler = handler;
@@ -33,6 +34,12 @@ namespace GfnGuard.Runtime
         public bool MayBlock { get; }
 
         public KvmMmuNotifierArg Arg { get; }
+
+        /// <summary>
+        /// The handler runs without mmu_lock (kernel: <c>range->lockless</c>, aging on x86's TDP MMU
+        /// with CONFIG_KVM_MMU_LOCKLESS_AGING: accessed bits are cleared atomically). No on_lock then.
+        /// </summary>
+        public bool Lockless { get; }
     }
 
     /// <summary>What an HVA walk found. Kernel: <c>struct kvm_mmu_notifier_return</c>.</summary>

@@ -97,11 +97,9 @@ namespace GfnGuard.Runtime
         }
 
         /// <summary>Kernel: kvm_age_gfn: clears accessed bits; true if any mapping was young.</summary>
-        [RequiresMmuLock]
         public static bool AgeGfn(Kvm kvm, ref KvmGfnRange range) => Age(kvm, range, clear: true);
 
         /// <summary>Kernel: kvm_test_age_gfn: true if any mapping was young; changes nothing.</summary>
-        [RequiresMmuLock]
         public static bool TestAgeGfn(Kvm kvm, ref KvmGfnRange range) => Age(kvm, range, clear: false);
 
         /// <summary>Kernel: kvm_arch_flush_shadow_memslot: every mapping of the slot, shared and private.</summary>

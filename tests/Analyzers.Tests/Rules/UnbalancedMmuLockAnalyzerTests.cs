@@ -346,4 +346,54 @@ public sealed class UnbalancedMmuLockAnalyzerTests
 
     [Fact]
     public Task ZapAllFastAndGmemInvalidateBegin_AsUpstreamHasThem_AreFine() => VerifyPort(ZapAllFast);
+
+    /// <summary>
+    /// __kvm_handle_hva_range since Linux 6.13 (lockless aging): the lock is taken only when the
+    /// range is not lockless, and dropped `if (r.found_memslot && !range->lockless)`.
+    /// </summary>
+    [Fact]
+    public Task LocklessWalkAsUpstreamHasIt_IsFine() => VerifyPort("""
+        public struct walk_range { public ulong start, end; public bool lockless; public gfn_handler_t handler; public on_lock_fn_t on_lock; public bool flush_on_ret; }
+
+        static class KvmMain
+        {
+            static kvm_mmu_notifier_return __kvm_handle_hva_range(kvm kvm, in walk_range range, kvm_memory_slot[][] address_spaces)
+            {
+                var r = new kvm_mmu_notifier_return { ret = false, found_memslot = false };
+                if (range.end <= range.start)
+                    return r;
+
+                foreach (var slots in address_spaces)
+                {
+                    foreach (var slot in slots)
+                    {
+                        var gfn_range = new kvm_gfn_range { slot = slot, start = range.start, end = range.end, only_shared = true };
+                        if (!r.found_memslot)
+                        {
+                            r.found_memslot = true;
+                            if (!range.lockless)
+                            {
+                                KVM_MMU_LOCK(kvm);
+                                range.on_lock?.Invoke(kvm);
+                            }
+
+                            if (range.handler == null)
+                                goto mmu_unlock;
+                        }
+
+                        r.ret |= range.handler(kvm, ref gfn_range);
+                    }
+                }
+
+                if (range.flush_on_ret && r.ret)
+                    kvm_flush_remote_tlbs(kvm);
+
+            mmu_unlock:
+                if (r.found_memslot && !range.lockless)
+                    KVM_MMU_UNLOCK(kvm);
+
+                return r;
+            }
+        }
+        """);
 }
