@@ -154,27 +154,52 @@ namespace GfnGuard.Runtime
             }
         }
 
-        /// <summary>Kernel: kvm_gmem_release (the file's last close): invalidate everything, unbind, free.</summary>
+        /// <summary>
+        /// Kernel: kvm_gmem_release (the file's last close). Under slots_lock and the invalidate
+        /// lock, as the kernel takes them, the bindings are cut and every SPTE pointing at the file
+        /// is zapped inside an invalidation. The backing memory is not freed: its lifetime is the
+        /// inode's, not the file's (the kernel's comment); <see cref="Evict"/> frees it.
+        /// </summary>
         public void Release()
+        {
+            lock (Kvm.SlotsLock)
+            {
+                _invalidateLock.EnterWriteLock();
+                try
+                {
+                    try
+                    {
+                        Invalidate(_ops.InvalidateBegin, 0, ulong.MaxValue);
+                    }
+                    finally
+                    {
+                        Invalidate(_ops.InvalidateEnd, 0, ulong.MaxValue);
+                    }
+
+                    lock (_bindings)
+                    {
+                        _bindings.Clear();
+                    }
+
+                    _released = true;
+                }
+                finally
+                {
+                    _invalidateLock.ExitWriteLock();
+                }
+            }
+        }
+
+        /// <summary>
+        /// Kernel: the inode's eviction (kvm_gmem_evict_inode, truncate_inode_pages_final) once its
+        /// last reference is gone: frees every page, with the VM type's reclaim obligations.
+        /// </summary>
+        public void Evict()
         {
             _invalidateLock.EnterWriteLock();
             try
             {
-                try
-                {
-                    Invalidate(_ops.InvalidateBegin, 0, ulong.MaxValue);
-                    Truncate(0, ulong.MaxValue);
-                }
-                finally
-                {
-                    Invalidate(_ops.InvalidateEnd, 0, ulong.MaxValue);
-                }
-                lock (_bindings)
-                {
-                    _bindings.Clear();
-                }
-
-                _released = true;
+                Truncate(0, ulong.MaxValue);
             }
             finally
             {

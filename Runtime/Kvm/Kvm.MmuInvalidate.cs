@@ -57,6 +57,14 @@ namespace GfnGuard.Runtime
             {
                 Interlocked.Increment(ref mmuInvalidateInProgress);
                 Lockdep.Report(ContractViolation.InvalidationImbalance, "kvm_mmu_invalidate_end without kvm_mmu_invalidate_begin");
+                return;
+            }
+
+            // Kernel: WARN_ON_ONCE(kvm->mmu_invalidate_range_start == INVALID_GPA): at least one
+            // range must have been added between begin and end. Not fatal, but a KVM bug.
+            if (mmuInvalidateRangeStart == InvalidGfn)
+            {
+                Lockdep.Warn(ContractViolation.InvalidationImbalance, "kvm_mmu_invalidate_end with no range added since kvm_mmu_invalidate_begin");
             }
         }
 

@@ -37,6 +37,16 @@ namespace GfnGuard.Runtime
 
         public long Count(ContractViolation violation) => Interlocked.Read(ref _counts[(int)violation]);
 
+        /// <summary>
+        /// Records a violation the kernel only WARNs about and carries on (WARN_ON_ONCE): counted,
+        /// never thrown, so it cannot turn a clean unwind into a second exception.
+        /// </summary>
+        public void Warn(ContractViolation violation, string message)
+        {
+            _ = message;
+            Interlocked.Increment(ref _counts[(int)violation]);
+        }
+
         /// <summary>Records a violation; throws in checked mode.</summary>
         public void Report(ContractViolation violation, string message)
         {

@@ -58,7 +58,7 @@ public sealed class GuestMemfdTests
     }
 
     [Fact]
-    public void Release_ZapsPrivateMappingsAndFreesEverything()
+    public void Release_ZapsPrivateMappingsUnderSlotsLock_AndLeavesTheMemoryToTheInode_WhichEvictFrees()
     {
         var vm = TestVm.Create(KvmVmType.Tdx, pages: 8);
         vm.Kvm.SetMemoryAttributes(0, 8, isPrivate: true);
@@ -69,9 +69,15 @@ public sealed class GuestMemfdTests
 
         vm.Gmem!.Release();
 
-        Assert.Equal(0, vm.Gmem.AllocatedPages);
+        // "Do not free the backing memory, as its lifetime is associated with the inode, not the file."
+        Assert.Equal(8, vm.Gmem.AllocatedPages);
         Assert.Equal(8, vm.Kvm.Stats.ZappedPrivateSptes);
         Assert.Equal(0, vm.Kvm.MmuInvalidateInProgress);
+        Assert.Equal(0, vm.Kvm.Lockdep.Total);
         Assert.Equal(FaultOutcome.HostFault, vm.Vcpu.Write(1, 1, isPrivate: true));
+
+        vm.Gmem.Evict();
+        Assert.Equal(0, vm.Gmem.AllocatedPages);
+        Assert.Equal(0, vm.Kvm.Stats.PrivateSptesLeftOnFreedPages);
     }
 }

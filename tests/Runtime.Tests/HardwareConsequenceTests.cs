@@ -98,7 +98,7 @@ public sealed class HardwareConsequenceTests
         vm.Kvm.MmuLock.WriteLock();
         vm.Kvm.MmuInvalidateBegin();
         var range = new KvmGfnRange(vm.Slot, 1, 2) { OnlyShared = true };
-        Assert.True(KvmMmu.UnmapGfnRange(vm.Kvm, ref range));
+        Assert.True(Kvm.MmuUnmapGfnRange(vm.Kvm, ref range));
         vm.Kvm.MmuInvalidateEnd();
         vm.Kvm.MmuLock.WriteUnlock();
 
@@ -129,7 +129,7 @@ public sealed class HardwareConsequenceTests
         vm.Kvm.MmuLock.WriteLock();
         vm.Kvm.MmuInvalidateBegin();
         var range = new KvmGfnRange(vm.Slot, 1, 2) { OnlyShared = true };
-        if (KvmMmu.UnmapGfnRange(vm.Kvm, ref range))
+        if (Kvm.MmuUnmapGfnRange(vm.Kvm, ref range))
         {
             vm.Kvm.FlushRemoteTlbs();
         }

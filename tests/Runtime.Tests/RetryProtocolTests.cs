@@ -124,3 +124,21 @@ public sealed class RetryProtocolTests
         }
     }
 }
+
+/// <summary>kvm_mmu_invalidate_end WARNs (counts, never throws) when no range was added since begin.</summary>
+public sealed class InvalidateEndWarningTests
+{
+    [Fact]
+    public void EndWithNoRangeAdded_IsCountedAsAWarning_EvenInCheckedMode()
+    {
+        var vm = TestVm.Create(KvmVmType.Default);
+
+        vm.Kvm.MmuLock.WriteLock();
+        vm.Kvm.MmuInvalidateBegin();
+        vm.Kvm.MmuInvalidateEnd();
+        vm.Kvm.MmuLock.WriteUnlock();
+
+        Assert.Equal(1, vm.Kvm.Lockdep.Count(ContractViolation.InvalidationImbalance));
+        Assert.Equal(0, vm.Kvm.MmuInvalidateInProgress);
+    }
+}
