@@ -21,7 +21,7 @@ namespace GfnGuard.Runtime
         private readonly List<KvmMemorySlot> _bindings = new List<KvmMemorySlot>();
 
         // Kernel: filemap_invalidate_lock: faults take it shared, punch-hole exclusive.
-        private readonly ReaderWriterLockSlim _invalidateLock = new ReaderWriterLockSlim(LockRecursionPolicy.NoRecursion);
+        private readonly OrderedReaderWriterLock _invalidateLock;
         private readonly KvmGmemOps _ops;
         private bool _released;
 
@@ -37,6 +37,7 @@ namespace GfnGuard.Runtime
 
             Kvm = kvm;
             Size = size;
+            _invalidateLock = new OrderedReaderWriterLock(LockClass.GmemInvalidateLock, kvm.Lockdep);
             _ops = ops ?? KvmGmemOps.Kernel;
         }
 
@@ -162,7 +163,7 @@ namespace GfnGuard.Runtime
         /// </summary>
         public void Release()
         {
-            lock (Kvm.SlotsLock)
+            using (LockOrder.EnterSlotsLock(Kvm))
             {
                 _invalidateLock.EnterWriteLock();
                 try

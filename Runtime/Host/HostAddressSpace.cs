@@ -16,7 +16,7 @@ namespace GfnGuard.Runtime
         private const ulong MmapBase = 0x7f00_0000_0000UL;
 
         private readonly Machine _machine;
-        private readonly ReaderWriterLockSlim _mmapLock = new ReaderWriterLockSlim(LockRecursionPolicy.NoRecursion);
+        private readonly OrderedReaderWriterLock _mmapLock = new OrderedReaderWriterLock(LockClass.MmapLock, lockdep: null);
         private readonly Dictionary<(ulong Vma, ulong Index), (ulong Content, ushort Key)> _swap = new Dictionary<(ulong, ulong), (ulong, ushort)>();
         private readonly Dictionary<long, int> _sharedFrames = new Dictionary<long, int>();
         private Vma[] _vmas = Array.Empty<Vma>();

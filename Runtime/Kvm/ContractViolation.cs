@@ -33,6 +33,9 @@ namespace GfnGuard.Runtime
         /// <summary>A function that requires mmu_lock (lockdep_assert_held) ran without it.</summary>
         MmuLockNotHeld,
 
+        /// <summary>A lock taken against the order of Documentation/virt/kvm/locking.rst (reported even when the run does not deadlock).</summary>
+        LockOrderInversion,
+
         /// <summary>SPTEs zapped with neither an open invalidation nor slots_lock.</summary>
         ZapOutsideInvalidation,
 

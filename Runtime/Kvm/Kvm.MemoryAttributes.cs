@@ -28,7 +28,7 @@ namespace GfnGuard.Runtime
             var arg = new KvmMmuNotifierArg(isPrivate ? KvmMemoryAttributes.Private : 0);
             var preSet = new KvmGfnRangeWalk(start, end, PreSetMemoryAttributes, onLock: k => k.MmuInvalidateBegin(), flushOnReturn: true, mayBlock: true, arg);
             var postSet = new KvmGfnRangeWalk(start, end, PostSetMemoryAttributes, onLock: k => k.MmuInvalidateEnd(), flushOnReturn: false, mayBlock: true, arg);
-            lock (SlotsLock)
+            using (LockOrder.EnterSlotsLock(this))
             {
                 try
                 {

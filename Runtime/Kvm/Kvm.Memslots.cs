@@ -32,7 +32,7 @@ namespace GfnGuard.Runtime
                 throw new ArgumentOutOfRangeException(nameof(region), "as_id out of range.");
             }
 
-            lock (SlotsLock)
+            using (LockOrder.EnterSlotsLock(this))
             {
                 var slots = Memslots(region.AddressSpaceId);
                 var old = slots.FindById(region.Slot);
@@ -61,7 +61,7 @@ namespace GfnGuard.Runtime
         /// </summary>
         public void AddMemoryRegions(IReadOnlyList<KvmUserspaceMemoryRegion> regions, int addressSpaceId = 0)
         {
-            lock (SlotsLock)
+            using (LockOrder.EnterSlotsLock(this))
             {
                 var slots = Memslots(addressSpaceId);
                 var created = new List<KvmMemorySlot>(regions.Count);

@@ -190,7 +190,7 @@ namespace GfnGuard.Runtime
         public void FlushShadowAll()
         {
             // slots_lock keeps memslots still while everything is zapped (no invalidation is open).
-            lock (SlotsLock)
+            using (LockOrder.EnterSlotsLock(this))
             {
                 MmuLock.WriteLock();
                 try

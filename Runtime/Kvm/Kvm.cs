@@ -39,6 +39,7 @@ namespace GfnGuard.Runtime
             KeyId = type.IsEncrypted() ? (ushort)(Id % 0xFFFF == 0 ? 1 : Id % 0xFFFF) : (ushort)0;
             Lockdep = new Lockdep(checkedMode);
             MmuLock = new KvmMmuLock(Lockdep, this);
+            Srcu.Lockdep = Lockdep;
             Attributes = new KvmMemoryAttributes();
             for (var i = 0; i < AddressSpaceCount; i++)
             {
@@ -66,6 +67,13 @@ namespace GfnGuard.Runtime
 
         /// <summary>kvm->slots_lock: serialises memslot and memory-attribute updates.</summary>
         public object SlotsLock { get; } = new object();
+
+        /// <summary>
+        /// Kernel: mutex_lock(&amp;kvm->slots_lock), for a port: takes <see cref="SlotsLock"/> with
+        /// lockdep's order check (an inversion against mmu_lock, mmap_lock or an SRCU read section
+        /// is reported even when nothing deadlocks); disposing the scope drops it.
+        /// </summary>
+        public IDisposable EnterSlotsLock() => LockOrder.EnterSlotsLock(this);
 
         public Lockdep Lockdep { get; }
 

@@ -72,6 +72,7 @@ namespace GfnGuard.Runtime
                 return;
             }
 
+            LockOrder.Acquire(LockClass.MmuLock, _lockdep);
             _lock.EnterWriteLock();
             _writeSince = Stopwatch.GetTimestamp();
             _writeCyclesSince = Machine.CyclesOnThisThread;
@@ -117,6 +118,7 @@ namespace GfnGuard.Runtime
             Interlocked.Add(ref _heldTicks, Stopwatch.GetTimestamp() - _writeSince);
             Interlocked.Add(ref _heldFlushCycles, Machine.CyclesOnThisThread - _writeCyclesSince);
             _lock.ExitWriteLock();
+            LockOrder.Release(LockClass.MmuLock);
         }
 
         /// <summary>Kernel: read_lock(&amp;kvm->mmu_lock).</summary>
@@ -129,6 +131,7 @@ namespace GfnGuard.Runtime
                 return;
             }
 
+            LockOrder.Acquire(LockClass.MmuLock, _lockdep);
             _lock.EnterReadLock();
             t_readSince = Stopwatch.GetTimestamp();
             t_readCyclesSince = Machine.CyclesOnThisThread;
@@ -160,6 +163,7 @@ namespace GfnGuard.Runtime
             Interlocked.Add(ref _heldTicks, Stopwatch.GetTimestamp() - t_readSince);
             Interlocked.Add(ref _heldFlushCycles, Machine.CyclesOnThisThread - t_readCyclesSince);
             _lock.ExitReadLock();
+            LockOrder.Release(LockClass.MmuLock);
         }
 
         /// <summary>

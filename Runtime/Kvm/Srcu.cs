@@ -24,6 +24,9 @@ namespace GfnGuard.Runtime
         private readonly object _writerLock = new object();
         private int _epoch;
 
+        /// <summary>The VM's lockdep, for the order checks of read sections and synchronize.</summary>
+        internal Lockdep? Lockdep;
+
         /// <summary>Test hook: runs in a reader between reading the epoch and counting itself in it (the window above).</summary>
         internal Action? AfterReadingTheEpoch;
 
@@ -32,10 +35,15 @@ namespace GfnGuard.Runtime
             var epoch = Volatile.Read(ref _epoch);
             AfterReadingTheEpoch?.Invoke();
             Interlocked.Increment(ref _readers[epoch]);
+            LockOrder.Acquire(LockClass.SrcuRead, Lockdep);
             return epoch;
         }
 
-        internal void ReadUnlock(int epoch) => Interlocked.Decrement(ref _readers[epoch]);
+        internal void ReadUnlock(int epoch)
+        {
+            LockOrder.Release(LockClass.SrcuRead);
+            Interlocked.Decrement(ref _readers[epoch]);
+        }
 
         /// <summary>Readers inside a read section now (for the checks that nothing is left open).</summary>
         internal long ActiveReaders => Interlocked.Read(ref _readers[0]) + Interlocked.Read(ref _readers[1]);
@@ -43,6 +51,7 @@ namespace GfnGuard.Runtime
         /// <summary>Waits until every reader that may have seen the previous snapshot is gone.</summary>
         internal void Synchronize()
         {
+            LockOrder.Synchronizing(Lockdep);
             lock (_writerLock)
             {
                 var current = Volatile.Read(ref _epoch);
