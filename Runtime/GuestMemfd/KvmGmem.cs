@@ -57,6 +57,9 @@ namespace GfnGuard.Runtime
         /// <summary>Pages currently allocated in the file.</summary>
         public int AllocatedPages => _pages.Count;
 
+        /// <summary>The page at file index <paramref name="index"/> (in pages), or -1 when none is allocated.</summary>
+        internal long PfnAt(ulong index) => _pages.TryGetValue(index, out var pfn) ? pfn : -1;
+
         /// <summary>Kernel: kvm_gmem_get_pfn: the page behind a gfn of a bound slot, allocated (and prepared) on first use.</summary>
         internal long GetPfn(KvmMemorySlot slot, ulong gfn)
         {

@@ -14,9 +14,10 @@ namespace GfnGuard.Runtime
 
         internal int Count => _lines.Count;
 
-        internal bool TryRead(long pfn, ushort keyId, out ulong value)
+        /// <summary>A hit of <paramref name="keyId"/> that no coherent write (another CPU's, same key) has superseded.</summary>
+        internal bool TryRead(long pfn, ushort keyId, HostMemory memory, out ulong value)
         {
-            if (_lines.TryGetValue(pfn, out var line) && line.KeyId == keyId)
+            if (_lines.TryGetValue(pfn, out var line) && line.KeyId == keyId && memory.IsCurrent(pfn, keyId, line.Generation))
             {
                 value = line.Value;
                 return true;
@@ -31,10 +32,13 @@ namespace GfnGuard.Runtime
             if (_lines.TryGetValue(pfn, out var old) && old.KeyId != keyId && old.Dirty)
             {
                 // Same CPU, other key: the old line is evicted first (written back with its key).
-                memory.Write(pfn, old.Value, old.KeyId);
+                memory.WriteBack(pfn, old.Value, old.KeyId, old.Generation);
             }
 
-            _lines[pfn] = new CacheLine(keyId, value, dirty: true);
+            // Write-through for this key's coherence (see HostMemory.WriteCoherent); the line stays
+            // dirty, so the page still owes a write-back if it changes owner (the SEV hazard).
+            var generation = memory.WriteCoherent(pfn, value, keyId);
+            _lines[pfn] = new CacheLine(keyId, value, dirty: true, generation);
         }
 
         internal bool HasDirtyLine(long pfn, out ushort keyId)
@@ -57,7 +61,7 @@ namespace GfnGuard.Runtime
             {
                 if (pair.Value.Dirty)
                 {
-                    memory.Write(pair.Key, pair.Value.Value, pair.Value.KeyId);
+                    memory.WriteBack(pair.Key, pair.Value.Value, pair.Value.KeyId, pair.Value.Generation);
                     dirty++;
                 }
             }
@@ -77,7 +81,7 @@ namespace GfnGuard.Runtime
             _lines.Remove(pfn);
             if (line.Dirty)
             {
-                memory.Write(pfn, line.Value, line.KeyId);
+                memory.WriteBack(pfn, line.Value, line.KeyId, line.Generation);
                 return true;
             }
 
@@ -86,12 +90,16 @@ namespace GfnGuard.Runtime
 
         private readonly struct CacheLine
         {
-            internal CacheLine(ushort keyId, ulong value, bool dirty)
+            internal CacheLine(ushort keyId, ulong value, bool dirty, long generation)
             {
                 KeyId = keyId;
                 Value = value;
                 Dirty = dirty;
+                Generation = generation;
             }
+
+            /// <summary>The memory generation the line was written at (see <see cref="HostMemory.WriteCoherent"/>).</summary>
+            internal long Generation { get; }
 
             internal ushort KeyId { get; }
 

@@ -16,6 +16,7 @@ namespace GfnGuard.Runtime
         private readonly Stack<long> _free = new Stack<long>();
         private ulong[] _content;
         private ushort[] _key;
+        private long[] _generation;
         private PageOwner[] _owner;
         private long _next;
 
@@ -23,6 +24,7 @@ namespace GfnGuard.Runtime
         {
             _content = new ulong[initialPages];
             _key = new ushort[initialPages];
+            _generation = new long[initialPages];
             _owner = new PageOwner[initialPages];
         }
 
@@ -62,6 +64,7 @@ namespace GfnGuard.Runtime
 
                 Volatile.Write(ref _content[pfn], 0);
                 _key[pfn] = 0;
+                _generation[pfn]++;
                 _owner[pfn] = owner;
                 Interlocked.Increment(ref _allocated);
                 return pfn;
@@ -98,6 +101,63 @@ namespace GfnGuard.Runtime
 
                 _content[pfn] = value;
                 _key[pfn] = keyId;
+                _generation[pfn]++;
+            }
+        }
+
+        /// <summary>
+        /// A write through a cache that keeps the caches of one key coherent (MESI): the value is
+        /// in memory at once, and the returned generation tags the writer's line, so an older line
+        /// of the same key elsewhere is known to be superseded. Lines of other keys are not
+        /// coherent with it: that is SEV's hazard, kept in <see cref="WriteBack"/>.
+        /// </summary>
+        internal long WriteCoherent(long pfn, ulong value, ushort keyId)
+        {
+            lock (_allocatorLock)
+            {
+                if (_owner[pfn] == PageOwner.Free)
+                {
+                    Interlocked.Increment(ref _writesToFreePages);
+                }
+
+                _content[pfn] = value;
+                _key[pfn] = keyId;
+                return ++_generation[pfn];
+            }
+        }
+
+        /// <summary>Is a cache line of <paramref name="keyId"/> tagged <paramref name="generation"/> still what memory holds?</summary>
+        internal bool IsCurrent(long pfn, ushort keyId, long generation)
+        {
+            lock (_allocatorLock)
+            {
+                return _generation[pfn] == generation && _key[pfn] == keyId;
+            }
+        }
+
+        /// <summary>
+        /// A dirty line written back (evicted, WBINVD, CLFLUSH). A line of the key memory was last
+        /// written with, but older, was superseded by a coherent write and is dropped; a line of
+        /// another key is not coherent with what is there and overwrites it: the corruption SEV's
+        /// reclaim flushes to prevent (a freed page reused by its next owner).
+        /// </summary>
+        internal void WriteBack(long pfn, ulong value, ushort keyId, long generation)
+        {
+            lock (_allocatorLock)
+            {
+                if (_key[pfn] == keyId && generation < _generation[pfn])
+                {
+                    return;
+                }
+
+                if (_owner[pfn] == PageOwner.Free)
+                {
+                    Interlocked.Increment(ref _writesToFreePages);
+                }
+
+                _content[pfn] = value;
+                _key[pfn] = keyId;
+                _generation[pfn]++;
             }
         }
 
@@ -128,6 +188,7 @@ namespace GfnGuard.Runtime
             {
                 _content[to] = _content[from];
                 _key[to] = _key[from];
+                _generation[to]++;
             }
         }
 
@@ -146,6 +207,7 @@ namespace GfnGuard.Runtime
             var size = _content.Length * 2;
             Array.Resize(ref _content, size);
             Array.Resize(ref _key, size);
+            Array.Resize(ref _generation, size);
             var owner = _owner;
             Array.Resize(ref owner, size);
             Volatile.Write(ref _owner, owner);

@@ -33,8 +33,27 @@ namespace GfnGuard.Runtime
             _kvm = kvm;
         }
 
-        /// <summary>A zap removed SPTEs under the write lock: a remote TLB flush is owed before the release.</summary>
-        internal void NoteZapped() => Volatile.Write(ref _flushPending, 1);
+        private int _zapsInFlight;
+
+        /// <summary>A zap is about to remove SPTEs: until it ends, a TLB entry that outlives its SPTE is the zap's own window.</summary>
+        internal void ZapStarting() => Interlocked.Increment(ref _zapsInFlight);
+
+        /// <summary>The zap ended; if it removed SPTEs, a remote TLB flush is owed before the release.</summary>
+        internal void ZapEnded(long zapped)
+        {
+            if (zapped > 0)
+            {
+                Volatile.Write(ref _flushPending, 1);
+            }
+
+            Interlocked.Decrement(ref _zapsInFlight);
+        }
+
+        /// <summary>
+        /// A zap is running or its flush is still owed: a stale TLB entry is then the kernel's normal
+        /// window (other CPUs may use it until the flush, which comes before the unlock), not a bug.
+        /// </summary>
+        internal bool InZapWindow => Volatile.Read(ref _flushPending) != 0 || Volatile.Read(ref _zapsInFlight) != 0;
 
         /// <summary>kvm_flush_remote_tlbs ran: nothing is owed.</summary>
         internal void NoteTlbsFlushed() => Volatile.Write(ref _flushPending, 0);

@@ -64,9 +64,10 @@ namespace GfnGuard.Runtime
             var kvm = Kvm;
             if (Cpu.Tlb.TryLookup(kvm.Id, gfn, privateSide, out pfn, out var writable) && (!write || writable))
             {
-                if (IsStale(gfn, privateSide, pfn))
+                if (IsStale(gfn, privateSide, pfn) && !kvm.MmuLock.InZapWindow)
                 {
-                    // Hardware uses the TLB without looking at the SPTEs: a zap not yet flushed is still reachable.
+                    // Hardware uses the TLB without looking at the SPTEs: a zap not yet flushed is still
+                    // reachable. Checked after the SPTE read: a zap that starts meanwhile is in its window.
                     Interlocked.Increment(ref kvm.Stats.staleTlbAccesses);
                 }
 
@@ -136,7 +137,7 @@ namespace GfnGuard.Runtime
                 return value;
             }
 
-            return Cpu.Cache.TryRead(pfn, keyId, out var cached) ? cached : memory.Read(pfn, keyId);
+            return Cpu.Cache.TryRead(pfn, keyId, memory, out var cached) ? cached : memory.Read(pfn, keyId);
         }
     }
 }

@@ -67,30 +67,35 @@ namespace GfnGuard.Runtime
             var start = range.Start - slot.BaseGfn;
             var end = range.End - slot.BaseGfn;
             long zapped;
-            if (privateSide)
+            kvm.MmuLock.ZapStarting();
+            zapped = 0;
+            try
             {
-                zapped = table.Zap(start, end, kvm.Type == KvmVmType.Tdx ? (_, spte) => KvmArch.RemovePrivateSpte(kvm, Spte.Pfn(spte)) : null);
-                Interlocked.Add(ref kvm.Stats.zappedPrivateSptes, zapped);
-                if (zapped > 0 && (range.OnlyShared || KvmMmuNotifier.InHvaEvent))
+                if (privateSide)
                 {
-                    Interlocked.Add(ref kvm.Stats.privateSptesZappedByHvaEvents, zapped);
-                    if (!range.OnlyShared)
+                    zapped = table.Zap(start, end, kvm.Type == KvmVmType.Tdx ? (_, spte) => KvmArch.RemovePrivateSpte(kvm, Spte.Pfn(spte)) : null);
+                    Interlocked.Add(ref kvm.Stats.zappedPrivateSptes, zapped);
+                    if (zapped > 0 && (range.OnlyShared || KvmMmuNotifier.InHvaEvent))
                     {
-                        // An HVA never maps private memory: the walk built a range without OnlyShared.
-                        kvm.Lockdep.Report(ContractViolation.HvaRangeNotSharedOnly, $"an mmu_notifier event zapped private SPTEs of {range}");
+                        Interlocked.Add(ref kvm.Stats.privateSptesZappedByHvaEvents, zapped);
+                        if (!range.OnlyShared)
+                        {
+                            // An HVA never maps private memory: the walk built a range without OnlyShared.
+                            kvm.Lockdep.Report(ContractViolation.HvaRangeNotSharedOnly, $"an mmu_notifier event zapped private SPTEs of {range}");
+                        }
                     }
                 }
-            }
-            else
-            {
-                zapped = table.Zap(start, end, null);
-                Interlocked.Add(ref kvm.Stats.zappedSharedSptes, zapped);
-            }
+                else
+                {
+                    zapped = table.Zap(start, end, null);
+                    Interlocked.Add(ref kvm.Stats.zappedSharedSptes, zapped);
+                }
 
-            if (zapped > 0)
+            }
+            finally
             {
                 // Until kvm_flush_remote_tlbs, other CPUs' TLBs may still map what was zapped.
-                kvm.MmuLock.NoteZapped();
+                kvm.MmuLock.ZapEnded(zapped);
             }
 
             return zapped;
