@@ -42,6 +42,12 @@ namespace GfnGuard.Runtime
 
         public Rmp Rmp { get; } = new Rmp();
 
+        /// <summary>
+        /// Where the machine and its VMs record trace events (see <see cref="TraceRecorder"/>); null,
+        /// the default, records nothing and costs one null check per hook.
+        /// </summary>
+        public TraceRecorder? Trace { get; set; }
+
         /// <summary>WBINVD/WBNOINVD executions, counted per CPU.</summary>
         public long Wbinvds => Interlocked.Read(ref _wbinvds);
 
@@ -63,10 +69,13 @@ namespace GfnGuard.Runtime
         /// <summary>Kernel: wbinvd_on_all_cpus(): write back and invalidate every cache.</summary>
         public void WbinvdOnAllCpus()
         {
+            long cycles = 0;
             foreach (var cpu in _cpus)
             {
-                WritebackCpu(cpu);
+                cycles += WritebackCpu(cpu);
             }
+
+            Trace?.Complete("wbinvd_on_all_cpus", 0, cycles * 1_000_000.0 / CostModel.CyclesPerSecond, "cpus", _cpus.Length);
         }
 
         /// <summary>Kernel (6.15+): sev_writeback_caches(): WBNOINVD only on CPUs that ran <paramref name="vmId"/>.</summary>
@@ -179,7 +188,7 @@ namespace GfnGuard.Runtime
             return false;
         }
 
-        private void WritebackCpu(Cpu cpu)
+        private long WritebackCpu(Cpu cpu)
         {
             int dirty;
             lock (cpu.Lock)
@@ -194,6 +203,7 @@ namespace GfnGuard.Runtime
 
             // The caller waits for every CPU's WBINVD to finish (wbinvd_on_all_cpus waits for the IPIs).
             t_cyclesOnThisThread += cycles;
+            return cycles;
         }
     }
 }

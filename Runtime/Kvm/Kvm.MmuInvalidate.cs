@@ -14,6 +14,7 @@ namespace GfnGuard.Runtime
         public void MmuInvalidateBegin()
         {
             MmuLock.AssertHeldWrite("kvm_mmu_invalidate_begin");
+            Machine.Trace?.Instant("kvm_mmu_invalidate_begin", Id);
             Interlocked.Increment(ref Stats.invalidations);
             if (Interlocked.Increment(ref mmuInvalidateInProgress) == 1)
             {
@@ -49,6 +50,7 @@ namespace GfnGuard.Runtime
         public void MmuInvalidateEnd()
         {
             MmuLock.AssertHeldWrite("kvm_mmu_invalidate_end");
+            Machine.Trace?.Instant("kvm_mmu_invalidate_end", Id);
 
             // The sequence moves before in_progress drops (smp_wmb in the kernel), so a fault that
             // sees in_progress == 0 also sees the new sequence.

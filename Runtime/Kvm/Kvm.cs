@@ -135,8 +135,9 @@ namespace GfnGuard.Runtime
         /// <summary>Kernel: kvm_flush_remote_tlbs.</summary>
         public void FlushRemoteTlbs()
         {
+            var covers = MmuLock.ZapGeneration;
             Machine.FlushRemoteTlbs(Id);
-            MmuLock.NoteTlbsFlushed();
+            MmuLock.NoteTlbsFlushed(covers);
         }
 
         /// <summary>Finds the slot of a gfn in the normal address space.</summary>

@@ -20,6 +20,7 @@ namespace GfnGuard.Runtime
             }
 
             Interlocked.Increment(ref kvm.Stats.reclaims);
+            kvm.Machine.Trace?.Instant("kvm_arch_guest_memory_reclaimed", kvm.Id);
             if (kvm.Type is KvmVmType.Sev or KvmVmType.SevEs or KvmVmType.Snp)
             {
                 Sev.sev_guest_memory_reclaimed(kvm);

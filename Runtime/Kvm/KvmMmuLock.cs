@@ -21,7 +21,11 @@ namespace GfnGuard.Runtime
         private readonly Lockdep _lockdep;
         private readonly Kvm? _kvm;
         private long _writeSince;
-        private int _flushPending;
+        // Zaps that removed SPTEs, and how many of them a completed kvm_flush_remote_tlbs covers:
+        // a flush covers only the zaps done before it started (a lockless aging flush that was
+        // already under way does not settle a zap made meanwhile).
+        private long _zapGeneration;
+        private long _flushedGeneration;
         private long _writeCyclesSince;
         private long _heldTicks;
         private long _heldFlushCycles;
@@ -43,7 +47,7 @@ namespace GfnGuard.Runtime
         {
             if (zapped > 0)
             {
-                Volatile.Write(ref _flushPending, 1);
+                Interlocked.Increment(ref _zapGeneration);
             }
 
             Interlocked.Decrement(ref _zapsInFlight);
@@ -53,10 +57,32 @@ namespace GfnGuard.Runtime
         /// A zap is running or its flush is still owed: a stale TLB entry is then the kernel's normal
         /// window (other CPUs may use it until the flush, which comes before the unlock), not a bug.
         /// </summary>
-        internal bool InZapWindow => Volatile.Read(ref _flushPending) != 0 || Volatile.Read(ref _zapsInFlight) != 0;
+        internal bool InZapWindow => FlushPending || Volatile.Read(ref _zapsInFlight) != 0;
+
+        /// <summary>Some zap removed SPTEs that no flush begun after it has covered yet.</summary>
+        private bool FlushPending => Interlocked.Read(ref _zapGeneration) > Interlocked.Read(ref _flushedGeneration);
+
+        /// <summary>What a flush starting now will cover: pass it to <see cref="NoteTlbsFlushed"/> when the flush is done.</summary>
+        internal long ZapGeneration => Interlocked.Read(ref _zapGeneration);
+
+        /// <summary>Nothing is owed any more, without a flush (an unlock that reported it, an unwind).</summary>
+        private void GiveUpPendingFlush() => NoteTlbsFlushed(Interlocked.Read(ref _zapGeneration));
 
         /// <summary>kvm_flush_remote_tlbs ran: nothing is owed.</summary>
-        internal void NoteTlbsFlushed() => Volatile.Write(ref _flushPending, 0);
+        internal void NoteTlbsFlushed(long coveredGeneration)
+        {
+            var seen = Interlocked.Read(ref _flushedGeneration);
+            while (seen < coveredGeneration)
+            {
+                var previous = Interlocked.CompareExchange(ref _flushedGeneration, coveredGeneration, seen);
+                if (previous == seen)
+                {
+                    return;
+                }
+
+                seen = previous;
+            }
+        }
 
         /// <summary>Total time the lock was held, read or write, in <see cref="Stopwatch"/> ticks.</summary>
         public long HeldTicks => Interlocked.Read(ref _heldTicks);
@@ -93,6 +119,7 @@ namespace GfnGuard.Runtime
 
             LockOrder.Acquire(LockClass.MmuLock, _lockdep);
             _lock.EnterWriteLock();
+            _kvm?.Machine.Trace?.Begin("mmu_lock (write)", _kvm.Id);
             _writeSince = Stopwatch.GetTimestamp();
             _writeCyclesSince = Machine.CyclesOnThisThread;
             Interlocked.Increment(ref _acquisitions);
@@ -116,13 +143,15 @@ namespace GfnGuard.Runtime
                 return;
             }
 
-            if (Interlocked.Exchange(ref _flushPending, 0) != 0)
+            if (FlushPending)
             {
                 // Other vCPUs' TLBs still map what was zapped: count what they can reach once the lock drops.
                 if (_kvm is not null)
                 {
                     Interlocked.Add(ref _kvm.Stats.staleTlbEntriesAtUnlock, _kvm.Machine.CountStaleTlbEntries(_kvm));
                 }
+
+                GiveUpPendingFlush();
 
                 ReleaseWrite();
                 _lockdep.Report(ContractViolation.UnlockWithFlushPending, "write_unlock(mmu_lock) with a zap's TLB flush still pending");
@@ -134,6 +163,7 @@ namespace GfnGuard.Runtime
 
         private void ReleaseWrite()
         {
+            _kvm?.Machine.Trace?.End("mmu_lock (write)", _kvm.Id);
             Interlocked.Add(ref _heldTicks, Stopwatch.GetTimestamp() - _writeSince);
             Interlocked.Add(ref _heldFlushCycles, Machine.CyclesOnThisThread - _writeCyclesSince);
             _lock.ExitWriteLock();
@@ -152,6 +182,7 @@ namespace GfnGuard.Runtime
 
             LockOrder.Acquire(LockClass.MmuLock, _lockdep);
             _lock.EnterReadLock();
+            _kvm?.Machine.Trace?.Begin("mmu_lock (read)", _kvm.Id);
             t_readSince = Stopwatch.GetTimestamp();
             t_readCyclesSince = Machine.CyclesOnThisThread;
             Interlocked.Increment(ref _acquisitions);
@@ -179,6 +210,7 @@ namespace GfnGuard.Runtime
 
         private void ReleaseRead()
         {
+            _kvm?.Machine.Trace?.End("mmu_lock (read)", _kvm.Id);
             Interlocked.Add(ref _heldTicks, Stopwatch.GetTimestamp() - t_readSince);
             Interlocked.Add(ref _heldFlushCycles, Machine.CyclesOnThisThread - t_readCyclesSince);
             _lock.ExitReadLock();
@@ -198,7 +230,7 @@ namespace GfnGuard.Runtime
 
             if (_lock.IsWriteLockHeld)
             {
-                Volatile.Write(ref _flushPending, 0);
+                GiveUpPendingFlush();
                 ReleaseWrite();
             }
             else
@@ -217,7 +249,7 @@ namespace GfnGuard.Runtime
         {
             if (_lock.IsWriteLockHeld)
             {
-                Volatile.Write(ref _flushPending, 0);
+                GiveUpPendingFlush();
                 ReleaseWrite();
             }
             else if (_lock.IsReadLockHeld)

@@ -27,6 +27,7 @@ namespace GfnGuard.Runtime
 
         public void InvalidateRangeStart(in MmuNotifierRange range)
         {
+            _kvm.Machine.Trace?.Instant("kvm_unmap_hva_range", _kvm.Id, "start", (long)range.Start, "end", (long)range.End);
             Run(_ops.InvalidateRangeStart, range);
             _kvm.MmuLock.AssertReleasedBy("invalidate_range_start");
         }
@@ -37,11 +38,11 @@ namespace GfnGuard.Runtime
             _kvm.MmuLock.AssertReleasedBy("invalidate_range_end");
         }
 
-        public bool ClearFlushYoung(ulong start, ulong end) => Age(_ops.ClearFlushYoung, start, end);
+        public bool ClearFlushYoung(ulong start, ulong end) => Age(_ops.ClearFlushYoung, start, end, "kvm_age_hva");
 
-        public bool ClearYoung(ulong start, ulong end) => Age(_ops.ClearYoung, start, end);
+        public bool ClearYoung(ulong start, ulong end) => Age(_ops.ClearYoung, start, end, "kvm_age_hva");
 
-        public bool TestYoung(ulong start, ulong end) => Age(_ops.TestYoung, start, end);
+        public bool TestYoung(ulong start, ulong end) => Age(_ops.TestYoung, start, end, "kvm_test_age_hva");
 
         // Not an HVA-based event: the mm is going away and kvm_flush_shadow_all zaps everything,
         // private mappings included.
@@ -73,8 +74,9 @@ namespace GfnGuard.Runtime
             }
         }
 
-        private bool Age(KvmMmuNotifierAge callback, ulong start, ulong end)
+        private bool Age(KvmMmuNotifierAge callback, ulong start, ulong end, string tracepoint)
         {
+            _kvm.Machine.Trace?.Instant(tracepoint, _kvm.Id, "start", (long)start, "end", (long)end);
             bool young;
             using (HvaEvent.Enter())
             {

@@ -24,6 +24,7 @@ namespace GfnGuard.Runtime
             }
 
             var zapped = 0L;
+            kvm.Machine.Trace?.Instant("kvm_unmap_gfn_range", kvm.Id, "start", (long)range.Start, "end", (long)range.End);
             if (range.TargetsShared)
             {
                 zapped += ZapSpteRange(kvm, range, privateSide: false);
@@ -147,6 +148,7 @@ namespace GfnGuard.Runtime
         /// </summary>
         public static FaultOutcome PageFault(Kvm kvm, ulong gfn, bool write, bool isPrivate)
         {
+            kvm.Machine.Trace?.Instant("kvm_page_fault", kvm.Id, "gfn", (long)gfn, "private", isPrivate ? 1 : 0);
             var usePrivate = isPrivate && kvm.Type.HasGmemPrivateMemory();
             var spin = default(SpinWait);
             while (true)

@@ -18,9 +18,12 @@ namespace Demo
         internal const int Rounds = 4;
         private const ulong Page = KvmMemorySlot.PageSize;
 
+        /// <summary>Where every run records its trace events (--trace), or null.</summary>
+        internal static TraceRecorder? Trace { get; set; }
+
         internal static RunResult Run(KvmVmType type, string portName, KvmMmuNotifierOps ops, KvmGmemOps gmemOps)
         {
-            var machine = new Machine(cpuCount: 4);
+            var machine = new Machine(cpuCount: 4) { Trace = Trace };
             var mm = new HostAddressSpace(machine);
             var hva = mm.Mmap(Pages * Page, populate: true);
 

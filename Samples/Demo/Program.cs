@@ -13,12 +13,19 @@ namespace Demo
     {
         private static int Main(string[] args)
         {
-            if (args.Length > 0)
+            string? tracePath = null;
+            if (args.Length == 2 && args[0] == "--trace")
+            {
+                tracePath = args[1];
+            }
+            else if (args.Length > 0)
             {
                 var help = args[0] is "--help" or "-h" or "-?";
                 (help ? Console.Out : Console.Error).WriteLine(Usage);
                 return help ? 0 : 2;
             }
+
+            PressureRun.Trace = tracePath is null ? null : new TraceRecorder();
 
             Console.WriteLine($"{PressureRun.Pages} guest pages per VM (half shared, half private), 4 CPUs; the guest works on a moving window of {PressureRun.Window} pages of each half");
             Console.WriteLine($"while kswapd ages and swaps out the rest, {PressureRun.Rounds} rounds. Flushes are priced by the runtime's cost model");
@@ -74,12 +81,18 @@ namespace Demo
             Console.WriteLine();
             Console.WriteLine("The analyzers report every one of these bugs at compile time: dotnet build Samples/BuggyPort/BuggyPort.csproj");
 
+            if (tracePath is not null)
+            {
+                PressureRun.Trace!.WriteChromeTrace(tracePath);
+                Console.WriteLine($"Trace: {PressureRun.Trace.Count:N0} events in {tracePath} (open it in https://ui.perfetto.dev or chrome://tracing; one process per VM).");
+            }
+
             var lost = clean[0].LostWrites + clean[1].LostWrites + buggy[0].LostWrites + buggy[1].LostWrites + locking.LostWrites;
             return lost == 0 ? 0 : 1;
         }
 
         private const string Usage =
-            "Usage: dotnet run --project Samples/Demo [--help]\n"
+            "Usage: dotnet run --project Samples/Demo [--trace FILE | --help]\n"
             + "\n"
             + "Runs SEV and SNP VMs with the clean notifier and guest_memfd ports (Samples/CleanPort), then the buggy\n"
             + "ones (Samples/BuggyPort), then SEV with the port that breaks the lock discipline (row \"lock\"), and prints\n"
@@ -98,6 +111,7 @@ namespace Demo
             + "                           the reclaims under mmu_lock, the HVA ranges that were not shared-only and the\n"
             + "                           guest_memfd range that was not private-only\n"
             + "  lost writes              guest writes that did not read back (must be 0 for every port)\n"
+            + "--trace FILE records every run as Chrome/Perfetto trace events named after the kernel's tracepoints.\n"
             + "Exit code 0 when no run lost a write.";
 
         /// <summary>The runtime's answer to a filter of 0, as the demo prints it.</summary>
