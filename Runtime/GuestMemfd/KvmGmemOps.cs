@@ -17,6 +17,7 @@ namespace GfnGuard.Runtime
     /// </summary>
     public sealed class KvmGmemOps
     {
+        /// <summary>An invalidation pair; both are required (pass <see cref="Kernel"/>'s for the one a port keeps).</summary>
         public KvmGmemOps(KvmGmemInvalidate invalidateBegin, KvmGmemInvalidate invalidateEnd)
         {
             InvalidateBegin = invalidateBegin ?? throw new ArgumentNullException(nameof(invalidateBegin));

@@ -20,6 +20,7 @@ namespace GfnGuard.Runtime
         private PageOwner[] _owner;
         private long _next;
 
+        /// <summary>Host memory with room for <paramref name="initialPages"/> 4 KiB frames to start with; it grows as pages are allocated.</summary>
         public HostMemory(long initialPages = 1 << 16)
         {
             _content = new ulong[initialPages];

@@ -20,6 +20,7 @@ namespace GfnGuard.Runtime
         private long _flushCycles;
         private long _tlbFlushes;
 
+        /// <summary>A host with <paramref name="cpuCount"/> CPUs and memory with room for <paramref name="initialPages"/> 4 KiB frames to start with (it grows).</summary>
         public Machine(int cpuCount = 4, long initialPages = 1 << 16)
         {
             if (cpuCount < 1)

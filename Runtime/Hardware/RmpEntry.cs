@@ -3,6 +3,7 @@ namespace GfnGuard.Runtime
     /// <summary>One SNP Reverse Map Table entry: who may use a host page (arch/x86/virt/svm/sev.c, struct rmpentry).</summary>
     public readonly struct RmpEntry
     {
+        /// <summary>An RMP entry: <paramref name="gpa"/> is the guest physical byte address the page is assigned at.</summary>
         public RmpEntry(bool assigned, int asid, ulong gpa, bool validated)
         {
             Assigned = assigned;

@@ -26,6 +26,7 @@ namespace GfnGuard.Runtime
         private long _migrated;
         private long _merged;
 
+        /// <summary>An empty address space on <paramref name="machine"/>, with no VMA and no notifier.</summary>
         public HostAddressSpace(Machine machine)
         {
             _machine = machine ?? throw new ArgumentNullException(nameof(machine));

@@ -17,6 +17,7 @@ namespace GfnGuard.Runtime
         private bool _onlyPrivate;
         private bool _onlyShared;
 
+        /// <summary>A range of gfns [<paramref name="start"/>, <paramref name="end"/>) (guest frame numbers, end exclusive) in <paramref name="slot"/>, targeting shared and private mappings (neither flag set).</summary>
         public KvmGfnRange(KvmMemorySlot slot, ulong start, ulong end)
         {
             Slot = slot;

@@ -6,6 +6,15 @@ namespace GfnGuard.Runtime
     /// </summary>
     public readonly struct KvmHvaRange
     {
+        /// <summary>An HVA walk (__kvm_handle_hva_range) over HVA bytes [<paramref name="start"/>, <paramref name="end"/>).</summary>
+        /// <param name="start">First byte address (page aligned).</param>
+        /// <param name="end">One past the last byte address.</param>
+        /// <param name="handler">Called per memslot with a shared-only gfn range, under mmu_lock unless <paramref name="lockless"/>.</param>
+        /// <param name="onLock">Called once, when mmu_lock is first taken.</param>
+        /// <param name="flushOnReturn">Flush remote TLBs before unlocking if a handler returned true.</param>
+        /// <param name="mayBlock">The handlers may sleep.</param>
+        /// <param name="arg">The event's argument.</param>
+        /// <param name="lockless">Run the handlers without mmu_lock (aging).</param>
         public KvmHvaRange(ulong start, ulong end, KvmGfnRangeHandler? handler, KvmOnLock? onLock, bool flushOnReturn, bool mayBlock, KvmMmuNotifierArg arg = default, bool lockless = false)
         {
             Lockless = lockless;

@@ -13,6 +13,12 @@ namespace GfnGuard.Runtime
         /// <summary>Bytes per guest page (x86 4 KiB).</summary>
         public const ulong PageSize = 4096;
 
+        /// <summary>A memslot outside any VM (for tests and ports that build ranges); a VM makes its own with <see cref="Kvm.SetUserMemoryRegion"/>.</summary>
+        /// <param name="id">The slot number (kernel: the low 16 bits of <c>slot</c>).</param>
+        /// <param name="baseGfn">The first guest frame number.</param>
+        /// <param name="pageCount">Its size in 4 KiB pages.</param>
+        /// <param name="userspaceAddress">The HVA (a byte address in the VMM) of its first page.</param>
+        /// <param name="flags">KVM_MEM_* flags.</param>
         public KvmMemorySlot(int id, ulong baseGfn, ulong pageCount, ulong userspaceAddress, MemslotFlags flags = MemslotFlags.None)
             : this(id, 0, baseGfn, pageCount, userspaceAddress, flags, null, 0)
         {

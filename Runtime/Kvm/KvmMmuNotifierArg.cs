@@ -6,6 +6,7 @@ namespace GfnGuard.Runtime
     /// </summary>
     public readonly struct KvmMmuNotifierArg
     {
+        /// <summary>The argument of a memory-attribute event: the KVM_MEMORY_ATTRIBUTE_* bits being set.</summary>
         public KvmMmuNotifierArg(ulong attributes)
         {
             Attributes = attributes;

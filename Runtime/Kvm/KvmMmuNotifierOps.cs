@@ -16,6 +16,13 @@ namespace GfnGuard.Runtime
     /// </summary>
     public sealed class KvmMmuNotifierOps
     {
+        /// <summary>A callback table; every callback is required (pass <see cref="Kernel"/>'s for the ones a port keeps).</summary>
+        /// <param name="invalidateRangeStart">Kernel: kvm_mmu_notifier_invalidate_range_start; the range is in HVA bytes.</param>
+        /// <param name="invalidateRangeEnd">Kernel: kvm_mmu_notifier_invalidate_range_end.</param>
+        /// <param name="clearFlushYoung">Kernel: kvm_mmu_notifier_clear_flush_young: HVA bytes [start, end).</param>
+        /// <param name="clearYoung">Kernel: kvm_mmu_notifier_clear_young.</param>
+        /// <param name="testYoung">Kernel: kvm_mmu_notifier_test_young.</param>
+        /// <param name="release">Kernel: kvm_mmu_notifier_release.</param>
         public KvmMmuNotifierOps(
             KvmMmuNotifierInvalidate invalidateRangeStart,
             KvmMmuNotifierInvalidate invalidateRangeEnd,

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Threading;
 
 namespace GfnGuard.Runtime
@@ -39,51 +38,92 @@ namespace GfnGuard.Runtime
     /// </summary>
     internal static class LockOrder
     {
+        private const int Classes = 5;
+
+        // What the thread holds, per class: a count (locks nest) and the mask of classes held,
+        // so the check on the fault path is one AND; the lockdep of each class's latest holder
+        // is kept for the report.
         [System.ThreadStatic]
-        private static List<(LockClass Class, Lockdep? Lockdep)>? t_held;
+        private static int[]? t_counts;
+
+        [System.ThreadStatic]
+        private static Lockdep?[]? t_lockdeps;
+
+        [System.ThreadStatic]
+        private static int t_held;
+
+        // For each class, the classes that must not be held when it is taken.
+        private static readonly int[] ForbiddenOuter = BuildForbiddenOuter();
 
         /// <summary>The thread takes a lock of <paramref name="lockClass"/>: report any inversion, then record it.</summary>
         internal static void Acquire(LockClass lockClass, Lockdep? lockdep)
         {
-            var held = t_held ??= new List<(LockClass, Lockdep?)>();
-            foreach (var (outer, outerLockdep) in held)
+            var index = (int)lockClass;
+            var inverted = t_held & ForbiddenOuter[index];
+            var counts = t_counts ??= new int[Classes];
+            var lockdeps = t_lockdeps ??= new Lockdep?[Classes];
+            counts[index]++;
+            t_held |= 1 << index;
+            var previous = lockdeps[index];
+            lockdeps[index] = lockdep ?? previous;
+            if (inverted != 0)
             {
-                if (Inverts(outer, lockClass))
-                {
-                    (lockdep ?? outerLockdep)?.Report(ContractViolation.LockOrderInversion, $"{Name(lockClass)} taken while holding {Name(outer)} (Documentation/virt/kvm/locking.rst: {Name(lockClass)} is taken outside {Name(outer)})");
-                    break;
-                }
+                var outer = (LockClass)LowestBit(inverted);
+                (lockdep ?? lockdeps[(int)outer])?.Report(ContractViolation.LockOrderInversion, $"{Name(lockClass)} taken while holding {Name(outer)} (Documentation/virt/kvm/locking.rst: {Name(lockClass)} is taken outside {Name(outer)})");
             }
-
-            held.Add((lockClass, lockdep));
         }
 
-        /// <summary>The thread drops its innermost lock of <paramref name="lockClass"/>.</summary>
+        /// <summary>The thread drops one lock of <paramref name="lockClass"/>.</summary>
         internal static void Release(LockClass lockClass)
         {
-            var held = t_held;
-            if (held is null)
+            var counts = t_counts;
+            var index = (int)lockClass;
+            if (counts is null || counts[index] == 0)
             {
                 return;
             }
 
-            for (var i = held.Count - 1; i >= 0; i--)
+            if (--counts[index] == 0)
             {
-                if (held[i].Class == lockClass)
-                {
-                    held.RemoveAt(i);
-                    return;
-                }
+                t_held &= ~(1 << index);
             }
         }
 
         /// <summary>synchronize_srcu: it waits for every reader, so a reader calling it waits for itself.</summary>
         internal static void Synchronizing(Lockdep? lockdep)
         {
-            if (t_held is { } held && held.Exists(entry => entry.Class == LockClass.SrcuRead))
+            if ((t_held & (1 << (int)LockClass.SrcuRead)) != 0)
             {
                 lockdep?.Report(ContractViolation.LockOrderInversion, "synchronize_srcu inside an SRCU read-side critical section (it waits for itself)");
             }
+        }
+
+        private static int[] BuildForbiddenOuter()
+        {
+            var table = new int[Classes];
+            for (var inner = 0; inner < Classes; inner++)
+            {
+                for (var outer = 0; outer < Classes; outer++)
+                {
+                    if (Inverts((LockClass)outer, (LockClass)inner))
+                    {
+                        table[inner] |= 1 << outer;
+                    }
+                }
+            }
+
+            return table;
+        }
+
+        private static int LowestBit(int mask)
+        {
+            var bit = 0;
+            while ((mask & (1 << bit)) == 0)
+            {
+                bit++;
+            }
+
+            return bit;
         }
 
         /// <summary>Is taking <paramref name="inner"/> while holding <paramref name="outer"/> against the documented order?</summary>

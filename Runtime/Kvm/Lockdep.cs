@@ -12,6 +12,7 @@ namespace GfnGuard.Runtime
     {
         private readonly long[] _counts = new long[Enum.GetValues(typeof(ContractViolation)).Length];
 
+        /// <summary>A checker that counts every violation, and throws at one when <paramref name="throwOnViolation"/> (checked mode).</summary>
         public Lockdep(bool throwOnViolation)
         {
             ThrowOnViolation = throwOnViolation;
