@@ -22,5 +22,8 @@ namespace GfnGuard.Runtime
 
         /// <summary>VM ids that ran on this CPU since its last cache writeback (for WBNOINVD on only those CPUs).</summary>
         internal System.Collections.Generic.HashSet<int> RanVms { get; } = new System.Collections.Generic.HashSet<int>();
+
+        /// <summary>The VM whose access this CPU recorded in <see cref="RanVms"/> last (0: none since the set was cleared), so a run of accesses by one VM records it once.</summary>
+        internal int LastRanVm { get; set; }
     }
 }

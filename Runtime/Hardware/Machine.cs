@@ -196,6 +196,7 @@ namespace GfnGuard.Runtime
             {
                 dirty = cpu.Cache.WritebackInvalidateAll(Memory);
                 cpu.RanVms.Clear();
+                cpu.LastRanVm = 0;
             }
 
             var cycles = CostModel.WbinvdCyclesPerCpu + (dirty * CostModel.WritebackCyclesPerLine);

@@ -112,7 +112,11 @@ namespace GfnGuard.Runtime
         private ulong MemoryAccess(long pfn, ushort keyId, bool write, ulong value)
         {
             var memory = Kvm.Machine.Memory;
-            Cpu.RanVms.Add(Kvm.Id);
+            if (Cpu.LastRanVm != Kvm.Id)
+            {
+                Cpu.RanVms.Add(Kvm.Id);
+                Cpu.LastRanVm = Kvm.Id;
+            }
             if (memory.OwnerOf(pfn) == PageOwner.Free)
             {
                 // Only a stale SPTE or TLB entry leads here: a use-after-free of host memory.
