@@ -18,6 +18,20 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>
+        /// The lock state a body starts from: not held, or held from the method's
+        /// <c>[RequiresMmuLock]</c> (the attribute is where it was taken); nested functions start unheld.
+        /// </summary>
+        internal static (FlowState Entry, FlowState NotHeld, bool HeldOnEntry) LockEntry(MethodBody body)
+        {
+            var requires = Roles.SymbolRoles.RequiresLockAttribute(body.OwningSymbol)?.ApplicationSyntaxReference;
+            var notHeld = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.False);
+            var entry = requires is null
+                ? notHeld
+                : FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True.StoredAt(requires.GetSyntax(body.CancellationToken)));
+            return (entry, notHeld, requires is not null);
+        }
+
+        /// <summary>
         /// When the block's root passes <paramref name="worthAnalysing"/>, runs the analysis of
         /// <paramref name="facts"/> over its graph from <paramref name="entry"/> (nested functions
         /// start from <paramref name="nestedEntry"/>) with a fresh observer for each graph.

@@ -40,11 +40,7 @@ namespace GfnGuard.Analyzers.Rules
 
         private static void AnalyzeFlow(MethodBody body, RoleView roles)
         {
-            var requires = SymbolRoles.RequiresLockAttribute(body.OwningSymbol)?.ApplicationSyntaxReference;
-            var notHeld = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.False);
-            var entry = requires is null
-                ? notHeld
-                : FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True.StoredAt(requires.GetSyntax(body.CancellationToken)));
+            var (entry, notHeld, _) = MethodFlowRunner.LockEntry(body);
             MethodFlowRunner.Analyze(
                 body,
                 roles,

@@ -41,11 +41,7 @@ namespace GfnGuard.Analyzers.Rules
 
         private static void AnalyzeFlow(MethodBody body, RoleView roles)
         {
-            var requires = SymbolRoles.RequiresLockAttribute(body.OwningSymbol)?.ApplicationSyntaxReference;
-            var notHeld = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.False);
-            var entry = requires is null
-                ? notHeld
-                : FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True.StoredAt(requires.GetSyntax(body.CancellationToken)));
+            var (entry, notHeld, heldOnEntry) = MethodFlowRunner.LockEntry(body);
 
             // A lock helper's body is a lock operation: it may leave the lock held (or dropped) by design.
             var isHelper = body.OwningSymbol is IMethodSymbol method
@@ -58,7 +54,7 @@ namespace GfnGuard.Analyzers.Rules
                 root => roles.Summaries.MayTouchTheLock(root),
                 entry,
                 notHeld,
-                () => new Reporter(body, roles, heldOnEntry: requires is not null, isHelper));
+                () => new Reporter(body, roles, heldOnEntry, isHelper));
         }
 
         private sealed class Reporter : FlowObserver
