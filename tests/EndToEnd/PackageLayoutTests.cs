@@ -48,6 +48,48 @@ public sealed class PackageLayoutTests(PackedFeed feed)
         Assert.DoesNotContain("Analyzers", exclude, System.StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>Every rule the analyzers report, by its descriptor: the packages must name each.</summary>
+    private static readonly string[] RuleIds = System.Text.RegularExpressions.Regex
+        .Matches(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Analyzers", "DiagnosticIds.cs")), "\"(KVM[0-9]{4})\"")
+        .Select(m => m.Groups[1].Value)
+        .ToArray();
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EachPackage_NamesEveryRule_InItsDescriptionAndReadme_AndHasAnIconTagsAndReleaseNotes(bool analyzers)
+    {
+        var package = analyzers ? feed.AnalyzersPackage : feed.RuntimePackage;
+        var metadata = Metadata(package);
+        var readme = Text(package, "README.md");
+
+        Assert.True(RuleIds.Length >= 9, string.Join(", ", RuleIds));
+        foreach (var id in RuleIds)
+        {
+            Assert.Contains(id, readme, System.StringComparison.Ordinal);
+            if (analyzers)
+            {
+                Assert.Contains(id, Value(metadata, "description") ?? string.Empty, System.StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal("icon.png", Value(metadata, "icon"));
+        Assert.Contains("icon.png", Entries(package));
+        Assert.Contains("kvm", Value(metadata, "tags") ?? string.Empty, System.StringComparison.Ordinal);
+        Assert.Contains("AnalyzerReleases", Value(metadata, "releaseNotes") ?? string.Empty, System.StringComparison.Ordinal);
+        if (!analyzers)
+        {
+            Assert.Contains("## Quick start", readme, System.StringComparison.Ordinal);
+        }
+    }
+
+    private static string Text(string package, string entry)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        using var reader = new StreamReader(zip.GetEntry(entry)!.Open());
+        return reader.ReadToEnd();
+    }
+
     private static string[] Entries(string package)
     {
         using var zip = ZipFile.OpenRead(package);
