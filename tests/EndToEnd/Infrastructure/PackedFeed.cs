@@ -146,6 +146,9 @@ internal sealed record Consumer(string Directory, string PackagesFolder)
 
     internal string Read(string file) => File.ReadAllText(Path.Combine(Directory, file));
 
+    /// <summary>`dotnet restore` of the consumer, into its own packages folder.</summary>
+    internal DotNet.Result Restore() => Run(new[] { "restore", "Consumer.csproj" });
+
     private DotNet.Result Run(string[] arguments) =>
         DotNet.Run(Directory, new Dictionary<string, string> { ["NUGET_PACKAGES"] = PackagesFolder }, arguments);
 }
