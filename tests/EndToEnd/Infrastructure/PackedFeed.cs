@@ -146,6 +146,9 @@ internal sealed record Consumer(string Directory, string PackagesFolder)
 
     internal string Read(string file) => File.ReadAllText(Path.Combine(Directory, file));
 
+    /// <summary>Any dotnet command in the consumer's folder, with its own packages folder.</summary>
+    internal DotNet.Result Dotnet(params string[] arguments) => Run(arguments);
+
     /// <summary>`dotnet restore` of the consumer, into its own packages folder.</summary>
     internal DotNet.Result Restore() => Run(new[] { "restore", "Consumer.csproj" });
 
