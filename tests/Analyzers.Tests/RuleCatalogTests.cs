@@ -65,6 +65,18 @@ public sealed class RuleCatalogTests
 
     [Theory]
     [MemberData(nameof(RuleIds))]
+    public void TheRuleTitle_IsTheSameInTheDescriptor_TheRulePage_AndTheReadmesTable(string id)
+    {
+        var title = Descriptors().First(d => d.Id == id).Title.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var page = File.ReadAllLines(Path.Combine(RepositoryRoot, "docs", "rules", id + ".md"))[0];
+        var readmeRow = File.ReadAllLines(Path.Combine(RepositoryRoot, "README.md")).Single(line => line.StartsWith("| [" + id + "]", StringComparison.Ordinal));
+
+        Assert.Equal("# " + id + ": " + title, page);
+        Assert.Equal(title, readmeRow.Split('|')[3].Trim());
+    }
+
+    [Theory]
+    [MemberData(nameof(RuleIds))]
     public void ReleaseTracking_ListsTheRuleWithItsCategoryAndSeverity(string id)
     {
         var descriptor = Descriptors().First(d => d.Id == id);
