@@ -44,6 +44,32 @@ public sealed class QuickStartTests
         Assert.All(statements, statement => Assert.Contains(statement, test, System.StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void TheReadmesQuickStart_RunsAsWritten()
+    {
+        var machine = new Machine(cpuCount: 4);
+        var mm = new HostAddressSpace(machine);
+        var kvm = new Kvm(machine, KvmVmType.Snp, mm);
+        var hva = mm.Mmap(64 * KvmMemorySlot.PageSize);
+        var gmem = kvm.CreateGuestMemfd(64 * KvmMemorySlot.PageSize);
+        kvm.SetUserMemoryRegion(new KvmUserspaceMemoryRegion(Slot: 0, BaseGfn: 0, PageCount: 64, UserspaceAddress: hva, Flags: MemslotFlags.GuestMemfd, GuestMemfd: gmem));
+        var vcpu = kvm.CreateVcpu(cpu: 0);
+        vcpu.Write(gfn: 1, value: 0xAA);
+        kvm.SetMemoryAttributes(start: 8, end: 16, isPrivate: true);
+        vcpu.Write(gfn: 9, value: 0xBB, isPrivate: true);
+        gmem.PunchHole(offset: 8 * KvmMemorySlot.PageSize, length: 8 * KvmMemorySlot.PageSize);
+
+        Assert.Equal(2, kvm.Stats.Faults);
+        Assert.Equal(0, kvm.Lockdep.Total);
+
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var block = Regex.Match(readme, "A quick start .*?```csharp\n(?<code>.*?)```", RegexOptions.Singleline).Groups["code"].Value;
+        var test = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "Runtime.Tests", "QuickStartTests.cs"));
+        var statements = block.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0 && !line.StartsWith("Console.", System.StringComparison.Ordinal)).ToList();
+        Assert.True(statements.Count >= 10, block);
+        Assert.All(statements, statement => Assert.Contains(statement, test, System.StringComparison.Ordinal));
+    }
+
     private static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(System.AppContext.BaseDirectory);
