@@ -88,6 +88,7 @@ namespace GfnGuard.Runtime
             }
         }
 
+        /// <summary>Who owns page frame <paramref name="pfn"/> (a host frame number), or <see cref="PageOwner.Free"/>.</summary>
         public PageOwner OwnerOf(long pfn) => Volatile.Read(ref _owner)[pfn];
 
         /// <summary>A write straight to memory (uncached), with encryption key <paramref name="keyId"/>.</summary>

@@ -170,6 +170,7 @@ namespace GfnGuard.Runtime
             return true;
         }
 
+        /// <summary>The host reads frame <paramref name="pfn"/> uncached with no encryption key: plaintext of unencrypted data, a scramble of encrypted data.</summary>
         public ulong HostRead(long pfn) => Memory.Read(pfn, keyId: 0);
 
         /// <summary>Cache lines on any CPU still dirty for <paramref name="pfn"/> under a key other than <paramref name="keyId"/>.</summary>

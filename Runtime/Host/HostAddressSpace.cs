@@ -174,6 +174,7 @@ namespace GfnGuard.Runtime
             return young;
         }
 
+        /// <summary>Kernel: mmu_notifier_test_young over <paramref name="length"/> bytes from HVA <paramref name="hva"/>: true if any page was accessed since it was last aged; clears nothing.</summary>
         public bool TestYoung(ulong hva, ulong length)
         {
             var young = false;

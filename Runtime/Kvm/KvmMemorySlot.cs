@@ -98,6 +98,7 @@ namespace GfnGuard.Runtime
         /// <summary>Kernel: hva_to_gfn_memslot (rounds down).</summary>
         public ulong HvaToGfn(ulong hva) => BaseGfn + ((hva - UserspaceAddress) / PageSize);
 
+        /// <summary>Is guest frame number <paramref name="gfn"/> in [<see cref="BaseGfn"/>, <see cref="EndGfn"/>)?</summary>
         public bool ContainsGfn(ulong gfn) => gfn >= BaseGfn && gfn < EndGfn;
 
         internal void MarkInvalid() => IsInvalid = true;

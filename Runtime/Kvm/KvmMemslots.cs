@@ -54,6 +54,7 @@ namespace GfnGuard.Runtime
             return null;
         }
 
+        /// <summary>The slot numbered <paramref name="id"/> (kernel: id_to_memslot), or null.</summary>
         public KvmMemorySlot? FindById(int id)
         {
             foreach (var slot in _byGfn)

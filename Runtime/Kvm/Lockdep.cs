@@ -36,6 +36,7 @@ namespace GfnGuard.Runtime
             }
         }
 
+        /// <summary>How many violations of <paramref name="violation"/> were recorded (thrown or counted).</summary>
         public long Count(ContractViolation violation) => Interlocked.Read(ref _counts[(int)violation]);
 
         /// <summary>
