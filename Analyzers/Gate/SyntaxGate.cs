@@ -252,7 +252,7 @@ namespace GfnGuard.Analyzers.Gate
         /// <summary>Could any tree be a guest_memfd path (KVM0005)?</summary>
         internal bool AnyTreeMayBeAGmemPath => AnyTree(static verdict => verdict.MayBeAGmemPath);
 
-        /// <summary>Could any tree hand a range of the filter form to a zap (KVM0004)?</summary>
+        /// <summary>Could any tree hand a range of the filter form to a zap (KVM0004), or declare a type of that form (KVM0901)? Some tree must spell the filter.</summary>
         internal bool AnyTreeMayZapAFilteredRange => _anyFilterForm;
 
         private bool AnyTree(System.Func<TreeVerdict, bool> question)

@@ -25,7 +25,13 @@ namespace GfnGuard.Analyzers.Rules
             context.RegisterCompilationStartAction(start =>
             {
                 var roleContext = RoleContext.For(start.Compilation, start.Options);
-                start.RegisterSymbolAction(symbol => Analyze(symbol, roleContext), SymbolKind.NamedType);
+
+                // A type carries the attr_filter form only through a member or attribute some tree
+                // spells: where none does (ordinary code), no per-type callback is registered.
+                if (roleContext.Gate.AnyTreeMayZapAFilteredRange)
+                {
+                    start.RegisterSymbolAction(symbol => Analyze(symbol, roleContext), SymbolKind.NamedType);
+                }
             });
         }
 
