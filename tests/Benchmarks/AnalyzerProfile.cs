@@ -20,10 +20,17 @@ internal static class AnalyzerProfile
 {
     internal static void Run(string[] args)
     {
-        var lines = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
-        var share = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 0.7;
-        var compilation = DocumentLatencyBenchmarks.Compile(CorpusGenerator.Generate(new CorpusOptions(lines, share, BugShare: 0)).Files);
-        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new BothFlagsSetAnalyzer(), new HvaRangeNotSharedOnlyAnalyzer(), new ReclaimUnderMmuLockAnalyzer(), new EmptyFilterAtZapAnalyzer(), new GmemRangeNotPrivateOnlyAnalyzer(), new FlushBeforeUnlockAnalyzer(), new UnbalancedMmuLockAnalyzer());
+        // Real code: `--analyzer-profile <directory>` compiles every .cs file under it (e.g.
+        // ../shared/realcode/serilog/src/Serilog); round 0 is cold (JIT included), the rest warm.
+        var compilation = args.Length > 1 && System.IO.Directory.Exists(args[1])
+            ? DocumentLatencyBenchmarks.Compile(System.IO.Directory.EnumerateFiles(args[1], "*.cs", System.IO.SearchOption.AllDirectories)
+                .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
+                .Select(f => new CorpusFile(f, System.IO.File.ReadAllText(f))))
+            : DocumentLatencyBenchmarks.Compile(CorpusGenerator.Generate(new CorpusOptions(
+                args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000,
+                args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 0.7,
+                BugShare: 0)).Files);
+        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new BothFlagsSetAnalyzer(), new HvaRangeNotSharedOnlyAnalyzer(), new ReclaimUnderMmuLockAnalyzer(), new EmptyFilterAtZapAnalyzer(), new GmemRangeNotPrivateOnlyAnalyzer(), new FlushBeforeUnlockAnalyzer(), new UnbalancedMmuLockAnalyzer(), new BothFilterFormsAnalyzer(), new UnknownOptionKeyAnalyzer());
         // Counted here, so the times include recording them (a lock and a set insert per body).
         GfnGuard.Analyzers.Flow.AnalysedBodies.Recording = true;
         for (var round = 0; round < 5; round++)
