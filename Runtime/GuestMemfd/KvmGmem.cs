@@ -103,7 +103,7 @@ namespace GfnGuard.Runtime
             }
         }
 
-        /// <summary>Kernel: kvm_gmem_allocate (fallocate mode 0): allocates the pages of [offset, offset + length).</summary>
+        /// <summary>Kernel: kvm_gmem_allocate (fallocate mode 0): allocates the pages of [offset, offset + length). Units: offset and length in bytes into the file, page aligned.</summary>
         public void Allocate(ulong offset, ulong length)
         {
             var (start, end) = PageRange(offset, length);
@@ -133,6 +133,7 @@ namespace GfnGuard.Runtime
         /// Kernel: kvm_gmem_punch_hole (FALLOC_FL_PUNCH_HOLE): zap the private mappings of every
         /// bound slot with an invalidation open, free the pages (with the VM type's reclaim
         /// obligations), then close the invalidation.
+        /// Units: offset and length in bytes into the file, page aligned.
         /// </summary>
         public void PunchHole(ulong offset, ulong length)
         {
@@ -394,6 +395,7 @@ namespace GfnGuard.Runtime
         /// <summary>
         /// The memslots bound to file pages [<paramref name="start"/>, <paramref name="end"/>).
         /// Kernel: xa_for_each_range(&amp;gmem->bindings, index, slot, start, end - 1).
+        /// Units: start and end are page indexes into the file.
         /// </summary>
         public IReadOnlyList<KvmMemorySlot> BindingsIn(ulong start, ulong end)
         {

@@ -72,7 +72,7 @@ namespace GfnGuard.Runtime
             }
         }
 
-        /// <summary>Returns a page to the allocator. What caches still hold of it is not touched.</summary>
+        /// <summary>Returns a page to the allocator. What caches still hold of it is not touched. Units: pfn is a host page frame number.</summary>
         public void Free(long pfn)
         {
             lock (_allocatorLock)

@@ -97,7 +97,7 @@ namespace GfnGuard.Runtime
             }
         }
 
-        /// <summary>Flushes one page's lines from every cache (CLFLUSHOPT over the page, or TDX's per-KeyID page WBINVD).</summary>
+        /// <summary>Flushes one page's lines from every cache (CLFLUSHOPT over the page, or TDX's per-KeyID page WBINVD). Units: pfn is a host page frame number.</summary>
         public void FlushPage(long pfn)
         {
             foreach (var cpu in _cpus)
@@ -158,7 +158,7 @@ namespace GfnGuard.Runtime
             }
         }
 
-        /// <summary>A host (VMM or kernel) write: uncached, plaintext. Refused by the RMP for a guest-assigned page.</summary>
+        /// <summary>A host (VMM or kernel) write: uncached, plaintext. Refused by the RMP for a guest-assigned page. Units: pfn is a host page frame number; value one 64-bit word.</summary>
         public bool HostWrite(long pfn, ulong value)
         {
             if (!Rmp.HostMayWrite(pfn))

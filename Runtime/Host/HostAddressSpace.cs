@@ -48,7 +48,7 @@ namespace GfnGuard.Runtime
             }
         }
 
-        /// <summary>Kernel: mmap(MAP_ANONYMOUS | MAP_PRIVATE [| MAP_POPULATE]). Returns the HVA.</summary>
+        /// <summary>Kernel: mmap(MAP_ANONYMOUS | MAP_PRIVATE [| MAP_POPULATE]). Returns the HVA. Units: length in bytes (a multiple of the page size); returns the mapping's first HVA (a byte address).</summary>
         public ulong Mmap(ulong length, bool writable = true, bool populate = false)
         {
             var pages = PagesOf(length);
@@ -78,17 +78,17 @@ namespace GfnGuard.Runtime
             }
         }
 
-        /// <summary>Kernel: munmap.</summary>
+        /// <summary>Kernel: munmap. Units: hva and length in bytes.</summary>
         public void Munmap(ulong hva, ulong length) => Invalidate(hva, length, MmuNotifierEvent.Unmap, (vma, i) =>
         {
             DropFrame(vma, i);
             vma.State[i] = Vma.Unmapped;
         });
 
-        /// <summary>Kernel: madvise(MADV_DONTNEED): frames dropped, the mapping stays (next touch gets a zero page).</summary>
+        /// <summary>Kernel: madvise(MADV_DONTNEED): frames dropped, the mapping stays (next touch gets a zero page). Units: hva and length in bytes.</summary>
         public void MadviseDontNeed(ulong hva, ulong length) => Invalidate(hva, length, MmuNotifierEvent.Clear, DropFrame);
 
-        /// <summary>Kernel: mprotect. Removing write permission invalidates; the pages stay.</summary>
+        /// <summary>Kernel: mprotect. Removing write permission invalidates; the pages stay. Units: hva and length in bytes.</summary>
         public void Mprotect(ulong hva, ulong length, bool writable) => Invalidate(hva, length, MmuNotifierEvent.ProtectionVma, (vma, i) =>
         {
             if (vma.State[i] != Vma.Unmapped)
@@ -97,7 +97,7 @@ namespace GfnGuard.Runtime
             }
         });
 
-        /// <summary>Kernel: migrate_pages for one page: a new frame with the same contents.</summary>
+        /// <summary>Kernel: migrate_pages for one page: a new frame with the same contents. Units: hva is a byte address in the page to move.</summary>
         public void MigratePage(ulong hva) => Invalidate(hva, KvmMemorySlot.PageSize, MmuNotifierEvent.Migrate, (vma, i) =>
         {
             var old = vma.PfnAt(i);
@@ -117,6 +117,7 @@ namespace GfnGuard.Runtime
         /// Kernel: shrink_folio_list for a range: pages whose secondary-MMU accessed bit is set are
         /// kept (their bit cleared, a second chance); the rest are written to swap and freed.
         /// Returns the number of pages swapped out.
+        /// Units: hva and length in bytes; returns the number of pages swapped out.
         /// </summary>
         public int SwapOut(ulong hva, ulong length)
         {
@@ -162,7 +163,7 @@ namespace GfnGuard.Runtime
             return swapped;
         }
 
-        /// <summary>Kernel: clear_young / test_young over a range, as the idle-page tracker and MGLRU do.</summary>
+        /// <summary>Kernel: clear_young / test_young over a range, as the idle-page tracker and MGLRU do. Units: hva and length in bytes.</summary>
         public bool TestAndClearYoung(ulong hva, ulong length)
         {
             var young = false;
@@ -189,6 +190,7 @@ namespace GfnGuard.Runtime
         /// <summary>
         /// Kernel: KSM's try_to_merge_one_page: when two pages hold the same contents, the second
         /// is remapped to the first's frame, copy-on-write, and its own frame is freed.
+        /// Units: Both are HVAs (byte addresses) of whole pages.
         /// </summary>
         public bool KsmMerge(ulong keepHva, ulong mergeHva)
         {
@@ -261,6 +263,7 @@ namespace GfnGuard.Runtime
         /// Kernel: hva_to_pfn → get_user_pages: the frame behind <paramref name="hva"/>, faulted
         /// in (from swap if it was swapped out) when not present; a write breaks copy-on-write.
         /// Returns -1 when the address is not mapped or not writable (EFAULT).
+        /// Units: hva is a byte address; returns the host page frame number, or -1.
         /// </summary>
         public long GetUserPage(ulong hva, bool write, out bool writable)
         {
@@ -297,21 +300,21 @@ namespace GfnGuard.Runtime
             return write ? BreakCopyOnWriteOrFaultIn(hva, out writable) : FaultIn(hva, out writable);
         }
 
-        /// <summary>The VMM writes guest memory through its mapping (uncached, plaintext).</summary>
+        /// <summary>The VMM writes guest memory through its mapping (uncached, plaintext). Units: hva is a byte address; value one 64-bit word.</summary>
         public bool Write(ulong hva, ulong value)
         {
             var pfn = GetUserPage(hva, write: true, out _);
             return pfn >= 0 && _machine.HostWrite(pfn, value);
         }
 
-        /// <summary>The VMM reads guest memory through its mapping.</summary>
+        /// <summary>The VMM reads guest memory through its mapping. Units: hva is a byte address.</summary>
         public ulong? Read(ulong hva)
         {
             var pfn = GetUserPage(hva, write: false, out _);
             return pfn < 0 ? null : _machine.HostRead(pfn);
         }
 
-        /// <summary>The frame currently mapped at <paramref name="hva"/>, or -1 (no fault-in).</summary>
+        /// <summary>The frame currently mapped at <paramref name="hva"/>, or -1 (no fault-in). Units: hva is a byte address; returns the host page frame number, or -1.</summary>
         public long PfnOf(ulong hva) => Resolve(hva).Pfn;
 
         private long FaultIn(ulong hva, out bool writable)

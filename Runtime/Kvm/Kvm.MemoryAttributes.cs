@@ -12,6 +12,7 @@ namespace GfnGuard.Runtime
         /// invalidation and zaps the range (shared and private: the generic code targets both),
         /// the attributes change, and the post-pass closes the invalidation, so a fault that
         /// raced with the change retries. No reclaim: no host memory was freed.
+        /// Units: Gfns [start, end).
         /// </summary>
         public void SetMemoryAttributes(ulong start, ulong end, bool isPrivate)
         {

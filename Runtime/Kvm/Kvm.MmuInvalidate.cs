@@ -23,7 +23,7 @@ namespace GfnGuard.Runtime
             }
         }
 
-        /// <summary>Kernel: kvm_mmu_invalidate_range_add. Widens the open invalidation to cover [start, end).</summary>
+        /// <summary>Kernel: kvm_mmu_invalidate_range_add. Widens the open invalidation to cover [start, end). Units: Gfns [start, end).</summary>
         [RequiresMmuLock]
         public void MmuInvalidateRangeAdd(ulong start, ulong end)
         {
@@ -70,7 +70,7 @@ namespace GfnGuard.Runtime
             }
         }
 
-        /// <summary>Kernel: mmu_invalidate_retry_gfn. Under mmu_lock: must a fault that read <paramref name="mmuSeq"/> start over?</summary>
+        /// <summary>Kernel: mmu_invalidate_retry_gfn. Under mmu_lock: must a fault that read <paramref name="mmuSeq"/> start over? Units: mmuSeq is a snapshot of MmuInvalidateSeq; gfn a guest frame number.</summary>
         [RequiresMmuLock]
         public bool MmuInvalidateRetryGfn(long mmuSeq, ulong gfn)
         {

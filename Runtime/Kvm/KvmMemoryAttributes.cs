@@ -16,7 +16,7 @@ namespace GfnGuard.Runtime
 
         private (ulong Start, ulong End)[] _private = Array.Empty<(ulong, ulong)>();
 
-        /// <summary>Kernel: kvm_mem_is_private.</summary>
+        /// <summary>Kernel: kvm_mem_is_private. Units: gfn is a guest frame number.</summary>
         public bool IsPrivate(ulong gfn)
         {
             var ranges = Volatile.Read(ref _private);
@@ -44,6 +44,7 @@ namespace GfnGuard.Runtime
         /// <summary>
         /// Sets [start, end) private or shared. Caller holds slots_lock and has an invalidation
         /// open over the range. Kernel: xa_store_range(&amp;kvm->mem_attr_array, ...).
+        /// Units: Gfns [start, end).
         /// </summary>
         public void Set(ulong start, ulong end, bool isPrivate)
         {

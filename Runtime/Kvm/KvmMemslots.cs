@@ -29,7 +29,7 @@ namespace GfnGuard.Runtime
 
         public IReadOnlyList<KvmMemorySlot> Slots => _byGfn;
 
-        /// <summary>Kernel: __gfn_to_memslot / search_memslots.</summary>
+        /// <summary>Kernel: __gfn_to_memslot / search_memslots. Units: gfn is a guest frame number.</summary>
         public KvmMemorySlot? FindByGfn(ulong gfn)
         {
             int lo = 0, hi = _byGfn.Length - 1;
@@ -68,10 +68,10 @@ namespace GfnGuard.Runtime
             return null;
         }
 
-        /// <summary>Kernel: kvm_for_each_memslot_in_hva_range(node, slots, start, last).</summary>
+        /// <summary>Kernel: kvm_for_each_memslot_in_hva_range(node, slots, start, last). Units: HVA bytes [start, last], last inclusive (as the kernel queries its interval tree).</summary>
         public void FindByHvaRange(ulong start, ulong last, List<KvmMemorySlot> result) => _hvaIndex.Query(start, last, result);
 
-        /// <summary>Kernel: kvm_for_each_memslot_in_gfn_range: slots intersecting [start, end).</summary>
+        /// <summary>Kernel: kvm_for_each_memslot_in_gfn_range: slots intersecting [start, end). Units: Gfns [start, end).</summary>
         public void FindByGfnRange(ulong start, ulong end, List<KvmMemorySlot> result)
         {
             int lo = 0, hi = _byGfn.Length;

@@ -20,10 +20,10 @@ namespace GfnGuard.Runtime
 
         public Cpu Cpu { get; }
 
-        /// <summary>Guest write of one word to page <paramref name="gfn"/>.</summary>
+        /// <summary>Guest write of one word to page <paramref name="gfn"/>. Units: gfn is a guest frame number; value one 64-bit word; <paramref name="isPrivate"/> selects the private (guest_memfd) side on VM types that have one.</summary>
         public FaultOutcome Write(ulong gfn, ulong value, bool isPrivate = false) => Access(gfn, isPrivate, write: true, value, out _);
 
-        /// <summary>Guest read of one word from page <paramref name="gfn"/>.</summary>
+        /// <summary>Guest read of one word from page <paramref name="gfn"/>. Units: gfn is a guest frame number; value one 64-bit word.</summary>
         public FaultOutcome Read(ulong gfn, out ulong value, bool isPrivate = false) => Access(gfn, isPrivate, write: false, 0, out value);
 
         private FaultOutcome Access(ulong gfn, bool isPrivate, bool write, ulong value, out ulong read)

@@ -145,6 +145,7 @@ namespace GfnGuard.Runtime
         /// invalidation sequence, resolves the pfn with no lock held (host page via the HVA for
         /// shared memory, guest_memfd for private), then under mmu_lock (read) retries if an
         /// invalidation covers the gfn or finished meanwhile, and only otherwise installs.
+        /// Units: gfn is a guest frame number.
         /// </summary>
         public static FaultOutcome PageFault(Kvm kvm, ulong gfn, bool write, bool isPrivate)
         {
