@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using GfnGuard.Analyzers.Roles;
 
@@ -114,12 +116,27 @@ namespace GfnGuard.Analyzers.Flow
             return false;
         }
 
-        private bool ZapIn(IOperation value) => LockOperations.Unwrap(value) switch
+        private bool ZapIn(IOperation value) => ZapResultIn(value) is not null;
+
+        /// <summary>
+        /// The zap whose "flush needed" <paramref name="value"/> is, or is or-ed from
+        /// (<c>zap(...)</c>, <c>zap(...) || flush</c>), through the flow captures a graph made of
+        /// the value when <paramref name="captures"/> are given; null when it holds no zap's result.
+        /// </summary>
+        internal IInvocationOperation? ZapResultIn(IOperation value, IReadOnlyDictionary<CaptureId, IOperation?>? captures = null)
         {
-            IInvocationOperation invocation => IsZap(invocation),
-            IBinaryOperation { OperatorKind: BinaryOperatorKind.Or or BinaryOperatorKind.ConditionalOr } or => ZapIn(or.LeftOperand) || ZapIn(or.RightOperand),
-            _ => false,
-        };
+            switch (LockOperations.Unwrap(value))
+            {
+                case IInvocationOperation invocation when IsZap(invocation):
+                    return invocation;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Or or BinaryOperatorKind.ConditionalOr } or:
+                    return ZapResultIn(or.LeftOperand, captures) ?? ZapResultIn(or.RightOperand, captures);
+                case IFlowCaptureReferenceOperation capture when captures is not null && captures.TryGetValue(capture.Id, out var captured) && captured is not null:
+                    return ZapResultIn(captured, captures);
+                default:
+                    return null;
+            }
+        }
 
         /// <summary>
         /// A helper counts as a flush when one of its body's top-level statements flushes before

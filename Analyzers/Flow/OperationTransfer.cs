@@ -97,19 +97,22 @@ namespace GfnGuard.Analyzers.Flow
             var state = entry;
             foreach (var block in graph.Blocks)
             {
-                if (!CallsALockOperation(block))
-                {
-                    continue;
-                }
-
+                // The cheap test first: most blocks are entered by no branch on a bool, and their
+                // operations are then not walked.
+                FlowState? guarded = null;
                 foreach (var predecessor in block.Predecessors)
                 {
                     var source = predecessor.Source;
                     if (source.ConditionKind != ControlFlowConditionKind.None && source.BranchValue is { } condition
                         && GuardedPlace(condition, state) is { IsValid: true } guard)
                     {
-                        state = state.Set(guard.With(PlaceFact.LockGuard), BoolValue.True);
+                        guarded = (guarded ?? state).Set(guard.With(PlaceFact.LockGuard), BoolValue.True);
                     }
+                }
+
+                if (guarded is not null && CallsALockOperation(block))
+                {
+                    state = guarded;
                 }
             }
 
@@ -883,25 +886,9 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private void NoteZapResult(FlowLocation target, IOperation value)
         {
-            if (_tracksFlush && target.IsValid && ZapIn(value) is { } zap)
+            if (_tracksFlush && target.IsValid && _summaries.ZapResultIn(value, _capturedReferences) is { } zap)
             {
                 SetState(target.With(PlaceFact.FlushOwed), BoolValue.True.StoredAt(zap.Syntax));
-            }
-        }
-
-        /// <summary>The zap whose result <paramref name="value"/> is, or is or-ed from.</summary>
-        private IInvocationOperation? ZapIn(IOperation value)
-        {
-            switch (LockOperations.Unwrap(value))
-            {
-                case IInvocationOperation invocation when _summaries.IsZap(invocation):
-                    return invocation;
-                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Or or BinaryOperatorKind.ConditionalOr } or:
-                    return ZapIn(or.LeftOperand) ?? ZapIn(or.RightOperand);
-                case IFlowCaptureReferenceOperation capture when _capturedReferences.TryGetValue(capture.Id, out var captured) && captured is not null:
-                    return ZapIn(captured);
-                default:
-                    return null;
             }
         }
 

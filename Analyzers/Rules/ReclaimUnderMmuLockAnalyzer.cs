@@ -29,19 +29,15 @@ namespace GfnGuard.Analyzers.Rules
             var requires = SymbolRoles.RequiresLockAttribute(context.OwningSymbol)?.ApplicationSyntaxReference;
             if (roleContext.Gate.MayReclaimUnderLock(context.Declaration, heldOnEntry: requires is not null))
             {
-                AnalyzeFlow(context, MethodFlowRunner.RolesFor(context, roleContext), requires);
+                AnalyzeFlow(context, MethodFlowRunner.RolesFor(context, roleContext));
             }
         }
 
         // Apart from AnalyzeBlock, so that the closure its lambdas share is made only for a block
         // past the gate: C# makes a closure over a parameter when the method is entered.
-        private static void AnalyzeFlow(MethodBody context, RoleView roles, SyntaxReference? requires)
+        private static void AnalyzeFlow(MethodBody context, RoleView roles)
         {
-            var heldOnEntry = requires is not null;
-            var notHeld = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.False);
-            var entry = requires is null
-                ? notHeld
-                : FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True.StoredAt(requires.GetSyntax(context.CancellationToken)));
+            var (entry, notHeld, heldOnEntry) = MethodFlowRunner.LockEntry(context);
             MethodFlowRunner.Analyze(
                 context,
                 roles,
