@@ -277,15 +277,11 @@ namespace GfnGuard.Runtime
             finally
             {
                 t_invalidationDepth--;
-                if (!completed)
-                {
-                    // A violation unwound the port's code, which may hold mmu_lock: drop it so
-                    // invalidate_end (and every later fault) can run.
-                    Kvm.MmuLock.DropOnUnwind();
-                }
-            }
 
-            Kvm.MmuLock.AssertReleasedBy("a guest_memfd invalidation");
+                // The port's code may hold mmu_lock: reported if it returned so, dropped if a
+                // violation unwound it, so invalidate_end (and every later fault) can run.
+                Kvm.MmuLock.LeftPortCallback(completed, "a guest_memfd invalidation");
+            }
         }
 
         /// <summary>Kernel: kvm_gmem_invalidate_begin: a private-only range per bound slot, mmu_lock taken on the first.</summary>

@@ -92,20 +92,7 @@ namespace GfnGuard.Runtime
         public PageOwner OwnerOf(long pfn) => Volatile.Read(ref _owner)[pfn];
 
         /// <summary>A write straight to memory (uncached), with encryption key <paramref name="keyId"/>.</summary>
-        public void Write(long pfn, ulong value, ushort keyId)
-        {
-            lock (_allocatorLock)
-            {
-                if (_owner[pfn] == PageOwner.Free)
-                {
-                    Interlocked.Increment(ref _writesToFreePages);
-                }
-
-                _content[pfn] = value;
-                _key[pfn] = keyId;
-                _generation[pfn]++;
-            }
-        }
+        public void Write(long pfn, ulong value, ushort keyId) => WriteCoherent(pfn, value, keyId);
 
         /// <summary>
         /// A write through a cache that keeps the caches of one key coherent (MESI): the value is

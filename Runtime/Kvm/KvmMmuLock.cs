@@ -228,17 +228,24 @@ namespace GfnGuard.Runtime
                 return;
             }
 
-            if (_lock.IsWriteLockHeld)
+            DropOnUnwind();
+            _lockdep.Report(ContractViolation.ReturnedHoldingMmuLock, callback + " returned holding mmu_lock");
+        }
+
+        /// <summary>
+        /// Where the model's call of a port's callback ends: one that returned must not hold the lock
+        /// (<see cref="AssertReleasedBy"/>); one a violation unwound has whatever it holds dropped (<see cref="DropOnUnwind"/>).
+        /// </summary>
+        internal void LeftPortCallback(bool completed, string callback)
+        {
+            if (completed)
             {
-                GiveUpPendingFlush();
-                ReleaseWrite();
+                AssertReleasedBy(callback);
             }
             else
             {
-                ReleaseRead();
+                DropOnUnwind();
             }
-
-            _lockdep.Report(ContractViolation.ReturnedHoldingMmuLock, callback + " returned holding mmu_lock");
         }
 
         /// <summary>

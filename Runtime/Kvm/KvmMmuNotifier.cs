@@ -28,14 +28,12 @@ namespace GfnGuard.Runtime
         public void InvalidateRangeStart(in MmuNotifierRange range)
         {
             _kvm.Machine.Trace?.Instant("kvm_unmap_hva_range", _kvm.Id, "start", (long)range.Start, "end", (long)range.End);
-            Run(_ops.InvalidateRangeStart, range);
-            _kvm.MmuLock.AssertReleasedBy("invalidate_range_start");
+            Run(_ops.InvalidateRangeStart, range, "invalidate_range_start");
         }
 
         public void InvalidateRangeEnd(in MmuNotifierRange range)
         {
-            Run(_ops.InvalidateRangeEnd, range);
-            _kvm.MmuLock.AssertReleasedBy("invalidate_range_end");
+            Run(_ops.InvalidateRangeEnd, range, "invalidate_range_end");
         }
 
         public bool ClearFlushYoung(ulong start, ulong end) => Age(_ops.ClearFlushYoung, start, end, "kvm_age_hva");
@@ -48,12 +46,20 @@ namespace GfnGuard.Runtime
         // private mappings included.
         public void Release()
         {
-            _ops.Release(_kvm);
-            _kvm.MmuLock.AssertReleasedBy("release");
+            var completed = false;
+            try
+            {
+                _ops.Release(_kvm);
+                completed = true;
+            }
+            finally
+            {
+                _kvm.MmuLock.LeftPortCallback(completed, "release");
+            }
         }
 
-        /// <summary>Runs an invalidate callback as an HVA event; a violation that unwinds it drops the lock it may hold.</summary>
-        private void Run(KvmMmuNotifierInvalidate callback, in MmuNotifierRange range)
+        /// <summary>Runs an invalidate callback as an HVA event; see <see cref="KvmMmuLock.LeftPortCallback"/> for the lock it may leave held.</summary>
+        private void Run(KvmMmuNotifierInvalidate callback, in MmuNotifierRange range, string name)
         {
             var completed = false;
             try
@@ -67,24 +73,29 @@ namespace GfnGuard.Runtime
             }
             finally
             {
-                if (!completed)
-                {
-                    _kvm.MmuLock.DropOnUnwind();
-                }
+                _kvm.MmuLock.LeftPortCallback(completed, name);
             }
         }
 
         private bool Age(KvmMmuNotifierAge callback, ulong start, ulong end, string tracepoint)
         {
             _kvm.Machine.Trace?.Instant(tracepoint, _kvm.Id, "start", (long)start, "end", (long)end);
-            bool young;
-            using (HvaEvent.Enter())
+            var completed = false;
+            try
             {
-                young = callback(_kvm, start, end);
-            }
+                bool young;
+                using (HvaEvent.Enter())
+                {
+                    young = callback(_kvm, start, end);
+                }
 
-            _kvm.MmuLock.AssertReleasedBy("an aging callback");
-            return young;
+                completed = true;
+                return young;
+            }
+            finally
+            {
+                _kvm.MmuLock.LeftPortCallback(completed, "an aging callback");
+            }
         }
 
         /// <summary>Marks the current thread as inside an HVA-based event until disposed (events nest).</summary>
