@@ -11,6 +11,9 @@ namespace GfnGuard.Runtime
     /// </summary>
     public sealed class KvmMmuLock
     {
+        private const long OneZapRunning = 1;
+        private const long OneZapGeneration = 1L << 32;
+
         [ThreadStatic]
         private static long t_readSince;
 
@@ -21,10 +24,14 @@ namespace GfnGuard.Runtime
         private readonly Lockdep _lockdep;
         private readonly Kvm? _kvm;
         private long _writeSince;
-        // Zaps that removed SPTEs, and how many of them a completed kvm_flush_remote_tlbs covers:
-        // a flush covers only the zaps done before it started (a lockless aging flush that was
-        // already under way does not settle a zap made meanwhile).
-        private long _zapGeneration;
+        // One word, so that a reader sees both halves at the same instant: the high 32 bits count
+        // the zaps that removed SPTEs (the zap generation), the low 32 bits the zaps running now.
+        // Two fields would tear: a vCPU could read the generation before a zap ends and the
+        // running count after, and see no window around an SPTE that zap had just removed.
+        private long _zapState;
+        // How much of the zap generation a completed kvm_flush_remote_tlbs covers: a flush covers
+        // only the zaps done before it started (a lockless aging flush that was already under way
+        // does not settle a zap made meanwhile).
         private long _flushedGeneration;
         private long _writeCyclesSince;
         private long _heldTicks;
@@ -37,36 +44,34 @@ namespace GfnGuard.Runtime
             _kvm = kvm;
         }
 
-        private int _zapsInFlight;
-
         /// <summary>A zap is about to remove SPTEs: until it ends, a TLB entry that outlives its SPTE is the zap's own window.</summary>
-        internal void ZapStarting() => Interlocked.Increment(ref _zapsInFlight);
+        internal void ZapStarting() => Interlocked.Add(ref _zapState, OneZapRunning);
 
         /// <summary>The zap ended; if it removed SPTEs, a remote TLB flush is owed before the release.</summary>
-        internal void ZapEnded(long zapped)
-        {
-            if (zapped > 0)
-            {
-                Interlocked.Increment(ref _zapGeneration);
-            }
-
-            Interlocked.Decrement(ref _zapsInFlight);
-        }
+        internal void ZapEnded(long zapped) =>
+            Interlocked.Add(ref _zapState, zapped > 0 ? OneZapGeneration - OneZapRunning : -OneZapRunning);
 
         /// <summary>
         /// A zap is running or its flush is still owed: a stale TLB entry is then the kernel's normal
         /// window (other CPUs may use it until the flush, which comes before the unlock), not a bug.
         /// </summary>
-        internal bool InZapWindow => FlushPending || Volatile.Read(ref _zapsInFlight) != 0;
+        internal bool InZapWindow
+        {
+            get
+            {
+                var state = Interlocked.Read(ref _zapState);
+                return (state & (OneZapGeneration - 1)) != 0 || (state >> 32) > Interlocked.Read(ref _flushedGeneration);
+            }
+        }
 
         /// <summary>Some zap removed SPTEs that no flush begun after it has covered yet.</summary>
-        private bool FlushPending => Interlocked.Read(ref _zapGeneration) > Interlocked.Read(ref _flushedGeneration);
+        private bool FlushPending => ZapGeneration > Interlocked.Read(ref _flushedGeneration);
 
         /// <summary>What a flush starting now will cover: pass it to <see cref="NoteTlbsFlushed"/> when the flush is done.</summary>
-        internal long ZapGeneration => Interlocked.Read(ref _zapGeneration);
+        internal long ZapGeneration => Interlocked.Read(ref _zapState) >> 32;
 
         /// <summary>Nothing is owed any more, without a flush (an unlock that reported it, an unwind).</summary>
-        private void GiveUpPendingFlush() => NoteTlbsFlushed(Interlocked.Read(ref _zapGeneration));
+        private void GiveUpPendingFlush() => NoteTlbsFlushed(ZapGeneration);
 
         /// <summary>kvm_flush_remote_tlbs ran: nothing is owed.</summary>
         internal void NoteTlbsFlushed(long coveredGeneration)

@@ -144,6 +144,29 @@ public sealed class HardwareConsequenceTests
     }
 
     [Fact]
+    public void ZapWindow_OpensWithTheZap_StaysOpenUntilAFlushBegunAfterIt_AndAnEmptyZapOwesNothing()
+    {
+        var mmuLock = TestVm.Create(KvmVmType.Default).Kvm.MmuLock;
+        Assert.False(mmuLock.InZapWindow);
+
+        mmuLock.ZapStarting();
+        Assert.True(mmuLock.InZapWindow);
+        var flushBegunDuringTheZap = mmuLock.ZapGeneration;
+        mmuLock.ZapEnded(zapped: 3);
+        Assert.True(mmuLock.InZapWindow);
+
+        // A flush that read the generation before the zap ended does not cover it.
+        mmuLock.NoteTlbsFlushed(flushBegunDuringTheZap);
+        Assert.True(mmuLock.InZapWindow);
+        mmuLock.NoteTlbsFlushed(mmuLock.ZapGeneration);
+        Assert.False(mmuLock.InZapWindow);
+
+        mmuLock.ZapStarting();
+        mmuLock.ZapEnded(zapped: 0);
+        Assert.False(mmuLock.InZapWindow);
+    }
+
+    [Fact]
     public void WrongModeAndRecursiveLocking_AreReported_AndTheLockCountsAsReleased()
     {
         var vm = TestVm.Create(KvmVmType.Default, checkedMode: false);
