@@ -26,6 +26,34 @@ namespace GfnGuard.Analyzers.Gate
                 || name is "mscorlib" or "netstandard" or "WindowsBase" or "Microsoft.VisualBasic";
         }
 
+        /// <summary>
+        /// Whether a referenced library (not the framework) declares a type with one of these simple
+        /// names. Asks the assembly's type-name table, which the compiler reads from metadata
+        /// without creating any symbol.
+        /// </summary>
+        internal static bool AnyDeclares(Compilation compilation, HashSet<string> typeNames)
+        {
+            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+            {
+                if (IsFramework(assembly))
+                {
+                    continue;
+                }
+
+                foreach (var metadataName in assembly.TypeNames)
+                {
+                    // A generic type's metadata name carries its arity: kvm_gfn_range`1.
+                    var tick = metadataName.IndexOf('`');
+                    if (typeNames.Contains(tick < 0 ? metadataName : metadataName.Substring(0, tick)))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
         private static Dictionary<string, List<string>> Scan(IAssemblySymbol assembly)
         {
             var result = new Dictionary<string, List<string>>(System.StringComparer.Ordinal);

@@ -53,6 +53,11 @@ namespace GfnGuard.Analyzers.Gate
         private readonly HashSet<string> _zapNames;
         private readonly HashSet<string> _flushNames;
 
+        // Whether a gfn range type can exist here at all: some tree spells a range type's name (so
+        // it may declare or name one), or a referenced library declares one. Without one, no body
+        // can make a range, and a target-typed new() (which spells no type) cannot make one either.
+        private readonly bool _aRangeTypeMayExist;
+
         // Whether any tree spells upstream's filter (attr_filter, AttrFilter, [GfnRangeFilter]): KVM0004 needs one.
         private readonly bool _anyFilterForm;
 
@@ -149,9 +154,12 @@ namespace GfnGuard.Analyzers.Gate
             {
                 if (names.SpellsAny(_rangeTypes))
                 {
+                    _aRangeTypeMayExist = true;
                     _typesWithConstructors.UnionWith(TreeRoleIndex.For(tree, cancellationToken).TypesWithConstructors);
                 }
             }
+
+            _aRangeTypeMayExist |= MetadataRoleNames.AnyDeclares(compilation, _rangeTypes);
 
             UsingAliases.Close(_typesWithConstructors, aliases);
 
@@ -181,6 +189,13 @@ namespace GfnGuard.Analyzers.Gate
 
         private bool MaySetBothFlags(ISpelling body)
         {
+            // A flag is a member of a range type (SymbolRoles.TryGetFlag): with no range type, no
+            // body can set one, through a helper or a creation of any kind.
+            if (!_aRangeTypeMayExist)
+            {
+                return false;
+            }
+
             if (body.HasImplicitCreation
                 || (body.SpellsAny(_privateFlags) && body.SpellsAny(_sharedFlags))
                 || body.SpellsAny(_flagHelpers))
@@ -241,7 +256,7 @@ namespace GfnGuard.Analyzers.Gate
         internal bool MayFlushTlbs(string methodName) => _flushNames.Contains(methodName);
 
         /// <summary>Could any tree of the compilation make both flags true (KVM0001)?</summary>
-        internal bool AnyTreeMaySetBothFlags => AnyTree(static verdict => verdict.MaySetBothFlags);
+        internal bool AnyTreeMaySetBothFlags => _aRangeTypeMayExist && AnyTree(static verdict => verdict.MaySetBothFlags);
 
         /// <summary>Could any tree reclaim (KVM0003; a lock held on entry needs no lock name)?</summary>
         internal bool AnyTreeMayReclaim => AnyTree(static verdict => verdict.MayReclaim);

@@ -31,14 +31,16 @@ internal static class AnalyzerRun
         return s_references.Value;
     }
 
-    internal static async Task<CSharpCompilation> CompileAsync(IEnumerable<(string Path, string Text)> sources)
+    /// <summary>Compiles <paramref name="sources"/> against .NET 8 and, unless <paramref name="withRuntime"/> is false, GfnGuard's runtime.</summary>
+    internal static async Task<CSharpCompilation> CompileAsync(IEnumerable<(string Path, string Text)> sources, bool withRuntime = true)
     {
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
         var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, parse, s.Path));
+        var references = await ReferencesAsync();
         return CSharpCompilation.Create(
             "Corpus",
             trees,
-            await ReferencesAsync(),
+            withRuntime ? references : references.Remove(Verifiers.TestReferences.Runtime),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
     }
 

@@ -41,6 +41,17 @@ public sealed class BothFlagsSetAnalyzerTests
         """);
 
     [Fact]
+    public Task TargetTypedNew_OfARangeTypeDeclaredOnlyInAReferencedLibrary_Reports() => Verify.VerifyAsync("""
+        using GfnGuard.Runtime;
+        class C
+        {
+            // No tree spells the range type: the gate knows it exists from the runtime's metadata.
+            long M(Kvm kvm, KvmMemorySlot slot) =>
+                KvmMmu.ZapSpteRange(kvm, new(slot, 0, 16) { OnlyPrivate = true, {|KVM0001:OnlyShared = true|} }, privateSide: false);
+        }
+        """);
+
+    [Fact]
     public Task MemberAssignmentsInSequence_Report() => Verify.VerifyAsync("""
         using GfnGuard.Runtime;
         class C
