@@ -35,6 +35,8 @@ namespace GfnGuard.Analyzers.Flow
 
         private readonly System.Lazy<INamedTypeSymbol?> _runtimeGfnRange;
 
+        private readonly System.Lazy<RoleView> _default;
+
         // Made once: a method group passed to GetOrAdd is a new delegate on every call, and every block asks.
         private readonly System.Func<SyntaxTree, RoleView> _readForTree;
 
@@ -46,14 +48,15 @@ namespace GfnGuard.Analyzers.Flow
             // Looked up at the first analysis that needs it: a compilation whose code never gets
             // past the gate never pays for it.
             _runtimeGfnRange = new System.Lazy<INamedTypeSymbol?>(() => compilation.GetTypeByMetadataName(RoleCatalog.RuntimeGfnRangeType));
-            Default = NewView(RoleOptions.Empty);
+            // Made at the first block that gets past the gate: on ordinary code, never.
+            _default = new System.Lazy<RoleView>(() => NewView(RoleOptions.Empty), System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
             _readForTree = ReadForTree;
         }
 
         internal Compilation Compilation { get; }
 
         /// <summary>The roles with no extra names from options.</summary>
-        internal RoleView Default { get; }
+        internal RoleView Default => _default.Value;
 
         /// <summary>The syntax gate of this compilation: which names can lead to a lock, a reclaim or a flag store.</summary>
         internal SyntaxGate Gate => _gate.Value;

@@ -32,6 +32,7 @@ namespace GfnGuard.Analyzers.Gate
         /// <paramref name="seen"/>, or, given a <paramref name="filter"/>, only into the filter,
         /// reserved keywords and all (the filter only has to hold a superset).
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotLoop.Optimized)]
         private bool TryReadText(SourceText text, SyntaxNode part, HashSet<string>? seen, NameFilter? filter)
         {
             if (part.ContainsDiagnostics)
@@ -185,6 +186,7 @@ namespace GfnGuard.Analyzers.Gate
         /// the token reading would, or a target-typed one when the text is not plain enough to
         /// tell (the gate then treats the body as able to make any range).
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotLoop.Optimized)]
         private void ReadCreation(char[] chars, int i, int length, NameTable names)
         {
             i = SkipSpace(chars, i, length);

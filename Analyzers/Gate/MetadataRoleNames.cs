@@ -7,16 +7,27 @@ namespace GfnGuard.Analyzers.Gate
     /// <summary>
     /// Names of members that a referenced (compiled) library marks with GfnGuard's role
     /// attributes, e.g. the runtime's <c>[AcquiresMmuLock] WriteLock</c>, so the
-    /// <see cref="SyntaxGate"/> knows them by name. Framework assemblies are skipped; each
-    /// assembly is scanned once while its symbol lives.
+    /// <see cref="SyntaxGate"/> knows them by name, and whether it declares anything a role can
+    /// start from. Framework assemblies are skipped; each assembly is scanned once while its
+    /// symbol lives.
     /// </summary>
     internal static class MetadataRoleNames
     {
-        private static readonly ConditionalWeakTable<IAssemblySymbol, Dictionary<string, List<string>>> s_byAssembly =
-            new ConditionalWeakTable<IAssemblySymbol, Dictionary<string, List<string>>>();
+        private static readonly ConditionalWeakTable<IAssemblySymbol, LibraryRoles> s_byAssembly =
+            new ConditionalWeakTable<IAssemblySymbol, LibraryRoles>();
 
         /// <summary>Attribute simple name (without "Attribute") → names of the members carrying it.</summary>
-        internal static Dictionary<string, List<string>> Of(IAssemblySymbol assembly) => s_byAssembly.GetValue(assembly, Scan);
+        internal static Dictionary<string, List<string>> Of(IAssemblySymbol assembly) => s_byAssembly.GetValue(assembly, Scan).Attributed;
+
+        /// <summary>
+        /// Whether a library gives anything a role: it declares a type or member with a
+        /// <see cref="Roles.RoleCatalog.IsSeedName">seed name</see>, or marks a member with a role attribute.
+        /// </summary>
+        internal static bool MayGiveARole(IAssemblySymbol assembly)
+        {
+            var roles = s_byAssembly.GetValue(assembly, Scan);
+            return roles.DeclaresASeedName || roles.Attributed.Count > 0;
+        }
 
         internal static bool IsFramework(IAssemblySymbol assembly)
         {
@@ -54,9 +65,10 @@ namespace GfnGuard.Analyzers.Gate
             return false;
         }
 
-        private static Dictionary<string, List<string>> Scan(IAssemblySymbol assembly)
+        private static LibraryRoles Scan(IAssemblySymbol assembly)
         {
             var result = new Dictionary<string, List<string>>(System.StringComparer.Ordinal);
+            var declaresASeedName = false;
             var pending = new Stack<INamespaceOrTypeSymbol>();
             pending.Push(assembly.GlobalNamespace);
             while (pending.Count > 0)
@@ -68,6 +80,7 @@ namespace GfnGuard.Analyzers.Gate
                         pending.Push(container);
                     }
 
+                    declaresASeedName |= Roles.RoleCatalog.IsSeedName(member.Name);
                     foreach (var attribute in member.GetAttributes())
                     {
                         if (SyntaxGate.RoleAttributeOf(attribute.AttributeClass?.Name) is { } name)
@@ -84,7 +97,20 @@ namespace GfnGuard.Analyzers.Gate
                 }
             }
 
-            return result;
+            return new LibraryRoles(result, declaresASeedName);
+        }
+
+        private sealed class LibraryRoles
+        {
+            internal LibraryRoles(Dictionary<string, List<string>> attributed, bool declaresASeedName)
+            {
+                Attributed = attributed;
+                DeclaresASeedName = declaresASeedName;
+            }
+
+            internal Dictionary<string, List<string>> Attributed { get; }
+
+            internal bool DeclaresASeedName { get; }
         }
     }
 }

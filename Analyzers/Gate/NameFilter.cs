@@ -78,6 +78,7 @@ namespace GfnGuard.Analyzers.Gate
         /// its lower half by OR: a bit's index is the probe's hash masked, so masking with one
         /// bit fewer gives the same bit in the half, and no name it holds is lost.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotLoop.Optimized)]
         internal NameFilter Compact()
         {
             var words = Bits / 64;
@@ -117,6 +118,7 @@ namespace GfnGuard.Analyzers.Gate
         /// guest_memfd path) also adds the prefix as a name of its own, so a tree can be asked
         /// whether it spells any such name.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotLoop.Optimized)]
         internal void AddName(char[] chars, int start, int length, int hash)
         {
             Add(hash);

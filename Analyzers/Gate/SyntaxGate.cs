@@ -58,6 +58,12 @@ namespace GfnGuard.Analyzers.Gate
         // can make a range, and a target-typed new() (which spells no type) cannot make one either.
         private readonly bool _aRangeTypeMayExist;
 
+        // Nothing in this compilation can have a role (see AnySeedDeclared): every question is no.
+        private readonly bool _nothingToAsk;
+
+        // Made once: IsSeedName as a delegate, for ContainsSymbolsWithName.
+        private static readonly System.Func<string, bool> s_isSeedName = RoleCatalog.IsSeedName;
+
         // Whether any tree spells upstream's filter (attr_filter, AttrFilter, [GfnRangeFilter]): KVM0004 needs one.
         private readonly bool _anyFilterForm;
 
@@ -101,18 +107,15 @@ namespace GfnGuard.Analyzers.Gate
             _gmemPathNames.UnionWith(RoleCatalog.GmemPathMethods.Names);
             _gmemPathNames.UnionWith(RoleCatalog.GmemPathMethods.Prefixes);
 
-            // Every tree is read as a whole first; its bodies are indexed only when it spells a
-            // name the gate needs: a role attribute here, a range type, or a closure name below.
-            var trees = new List<(SyntaxTree Tree, TreeNames Names)>();
-            var aliases = new List<(string Alias, string Target)>();
+            // Names from the options first: they may name anything, so a compilation with any
+            // is always read.
+            var configured = false;
             foreach (var tree in compilation.SyntaxTrees)
             {
-                var names = TreeNames.For(tree, cancellationToken);
-                trees.Add((tree, names));
-                aliases.AddRange(names.Aliases);
                 var config = options.AnalyzerConfigOptionsProvider.GetOptions(tree);
                 if (RoleOptions.Fingerprint(config).Length > 0)
                 {
+                    configured = true;
                     var roleOptions = RoleOptions.Read(config);
                     AddLastSegments(_rangeTypes, roleOptions.NamesFor(RoleCatalog.GfnRangeTypes));
                     AddLastSegments(lockBase, roleOptions.NamesFor(RoleCatalog.MmuLockMembers));
@@ -122,6 +125,26 @@ namespace GfnGuard.Analyzers.Gate
                     AddLastSegments(_hvaPathNames, roleOptions.NamesFor(RoleCatalog.HvaPathMethods));
                     AddLastSegments(_gmemPathNames, roleOptions.NamesFor(RoleCatalog.GmemPathMethods));
                 }
+            }
+
+            // Ordinary code: nothing configured, and nothing declared, in source or in a library,
+            // that a role can start from. Then no body can have a role, and no tree is read.
+            if (!configured && !AnySeedDeclared(compilation, cancellationToken))
+            {
+                _nothingToAsk = true;
+                _flagHelpers = _lockNames = _reclaimNames = _zapNames = _flushNames = new HashSet<string>(System.StringComparer.Ordinal);
+                return;
+            }
+
+            // Every tree is read as a whole first; its bodies are indexed only when it spells a
+            // name the gate needs: a role attribute here, a range type, or a closure name below.
+            var trees = new List<(SyntaxTree Tree, TreeNames Names)>();
+            var aliases = new List<(string Alias, string Target)>();
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                var names = TreeNames.For(tree, cancellationToken);
+                trees.Add((tree, names));
+                aliases.AddRange(names.Aliases);
             }
 
             // A role attribute may be written under an alias; members are indexed by the name written.
@@ -246,6 +269,9 @@ namespace GfnGuard.Analyzers.Gate
             return body.SpellsAny(_zapNames) && body.SpellsAny(_lockNames);
         }
 
+        /// <summary>Whether this compilation was found to have no role without reading a tree (ordinary code).</summary>
+        internal bool NothingToAsk => _nothingToAsk;
+
         /// <summary>Could any tree take or drop mmu_lock (KVM0006, KVM0007)?</summary>
         internal bool AnyTreeMayLock => AnyTree(static verdict => verdict.MayLock);
 
@@ -287,7 +313,7 @@ namespace GfnGuard.Analyzers.Gate
         /// The gate's questions asked of a whole tree, once: the predicates only grow with what a
         /// body spells, so a tree that fails one fails it for every body in it.
         /// </summary>
-        private TreeVerdict VerdictFor(SyntaxTree tree) => _verdicts.GetOrAdd(tree, _judgeTree);
+        private TreeVerdict VerdictFor(SyntaxTree tree) => _nothingToAsk ? default : _verdicts.GetOrAdd(tree, _judgeTree);
 
         private TreeVerdict JudgeTree(SyntaxTree tree)
         {
@@ -322,7 +348,7 @@ namespace GfnGuard.Analyzers.Gate
         /// KVM0002, for a block whose signature makes it no HVA-based path: could it be one by
         /// what it does? Its body must spell a call that walks the memslots by HVA.
         /// </summary>
-        internal bool MayWalkMemslotsByHva(SyntaxNode declaration) => Summarize(declaration).SpellsAny(_hvaWalkNames);
+        internal bool MayWalkMemslotsByHva(SyntaxNode declaration) => !_nothingToAsk && Summarize(declaration).SpellsAny(_hvaWalkNames);
 
         /// <summary>
         /// Could a method of this name take or drop mmu_lock? Only if it is a lock name or its
@@ -342,6 +368,32 @@ namespace GfnGuard.Analyzers.Gate
             }
 
             return BodySummary.Of(declaration.SyntaxTree.GetText(), declaration);
+        }
+
+        /// <summary>
+        /// Whether anything a role can start from is declared: a type or member of this
+        /// compilation with a seed name (the compiler's declaration table answers without reading
+        /// a body), or a library that declares one or marks a member with a role attribute. Every
+        /// name a rule recognises resolves to a declaration (SPEC section 3: a role name, an
+        /// attribute, a flag of a range type, a method with a role prefix), so where none exists
+        /// no body can have a role; code that does not compile may miss a report, never get one.
+        /// </summary>
+        private static bool AnySeedDeclared(Compilation compilation, CancellationToken cancellationToken)
+        {
+            if (compilation.ContainsSymbolsWithName(s_isSeedName, SymbolFilter.TypeAndMember, cancellationToken))
+            {
+                return true;
+            }
+
+            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+            {
+                if (!MetadataRoleNames.IsFramework(assembly) && MetadataRoleNames.MayGiveARole(assembly))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private void AddAttributed(Dictionary<string, List<string>> attributed, Dictionary<string, string> attributeRoles, HashSet<string> lockBase, HashSet<string> reclaimBase, HashSet<string> zapBase, HashSet<string> flushBase)

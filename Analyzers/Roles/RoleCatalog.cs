@@ -180,6 +180,61 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>Every option key GfnGuard reads.</summary>
         internal static readonly ImmutableArray<string> OptionKeys = OptionKeysOf(All);
 
+        /// <summary>
+        /// Every name a role can start from when nothing is configured: each role's names and
+        /// attribute class (with and without "Attribute"), the flags, the filter form, the HVA
+        /// range types and walks, and the lock primitives. A body can use one only if something
+        /// of that name is declared, in source or in a library, so a compilation that declares
+        /// none of them (and no name with a <see cref="SeedPrefixes"/> prefix) has no role at all.
+        /// A plain set, never written after this: read concurrently by every compilation.
+        /// </summary>
+        internal static readonly System.Collections.Generic.HashSet<string> SeedNames = SeedNamesOf(All);
+
+        /// <summary>The prefixes that give a method a role by its name (kvm_mmu_notifier_, kvm_gmem_, __kvm_gmem_).</summary>
+        internal static readonly ImmutableArray<string> SeedPrefixes = HvaPathMethods.Prefixes.AddRange(GmemPathMethods.Prefixes);
+
+        /// <summary>Whether a declared name is one a role can start from (see <see cref="SeedNames"/>).</summary>
+        internal static bool IsSeedName(string name)
+        {
+            if (SeedNames.Contains(name))
+            {
+                return true;
+            }
+
+            foreach (var prefix in SeedPrefixes)
+            {
+                if (name.StartsWith(prefix, System.StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static System.Collections.Generic.HashSet<string> SeedNamesOf(ImmutableArray<RoleNames> roles)
+        {
+            var names = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
+            foreach (var role in roles)
+            {
+                names.UnionWith(role.Names);
+                if (role.Attribute is { } attribute)
+                {
+                    names.Add(attribute);
+                    names.Add(role.AttributeShortName!);
+                }
+            }
+
+            names.UnionWith(OnlyPrivateMembers);
+            names.UnionWith(OnlySharedMembers);
+            names.UnionWith(FilterEnumTypes);
+            names.UnionWith(HvaRangeParameterTypes);
+            names.UnionWith(HvaWalkMethods);
+            names.Add(RuntimeHvaWalkMethod);
+            names.UnionWith(LockPrimitives);
+            return names;
+        }
+
         private static ImmutableArray<string> OptionKeysOf(ImmutableArray<RoleNames> roles)
         {
             var keys = ImmutableArray.CreateBuilder<string>();

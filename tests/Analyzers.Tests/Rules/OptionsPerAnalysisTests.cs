@@ -4,6 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using System.Threading.Tasks;
 using GfnGuard.Analyzers.Tests.Robustness;
+using GfnGuard.Analyzers.Tests.Verifiers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
@@ -47,34 +48,5 @@ public class OptionsPerAnalysisTests
         Assert.Equal("KVM0003", Assert.Single(configured.Diagnostics).Id);
         Assert.Empty(again.Diagnostics);
         Assert.Empty(before.Exceptions.Concat(configured.Exceptions).Concat(again.Exceptions));
-    }
-
-    /// <summary>The same options for every tree, as a global .editorconfig gives.</summary>
-    private sealed class SameOptionsEverywhere : AnalyzerConfigOptionsProvider
-    {
-        private readonly Options _options;
-
-        internal SameOptionsEverywhere(string key, string value)
-        {
-            _options = new Options(new Dictionary<string, string> { [key] = value });
-        }
-
-        public override AnalyzerConfigOptions GlobalOptions => _options;
-
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => _options;
-
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => _options;
-
-        private sealed class Options : AnalyzerConfigOptions
-        {
-            private readonly Dictionary<string, string> _values;
-
-            internal Options(Dictionary<string, string> values)
-            {
-                _values = values;
-            }
-
-            public override bool TryGetValue(string key, [NotNullWhen(true)] out string? value) => _values.TryGetValue(key, out value);
-        }
     }
 }
