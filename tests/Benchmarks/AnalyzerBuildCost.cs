@@ -108,13 +108,13 @@ internal static partial class AnalyzerBuildCost
         }
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         values.Sort();
         return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
     }
 
-    private static string DotNet(string directory, params string[] arguments)
+    internal static string DotNet(string directory, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -140,9 +140,9 @@ internal static partial class AnalyzerBuildCost
 
     // "      812 ms  Csc                                        1 calls"
     [GeneratedRegex(@"^\s*(\d+) ms\s+Csc\s+\d+ calls", RegexOptions.Multiline)]
-    private static partial Regex CscTime();
+    internal static partial Regex CscTime();
 
     // "   0.123    5   GfnGuard.Analyzers, Version=0.1.0.0, ..."
     [GeneratedRegex(@"^\s*(?:[^:\n]*:\s*)?([\d.]+)\s+\S+\s+GfnGuard\.Analyzers, Version", RegexOptions.Multiline)]
-    private static partial Regex GfnGuardTime();
+    internal static partial Regex GfnGuardTime();
 }

@@ -44,6 +44,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "--dense-share")
+        {
+            DenseCorpusShare.Run(args);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "--analyzer-cost")
         {
             AnalyzerBuildCost.Run(args);
