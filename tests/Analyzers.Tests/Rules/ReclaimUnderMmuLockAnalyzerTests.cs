@@ -754,6 +754,40 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
         """);
 
     /// <summary>
+    /// Every way C# dispatches a call to an implementation counts: an explicit implementation,
+    /// one inherited from a base class that does not itself implement the interface, a generic
+    /// interface, a nested type, and an override of an override.
+    /// </summary>
+    [Fact]
+    public Task EveryWayADispatchReachesAnImplementation_Counts() => VerifyPort("""
+        interface IReclaimer { void Reclaim(kvm kvm); }
+        interface IArchOps<T> { void Release(T vm); }
+        sealed class Explicit : IReclaimer { void IReclaimer.Reclaim(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+        class Base { public void Reclaim(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+        sealed class Inherited : Base, IReclaimer { }
+        sealed class Generic : IArchOps<kvm> { public void Release(kvm vm) => kvm_arch_guest_memory_reclaimed(vm); }
+        static class Outer { internal sealed class Nested : IArchOps<int> { public void Release(int vm) { } } }
+        abstract class Arch { public abstract void Flush(kvm kvm); }
+        class X86 : Arch { public override void Flush(kvm kvm) { } }
+        sealed class Zen : X86 { public override void Flush(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+        interface IQuiet { void Reclaim(kvm kvm); }
+        sealed class Quiet : Base, IQuiet { void IQuiet.Reclaim(kvm kvm) { } }
+
+        static class C
+        {
+            static void M(kvm kvm, IReclaimer reclaimer, IArchOps<kvm> ops, Arch arch, IQuiet quiet)
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:reclaimer.Reclaim(kvm)|};
+                {|KVM0003:ops.Release(kvm)|};
+                {|KVM0003:arch.Flush(kvm)|};
+                quiet.Reclaim(kvm);
+                KVM_MMU_UNLOCK(kvm);
+            }
+        }
+        """);
+
+    /// <summary>
     /// Each lock instance is its own lock (SPEC section 2): dropping VM b's lock does not drop
     /// VM a's. What the method cannot tell apart is released together: a variable given the same
     /// VM, and a VM named through a member (r.kvm may be kvm).
