@@ -224,6 +224,21 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
+        /// <summary>Whether <see cref="ForgetAllButFlags"/> would forget anything at or below <paramref name="location"/>.</summary>
+        internal bool HasAnyButFlagsAtOrBelow(FlowLocation location)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                var entry = _entries[i].Location;
+                if (location.Contains(entry) && !entry.IsFlag && !entry.IsLockState && entry.Fact != PlaceFact.LockGuard)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>
         /// Forgets the place and everything below it but the gfn range flags: what a call the
         /// compilation cannot see into may change (SPEC section 2: only same-compilation helpers'
@@ -231,13 +246,7 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         internal FlowState ForgetAllButFlags(FlowLocation location)
         {
-            var any = false;
-            for (var i = 0; i < _count && !any; i++)
-            {
-                any = location.Contains(_entries[i].Location) && !_entries[i].Location.IsFlag && !_entries[i].Location.IsLockState && _entries[i].Location.Fact != PlaceFact.LockGuard;
-            }
-
-            if (!any)
+            if (!HasAnyButFlagsAtOrBelow(location))
             {
                 return this;
             }

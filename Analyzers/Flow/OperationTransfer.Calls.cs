@@ -437,7 +437,11 @@ namespace GfnGuard.Analyzers.Flow
             var held = _state.Get(place.With(PlaceFact.LockHeld));
             if (keepFlags)
             {
-                _state = _state.Edit().ForgetAllButFlags(place);
+                // Checked first: a working copy is made only when something is forgotten.
+                if (_state.HasAnyButFlagsAtOrBelow(place))
+                {
+                    _state = _state.Edit().ForgetAllButFlags(place);
+                }
             }
             else
             {
