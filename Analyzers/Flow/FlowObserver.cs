@@ -55,6 +55,10 @@ namespace GfnGuard.Analyzers.Flow
     /// So a callback must be monotone (whatever it reports from a state, it also reports from a
     /// larger one: report on "may be true", never on "cannot be") and idempotent (seeing the
     /// same operation again adds nothing new), and only <see cref="Complete"/> may report.
+    /// The state a callback is given is the transfer's working copy, changed in place after the
+    /// callback returns: read it during the callback; one that keeps it publishes it first
+    /// (<see cref="FlowState.Publish"/>). Publishing every state handed out made the transfer
+    /// copy the whole state at the next change after each call.
     /// </summary>
     internal abstract class FlowObserver
     {

@@ -59,7 +59,7 @@ namespace GfnGuard.Analyzers.Flow
 
             if (_observe && _observer is { ObservesInvocations: true })
             {
-                _observer.OnInvocation(invocation, argumentPlaces, _state.Publish());
+                _observer.OnInvocation(invocation, argumentPlaces, _state);
                 if (method.MethodKind == MethodKind.DelegateInvoke && InvokedParameterDelegate(invocation.Instance) is { } invoked)
                 {
                     _observer.OnParameterDelegateInvoked(invoked.Ordinal, invoked.Member, invocation, _state);
@@ -73,7 +73,7 @@ namespace GfnGuard.Analyzers.Flow
             ApplyFlagEffects(invocation, arguments);
             if (lockEffect != LockEffect.None && _observe && _observer is { ObservesLockEvents: true })
             {
-                _observer.OnLockCall(invocation, lockEffect, LockOf(owner), owner.IsValid, _state.Publish());
+                _observer.OnLockCall(invocation, lockEffect, LockOf(owner), owner.IsValid, _state);
             }
 
             if (_tracksFlush && _summaries.FlushesTlbs(invocation))

@@ -468,7 +468,7 @@ namespace GfnGuard.Analyzers.Flow
         {
             if (_observe && _observer is { ObservesInvocations: true } && MethodSummaries.CalledBy(operation) is { } method)
             {
-                _observer.OnCall(operation, method, _state.Publish());
+                _observer.OnCall(operation, method, _state);
             }
         }
 

@@ -47,6 +47,13 @@ namespace GfnGuard.Analyzers.Gate
         private readonly HashSet<string> _sharedFlags = new HashSet<string>(RoleCatalog.OnlySharedMembers, System.StringComparer.Ordinal);
         private readonly HashSet<string> _rangeTypes = new HashSet<string>(RoleCatalog.GfnRangeTypes.Names, System.StringComparer.Ordinal);
         private readonly HashSet<string> _typesWithConstructors = new HashSet<string>(System.StringComparer.Ordinal);
+        // The closures themselves, for the gate of the next keystroke's compilation to grow from.
+        private readonly NameClosure? _flagClosure;
+        private readonly NameClosure? _lockClosure;
+        private readonly NameClosure? _reclaimClosure;
+        private readonly NameClosure? _zapClosure;
+        private readonly NameClosure? _flushClosure;
+
         private readonly HashSet<string> _flagHelpers;
         private readonly HashSet<string> _lockNames;
         private readonly HashSet<string> _reclaimNames;
@@ -144,6 +151,7 @@ namespace GfnGuard.Analyzers.Gate
             {
                 var names = TreeNames.For(tree, cancellationToken);
                 trees.Add((tree, names));
+                Trees.Add(tree);
                 aliases.AddRange(names.Aliases);
             }
 
@@ -191,15 +199,24 @@ namespace GfnGuard.Analyzers.Gate
             var flagBase = new HashSet<string>(_privateFlags, System.StringComparer.Ordinal);
             flagBase.UnionWith(_sharedFlags);
             flagBase.UnionWith(_rangeTypes);
-            _flagHelpers = Closure(trees, flagBase, includeBase: false, cancellationToken);
-            _lockNames = Closure(trees, lockBase, includeBase: true, cancellationToken);
-            _reclaimNames = Closure(trees, reclaimBase, includeBase: true, cancellationToken);
-            _zapNames = Closure(trees, zapBase, includeBase: true, cancellationToken);
-            _flushNames = Closure(trees, flushBase, includeBase: true, cancellationToken);
+            // After a keystroke the closures grow from the last compilation's, where it shares most trees.
+            var previous = RecentGates.Best(trees);
+            _flagClosure = NameClosure.Compute(trees, flagBase, previous?._flagClosure, previous?.Trees, cancellationToken);
+            _lockClosure = NameClosure.Compute(trees, lockBase, previous?._lockClosure, previous?.Trees, cancellationToken);
+            _reclaimClosure = NameClosure.Compute(trees, reclaimBase, previous?._reclaimClosure, previous?.Trees, cancellationToken);
+            _zapClosure = NameClosure.Compute(trees, zapBase, previous?._zapClosure, previous?.Trees, cancellationToken);
+            _flushClosure = NameClosure.Compute(trees, flushBase, previous?._flushClosure, previous?.Trees, cancellationToken);
+            _flagHelpers = _flagClosure.Found;
+            _lockNames = _lockClosure.WithSeeds();
+            _reclaimNames = _reclaimClosure.WithSeeds();
+            _zapNames = _zapClosure.WithSeeds();
+            _flushNames = _flushClosure.WithSeeds();
             foreach (var (_, names) in trees)
             {
                 _anyFilterForm |= names.SpellsAny(filterNames);
             }
+
+            RecentGates.Remember(this);
         }
 
         /// <summary>
@@ -268,6 +285,9 @@ namespace GfnGuard.Analyzers.Gate
             var body = Summarize(declaration);
             return body.SpellsAny(_zapNames) && body.SpellsAny(_lockNames);
         }
+
+        /// <summary>The trees this gate read (for <see cref="RecentGates"/>).</summary>
+        internal HashSet<SyntaxTree> Trees { get; } = new HashSet<SyntaxTree>();
 
         /// <summary>Whether this compilation was found to have no role without reading a tree (ordinary code).</summary>
         internal bool NothingToAsk => _nothingToAsk;
@@ -431,44 +451,6 @@ namespace GfnGuard.Analyzers.Gate
                 var dot = name.LastIndexOf('.');
                 target.Add(dot < 0 ? name : name.Substring(dot + 1));
             }
-        }
-
-        /// <summary>
-        /// The names of this compilation's methods whose bodies spell a name of
-        /// <paramref name="seeds"/>, or the name of such a method, transitively (plus the seeds
-        /// when <paramref name="includeBase"/>). Followed back through the speller index of each
-        /// tree that spells the name at all, so the cost is in the names found, not in the size
-        /// of the compilation's code: a tree that spells none of them is never indexed, and after
-        /// an edit only the edited tree is read again.
-        /// </summary>
-        private static HashSet<string> Closure(List<(SyntaxTree Tree, TreeNames Names)> trees, HashSet<string> seeds, bool includeBase, CancellationToken cancellationToken)
-        {
-            var known = new HashSet<string>(seeds, System.StringComparer.Ordinal);
-            var found = new HashSet<string>(System.StringComparer.Ordinal);
-            var pending = new Queue<string>(seeds);
-            while (pending.Count > 0)
-            {
-                var name = pending.Dequeue();
-                var hash = NameFilter.Hash(name);
-                foreach (var (tree, names) in trees)
-                {
-                    if (!names.Spells(hash))
-                    {
-                        continue;
-                    }
-
-                    foreach (var speller in TreeRoleIndex.For(tree, cancellationToken).SpellersOf(name))
-                    {
-                        found.Add(speller);
-                        if (known.Add(speller))
-                        {
-                            pending.Enqueue(speller);
-                        }
-                    }
-                }
-            }
-
-            return includeBase ? known : found;
         }
     }
 }

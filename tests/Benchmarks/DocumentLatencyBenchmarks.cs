@@ -31,12 +31,15 @@ public class DocumentLatencyBenchmarks
     private SyntaxTree _document = null!;
     private int _edit;
 
+    /// <summary>The project around the document, in lines (500 lines a file): 20,000 by default, 250,000 for a 500-file project.</summary>
+    public int ProjectLines { get; set; } = 20_000;
+
     [GlobalSetup]
     public void Setup()
     {
         // The document being edited: 2,000 lines of port; the rest of the project around it.
         var document = CorpusGenerator.Generate(new CorpusOptions(Lines: 2000, KvmShare: 0.7, BugShare: 0.01, LinesPerFile: 2000, Seed: 3)).Files;
-        var project = CorpusGenerator.Generate(new CorpusOptions(Lines: 20000, KvmShare: 0.5, BugShare: 0.01, Seed: 4)).Files.Skip(1)
+        var project = CorpusGenerator.Generate(new CorpusOptions(Lines: ProjectLines, KvmShare: 0.5, BugShare: 0.01, Seed: 4)).Files.Skip(1)
             .Select(f => f with { Name = "Other" + f.Name, Text = f.Text.Replace("namespace Port.Generated", "namespace Port.Other", System.StringComparison.Ordinal) });
         _compilation = Compile(document.Concat(project));
         _document = _compilation.SyntaxTrees.Single(t => t.FilePath == "Port0001.cs");
@@ -99,9 +102,9 @@ public class DocumentLatencyBenchmarks
     /// semantic-model analyzer, which shows the driver's floor is the request itself, not the
     /// kind of action registered.
     /// </summary>
-    internal static void RunQuick(int keystrokes)
+    internal static void RunQuick(int keystrokes, int projectFiles = 40)
     {
-        var benchmarks = new DocumentLatencyBenchmarks();
+        var benchmarks = new DocumentLatencyBenchmarks { ProjectLines = projectFiles * 500 };
         benchmarks.Setup();
         var compilerOnly = new List<double>();
         var withEmpty = new List<double>();
@@ -129,7 +132,7 @@ public class DocumentLatencyBenchmarks
 
         static double Median(List<double> values) => values.OrderBy(v => v).ElementAt(values.Count / 2);
         System.Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{keystrokes} keystrokes: compiler only {Median(compilerOnly):F1} ms, compiler then an empty code-block analyzer {Median(withEmpty):F1} ms, an empty semantic-model analyzer {Median(withEmptyModel):F1} ms, the standards' floor {Median(withFloor):F1} ms, compiler then GfnGuard {Median(withGfnGuard):F1} ms (medians)"));
+            $"{keystrokes} keystrokes, {projectFiles} files around the document: compiler only {Median(compilerOnly):F1} ms, compiler then an empty code-block analyzer {Median(withEmpty):F1} ms, an empty semantic-model analyzer {Median(withEmptyModel):F1} ms, the standards' floor {Median(withFloor):F1} ms, compiler then GfnGuard {Median(withGfnGuard):F1} ms (medians)"));
     }
 
     internal static CSharpCompilation Compile(IEnumerable<CorpusFile> files)

@@ -34,7 +34,10 @@ public static class Program
 
         if (args.Length > 0 && args[0] == "--document-latency")
         {
-            DocumentLatencyBenchmarks.RunQuick(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40);
+            // --document-latency [keystrokes] [files in the project around the document]
+            DocumentLatencyBenchmarks.RunQuick(
+                args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40,
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 40);
             return;
         }
 

@@ -1,0 +1,124 @@
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+
+namespace GfnGuard.Analyzers.Gate
+{
+    /// <summary>
+    /// The names of a compilation's methods whose bodies spell one of the seeds, or the name of
+    /// such a method, transitively: the gate's answer to "could a method of this name reach a
+    /// lock, a reclaim, a zap, a flush or a flag store?". Followed back through the speller index
+    /// of each tree that spells the name at all, so the cost is in the names found.
+    /// </summary>
+    /// <remarks>
+    /// A keystroke makes a compilation that shares every tree but one with the one before it. A
+    /// closure can then grow from the earlier one instead of being found again over every tree:
+    /// what a tree both compilations hold spelled before, it spells now, so only the names nobody
+    /// followed (new seeds) are followed over every tree, and the names already known are looked
+    /// up in the new trees alone. A name the earlier compilation found and this one would not
+    /// (its speller was edited away) stays: the gate only turns bodies away, and a name too many
+    /// costs a body analysed, never a wrong answer.
+    /// </remarks>
+    internal sealed class NameClosure
+    {
+        private NameClosure(HashSet<string> seeds, HashSet<string> found)
+        {
+            Seeds = seeds;
+            Found = found;
+        }
+
+        /// <summary>The names it started from.</summary>
+        internal HashSet<string> Seeds { get; }
+
+        /// <summary>The methods found to spell a seed or a found name, transitively (not the seeds themselves).</summary>
+        internal HashSet<string> Found { get; }
+
+        /// <summary>The found names and the seeds.</summary>
+        internal HashSet<string> WithSeeds()
+        {
+            var all = new HashSet<string>(Found, System.StringComparer.Ordinal);
+            all.UnionWith(Seeds);
+            return all;
+        }
+
+        /// <summary>
+        /// The closure of <paramref name="seeds"/> over <paramref name="trees"/>, grown from
+        /// <paramref name="previous"/> (computed over <paramref name="previousTrees"/>) when given.
+        /// </summary>
+        internal static NameClosure Compute(
+            List<(SyntaxTree Tree, TreeNames Names)> trees,
+            HashSet<string> seeds,
+            NameClosure? previous,
+            HashSet<SyntaxTree>? previousTrees,
+            CancellationToken cancellationToken)
+        {
+            var known = new HashSet<string>(seeds, System.StringComparer.Ordinal);
+            var found = new HashSet<string>(System.StringComparer.Ordinal);
+            var pending = new Queue<string>();
+            if (previous is null || previousTrees is null)
+            {
+                foreach (var seed in seeds)
+                {
+                    pending.Enqueue(seed);
+                }
+            }
+            else
+            {
+                found.UnionWith(previous.Found);
+                known.UnionWith(previous.Found);
+                foreach (var seed in seeds)
+                {
+                    if (!previous.Seeds.Contains(seed) && !previous.Found.Contains(seed))
+                    {
+                        pending.Enqueue(seed);
+                    }
+                }
+
+                // Every name already known, in the trees the earlier compilation did not have.
+                var known0 = new List<string>(known);
+                foreach (var (tree, names) in trees)
+                {
+                    if (previousTrees.Contains(tree))
+                    {
+                        continue;
+                    }
+
+                    foreach (var name in known0)
+                    {
+                        if (names.Spells(name))
+                        {
+                            AddSpellers(tree, name);
+                        }
+                    }
+                }
+            }
+
+            while (pending.Count > 0)
+            {
+                var name = pending.Dequeue();
+                var hash = NameFilter.Hash(name);
+                foreach (var (tree, names) in trees)
+                {
+                    if (names.Spells(hash))
+                    {
+                        AddSpellers(tree, name);
+                    }
+                }
+            }
+
+            return new NameClosure(new HashSet<string>(seeds, System.StringComparer.Ordinal), found);
+
+            void AddSpellers(SyntaxTree tree, string name)
+            {
+                foreach (var speller in TreeRoleIndex.For(tree, cancellationToken).SpellersOf(name))
+                {
+                    found.Add(speller);
+                    if (known.Add(speller))
+                    {
+                        pending.Enqueue(speller);
+                    }
+                }
+            }
+        }
+    }
+}
