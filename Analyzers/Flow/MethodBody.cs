@@ -59,7 +59,14 @@ namespace GfnGuard.Analyzers.Flow
         /// The block's graph, built once and shared by the rules (the operation tree, and so the
         /// root, is shared through the semantic model), or null for a root with no graph.
         /// </summary>
-        internal ControlFlowGraph? Graph(IOperation root)
+        internal ControlFlowGraph? Graph(IOperation root) => SharedGraph(root);
+
+        /// <summary>
+        /// The graph of a root, built once for everyone who asks: the rules for a block, and the
+        /// summaries for a callee's body (the semantic model the driver gives analyzers is the one
+        /// <c>Compilation.GetSemanticModel</c> returns to them, so both ask with the same root).
+        /// </summary>
+        internal static ControlFlowGraph? SharedGraph(IOperation root)
         {
             // Not the caller's token: a cancelled build would be cached for every later caller.
             var cancellationToken = CancellationToken.None;

@@ -547,8 +547,10 @@ namespace GfnGuard.Analyzers.Flow
         private static ControlFlowGraph? BodyGraph(IOperation root) =>
             root switch
             {
-                IMethodBodyOperation { Parent: null } body => ControlFlowGraph.Create(body),
-                IConstructorBodyOperation { Parent: null } body => ControlFlowGraph.Create(body),
+                // Shared with the rules' own analysis of the callee's block, and with every other
+                // summary of it: each used to build a graph of its own.
+                IMethodBodyOperation { Parent: null } body => MethodBody.SharedGraph(body),
+                IConstructorBodyOperation { Parent: null } body => MethodBody.SharedGraph(body),
                 // A lambda or local function has no graph of its own: it is a nested graph of its
                 // containing body's (so that a lock it takes, when invoked, is followed too).
                 IAnonymousFunctionOperation lambda => NestedGraph(lambda.Symbol, OutermostBody(lambda)),
