@@ -216,8 +216,33 @@ namespace GfnGuard.Analyzers.Gate
                 _anyFilterForm |= names.SpellsAny(filterNames);
             }
 
+            if (previous is not null && AsksTheSameOfATreeAs(previous))
+            {
+                // A tree both compilations hold gets the verdict it got: the questions are the same.
+                foreach (var pair in previous._verdicts)
+                {
+                    if (Trees.Contains(pair.Key))
+                    {
+                        _verdicts.TryAdd(pair.Key, pair.Value);
+                    }
+                }
+            }
+
             RecentGates.Remember(this);
         }
+
+        /// <summary>Whether <see cref="JudgeTree"/> asks a tree the same questions here as in <paramref name="other"/>: every name set it reads is equal.</summary>
+        private bool AsksTheSameOfATreeAs(SyntaxGate other) =>
+            _aRangeTypeMayExist == other._aRangeTypeMayExist
+            && _rangeTypes.SetEquals(other._rangeTypes)
+            && _typesWithConstructors.SetEquals(other._typesWithConstructors)
+            && _privateFlags.SetEquals(other._privateFlags)
+            && _sharedFlags.SetEquals(other._sharedFlags)
+            && _flagHelpers.SetEquals(other._flagHelpers)
+            && _lockNames.SetEquals(other._lockNames)
+            && _reclaimNames.SetEquals(other._reclaimNames)
+            && _hvaPathNames.SetEquals(other._hvaPathNames)
+            && _gmemPathNames.SetEquals(other._gmemPathNames);
 
         /// <summary>
         /// KVM0001: could this block make both flags true? Its body must spell a flag of each
