@@ -75,7 +75,7 @@ namespace GfnGuard.Analyzers.Gate
                 }
 
                 // Every name already known, in the trees the earlier compilation did not have.
-                var known0 = new List<string>(known);
+                var alreadyKnown = new List<string>(known);
                 foreach (var (tree, names) in trees)
                 {
                     if (previousTrees.Contains(tree))
@@ -83,7 +83,7 @@ namespace GfnGuard.Analyzers.Gate
                         continue;
                     }
 
-                    foreach (var name in known0)
+                    foreach (var name in alreadyKnown)
                     {
                         if (names.Spells(name))
                         {
