@@ -160,9 +160,10 @@ namespace GfnGuard.CodeFixes
                 }
 
                 var value = FlagValueSyntax.Outermost(node, location.SourceSpan);
-                if (value is InvocationExpressionSyntax or BaseObjectCreationExpressionSyntax || value is not ExpressionSyntax || value.Parent is null)
+                if (value is InvocationExpressionSyntax or BaseObjectCreationExpressionSyntax || !FlagValueSyntax.IsReplaceable(value))
                 {
-                    // A helper call or a constructor that set the flag has no value to rewrite.
+                    // A helper call or a constructor that set the flag has no value to rewrite, and
+                    // damaged code or a node that only a name or an initializer can replace has none the fix can trust.
                     return null;
                 }
 

@@ -20,6 +20,33 @@ namespace GfnGuard.CodeFixes
         }
 
         /// <summary>
+        /// Whether <paramref name="value"/> can be replaced by a <c>false</c> literal: it sits where
+        /// any expression may (an initializer's braces, a member name after a dot, a type do not),
+        /// and it is whole (in code being typed, <c>with { OnlyPrivate = } true</c> gives the fix
+        /// the initializer itself).
+        /// </summary>
+        internal static bool IsReplaceable(SyntaxNode value)
+        {
+            if (value is not ExpressionSyntax || value is InitializerExpressionSyntax || value.ContainsDiagnostics || value.Parent is not { } parent)
+            {
+                return false;
+            }
+
+            // A name or type in a slot that holds only names or types.
+            return parent switch
+            {
+                MemberAccessExpressionSyntax access => !ReferenceEquals(access.Name, value),
+                MemberBindingExpressionSyntax => false,
+                QualifiedNameSyntax or AliasQualifiedNameSyntax or NameColonSyntax or NameEqualsSyntax => false,
+                CastExpressionSyntax cast => ReferenceEquals(cast.Expression, value),
+                // A name is also a type: only where an expression is expected is it a value.
+                _ => value is not TypeSyntax || parent is AssignmentExpressionSyntax or ArgumentSyntax or EqualsValueClauseSyntax or InitializerExpressionSyntax
+                    or ParenthesizedExpressionSyntax or ConditionalExpressionSyntax or BinaryExpressionSyntax or PrefixUnaryExpressionSyntax
+                    or PostfixUnaryExpressionSyntax or ReturnStatementSyntax or ArrowExpressionClauseSyntax or ExpressionStatementSyntax,
+            };
+        }
+
+        /// <summary>
         /// <paramref name="value"/> replaced by <c>false</c>, keeping its trivia. A compound store
         /// (<c>r.OnlyShared |= x</c>) becomes a plain store of false.
         /// </summary>
