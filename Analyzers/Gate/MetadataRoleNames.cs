@@ -29,12 +29,54 @@ namespace GfnGuard.Analyzers.Gate
             return roles.DeclaresASeedName || roles.Attributed.Count > 0;
         }
 
+        /// <summary>
+        /// The .NET platform's own assemblies: a framework name signed with one of Microsoft's
+        /// keys. A library merely named Microsoft.* or System.* (a port could be) is not one, so
+        /// its role names are not skipped.
+        /// </summary>
         internal static bool IsFramework(IAssemblySymbol assembly)
         {
-            var name = assembly.Identity.Name;
-            return name.StartsWith("System", System.StringComparison.Ordinal)
+            var identity = assembly.Identity;
+            var name = identity.Name;
+            var frameworkName = name.StartsWith("System", System.StringComparison.Ordinal)
                 || name.StartsWith("Microsoft.", System.StringComparison.Ordinal)
-                || name is "mscorlib" or "netstandard" or "WindowsBase" or "Microsoft.VisualBasic";
+                || name is "mscorlib" or "netstandard" or "WindowsBase";
+            return frameworkName && IsMicrosoftKey(identity.PublicKeyToken);
+        }
+
+        // ECMA, Microsoft, the shared-framework, .NET Core's open key, System.Private.CoreLib's, and Microsoft.Extensions' / ASP.NET Core's.
+        private static readonly byte[][] s_microsoftKeyTokens =
+        {
+            new byte[] { 0xb7, 0x7a, 0x5c, 0x56, 0x19, 0x34, 0xe0, 0x89 },
+            new byte[] { 0xb0, 0x3f, 0x5f, 0x7f, 0x11, 0xd5, 0x0a, 0x3a },
+            new byte[] { 0x31, 0xbf, 0x38, 0x56, 0xad, 0x36, 0x4e, 0x35 },
+            new byte[] { 0xcc, 0x7b, 0x13, 0xff, 0xcd, 0x2d, 0xdd, 0x51 },
+            new byte[] { 0x7c, 0xec, 0x85, 0xd7, 0xbe, 0xa7, 0x79, 0x8e },
+            new byte[] { 0xad, 0xb9, 0x79, 0x38, 0x29, 0xdd, 0xae, 0x60 },
+        };
+
+        private static bool IsMicrosoftKey(System.Collections.Immutable.ImmutableArray<byte> token)
+        {
+            if (token.Length != 8)
+            {
+                return false;
+            }
+
+            foreach (var known in s_microsoftKeyTokens)
+            {
+                var matches = true;
+                for (var i = 0; i < 8 && matches; i++)
+                {
+                    matches = known[i] == token[i];
+                }
+
+                if (matches)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>

@@ -71,9 +71,15 @@ public sealed class OrdinaryCompilationTests
         Assert.False(RoleContext.For(compilation, options).Gate.NothingToAsk);
     }
 
-    /// <summary>A port compiled into its own library: the consumer declares nothing, the library declares the range.</summary>
-    [Fact]
-    public async Task ARangeTypeDeclaredOnlyInAPortLibrary_StillGetsKvm0001()
+    /// <summary>
+    /// A port compiled into its own library: the consumer declares nothing, the library declares
+    /// the range. A library named like the framework but not signed by Microsoft is a library.
+    /// </summary>
+    [Theory]
+    [InlineData("Port")]
+    [InlineData("Microsoft.Kvm.Port")]
+    [InlineData("System.Kvm")]
+    public async Task ARangeTypeDeclaredOnlyInAPortLibrary_StillGetsKvm0001(string libraryName)
     {
         var library = await AnalyzerRun.CompileAsync(new[] { ("Port.cs", """
             namespace Port
@@ -82,6 +88,7 @@ public sealed class OrdinaryCompilationTests
                 public static class Mmu { public static kvm_gfn_range Range(ulong start, ulong end) => new kvm_gfn_range { start = start, end = end }; }
             }
             """) }, withRuntime: false);
+        library = library.WithAssemblyName(libraryName);
         var consumer = CSharpCompilation.Create(
             "Consumer",
             new[] { CSharpSyntaxTree.ParseText("""
