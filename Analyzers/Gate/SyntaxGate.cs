@@ -20,6 +20,10 @@ namespace GfnGuard.Analyzers.Gate
     /// a method of this compilation that itself spells one (followed transitively). A body that
     /// spells none of them is skipped; one that does still gets the semantic pre-filters.
     /// One per compilation and options, shared by the rules (the per-compilation context of the flow analysis holds it).
+    /// Two shortcuts keep it cheap: a compilation that declares no name a role can start from
+    /// (<see cref="RoleCatalog.SeedNames"/>) and sets no option is not read at all; and a
+    /// keystroke's compilation grows its closures and takes its per-tree verdicts from the
+    /// gate of the compilation before (<see cref="RecentGates"/>, <see cref="NameClosure"/>).
     /// </summary>
     internal sealed class SyntaxGate
     {
