@@ -330,12 +330,7 @@ namespace GfnGuard.Runtime
                 // the invalidation it opened is closed by invalidate_end, which the caller runs.
                 if (foundMemslot)
                 {
-                    if (!completed)
-                    {
-                        kvm.FlushRemoteTlbs();
-                    }
-
-                    kvm.MmuLock.WriteUnlock();
+                    kvm.WriteUnlockAfterWalk(completed);
                 }
             }
         }

@@ -98,12 +98,7 @@ namespace GfnGuard.Runtime
             {
                 if (found)
                 {
-                    if (!completed)
-                    {
-                        kvm.FlushRemoteTlbs();
-                    }
-
-                    kvm.MmuLock.WriteUnlock();
+                    kvm.WriteUnlockAfterWalk(completed);
                 }
             }
 

@@ -83,12 +83,7 @@ namespace GfnGuard.Runtime
                 // holds (flushing what it may have zapped first), so the VM is not left wedged.
                 if (r.FoundMemslot && !range.Lockless)
                 {
-                    if (!completed)
-                    {
-                        kvm.FlushRemoteTlbs();
-                    }
-
-                    kvm.MmuLock.WriteUnlock();
+                    kvm.WriteUnlockAfterWalk(completed);
                 }
 
                 kvm.Srcu.ReadUnlock(idx);

@@ -140,6 +140,23 @@ namespace GfnGuard.Runtime
             MmuLock.NoteTlbsFlushed(covers);
         }
 
+        /// <summary>
+        /// The write_unlock(mmu_lock) that ends a walk that may have zapped. A walk a checked-mode
+        /// violation unwound (<paramref name="completed"/> false) has not flushed yet: its zaps are
+        /// flushed first, so no stale TLB entry outlives the walk and the unlock reports nothing
+        /// beyond the violation itself.
+        /// </summary>
+        [ReleasesMmuLock]
+        internal void WriteUnlockAfterWalk(bool completed)
+        {
+            if (!completed)
+            {
+                FlushRemoteTlbs();
+            }
+
+            MmuLock.WriteUnlock();
+        }
+
         /// <summary>Finds the slot of a gfn in the normal address space.</summary>
         public KvmMemorySlot? GfnToMemslot(ulong gfn, int addressSpaceId = 0) => Memslots(addressSpaceId).FindByGfn(gfn);
 
