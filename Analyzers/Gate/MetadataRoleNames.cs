@@ -34,7 +34,7 @@ namespace GfnGuard.Analyzers.Gate
         /// keys. A library merely named Microsoft.* or System.* (a port could be) is not one, so
         /// its role names are not skipped.
         /// </summary>
-        internal static bool IsFramework(IAssemblySymbol assembly)
+        private static bool IsFramework(IAssemblySymbol assembly)
         {
             var identity = assembly.Identity;
             var name = identity.Name;
@@ -79,20 +79,30 @@ namespace GfnGuard.Analyzers.Gate
             return false;
         }
 
+        /// <summary>The compilation's references that are libraries, not the framework: the ones the gate asks about roles.</summary>
+        internal static List<IAssemblySymbol> Libraries(Compilation compilation)
+        {
+            var libraries = new List<IAssemblySymbol>();
+            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+            {
+                if (!IsFramework(assembly))
+                {
+                    libraries.Add(assembly);
+                }
+            }
+
+            return libraries;
+        }
+
         /// <summary>
-        /// Whether a referenced library (not the framework) declares a type with one of these simple
+        /// Whether one of <paramref name="libraries"/> declares a type with one of these simple
         /// names. Asks the assembly's type-name table, which the compiler reads from metadata
         /// without creating any symbol.
         /// </summary>
-        internal static bool AnyDeclares(Compilation compilation, HashSet<string> typeNames)
+        internal static bool AnyDeclares(List<IAssemblySymbol> libraries, HashSet<string> typeNames)
         {
-            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+            foreach (var assembly in libraries)
             {
-                if (IsFramework(assembly))
-                {
-                    continue;
-                }
-
                 foreach (var metadataName in assembly.TypeNames)
                 {
                     // A generic type's metadata name carries its arity: kvm_gfn_range`1.

@@ -140,7 +140,8 @@ namespace GfnGuard.Analyzers.Gate
 
             // Ordinary code: nothing configured, and nothing declared, in source or in a library,
             // that a role can start from. Then no body can have a role, and no tree is read.
-            if (!configured && !AnySeedDeclared(compilation, cancellationToken))
+            var libraries = MetadataRoleNames.Libraries(compilation);
+            if (!configured && !AnySeedDeclared(compilation, libraries, cancellationToken))
             {
                 _nothingToAsk = true;
                 _flagHelpers = _lockNames = _reclaimNames = _zapNames = _flushNames = new HashSet<string>(System.StringComparer.Ordinal);
@@ -170,12 +171,9 @@ namespace GfnGuard.Analyzers.Gate
                 }
             }
 
-            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+            foreach (var library in libraries)
             {
-                if (!MetadataRoleNames.IsFramework(assembly))
-                {
-                    AddAttributed(MetadataRoleNames.Of(assembly), RoleAttributesByName, lockBase, reclaimBase, zapBase, flushBase);
-                }
+                AddAttributed(MetadataRoleNames.Of(library), RoleAttributesByName, lockBase, reclaimBase, zapBase, flushBase);
             }
 
             UsingAliases.Close(_rangeTypes, aliases);
@@ -194,7 +192,7 @@ namespace GfnGuard.Analyzers.Gate
                 }
             }
 
-            _aRangeTypeMayExist |= MetadataRoleNames.AnyDeclares(compilation, _rangeTypes);
+            _aRangeTypeMayExist |= MetadataRoleNames.AnyDeclares(libraries, _rangeTypes);
 
             UsingAliases.Close(_typesWithConstructors, aliases);
 
@@ -427,16 +425,16 @@ namespace GfnGuard.Analyzers.Gate
         /// attribute, a flag of a range type, a method with a role prefix), so where none exists
         /// no body can have a role; code that does not compile may miss a report, never get one.
         /// </summary>
-        private static bool AnySeedDeclared(Compilation compilation, CancellationToken cancellationToken)
+        private static bool AnySeedDeclared(Compilation compilation, List<IAssemblySymbol> libraries, CancellationToken cancellationToken)
         {
             if (compilation.ContainsSymbolsWithName(s_isSeedName, SymbolFilter.TypeAndMember, cancellationToken))
             {
                 return true;
             }
 
-            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+            foreach (var library in libraries)
             {
-                if (!MetadataRoleNames.IsFramework(assembly) && MetadataRoleNames.MayGiveARole(assembly))
+                if (MetadataRoleNames.MayGiveARole(library))
                 {
                     return true;
                 }
