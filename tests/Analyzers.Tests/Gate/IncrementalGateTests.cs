@@ -1,13 +1,9 @@
-using System.Collections.Immutable;
 using System.Linq;
 using System.Threading.Tasks;
-using GfnGuard.Analyzers.Flow;
 using GfnGuard.Analyzers.Tests.Robustness;
 using GfnGuard.Analyzers.Tests.Rules;
 using GfnGuard.Corpus;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace GfnGuard.Analyzers.Tests.Gate;
 
@@ -42,7 +38,7 @@ public sealed class IncrementalGateTests
     public async Task AnEditThatAddsALockHelper_IsFound_ByTheGateGrownFromTheLastOne()
     {
         var before = await AnalyzerRun.CompileAsync(new[] { ("Kernel.cs", KernelPort.Declarations), ("Helpers.cs", Helpers), ("Port.cs", Port) });
-        var first = Gate(before);
+        var first = AnalyzerRun.GateOf(before);
         Assert.True(first.MayTouchTheLock("take"));
         Assert.False(first.MayTouchTheLock("drop_it"));
 
@@ -52,7 +48,7 @@ public sealed class IncrementalGateTests
             helpers.GetText().ToString().IndexOf("static void take", System.StringComparison.Ordinal), 0,
             "static void drop_it(kvm kvm) => KVM_MMU_UNLOCK(kvm);\n    static void via(kvm kvm) => drop_it(kvm);\n    "));
         var after = before.ReplaceSyntaxTree(helpers, edited);
-        var second = Gate(after);
+        var second = AnalyzerRun.GateOf(after);
 
         Assert.True(second.MayTouchTheLock("drop_it"));
         Assert.True(second.MayTouchTheLock("via"));
@@ -86,7 +82,4 @@ public sealed class IncrementalGateTests
             Assert.Equal(scratch.Lines, incremental.Lines);
         }
     }
-
-    private static GfnGuard.Analyzers.Gate.SyntaxGate Gate(Compilation compilation) =>
-        RoleContext.For(compilation, new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty)).Gate;
 }

@@ -35,9 +35,9 @@ public sealed class OrdinaryCompilationTests
     {
         var compilation = await AnalyzerRun.CompileAsync(new[] { ("Sink.cs", Ordinary.Replace("OnlyShared", "IsShared", System.StringComparison.Ordinal)) }, withRuntime: false);
 
-        Assert.True(Gate(compilation).NothingToAsk);
-        Assert.False(Gate(compilation).AnyTreeMaySetBothFlags);
-        Assert.False(Gate(compilation).AnyTreeMayLock);
+        Assert.True(AnalyzerRun.GateOf(compilation).NothingToAsk);
+        Assert.False(AnalyzerRun.GateOf(compilation).AnyTreeMaySetBothFlags);
+        Assert.False(AnalyzerRun.GateOf(compilation).AnyTreeMayLock);
     }
 
     [Theory]
@@ -51,7 +51,7 @@ public sealed class OrdinaryCompilationTests
         var compilation = await AnalyzerRun.CompileAsync(new[] { ("Sink.cs", source) }, withRuntime: false);
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
 
-        Assert.False(Gate(compilation).NothingToAsk, why);
+        Assert.False(AnalyzerRun.GateOf(compilation).NothingToAsk, why);
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class OrdinaryCompilationTests
     {
         var compilation = await AnalyzerRun.CompileAsync(new[] { ("Sink.cs", Ordinary.Replace("OnlyShared", "IsShared", System.StringComparison.Ordinal)) });
 
-        Assert.False(Gate(compilation).NothingToAsk);
+        Assert.False(AnalyzerRun.GateOf(compilation).NothingToAsk);
     }
 
     [Fact]
@@ -108,11 +108,8 @@ public sealed class OrdinaryCompilationTests
 
         var outcome = await AnalyzerRun.AnalyzeAsync(consumer);
 
-        Assert.False(Gate(consumer).NothingToAsk);
+        Assert.False(AnalyzerRun.GateOf(consumer).NothingToAsk);
         Assert.Empty(outcome.Exceptions);
         Assert.Equal("KVM0001", Assert.Single(outcome.Diagnostics).Id);
     }
-
-    private static GfnGuard.Analyzers.Gate.SyntaxGate Gate(Compilation compilation) =>
-        RoleContext.For(compilation, new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty)).Gate;
 }

@@ -44,6 +44,10 @@ internal static class AnalyzerRun
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
     }
 
+    /// <summary>The syntax gate the rules share for <paramref name="compilation"/> with no options (the one a build gets).</summary>
+    internal static GfnGuard.Analyzers.Gate.SyntaxGate GateOf(Compilation compilation) =>
+        GfnGuard.Analyzers.Flow.RoleContext.For(compilation, new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty)).Gate;
+
     /// <summary>The analyzers' diagnostics, and every exception an analyzer threw (an AD0001 in a build).</summary>
     internal static async Task<Outcome> AnalyzeAsync(Compilation compilation, bool concurrent = true, AnalyzerOptions? analyzerOptions = null)
     {
