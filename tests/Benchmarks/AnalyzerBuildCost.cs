@@ -62,20 +62,7 @@ internal static partial class AnalyzerBuildCost
         try
         {
             var lines = CorpusGenerator.WriteTo(directory, options);
-            File.WriteAllText(Path.Combine(directory, "Corpus.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>disable</Nullable>
-                    <ImplicitUsings>disable</ImplicitUsings>
-                    <UseSharedCompilation>true</UseSharedCompilation>
-                  </PropertyGroup>
-                  <ItemGroup Condition="'$(GfnGuardOff)' != 'true'">
-                    <Analyzer Include="{analyzerDll}" />
-                  </ItemGroup>
-                </Project>
-                """);
-            DotNet(directory, "restore");
+            WriteCorpusProject(directory, analyzerDll);
             var without = new List<double>();
             var with = new List<double>();
             var reported = new List<double>();
@@ -106,6 +93,28 @@ internal static partial class AnalyzerBuildCost
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Writes the project that builds a corpus written to <paramref name="directory"/> with GfnGuard
+    /// injected (left out with <c>-p:GfnGuardOff=true</c>), as a real project would, and restores it.
+    /// </summary>
+    internal static void WriteCorpusProject(string directory, string analyzerDll)
+    {
+        File.WriteAllText(Path.Combine(directory, "Corpus.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>disable</Nullable>
+                <ImplicitUsings>disable</ImplicitUsings>
+                <UseSharedCompilation>true</UseSharedCompilation>
+              </PropertyGroup>
+              <ItemGroup Condition="'$(GfnGuardOff)' != 'true'">
+                <Analyzer Include="{analyzerDll}" />
+              </ItemGroup>
+            </Project>
+            """);
+        DotNet(directory, "restore");
     }
 
     internal static double Median(List<double> values)

@@ -28,20 +28,7 @@ internal static partial class DenseCorpusShare
         try
         {
             var written = CorpusGenerator.WriteTo(directory, new CorpusOptions(lines, KvmShare: 0.95, BugShare: 0));
-            File.WriteAllText(Path.Combine(directory, "Corpus.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>disable</Nullable>
-                    <ImplicitUsings>disable</ImplicitUsings>
-                    <UseSharedCompilation>true</UseSharedCompilation>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <Analyzer Include="{analyzerDll}" />
-                  </ItemGroup>
-                </Project>
-                """);
-            AnalyzerBuildCost.DotNet(directory, "restore");
+            AnalyzerBuildCost.WriteCorpusProject(directory, analyzerDll);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Dense corpus: {written:N0} lines, 95% of methods with a role; {builds} measured builds per mode after a warm-up."));
             Console.WriteLine();
             Console.WriteLine("| Mode | Csc (s), per build | GfnGuard (s) | GfnGuard's share of Csc | NetAnalyzers (s) | GfnGuard / NetAnalyzers |");
