@@ -233,13 +233,14 @@ namespace GfnGuard.Analyzers.Gate
             RecentGates.Remember(this);
         }
 
-        /// <summary>Whether <see cref="JudgeTree"/> asks a tree the same questions here as in <paramref name="other"/>: every name set it reads is equal.</summary>
+        /// <summary>
+        /// Whether <see cref="JudgeTree"/> asks a tree the same questions here as in <paramref name="other"/>:
+        /// every name set it reads that can differ between gates is equal (the flag names are the catalogue's).
+        /// </summary>
         private bool AsksTheSameOfATreeAs(SyntaxGate other) =>
             _aRangeTypeMayExist == other._aRangeTypeMayExist
             && _rangeTypes.SetEquals(other._rangeTypes)
             && _typesWithConstructors.SetEquals(other._typesWithConstructors)
-            && _privateFlags.SetEquals(other._privateFlags)
-            && _sharedFlags.SetEquals(other._sharedFlags)
             && _flagHelpers.SetEquals(other._flagHelpers)
             && _lockNames.SetEquals(other._lockNames)
             && _reclaimNames.SetEquals(other._reclaimNames)
