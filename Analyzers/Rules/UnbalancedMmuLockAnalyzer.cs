@@ -43,10 +43,6 @@ namespace GfnGuard.Analyzers.Rules
         {
             var (entry, notHeld, heldOnEntry) = MethodFlowRunner.LockEntry(body);
 
-            // A lock helper's body is a lock operation: it may leave the lock held (or dropped) by design.
-            var isHelper = body.OwningSymbol is IMethodSymbol method
-                && (roles.Roles.Plays(RoleCatalog.AcquireMethods, method) || roles.Roles.Plays(RoleCatalog.ReleaseMethods, method)
-                    || roles.Summaries.LockEffectOf(method) != LockEffect.None);
             MethodFlowRunner.Analyze(
                 body,
                 roles,
@@ -54,7 +50,7 @@ namespace GfnGuard.Analyzers.Rules
                 root => roles.Summaries.MayTouchTheLock(root),
                 entry,
                 notHeld,
-                () => new Reporter(body, roles, heldOnEntry, isHelper));
+                () => new Reporter(body, roles, heldOnEntry));
         }
 
         private sealed class Reporter : FlowObserver
@@ -62,7 +58,9 @@ namespace GfnGuard.Analyzers.Rules
             private readonly MethodBody _body;
             private readonly RoleView _roles;
             private readonly bool _heldOnEntry;
-            private readonly bool _isHelper;
+
+            // Asked only when a return would be reported: the summary it reads is a dataflow of its own.
+            private bool? _isHelper;
 
             // Where this graph takes the lock (not asserts it), with the mode each takes.
             private readonly Dictionary<SyntaxNode, LockMode> _acquisitions = new Dictionary<SyntaxNode, LockMode>();
@@ -71,13 +69,17 @@ namespace GfnGuard.Analyzers.Rules
             private readonly HashSet<SyntaxNode> _notHeldAt = new HashSet<SyntaxNode>();
             private bool _asserts;
 
-            internal Reporter(MethodBody body, RoleView roles, bool heldOnEntry, bool isHelper)
+            internal Reporter(MethodBody body, RoleView roles, bool heldOnEntry)
             {
                 _body = body;
                 _roles = roles;
                 _heldOnEntry = heldOnEntry;
-                _isHelper = isHelper;
             }
+
+            /// <summary>A lock helper's body is a lock operation: it may leave the lock held (or dropped) by design.</summary>
+            private bool IsHelper => _isHelper ??= _body.OwningSymbol is IMethodSymbol method
+                && (_roles.Roles.Plays(RoleCatalog.AcquireMethods, method) || _roles.Roles.Plays(RoleCatalog.ReleaseMethods, method)
+                    || _roles.Summaries.LockEffectOf(method) != LockEffect.None);
 
             internal override bool ObservesLockEvents => true;
 
@@ -120,7 +122,7 @@ namespace GfnGuard.Analyzers.Rules
             {
                 // A helper that takes the lock on some paths only is reported; one that holds it on
                 // entry (by attribute or assertion) returns with its caller's lock, by design.
-                if (!isMethodBody || _heldOnEntry || _asserts || _isHelper || _acquisitions.Count == 0)
+                if (!isMethodBody || _heldOnEntry || _asserts || _acquisitions.Count == 0)
                 {
                     return;
                 }
@@ -231,7 +233,12 @@ namespace GfnGuard.Analyzers.Rules
                     return false;
                 }
 
-                Find(at, Kind.HeldAtReturn, sites.ToImmutableArray(), _body.OwningSymbol.Name, fixable: branch is not null && everyPath && sites.Count == 1);
+                // A helper reports no return (asked here, not first: most methods that take the lock have none to report).
+                if (!IsHelper)
+                {
+                    Find(at, Kind.HeldAtReturn, sites.ToImmutableArray(), _body.OwningSymbol.Name, fixable: branch is not null && everyPath && sites.Count == 1);
+                }
+
                 return true;
             }
 
