@@ -21,10 +21,23 @@ namespace GfnGuard.Analyzers.Flow
 
         private readonly CodeBlockAnalysisContext _context;
 
+        // Set when the body's findings are gathered for a rule other than the one called (a run
+        // shared by rules: see Rules.LockRuleRun); null to report through the context.
+        private readonly System.Collections.Generic.List<Diagnostic>? _gathered;
+
         internal MethodBody(CodeBlockAnalysisContext context)
+            : this(context, null)
+        {
+        }
+
+        private MethodBody(CodeBlockAnalysisContext context, System.Collections.Generic.List<Diagnostic>? gathered)
         {
             _context = context;
+            _gathered = gathered;
         }
+
+        /// <summary>The same body, whose reports go into <paramref name="into"/> instead of to the driver.</summary>
+        internal MethodBody GatheringInto(System.Collections.Generic.List<Diagnostic> into) => new MethodBody(_context, into);
 
         internal ISymbol OwningSymbol => _context.OwningSymbol;
 
@@ -33,7 +46,17 @@ namespace GfnGuard.Analyzers.Flow
 
         internal CancellationToken CancellationToken => _context.CancellationToken;
 
-        internal void ReportDiagnostic(Diagnostic diagnostic) => _context.ReportDiagnostic(diagnostic);
+        internal void ReportDiagnostic(Diagnostic diagnostic)
+        {
+            if (_gathered is not null)
+            {
+                _gathered.Add(diagnostic);
+            }
+            else
+            {
+                _context.ReportDiagnostic(diagnostic);
+            }
+        }
 
         /// <summary>The root operation a graph is built from, or null when the block has none (an expression-less declaration).</summary>
         internal IOperation? Root()

@@ -55,6 +55,9 @@ namespace GfnGuard.Analyzers.Flow
 
         internal Compilation Compilation { get; }
 
+        /// <summary>The lock-state run KVM0003 and KVM0007 share over one body, by declaration (weakly: a run goes with its tree).</summary>
+        internal ConditionalWeakTable<SyntaxNode, SharedRun> LockRuns { get; } = new ConditionalWeakTable<SyntaxNode, SharedRun>();
+
         /// <summary>The roles with no extra names from options.</summary>
         internal RoleView Default => _default.Value;
 

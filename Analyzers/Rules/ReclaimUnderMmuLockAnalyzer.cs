@@ -25,29 +25,26 @@ namespace GfnGuard.Analyzers.Rules
 
         internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
+            // The lock-state run, shared with KVM0007.
+            LockRuleRun.Report(context, roleContext, LockRuleRun.Reclaim);
+
             // [RequiresMmuLock]: the lock is held from entry, and the attribute is where it was taken.
             var requires = SymbolRoles.RequiresLockAttribute(context.OwningSymbol)?.ApplicationSyntaxReference;
             if (roleContext.Gate.MayReclaimUnderLock(context.Declaration, heldOnEntry: requires is not null))
             {
-                AnalyzeFlow(context, MethodFlowRunner.RolesFor(context, roleContext));
+                ReportDelegatesRunUnderTheLock(context, MethodFlowRunner.RolesFor(context, roleContext));
             }
         }
 
-        // Apart from AnalyzeBlock, so that the closure its lambdas share is made only for a block
-        // past the gate: C# makes a closure over a parameter when the method is entered.
-        private static void AnalyzeFlow(MethodBody context, RoleView roles)
-        {
-            var (entry, notHeld, heldOnEntry) = MethodFlowRunner.LockEntry(context);
-            MethodFlowRunner.Analyze(
-                context,
-                roles,
-                FlowFacts.Lock,
-                root => CallsAReclaim(root, roles) && (heldOnEntry || roles.Summaries.MayTouchTheLock(root) || AssertsTheLock(root)),
-                entry,
-                notHeld,
-                () => new Reporter(context, roles));
-            ReportDelegatesRunUnderTheLock(context, roles);
-        }
+        /// <summary>
+        /// The cheap tests before any graph is built: the body (or a nested function) calls a
+        /// reclaim, and the lock can be held in it at all (held on entry, taken, or asserted).
+        /// </summary>
+        internal static bool WorthAnalysing(IOperation root, RoleView roles, bool heldOnEntry, System.Func<bool> touchesTheLock) =>
+            CallsAReclaim(root, roles) && (heldOnEntry || touchesTheLock() || AssertsTheLock(root));
+
+        /// <summary>The observer that gathers this rule's findings on a lock-state run over <paramref name="body"/>.</summary>
+        internal static FlowObserver NewReporter(MethodBody body, RoleView roles) => new Reporter(body, roles);
 
         /// <summary>
         /// A delegate this method hands to a method of the compilation that invokes it while it

@@ -31,27 +31,11 @@ namespace GfnGuard.Analyzers.Rules
 
         private protected override void Analyze(MethodBody body, RoleContext roleContext) => AnalyzeBlock(body, roleContext);
 
-        internal static void AnalyzeBlock(MethodBody body, RoleContext roleContext)
-        {
-            if (roleContext.Gate.MayTouchTheLock(body.Declaration))
-            {
-                AnalyzeFlow(body, MethodFlowRunner.RolesFor(body, roleContext));
-            }
-        }
+        /// <summary>The lock-state run, shared with KVM0003 (<see cref="LockRuleRun"/>).</summary>
+        internal static void AnalyzeBlock(MethodBody body, RoleContext roleContext) => LockRuleRun.Report(body, roleContext, LockRuleRun.Balance);
 
-        private static void AnalyzeFlow(MethodBody body, RoleView roles)
-        {
-            var (entry, notHeld, heldOnEntry) = MethodFlowRunner.LockEntry(body);
-
-            MethodFlowRunner.Analyze(
-                body,
-                roles,
-                FlowFacts.Lock,
-                root => roles.Summaries.MayTouchTheLock(root),
-                entry,
-                notHeld,
-                () => new Reporter(body, roles, heldOnEntry));
-        }
+        /// <summary>The observer that gathers this rule's findings on a lock-state run over <paramref name="body"/>.</summary>
+        internal static FlowObserver NewReporter(MethodBody body, RoleView roles, bool heldOnEntry) => new Reporter(body, roles, heldOnEntry);
 
         private sealed class Reporter : FlowObserver
         {

@@ -48,8 +48,8 @@ internal static class AnalyzerRun
     internal static GfnGuard.Analyzers.Gate.SyntaxGate GateOf(Compilation compilation) =>
         GfnGuard.Analyzers.Flow.RoleContext.For(compilation, new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty)).Gate;
 
-    /// <summary>The analyzers' diagnostics, and every exception an analyzer threw (an AD0001 in a build).</summary>
-    internal static async Task<Outcome> AnalyzeAsync(Compilation compilation, bool concurrent = true, AnalyzerOptions? analyzerOptions = null)
+    /// <summary>The analyzers' diagnostics (every rule's, or those of <paramref name="analyzers"/>), and every exception an analyzer threw (an AD0001 in a build).</summary>
+    internal static async Task<Outcome> AnalyzeAsync(Compilation compilation, bool concurrent = true, AnalyzerOptions? analyzerOptions = null, ImmutableArray<DiagnosticAnalyzer>? analyzers = null)
     {
         var exceptions = new List<string>();
         var options = new CompilationWithAnalyzersOptions(
@@ -57,7 +57,7 @@ internal static class AnalyzerRun
             onAnalyzerException: (exception, analyzer, diagnostic) => { lock (exceptions) { exceptions.Add(analyzer.GetType().Name + ": " + exception); } },
             concurrentAnalysis: concurrent,
             logAnalyzerExecutionTime: false);
-        var withAnalyzers = compilation.WithAnalyzers(All, options);
+        var withAnalyzers = compilation.WithAnalyzers(analyzers ?? All, options);
         var diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None);
         foreach (var diagnostic in diagnostics.Where(d => d.Id == "AD0001"))
         {

@@ -1,0 +1,32 @@
+using System;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// What one dataflow run over a body found for each of the rules that share it (see
+    /// <c>Rules.LockRuleRun</c>): the first rule to arrive runs it for all of them; each
+    /// then reports its own part through its own context. Kept per body in the
+    /// <see cref="RoleContext"/>, so a rule the driver calls again for the body reads it again.
+    /// </summary>
+    internal sealed class SharedRun
+    {
+        private readonly object _gate = new object();
+        private ImmutableArray<Diagnostic>[]? _found;
+
+        /// <summary>
+        /// The findings for <paramref name="rule"/>, running <paramref name="run"/> if no rule has
+        /// yet. A run that throws (a cancelled build) leaves nothing behind, so a later call runs
+        /// it again; a rule arriving meanwhile waits for the run rather than making its own.
+        /// </summary>
+        internal ImmutableArray<Diagnostic> FoundFor(int rule, Func<ImmutableArray<Diagnostic>[]> run)
+        {
+            lock (_gate)
+            {
+                _found ??= run();
+                return _found[rule];
+            }
+        }
+    }
+}

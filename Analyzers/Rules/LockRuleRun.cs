@@ -1,0 +1,86 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using GfnGuard.Analyzers.Flow;
+using GfnGuard.Analyzers.Roles;
+
+namespace GfnGuard.Analyzers.Rules
+{
+    /// <summary>
+    /// One lock-state run over a body for the two rules that follow mmu_lock alone from the same
+    /// entry: KVM0003 (reclaim under the lock) and KVM0007 (the lock balanced). Each ran its own
+    /// fixed point over the same graph, with the same transfer; now the first of them to reach a
+    /// body runs it once with both observers, each gathered apart, and each rule reports its own
+    /// part. A rule takes part only where its own gate and pre-filter would have run it, so what
+    /// either reports is what it reported alone. (KVM0006 follows the flush facts too, which
+    /// keep paths apart that these two merge, so it keeps its own run.)
+    /// </summary>
+    internal static class LockRuleRun
+    {
+        /// <summary>KVM0003's part.</summary>
+        internal const int Reclaim = 0;
+
+        /// <summary>KVM0007's part.</summary>
+        internal const int Balance = 1;
+
+        /// <summary>Reports what <paramref name="rule"/> finds in the body, from the run it shares with the other lock rule.</summary>
+        internal static void Report(MethodBody body, RoleContext roleContext, int rule)
+        {
+            // Each rule's own gate first, before anything is bound or kept: a block that neither
+            // rule can break costs nothing, and one only the other rule can break is left to it.
+            var heldOnEntry = SymbolRoles.RequiresLockAttribute(body.OwningSymbol)?.ApplicationSyntaxReference is not null;
+            var reclaim = roleContext.Gate.MayReclaimUnderLock(body.Declaration, heldOnEntry);
+            var balance = roleContext.Gate.MayTouchTheLock(body.Declaration);
+            if (rule == Reclaim ? reclaim : balance)
+            {
+                ReportFromRun(body, roleContext, rule, reclaim, balance);
+            }
+        }
+
+        private static void ReportFromRun(MethodBody body, RoleContext roleContext, int rule, bool reclaim, bool balance)
+        {
+            var run = roleContext.LockRuns.GetValue(body.Declaration, _ => new SharedRun());
+            foreach (var diagnostic in run.FoundFor(rule, () => Run(body, roleContext, reclaim, balance)))
+            {
+                body.ReportDiagnostic(diagnostic);
+            }
+        }
+
+        private static ImmutableArray<Diagnostic>[] Run(MethodBody body, RoleContext roleContext, bool reclaim, bool balance)
+        {
+            var (entry, notHeld, heldOnEntry) = MethodFlowRunner.LockEntry(body);
+            return RunFlow(body, MethodFlowRunner.RolesFor(body, roleContext), entry, notHeld, heldOnEntry, reclaim, balance);
+        }
+
+        // Apart from Run, so that the closure its lambdas share is made only for a body past a
+        // gate: C# makes the closure when the method that holds the captured locals is entered.
+        private static ImmutableArray<Diagnostic>[] RunFlow(MethodBody body, RoleView roles, FlowState entry, FlowState notHeld, bool heldOnEntry, bool reclaim, bool balance)
+        {
+            var reclaimFound = new List<Diagnostic>();
+            var balanceFound = new List<Diagnostic>();
+            MethodFlowRunner.Analyze(
+                body,
+                roles,
+                FlowFacts.Lock,
+                root =>
+                {
+                    // Each rule's own pre-filter on the operation tree (the lock test shared).
+                    bool? touches = null;
+                    reclaim = reclaim && ReclaimUnderMmuLockAnalyzer.WorthAnalysing(root, roles, heldOnEntry, () => touches ??= roles.Summaries.MayTouchTheLock(root));
+                    balance = balance && (touches ??= roles.Summaries.MayTouchTheLock(root));
+                    return reclaim || balance;
+                },
+                entry,
+                notHeld,
+                () => Observer(body, roles, heldOnEntry, reclaim ? reclaimFound : null, balance ? balanceFound : null));
+            return new[] { reclaimFound.ToImmutableArray(), balanceFound.ToImmutableArray() };
+        }
+
+        private static FlowObserver Observer(MethodBody body, RoleView roles, bool heldOnEntry, List<Diagnostic>? reclaimFound, List<Diagnostic>? balanceFound)
+        {
+            var reclaim = reclaimFound is null ? null : ReclaimUnderMmuLockAnalyzer.NewReporter(body.GatheringInto(reclaimFound), roles);
+            var balance = balanceFound is null ? null : UnbalancedMmuLockAnalyzer.NewReporter(body.GatheringInto(balanceFound), roles, heldOnEntry);
+            return reclaim is null ? balance! : balance is null ? reclaim : new CompositeObserver(new[] { reclaim, balance });
+        }
+    }
+}
