@@ -99,6 +99,8 @@ internal static class AnalyzerProfile
         }
     }
 
+#pragma warning disable RS1001, RS2008 // a benchmark fixture (see EmptyAnalyzer)
+
     /// <summary>Binds and graphs the given bodies, through the caches the rules read, and nothing else.</summary>
     private sealed class PrefetchAnalyzer : EmptyAnalyzer
     {
