@@ -88,18 +88,21 @@ namespace GfnGuard.Analyzers.Gate
 
         // The calls that walk the memslots by HVA, which make the method that makes them an HVA-based path.
         private readonly HashSet<string> _hvaWalkNames = new HashSet<string>(RoleCatalog.HvaWalkMethods, System.StringComparer.Ordinal) { RoleCatalog.RuntimeHvaWalkMethod };
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, TreeVerdict> _verdicts =
-            new System.Collections.Concurrent.ConcurrentDictionary<SyntaxTree, TreeVerdict>();
+        // Each tree's verdict, made at the first block of the tree that asks; weakly, as the gate
+        // outlives its compilation in RecentGates.
+        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyntaxTree, VerdictBox> _verdicts =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<SyntaxTree, VerdictBox>();
 
         // Made once: a lambda over `this` passed to GetOrAdd is a new delegate on every call, and every block asks.
-        private readonly System.Func<SyntaxTree, TreeVerdict> _judgeTree;
+        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyntaxTree, VerdictBox>.CreateValueCallback _judgeTree;
 
-        private readonly Compilation _compilation;
+        // Weakly, for the same reason: a question about every tree is asked only while the compilation is in use.
+        private readonly System.WeakReference<Compilation> _compilation;
 
         internal SyntaxGate(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
         {
-            _compilation = compilation;
-            _judgeTree = JudgeTree;
+            _compilation = new System.WeakReference<Compilation>(compilation);
+            _judgeTree = tree => new VerdictBox(JudgeTree(tree));
             var lockBase = new HashSet<string>(System.StringComparer.Ordinal);
             lockBase.UnionWith(RoleCatalog.MmuLockMembers.Names);
             lockBase.UnionWith(RoleCatalog.AcquireMethods.Names);
@@ -221,16 +224,27 @@ namespace GfnGuard.Analyzers.Gate
             if (previous is not null && AsksTheSameOfATreeAs(previous))
             {
                 // A tree both compilations hold gets the verdict it got: the questions are the same.
-                foreach (var pair in previous._verdicts)
+                foreach (var (tree, _) in trees)
                 {
-                    if (Trees.Contains(pair.Key))
+                    if (previous._verdicts.TryGetValue(tree, out var verdict))
                     {
-                        _verdicts.TryAdd(pair.Key, pair.Value);
+                        _verdicts.Add(tree, verdict);
                     }
                 }
             }
 
             RecentGates.Remember(this);
+        }
+
+        /// <summary>A tree's verdict as an object, for the weak table.</summary>
+        private sealed class VerdictBox
+        {
+            internal VerdictBox(TreeVerdict verdict)
+            {
+                Verdict = verdict;
+            }
+
+            internal TreeVerdict Verdict { get; }
         }
 
         /// <summary>
@@ -315,7 +329,7 @@ namespace GfnGuard.Analyzers.Gate
         }
 
         /// <summary>The trees this gate read (for <see cref="RecentGates"/>).</summary>
-        internal HashSet<SyntaxTree> Trees { get; } = new HashSet<SyntaxTree>();
+        internal WeakTreeSet Trees { get; } = new WeakTreeSet();
 
         /// <summary>Whether this compilation was found to have no role without reading a tree (ordinary code).</summary>
         internal bool NothingToAsk => _nothingToAsk;
@@ -346,7 +360,12 @@ namespace GfnGuard.Analyzers.Gate
 
         private bool AnyTree(System.Func<TreeVerdict, bool> question)
         {
-            foreach (var tree in _compilation.SyntaxTrees)
+            if (!_compilation.TryGetTarget(out var compilation))
+            {
+                return false;
+            }
+
+            foreach (var tree in compilation.SyntaxTrees)
             {
                 if (question(VerdictFor(tree)))
                 {
@@ -361,7 +380,7 @@ namespace GfnGuard.Analyzers.Gate
         /// The gate's questions asked of a whole tree, once: the predicates only grow with what a
         /// body spells, so a tree that fails one fails it for every body in it.
         /// </summary>
-        private TreeVerdict VerdictFor(SyntaxTree tree) => _nothingToAsk ? default : _verdicts.GetOrAdd(tree, _judgeTree);
+        private TreeVerdict VerdictFor(SyntaxTree tree) => _nothingToAsk ? default : _verdicts.GetValue(tree, _judgeTree).Verdict;
 
         private TreeVerdict JudgeTree(SyntaxTree tree)
         {

@@ -52,6 +52,9 @@ namespace GfnGuard.Analyzers.Gate
         internal Spellers SpellersOf(string identifier) =>
             new Spellers(this, _firstSpeller.TryGetValue(identifier, out var first) ? first : -1);
 
+        /// <summary>Every identifier some indexed body spells (each has its <see cref="SpellersOf"/>).</summary>
+        internal Dictionary<string, int>.KeyCollection SpelledIdentifiers => _firstSpeller.Keys;
+
         /// <summary>What the body of <paramref name="declaration"/> spells and constructs, when the index has it.</summary>
         internal bool TryGetBody(SyntaxNode declaration, out BodySummary summary)
         {
