@@ -58,6 +58,9 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>The lock-state run KVM0003 and KVM0007 share over one body, by declaration (weakly: a run goes with its tree).</summary>
         internal ConditionalWeakTable<SyntaxNode, SharedRun> LockRuns { get; } = new ConditionalWeakTable<SyntaxNode, SharedRun>();
 
+        /// <summary>The flag run KVM0001, KVM0002, KVM0004 and KVM0005 share over one body, by declaration.</summary>
+        internal ConditionalWeakTable<SyntaxNode, SharedRun> FlagRuns { get; } = new ConditionalWeakTable<SyntaxNode, SharedRun>();
+
         /// <summary>The roles with no extra names from options.</summary>
         internal RoleView Default => _default.Value;
 

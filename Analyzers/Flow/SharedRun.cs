@@ -1,12 +1,13 @@
 using System;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace GfnGuard.Analyzers.Flow
 {
     /// <summary>
     /// What one dataflow run over a body found for each of the rules that share it (see
-    /// <c>Rules.LockRuleRun</c>): the first rule to arrive runs it for all of them; each
+    /// <c>Rules.LockRuleRun</c> and <c>Rules.FlagRuleRun</c>): the first rule to arrive runs it for all of them; each
     /// then reports its own part through its own context. Kept per body in the
     /// <see cref="RoleContext"/>, so a rule the driver calls again for the body reads it again.
     /// </summary>
@@ -20,6 +21,15 @@ namespace GfnGuard.Analyzers.Flow
         /// yet. A run that throws (a cancelled build) leaves nothing behind, so a later call runs
         /// it again; a rule arriving meanwhile waits for the run rather than making its own.
         /// </summary>
+        /// <summary>Reports through <paramref name="body"/> what <paramref name="rule"/> found in it, from the body's run in <paramref name="runs"/>.</summary>
+        internal static void Report(ConditionalWeakTable<SyntaxNode, SharedRun> runs, MethodBody body, int rule, Func<ImmutableArray<Diagnostic>[]> run)
+        {
+            foreach (var diagnostic in runs.GetValue(body.Declaration, _ => new SharedRun()).FoundFor(rule, run))
+            {
+                body.ReportDiagnostic(diagnostic);
+            }
+        }
+
         internal ImmutableArray<Diagnostic> FoundFor(int rule, Func<ImmutableArray<Diagnostic>[]> run)
         {
             lock (_gate)

@@ -27,18 +27,14 @@ namespace GfnGuard.Analyzers.Rules
 
         private protected override bool MayApplyTo(Gate.SyntaxGate gate) => gate.AnyTreeMaySetBothFlags;
 
-        internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
-        {
-            if (roleContext.Gate.MaySetBothFlags(context.Declaration))
-            {
-                AnalyzeFlow(context, MethodFlowRunner.RolesFor(context, roleContext));
-            }
-        }
+        /// <summary>The flag run, shared with KVM0002, KVM0004 and KVM0005 (<see cref="FlagRuleRun"/>).</summary>
+        internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext) => FlagRuleRun.Report(context, roleContext, FlagRuleRun.BothFlags);
 
-        // Apart from AnalyzeBlock, so that the closure its lambdas share is made only for a block
-        // past the gate: C# makes a closure over a parameter when the method is entered.
-        private static void AnalyzeFlow(MethodBody context, RoleView roles) =>
-            MethodFlowRunner.Analyze(context, roles, FlowFacts.Flags, root => MaySetBothFlags(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context, roles.Summaries));
+        /// <summary>The observer that gathers this rule's findings on a flag run over <paramref name="body"/>.</summary>
+        internal static FlowObserver NewReporter(MethodBody body, RoleView roles) => new Reporter(body, roles.Summaries);
+
+        /// <summary>The pre-filter on the operation tree (see <see cref="MaySetBothFlags"/>).</summary>
+        internal static bool WorthAnalysing(IOperation root, RoleView roles) => MaySetBothFlags(root, roles);
 
         /// <summary>
         /// The cheap test before any graph is built. KVM0001 needs both flags to be made

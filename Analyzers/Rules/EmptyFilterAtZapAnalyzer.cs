@@ -29,18 +29,14 @@ namespace GfnGuard.Analyzers.Rules
 
         private protected override bool MayApplyTo(Gate.SyntaxGate gate) => gate.AnyTreeMayZapAFilteredRange;
 
-        internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
-        {
-            if (roleContext.Gate.MayZapAFilteredRange(context.Declaration))
-            {
-                AnalyzeFlow(context, MethodFlowRunner.RolesFor(context, roleContext));
-            }
-        }
+        /// <summary>The flag run, shared with KVM0001, KVM0002 and KVM0005 (<see cref="FlagRuleRun"/>).</summary>
+        internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext) => FlagRuleRun.Report(context, roleContext, FlagRuleRun.EmptyFilter);
 
-        // Apart from AnalyzeBlock, so that the closure its lambdas share is made only for a block
-        // past the gate: C# makes a closure over a parameter when the method is entered.
-        private static void AnalyzeFlow(MethodBody context, RoleView roles) =>
-            MethodFlowRunner.Analyze(context, roles, FlowFacts.Flags, root => ZapsAFilteredRange(root, roles), FlowState.Empty, FlowState.Empty, () => new Reporter(context, roles));
+        /// <summary>The observer that gathers this rule's findings on a flag run over <paramref name="body"/>.</summary>
+        internal static FlowObserver NewReporter(MethodBody body, RoleView roles) => new Reporter(body, roles);
+
+        /// <summary>The pre-filter on the operation tree (see <see cref="ZapsAFilteredRange"/>).</summary>
+        internal static bool WorthAnalysing(IOperation root, RoleView roles) => ZapsAFilteredRange(root, roles);
 
         /// <summary>The cheap test before any graph is built: does the body hand a range of the filter form to a zap?</summary>
         private static bool ZapsAFilteredRange(IOperation root, RoleView roles)

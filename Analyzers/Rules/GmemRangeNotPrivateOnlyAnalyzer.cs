@@ -22,30 +22,7 @@ namespace GfnGuard.Analyzers.Rules
 
         private protected override bool MayApplyTo(Gate.SyntaxGate gate) => gate.AnyTreeMayBeAGmemPath;
 
-        internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
-        {
-            if (!roleContext.Gate.MayBeAGmemPath(context.Declaration))
-            {
-                return;
-            }
-
-            var roles = MethodFlowRunner.RolesFor(context, roleContext);
-            if (roles.Roles.IsGmemPathMethod(context.OwningSymbol))
-            {
-                AnalyzeFlow(context, roles);
-            }
-        }
-
-        // Apart from AnalyzeBlock, so that the closure its lambdas share is made only for a block
-        // past the gate: C# makes a closure over a parameter when the method is entered.
-        private static void AnalyzeFlow(MethodBody context, RoleView roles) =>
-            MethodFlowRunner.Analyze(
-                context,
-                roles,
-                FlowFacts.Flags,
-                root => RangeCalls.PassesARange(root, roles.Roles),
-                FlowState.Empty,
-                FlowState.Empty,
-                () => new OneSidedRangeReporter(context, roles, Descriptors.GmemRangeNotPrivateOnly, FlagKind.OnlyPrivate));
+        /// <summary>The flag run, shared with KVM0001, KVM0002 and KVM0004 (<see cref="FlagRuleRun"/>).</summary>
+        internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext) => FlagRuleRun.Report(context, roleContext, FlagRuleRun.GmemPrivate);
     }
 }

@@ -26,40 +26,10 @@ namespace GfnGuard.Analyzers.Rules
 
         private protected override bool MayApplyTo(Gate.SyntaxGate gate) => gate.AnyTreeMayBeAnHvaPath;
 
-        internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
-        {
-            var gate = roleContext.Gate;
-            if (!gate.MayBeAnHvaPath(context.Declaration))
-            {
-                return;
-            }
+        /// <summary>The flag run, shared with KVM0001, KVM0004 and KVM0005 (<see cref="FlagRuleRun"/>).</summary>
+        internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext) => FlagRuleRun.Report(context, roleContext, FlagRuleRun.HvaShared);
 
-            var roles = MethodFlowRunner.RolesFor(context, roleContext);
-            if (roles.Roles.IsHvaPathMethod(context.OwningSymbol))
-            {
-                AnalyzeFlow(context, roles, walksOnly: false);
-            }
-            else if (gate.MayWalkMemslotsByHva(context.Declaration))
-            {
-                // An HVA path by what it does: it walks the memslots by HVA (SPEC section 3).
-                AnalyzeFlow(context, roles, walksOnly: true);
-            }
-        }
-
-        // Apart from AnalyzeBlock, so that the closure its lambdas share is made only for a block
-        // past the gate: C# makes a closure over a parameter when the method is entered.
-        private static void AnalyzeFlow(MethodBody context, RoleView roles, bool walksOnly) =>
-            MethodFlowRunner.Analyze(
-                context,
-                roles,
-                FlowFacts.Flags,
-                root => RangeCalls.PassesARange(root, roles.Roles) && (!walksOnly || WalksMemslotsByHva(root)),
-                FlowState.Empty,
-                FlowState.Empty,
-                () => new OneSidedRangeReporter(context, roles, Descriptors.HvaRangeNotSharedOnly, FlagKind.OnlyShared));
-
-        /// <summary>Does the body itself walk the memslots by HVA (<c>kvm_for_each_memslot_in_hva_range</c>, <c>hva_to_gfn_memslot</c>, the runtime's walk)?</summary>
-        private static bool WalksMemslotsByHva(IOperation root)
+        internal static bool WalksMemslotsByHva(IOperation root)
         {
             foreach (var invocation in MethodSummaries.InvocationsOutsideNestedFunctions(root))
             {

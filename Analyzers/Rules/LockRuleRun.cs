@@ -39,11 +39,7 @@ namespace GfnGuard.Analyzers.Rules
 
         private static void ReportFromRun(MethodBody body, RoleContext roleContext, int rule, bool reclaim, bool balance)
         {
-            var run = roleContext.LockRuns.GetValue(body.Declaration, _ => new SharedRun());
-            foreach (var diagnostic in run.FoundFor(rule, () => Run(body, roleContext, reclaim, balance)))
-            {
-                body.ReportDiagnostic(diagnostic);
-            }
+            SharedRun.Report(roleContext.LockRuns, body, rule, () => Run(body, roleContext, reclaim, balance));
         }
 
         private static ImmutableArray<Diagnostic>[] Run(MethodBody body, RoleContext roleContext, bool reclaim, bool balance)

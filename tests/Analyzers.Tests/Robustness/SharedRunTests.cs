@@ -10,11 +10,12 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace GfnGuard.Analyzers.Tests.Robustness;
 
 /// <summary>
-/// KVM0003 and KVM0007 share one lock-state run per body (Rules.LockRuleRun): whichever
-/// reaches a body first runs it for both. Each must report exactly what it reports alone, in
+/// KVM0003 and KVM0007 share one lock-state run per body (Rules.LockRuleRun), and KVM0001,
+/// KVM0002, KVM0004 and KVM0005 one flag run (Rules.FlagRuleRun): whichever rule reaches a
+/// body first runs it for all of them. Each must report exactly what it reports alone, in
 /// whichever order the driver calls them and on whichever threads.
 /// </summary>
-public sealed class SharedLockRunTests
+public sealed class SharedRunTests
 {
     // Bodies where both rules find something, where one does and the other's gate passes, and
     // a lambda and a local function (their graphs are run apart).
@@ -93,6 +94,59 @@ public sealed class SharedLockRunTests
         for (var run = 0; run < 3; run++)
         {
             Assert.Equal(expected, await RunAsync(sources, concurrent: true, new ReclaimUnderMmuLockAnalyzer(), new UnbalancedMmuLockAnalyzer()));
+        }
+    }
+
+    // Paths where KVM0001 and a path rule both report in one body: both flags set, and another
+    // range handed on that is not one-sided.
+    private const string FlagPort = """
+        static class Paths
+        {
+            static bool kvm_mmu_notifier_both_and_unfiltered(kvm kvm, kvm_memory_slot slot, bool x)
+            {
+                var range = new kvm_gfn_range { slot = slot };
+                range.only_private = x;
+                range.only_shared = true;
+                var other = new kvm_gfn_range { slot = slot };
+                return kvm_unmap_gfn_range(kvm, ref range) | kvm_unmap_gfn_range(kvm, ref other);
+            }
+
+            static bool kvm_gmem_both_and_unfiltered(kvm kvm, kvm_memory_slot slot, bool x)
+            {
+                var range = new kvm_gfn_range { slot = slot, only_private = true };
+                range.only_shared = x;
+                var other = new kvm_gfn_range { slot = slot };
+                return kvm_unmap_gfn_range(kvm, ref range) | kvm_unmap_gfn_range(kvm, ref other);
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task EachFlagRule_ReportsTogetherWhatItReportsAlone()
+    {
+        var corpus = CorpusGenerator.Generate(new CorpusOptions(Lines: 4000, KvmShare: 0.9, BugShare: 0.4, Seed: 6));
+        var paths = "namespace FlagRules\n{\nusing static FlagRules.Kernel;\n" + KernelPort.Declarations + "\n" + FlagPort + "\n}\n";
+        var sources = corpus.Files.Select(f => (f.Name, f.Text)).Append(("Paths.cs", paths)).ToList();
+
+        DiagnosticAnalyzer[] Rules() => new DiagnosticAnalyzer[] { new BothFlagsSetAnalyzer(), new HvaRangeNotSharedOnlyAnalyzer(), new GmemRangeNotPrivateOnlyAnalyzer(), new EmptyFilterAtZapAnalyzer() };
+        var alone = new System.Collections.Generic.List<string>();
+        foreach (var rule in Rules())
+        {
+            alone.AddRange(await RunAsync(sources, concurrent: false, rule));
+        }
+
+        foreach (var id in new[] { "KVM0001", "KVM0002", "KVM0005" })
+        {
+            Assert.Contains(alone, l => l.StartsWith(id + " Paths.cs", System.StringComparison.Ordinal));
+        }
+
+        Assert.Contains(alone, l => l.StartsWith("KVM0002 Port0", System.StringComparison.Ordinal));
+        var expected = alone.OrderBy(l => l, System.StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, await RunAsync(sources, concurrent: false, Rules()));
+        Assert.Equal(expected, await RunAsync(sources, concurrent: false, Rules().Reverse().ToArray()));
+        for (var run = 0; run < 3; run++)
+        {
+            Assert.Equal(expected, await RunAsync(sources, concurrent: true, Rules()));
         }
     }
 

@@ -1,0 +1,108 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using GfnGuard.Analyzers.Flow;
+using GfnGuard.Analyzers.Roles;
+
+namespace GfnGuard.Analyzers.Rules
+{
+    /// <summary>
+    /// One flag run over a body for the four rules that follow the gfn range flags alone from an
+    /// empty state: KVM0001 (both flags set), KVM0002 (HVA paths shared-only), KVM0005
+    /// (guest_memfd paths private-only) and KVM0004 (an empty attr_filter at a zap). Each ran its
+    /// own fixed point over the same graph with the same transfer; now the first of them to reach
+    /// a body runs it once with the observers of every rule whose gate and pre-filter pass (as
+    /// <see cref="LockRuleRun"/> does for the lock rules), and each reports its own part.
+    /// </summary>
+    internal static class FlagRuleRun
+    {
+        internal const int BothFlags = 0;
+        internal const int HvaShared = 1;
+        internal const int GmemPrivate = 2;
+        internal const int EmptyFilter = 3;
+
+        /// <summary>Reports what <paramref name="rule"/> finds in the body, from the run it shares with the other flag rules.</summary>
+        internal static void Report(MethodBody body, RoleContext roleContext, int rule)
+        {
+            // Each rule's own gate first, before anything is bound or kept (see LockRuleRun.Report).
+            var gate = roleContext.Gate;
+            var both = gate.MaySetBothFlags(body.Declaration);
+            var empty = gate.MayZapAFilteredRange(body.Declaration);
+            var hvaGate = gate.MayBeAnHvaPath(body.Declaration);
+            var gmemGate = gate.MayBeAGmemPath(body.Declaration);
+            if (!(rule switch { BothFlags => both, EmptyFilter => empty, HvaShared => hvaGate, _ => gmemGate }))
+            {
+                return;
+            }
+
+            ReportFromRun(body, roleContext, rule, both, empty, hvaGate, gmemGate);
+        }
+
+        private static void ReportFromRun(MethodBody body, RoleContext roleContext, int rule, bool both, bool empty, bool hvaGate, bool gmemGate) =>
+            SharedRun.Report(roleContext.FlagRuns, body, rule, () => Run(body, roleContext, both, empty, hvaGate, gmemGate));
+
+        private static ImmutableArray<Diagnostic>[] Run(MethodBody body, RoleContext roleContext, bool both, bool empty, bool hvaGate, bool gmemGate)
+        {
+            // An HVA path by its name or attribute, or by what it does (it walks the memslots by
+            // HVA, SPEC section 3); a guest_memfd path by its name or attribute.
+            var roles = MethodFlowRunner.RolesFor(body, roleContext);
+            var hvaByRole = hvaGate && roles.Roles.IsHvaPathMethod(body.OwningSymbol);
+            var hvaByWalk = hvaGate && !hvaByRole && roleContext.Gate.MayWalkMemslotsByHva(body.Declaration);
+            var gmem = gmemGate && roles.Roles.IsGmemPathMethod(body.OwningSymbol);
+            var found = new[] { new List<Diagnostic>(), new List<Diagnostic>(), new List<Diagnostic>(), new List<Diagnostic>() };
+            if (both || empty || hvaByRole || hvaByWalk || gmem)
+            {
+                RunFlow(body, roles, found, both, empty, hvaByRole, hvaByWalk, gmem);
+            }
+
+            return new[] { found[0].ToImmutableArray(), found[1].ToImmutableArray(), found[2].ToImmutableArray(), found[3].ToImmutableArray() };
+        }
+
+        private static void RunFlow(MethodBody body, RoleView roles, List<Diagnostic>[] found, bool both, bool empty, bool hvaByRole, bool hvaByWalk, bool gmem)
+        {
+            var hva = false;
+            MethodFlowRunner.Analyze(
+                body,
+                roles,
+                FlowFacts.Flags,
+                root =>
+                {
+                    // Each rule's own pre-filter on the operation tree (the range test shared by the two path rules).
+                    bool? passesARange = null;
+                    both = both && BothFlagsSetAnalyzer.WorthAnalysing(root, roles);
+                    empty = empty && EmptyFilterAtZapAnalyzer.WorthAnalysing(root, roles);
+                    hva = (hvaByRole || hvaByWalk) && (passesARange ??= RangeCalls.PassesARange(root, roles.Roles))
+                        && (!hvaByWalk || HvaRangeNotSharedOnlyAnalyzer.WalksMemslotsByHva(root));
+                    gmem = gmem && (passesARange ??= RangeCalls.PassesARange(root, roles.Roles));
+                    return both || empty || hva || gmem;
+                },
+                FlowState.Empty,
+                FlowState.Empty,
+                () =>
+                {
+                    var parts = new List<FlowObserver>(4);
+                    if (both)
+                    {
+                        parts.Add(BothFlagsSetAnalyzer.NewReporter(body.GatheringInto(found[BothFlags]), roles));
+                    }
+
+                    if (hva)
+                    {
+                        parts.Add(new OneSidedRangeReporter(body.GatheringInto(found[HvaShared]), roles, Descriptors.HvaRangeNotSharedOnly, FlagKind.OnlyShared));
+                    }
+
+                    if (gmem)
+                    {
+                        parts.Add(new OneSidedRangeReporter(body.GatheringInto(found[GmemPrivate]), roles, Descriptors.GmemRangeNotPrivateOnly, FlagKind.OnlyPrivate));
+                    }
+
+                    if (empty)
+                    {
+                        parts.Add(EmptyFilterAtZapAnalyzer.NewReporter(body.GatheringInto(found[EmptyFilter]), roles));
+                    }
+
+                    return parts.Count == 1 ? parts[0] : new CompositeObserver(parts.ToArray());
+                });
+        }
+    }
+}
