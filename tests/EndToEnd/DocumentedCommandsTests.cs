@@ -28,6 +28,7 @@ public sealed partial class DocumentedCommandsTests(PackedFeed feed)
         (new Regex("^GFNGUARD_STRESS_SECONDS=\\d+ dotnet test tests/Runtime\\.Tests --filter WholeModelStress$"), "WholeModelStressTests in CI for 1.5 s per VM type (the long run only raises it)"),
         (new Regex("^dotnet tool install --global csharp-ls$"), "LanguageServerTests (installs the same tool into a folder of its own)"),
         (new Regex("^dotnet run -c Release --project tests/Benchmarks -- "), "a benchmark: minutes per run, not for CI; tests/Benchmarks builds in CI as part of Analyzers.sln"),
+        (new Regex("^GFNGUARD_PROFILE_ONLY=[A-Za-z,]+ dotnet run -c Release --project tests/Benchmarks -- --analyzer-profile "), "the same benchmark with some rules only: not for CI"),
         (new Regex("^\\.\\./shared/realcode/measure\\.sh$"), "the real-code measurement beside the repository (two builds of Serilog): a benchmark, not for CI"),
     };
 
