@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using GfnGuard.Analyzers.Flow;
-using GfnGuard.Analyzers.Roles;
 
 namespace GfnGuard.Analyzers.Rules
 {
