@@ -16,11 +16,6 @@ namespace GfnGuard.Analyzers.Flow
         private readonly object _gate = new object();
         private ImmutableArray<Diagnostic>[]? _found;
 
-        /// <summary>
-        /// The findings for <paramref name="rule"/>, running <paramref name="run"/> if no rule has
-        /// yet. A run that throws (a cancelled build) leaves nothing behind, so a later call runs
-        /// it again; a rule arriving meanwhile waits for the run rather than making its own.
-        /// </summary>
         /// <summary>Reports through <paramref name="body"/> what <paramref name="rule"/> found in it, from the body's run in <paramref name="runs"/>.</summary>
         internal static void Report(ConditionalWeakTable<SyntaxNode, SharedRun> runs, MethodBody body, int rule, Func<ImmutableArray<Diagnostic>[]> run)
         {
@@ -30,7 +25,12 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
-        internal ImmutableArray<Diagnostic> FoundFor(int rule, Func<ImmutableArray<Diagnostic>[]> run)
+        /// <summary>
+        /// The findings for <paramref name="rule"/>, running <paramref name="run"/> if no rule has
+        /// yet. A run that throws (a cancelled build) leaves nothing behind, so a later call runs
+        /// it again; a rule arriving meanwhile waits for the run rather than making its own.
+        /// </summary>
+        private ImmutableArray<Diagnostic> FoundFor(int rule, Func<ImmutableArray<Diagnostic>[]> run)
         {
             lock (_gate)
             {

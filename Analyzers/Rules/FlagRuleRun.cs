@@ -24,30 +24,38 @@ namespace GfnGuard.Analyzers.Rules
         /// <summary>Reports what <paramref name="rule"/> finds in the body, from the run it shares with the other flag rules.</summary>
         internal static void Report(MethodBody body, RoleContext roleContext, int rule)
         {
-            // Each rule's own gate first, before anything is bound or kept (see LockRuleRun.Report).
-            var gate = roleContext.Gate;
-            var both = gate.MaySetBothFlags(body.Declaration);
-            var empty = gate.MayZapAFilteredRange(body.Declaration);
-            var hvaGate = gate.MayBeAnHvaPath(body.Declaration);
-            var gmemGate = gate.MayBeAGmemPath(body.Declaration);
-            if (!(rule switch { BothFlags => both, EmptyFilter => empty, HvaShared => hvaGate, _ => gmemGate }))
+            // The calling rule's own gate first, before anything is bound or kept (see LockRuleRun.Report).
+            if (PassesGate(rule, roleContext.Gate, body.Declaration))
             {
-                return;
+                ReportFromRun(body, roleContext, rule);
             }
-
-            ReportFromRun(body, roleContext, rule, both, empty, hvaGate, gmemGate);
         }
 
-        private static void ReportFromRun(MethodBody body, RoleContext roleContext, int rule, bool both, bool empty, bool hvaGate, bool gmemGate) =>
-            SharedRun.Report(roleContext.FlagRuns, body, rule, () => Run(body, roleContext, both, empty, hvaGate, gmemGate));
-
-        private static ImmutableArray<Diagnostic>[] Run(MethodBody body, RoleContext roleContext, bool both, bool empty, bool hvaGate, bool gmemGate)
+        private static bool PassesGate(int rule, Gate.SyntaxGate gate, SyntaxNode declaration) => rule switch
         {
+            BothFlags => gate.MaySetBothFlags(declaration),
+            HvaShared => gate.MayBeAnHvaPath(declaration),
+            GmemPrivate => gate.MayBeAGmemPath(declaration),
+            _ => gate.MayZapAFilteredRange(declaration),
+        };
+
+        private static void ReportFromRun(MethodBody body, RoleContext roleContext, int rule) =>
+            SharedRun.Report(roleContext.FlagRuns, body, rule, () => Run(body, roleContext));
+
+        /// <summary>The run, once per body, for each rule whose gate lets the body through.</summary>
+        private static ImmutableArray<Diagnostic>[] Run(MethodBody body, RoleContext roleContext)
+        {
+            var gate = roleContext.Gate;
+            var both = PassesGate(BothFlags, gate, body.Declaration);
+            var empty = PassesGate(EmptyFilter, gate, body.Declaration);
+            var hvaGate = PassesGate(HvaShared, gate, body.Declaration);
+            var gmemGate = PassesGate(GmemPrivate, gate, body.Declaration);
+
             // An HVA path by its name or attribute, or by what it does (it walks the memslots by
             // HVA, SPEC section 3); a guest_memfd path by its name or attribute.
             var roles = MethodFlowRunner.RolesFor(body, roleContext);
             var hvaByRole = hvaGate && roles.Roles.IsHvaPathMethod(body.OwningSymbol);
-            var hvaByWalk = hvaGate && !hvaByRole && roleContext.Gate.MayWalkMemslotsByHva(body.Declaration);
+            var hvaByWalk = hvaGate && !hvaByRole && gate.MayWalkMemslotsByHva(body.Declaration);
             var gmem = gmemGate && roles.Roles.IsGmemPathMethod(body.OwningSymbol);
             var found = new[] { new List<Diagnostic>(), new List<Diagnostic>(), new List<Diagnostic>(), new List<Diagnostic>() };
             if (both || empty || hvaByRole || hvaByWalk || gmem)

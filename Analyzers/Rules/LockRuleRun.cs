@@ -23,28 +23,34 @@ namespace GfnGuard.Analyzers.Rules
         /// <summary>KVM0007's part.</summary>
         internal const int Balance = 1;
 
-        /// <summary>Reports what <paramref name="rule"/> finds in the body, from the run it shares with the other lock rule.</summary>
-        internal static void Report(MethodBody body, RoleContext roleContext, int rule)
+        /// <summary>
+        /// Reports what <paramref name="rule"/> finds in the body, from the run it shares with the
+        /// other lock rule; returns whether the rule's own gate let the body through.
+        /// </summary>
+        internal static bool Report(MethodBody body, RoleContext roleContext, int rule)
         {
-            // Each rule's own gate first, before anything is bound or kept: a block that neither
-            // rule can break costs nothing, and one only the other rule can break is left to it.
-            var heldOnEntry = SymbolRoles.RequiresLockAttribute(body.OwningSymbol)?.ApplicationSyntaxReference is not null;
-            var reclaim = roleContext.Gate.MayReclaimUnderLock(body.Declaration, heldOnEntry);
-            var balance = roleContext.Gate.MayTouchTheLock(body.Declaration);
-            if (rule == Reclaim ? reclaim : balance)
+            // The calling rule's own gate first, before anything is bound or kept: a block it
+            // cannot break costs it nothing, and one only the other rule can break is left to it.
+            var passes = rule == Reclaim
+                ? roleContext.Gate.MayReclaimUnderLock(body.Declaration, heldOnEntry: SymbolRoles.RequiresLockAttribute(body.OwningSymbol)?.ApplicationSyntaxReference is not null)
+                : roleContext.Gate.MayTouchTheLock(body.Declaration);
+            if (passes)
             {
-                ReportFromRun(body, roleContext, rule, reclaim, balance);
+                ReportFromRun(body, roleContext, rule);
             }
+
+            return passes;
         }
 
-        private static void ReportFromRun(MethodBody body, RoleContext roleContext, int rule, bool reclaim, bool balance)
-        {
-            SharedRun.Report(roleContext.LockRuns, body, rule, () => Run(body, roleContext, reclaim, balance));
-        }
+        private static void ReportFromRun(MethodBody body, RoleContext roleContext, int rule) =>
+            SharedRun.Report(roleContext.LockRuns, body, rule, () => Run(body, roleContext));
 
-        private static ImmutableArray<Diagnostic>[] Run(MethodBody body, RoleContext roleContext, bool reclaim, bool balance)
+        /// <summary>The run, once per body, for each rule whose gate lets the body through.</summary>
+        private static ImmutableArray<Diagnostic>[] Run(MethodBody body, RoleContext roleContext)
         {
             var (entry, notHeld, heldOnEntry) = MethodFlowRunner.LockEntry(body);
+            var reclaim = roleContext.Gate.MayReclaimUnderLock(body.Declaration, heldOnEntry);
+            var balance = roleContext.Gate.MayTouchTheLock(body.Declaration);
             return RunFlow(body, MethodFlowRunner.RolesFor(body, roleContext), entry, notHeld, heldOnEntry, reclaim, balance);
         }
 

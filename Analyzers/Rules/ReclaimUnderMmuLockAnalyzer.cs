@@ -25,12 +25,9 @@ namespace GfnGuard.Analyzers.Rules
 
         internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext)
         {
-            // The lock-state run, shared with KVM0007.
-            LockRuleRun.Report(context, roleContext, LockRuleRun.Reclaim);
-
-            // [RequiresMmuLock]: the lock is held from entry, and the attribute is where it was taken.
-            var requires = SymbolRoles.RequiresLockAttribute(context.OwningSymbol)?.ApplicationSyntaxReference;
-            if (roleContext.Gate.MayReclaimUnderLock(context.Declaration, heldOnEntry: requires is not null))
+            // The lock-state run, shared with KVM0007; then, past the same gate, the delegates
+            // this body hands to a method that runs them under its lock.
+            if (LockRuleRun.Report(context, roleContext, LockRuleRun.Reclaim))
             {
                 ReportDelegatesRunUnderTheLock(context, MethodFlowRunner.RolesFor(context, roleContext));
             }
