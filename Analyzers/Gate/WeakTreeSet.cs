@@ -13,16 +13,12 @@ namespace GfnGuard.Analyzers.Gate
         private static readonly object s_member = new object();
         private readonly ConditionalWeakTable<SyntaxTree, object> _trees = new ConditionalWeakTable<SyntaxTree, object>();
 
-        /// <summary>How many trees were added (some may have been collected since).</summary>
-        internal int Count { get; private set; }
-
         /// <summary>Adds a tree; only the thread building the gate adds, before anyone reads.</summary>
         internal void Add(SyntaxTree tree)
         {
             if (!_trees.TryGetValue(tree, out _))
             {
                 _trees.Add(tree, s_member);
-                Count++;
             }
         }
 
