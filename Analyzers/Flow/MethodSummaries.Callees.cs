@@ -24,8 +24,12 @@ namespace GfnGuard.Analyzers.Flow
         private readonly System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, IReadOnlyList<IMethodSymbol>> _implementationsOf =
             new System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, IReadOnlyList<IMethodSymbol>>(SymbolEqualityComparer.Default);
 
-        // The source types that implement an interface, with the interfaces: made at the first interface target.
+        // Every source type that implements an interface: made at the first interface target of
+        // an interface some library declares (one of this compilation's is looked up by name).
         private System.Lazy<List<INamedTypeSymbol>>? _typesWithInterfaces;
+
+        // The trees' inheritance indexes, merged: made at the first virtual or interface target.
+        private System.Lazy<(HashSet<string> Overrides, List<BaseListEntry> BaseLists, List<(string Alias, string Target)> Aliases)>? _inheritance;
 
         // Made once: a method group passed to GetOrAdd is a new delegate on every call.
         private System.Func<IMethodSymbol, IReadOnlyList<IMethodSymbol>>? _findImplementations;
@@ -326,27 +330,34 @@ namespace GfnGuard.Analyzers.Flow
                 Add(method);
             }
 
-            foreach (var candidate in compilation.GetSymbolsWithName(method.Name, SymbolFilter.Member))
-            {
-                if (candidate is not IMethodSymbol { IsStatic: false } over)
-                {
-                    continue;
-                }
+            _inheritance ??= new System.Lazy<(HashSet<string>, List<BaseListEntry>, List<(string, string)>)>(() => MergedInheritance(compilation), LazyThreadSafetyMode.ExecutionAndPublication);
+            var inheritance = _inheritance.Value;
 
-                for (var overridden = over.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+            // An override has its method's name and the override modifier (a source method with
+            // an overridden method is declared so): when no tree declares one, there is none.
+            if (method.MethodKind != MethodKind.Ordinary || inheritance.Overrides.Contains(method.Name))
+            {
+                foreach (var candidate in compilation.GetSymbolsWithName(method.Name, SymbolFilter.Member))
                 {
-                    if (SymbolEqualityComparer.Default.Equals(overridden.OriginalDefinition, method))
+                    if (candidate is not IMethodSymbol { IsStatic: false } over)
                     {
-                        Add(over);
-                        break;
+                        continue;
+                    }
+
+                    for (var overridden = over.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+                    {
+                        if (SymbolEqualityComparer.Default.Equals(overridden.OriginalDefinition, method))
+                        {
+                            Add(over);
+                            break;
+                        }
                     }
                 }
             }
 
             if (method.ContainingType is { TypeKind: TypeKind.Interface } @interface)
             {
-                _typesWithInterfaces ??= new System.Lazy<List<INamedTypeSymbol>>(() => TypesWithInterfaces(compilation), LazyThreadSafetyMode.ExecutionAndPublication);
-                foreach (var type in _typesWithInterfaces.Value)
+                foreach (var type in TypesThatMayImplement(@interface, inheritance.BaseLists, inheritance.Aliases))
                 {
                     foreach (var implemented in type.AllInterfaces)
                     {
@@ -361,6 +372,16 @@ namespace GfnGuard.Analyzers.Flow
                                 && type.FindImplementationForInterfaceMember(interfaceMethod) is IMethodSymbol implementation)
                             {
                                 Add(implementation);
+
+                                // The interface maps to the method that implements it, and the call
+                                // dispatches on to every override of that method.
+                                if (implementation.IsVirtual || implementation.IsAbstract || implementation.IsOverride)
+                                {
+                                    foreach (var over in ImplementationsOf(Normalize(implementation)))
+                                    {
+                                        Add(over);
+                                    }
+                                }
                             }
                         }
                     }
@@ -382,6 +403,64 @@ namespace GfnGuard.Analyzers.Flow
 
         private static (string Path, int Start) SourceOrder(IMethodSymbol method) =>
             method.Locations.Length > 0 && method.Locations[0].SourceTree is { } tree ? (tree.FilePath, method.Locations[0].SourceSpan.Start) : (string.Empty, -1);
+
+        /// <summary>
+        /// The source types that may implement <paramref name="interface"/>. One of this
+        /// compilation's can only be implemented by a type whose base list leads to its name
+        /// (<see cref="InheritanceIndex.MayImplement"/>), so only those types' symbols are made;
+        /// one a library declares may come through a library's base type, so every source type
+        /// that implements an interface is asked.
+        /// </summary>
+        private IEnumerable<INamedTypeSymbol> TypesThatMayImplement(INamedTypeSymbol @interface, List<BaseListEntry> baseLists, List<(string Alias, string Target)> aliases)
+        {
+            var compilation = _context.Compilation;
+            if (!SymbolEqualityComparer.Default.Equals(@interface.ContainingAssembly, compilation.Assembly))
+            {
+                _typesWithInterfaces ??= new System.Lazy<List<INamedTypeSymbol>>(() => TypesWithInterfaces(compilation), LazyThreadSafetyMode.ExecutionAndPublication);
+                return _typesWithInterfaces.Value;
+            }
+
+            var types = new List<INamedTypeSymbol>();
+            foreach (var entry in InheritanceIndex.MayImplement(@interface.Name, baseLists, aliases))
+            {
+                var tree = entry.Declaration.SyntaxTree;
+                if (!compilation.ContainsSyntaxTree(tree))
+                {
+                    continue;
+                }
+
+#pragma warning disable RS1030 // A type declaration of another tree; only the declared symbol is asked, no body is bound.
+                if (compilation.GetSemanticModel(tree).GetDeclaredSymbol(entry.Declaration) is INamedTypeSymbol type
+#pragma warning restore RS1030
+                    && !System.Linq.Enumerable.Contains(types, type, SymbolEqualityComparer.Default))
+                {
+                    types.Add(type);
+                }
+            }
+
+            return types;
+        }
+
+        /// <summary>Every tree's <see cref="InheritanceIndex"/>, with the aliases the trees declare.</summary>
+        private static (HashSet<string>, List<BaseListEntry>, List<(string, string)>) MergedInheritance(Compilation compilation)
+        {
+            var overrides = new HashSet<string>(System.StringComparer.Ordinal);
+            var baseLists = new List<BaseListEntry>();
+            var aliases = new List<(string, string)>();
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                var index = InheritanceIndex.For(tree, CancellationToken.None);
+                if (index.Overrides is { } named)
+                {
+                    overrides.UnionWith(named);
+                }
+
+                baseLists.AddRange(index.BaseLists);
+                aliases.AddRange(Gate.TreeNames.For(tree, CancellationToken.None).Aliases);
+            }
+
+            return (overrides, baseLists, aliases);
+        }
 
         /// <summary>Every type of the compilation's source (nested ones too) that implements an interface. Only type symbols are made.</summary>
         private static List<INamedTypeSymbol> TypesWithInterfaces(Compilation compilation)

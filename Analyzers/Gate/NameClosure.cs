@@ -17,7 +17,9 @@ namespace GfnGuard.Analyzers.Gate
     /// followed (new seeds) are followed over every tree, and the names already known are looked
     /// up in the new trees alone. A name the earlier compilation found and this one would not
     /// (its speller was edited away) stays: the gate only turns bodies away, and a name too many
-    /// costs a body analysed, never a wrong answer.
+    /// costs a body analysed, never a wrong answer. So when the seeds are the earlier closure's and
+    /// the new trees add no name, the closure is the earlier one itself: the gate then sees the
+    /// same sets, by reference, without copying or comparing tens of thousands of names.
     /// </remarks>
     internal sealed class NameClosure
     {
@@ -25,6 +27,9 @@ namespace GfnGuard.Analyzers.Gate
         {
             Seeds = seeds;
             Found = found;
+            var all = new HashSet<string>(found, System.StringComparer.Ordinal);
+            all.UnionWith(seeds);
+            WithSeeds = all;
         }
 
         /// <summary>The names it started from.</summary>
@@ -33,13 +38,8 @@ namespace GfnGuard.Analyzers.Gate
         /// <summary>The methods found to spell a seed or a found name, transitively (not the seeds themselves).</summary>
         internal HashSet<string> Found { get; }
 
-        /// <summary>The found names and the seeds.</summary>
-        internal HashSet<string> WithSeeds()
-        {
-            var all = new HashSet<string>(Found, System.StringComparer.Ordinal);
-            all.UnionWith(Seeds);
-            return all;
-        }
+        /// <summary>The found names and the seeds. Read only, like <see cref="Found"/>: a later closure may be this one.</summary>
+        internal HashSet<string> WithSeeds { get; }
 
         /// <summary>
         /// The closure of <paramref name="seeds"/> over <paramref name="trees"/>, grown from
@@ -52,13 +52,16 @@ namespace GfnGuard.Analyzers.Gate
             WeakTreeSet? previousTrees,
             CancellationToken cancellationToken)
         {
-            // A name is known when it is a seed or found; found grows from the earlier closure's
-            // (copying a set of the same comparer copies its buckets, without hashing a name).
-            var found = previous is null || previousTrees is null
-                ? new HashSet<string>(System.StringComparer.Ordinal)
-                : new HashSet<string>(previous.Found, System.StringComparer.Ordinal);
+            var grown = previous is not null && previousTrees is not null;
+            var sameSeeds = grown && seeds.SetEquals(previous!.Seeds);
+
+            // A name is known when it is a seed or found. Grown, found is the earlier closure's own
+            // set until a name is added (copying a set of the same comparer copies its buckets,
+            // without hashing a name).
+            var found = grown ? previous!.Found : new HashSet<string>(System.StringComparer.Ordinal);
+            var copied = !grown;
             var pending = new Queue<string>();
-            if (previous is null || previousTrees is null)
+            if (!grown)
             {
                 foreach (var seed in seeds)
                 {
@@ -69,7 +72,7 @@ namespace GfnGuard.Analyzers.Gate
             {
                 foreach (var seed in seeds)
                 {
-                    if (!previous.Seeds.Contains(seed) && !previous.Found.Contains(seed))
+                    if (!previous!.Seeds.Contains(seed) && !previous.Found.Contains(seed))
                     {
                         pending.Enqueue(seed);
                     }
@@ -81,7 +84,7 @@ namespace GfnGuard.Analyzers.Gate
                 // files). A name found on the way is also followed below, which finds nothing new.
                 foreach (var (tree, _) in trees)
                 {
-                    if (previousTrees.Contains(tree))
+                    if (previousTrees!.Contains(tree))
                     {
                         continue;
                     }
@@ -110,13 +113,27 @@ namespace GfnGuard.Analyzers.Gate
                 }
             }
 
-            return new NameClosure(new HashSet<string>(seeds, System.StringComparer.Ordinal), found);
+            return sameSeeds && !copied
+                ? previous!
+                : new NameClosure(new HashSet<string>(seeds, System.StringComparer.Ordinal), copied ? found : new HashSet<string>(found, System.StringComparer.Ordinal));
 
             void AddSpellers(SyntaxTree tree, string name)
             {
                 foreach (var speller in TreeRoleIndex.For(tree, cancellationToken).SpellersOf(name))
                 {
-                    if (found.Add(speller) && !seeds.Contains(speller))
+                    if (found.Contains(speller))
+                    {
+                        continue;
+                    }
+
+                    if (!copied)
+                    {
+                        found = new HashSet<string>(found, System.StringComparer.Ordinal);
+                        copied = true;
+                    }
+
+                    found.Add(speller);
+                    if (!seeds.Contains(speller))
                     {
                         pending.Enqueue(speller);
                     }

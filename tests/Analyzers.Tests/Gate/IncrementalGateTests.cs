@@ -53,6 +53,70 @@ public sealed class IncrementalGateTests
         Assert.True(second.MayTouchTheLock("drop_it"));
         Assert.True(second.MayTouchTheLock("via"));
         Assert.True(second.MayTouchTheLock("take"));
+
+        // The grown closure starts as the earlier one's own set and copies it before adding a
+        // name: the earlier gate (still answering its own compilation) must not see the new names.
+        Assert.False(first.MayTouchTheLock("drop_it"));
+        Assert.False(first.MayTouchTheLock("via"));
+    }
+
+    /// <summary>
+    /// The flag helpers are the flag closure's own found set, which a grown closure shares until
+    /// it adds a name: adding one must copy it first, or the earlier gate would let through a
+    /// body that calls a helper its compilation does not have.
+    /// </summary>
+    [Fact]
+    public async Task AnEditThatAddsAFlagHelper_LeavesTheEarlierGatesHelpersAsTheyWere()
+    {
+        const string Marks = """
+            static class Marks
+            {
+                static void N(kvm_gfn_range range) => mark(range);
+            }
+            """;
+        var before = await AnalyzerRun.CompileAsync(new[] { ("Kernel.cs", KernelPort.Declarations), ("Helpers.cs", Helpers), ("Marks.cs", Marks) });
+        var first = AnalyzerRun.GateOf(before);
+
+        var helpers = before.SyntaxTrees.Single(t => t.FilePath == "Helpers.cs");
+        var edited = helpers.WithChangedText(helpers.GetText().Replace(
+            helpers.GetText().ToString().IndexOf("static void take", System.StringComparison.Ordinal), 0,
+            "static void mark(kvm_gfn_range range) { range.only_private = true; range.only_shared = true; }\n    "));
+        var after = before.ReplaceSyntaxTree(helpers, edited);
+        var second = AnalyzerRun.GateOf(after);
+
+        // Asked only now, so that the first gate judges the tree with its helpers as they are after the edit.
+        Assert.True(second.MaySetBothFlags(Declaration(after, "N")));
+        Assert.False(first.MaySetBothFlags(Declaration(before, "N")));
+
+        static SyntaxNode Declaration(Compilation compilation, string name) =>
+            compilation.SyntaxTrees.Single(t => t.FilePath == "Marks.cs").GetRoot().DescendantNodes()
+                .OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>().Single(m => m.Identifier.ValueText == name);
+    }
+
+    [Fact]
+    public async Task AnEditThatAddsNoName_KeepsTheLastGatesAnswers_AndAnEditAfterItStillGrows()
+    {
+        var before = await AnalyzerRun.CompileAsync(new[] { ("Kernel.cs", KernelPort.Declarations), ("Helpers.cs", Helpers), ("Port.cs", Port) });
+        var first = AnalyzerRun.GateOf(before);
+
+        // A comment typed: no tree spells a name it did not, so the closures are the last ones.
+        var port = before.SyntaxTrees.Single(t => t.FilePath == "Port.cs");
+        var typed = port.WithChangedText(port.GetText().Replace(port.GetText().Length, 0, "\n// typed\n"));
+        var commented = before.ReplaceSyntaxTree(port, typed);
+        var second = AnalyzerRun.GateOf(commented);
+        Assert.True(second.MayTouchTheLock("take"));
+        Assert.False(second.MayTouchTheLock("drop_it"));
+
+        // The next keystroke grows from that gate, whose closure is the first one's, and must
+        // still leave the first untouched.
+        var helpers = commented.SyntaxTrees.Single(t => t.FilePath == "Helpers.cs");
+        var edited = helpers.WithChangedText(helpers.GetText().Replace(
+            helpers.GetText().ToString().IndexOf("static void take", System.StringComparison.Ordinal), 0,
+            "static void drop_it(kvm kvm) => KVM_MMU_UNLOCK(kvm);\n    "));
+        var third = AnalyzerRun.GateOf(commented.ReplaceSyntaxTree(helpers, edited));
+        Assert.True(third.MayTouchTheLock("drop_it"));
+        Assert.False(second.MayTouchTheLock("drop_it"));
+        Assert.False(first.MayTouchTheLock("drop_it"));
     }
 
     [Fact]

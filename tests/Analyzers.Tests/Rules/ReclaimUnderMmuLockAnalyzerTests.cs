@@ -788,6 +788,78 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
         """);
 
     /// <summary>
+    /// The implementations of an interface are looked for by the names the types' base lists
+    /// spell (<c>InheritanceIndex</c>), so every way a base list leads to the interface must
+    /// count: through a derived interface, a base class of the compilation, an alias of the
+    /// interface or of a base class, a partial type whose other part (in another file) names
+    /// it, a record and a struct, each declared before the type it goes through. The interface
+    /// maps to the base class's virtual method, and the call dispatches on to its override. An interface a library declares (IDisposable) is implemented
+    /// through any type, so every type is asked. An override in another file counts, and a
+    /// virtual method nobody overrides is only itself.
+    /// </summary>
+    [Fact]
+    public Task EveryBaseListThatLeadsToTheInterface_CountsInOtherFiles()
+    {
+        var test = new Verify.Test();
+        test.TestState.Sources.Add(("/Port.cs", """
+            using static Kernel;
+            using Ops = IReclaimOps;
+
+            interface IReclaimOps { void Reclaim(kvm kvm); }
+            interface IDerivedOps : Ops { }
+            interface IViaDerived { void Reclaim(kvm kvm); }
+            interface IViaBase { void Reclaim(kvm kvm); }
+            interface IViaAlias { void Reclaim(kvm kvm); }
+            interface IViaPartial { void Reclaim(kvm kvm); }
+            interface IViaRecord { void Reclaim(kvm kvm); }
+            interface IViaStruct { void Reclaim(kvm kvm); }
+            class Virtual { public virtual void Reclaim(kvm kvm) { } }
+            class Overridden { public virtual void Release(kvm kvm) { } }
+
+            static class C
+            {
+                static void M(kvm kvm, IReclaimOps ops, IViaDerived derived, IViaBase viaBase, IViaAlias alias, IViaPartial partial,
+                    IViaRecord record, IViaStruct value, System.IDisposable disposable, Virtual plain, Overridden overridden)
+                {
+                    KVM_MMU_LOCK(kvm);
+                    {|KVM0003:ops.Reclaim(kvm)|};
+                    {|KVM0003:derived.Reclaim(kvm)|};
+                    {|KVM0003:viaBase.Reclaim(kvm)|};
+                    {|KVM0003:alias.Reclaim(kvm)|};
+                    {|KVM0003:partial.Reclaim(kvm)|};
+                    {|KVM0003:record.Reclaim(kvm)|};
+                    {|KVM0003:value.Reclaim(kvm)|};
+                    {|KVM0003:disposable.Dispose()|};
+                    plain.Reclaim(kvm);
+                    {|KVM0003:overridden.Release(kvm)|};
+                    KVM_MMU_UNLOCK(kvm);
+                }
+            }
+            """));
+        test.TestState.Sources.Add(("/Impl.cs", """
+            using static Kernel;
+            using Grand = GrandBase;
+
+            sealed class ByDerived : IDerivedOps { public void Reclaim(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+            sealed class TwoLevels : IStillDerived { public void Reclaim(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+            interface IStillDerived : IDerivedOps, IViaDerived { }
+            sealed class Leaf : MiddleBase { public override void Reclaim(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+            class MiddleBase : Grand { }
+            class GrandBase : IViaBase { public virtual void Reclaim(kvm kvm) { } }
+            sealed class ByAlias : ViaAlias { public void Reclaim(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+            partial class Halves { public void Reclaim(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+            sealed record Recorded(int Id) : IViaRecord { public void Reclaim(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+            struct Value : IViaStruct { public void Reclaim(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+            sealed class Resource : System.IDisposable { public void Dispose() => kvm_arch_guest_memory_reclaimed(new kvm()); }
+            sealed class Override : Overridden { public override void Release(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+            """));
+        test.TestState.Sources.Add(("/Halves.cs", "partial class Halves : IViaPartial { }\n"));
+        test.TestState.Sources.Add(("/Aliases.cs", "global using ViaAlias = IViaAlias;\n"));
+        test.TestState.Sources.Add(("/Kernel.cs", "using System.Threading;\n" + KernelPort.Declarations));
+        return Verify.VerifyAsync(test);
+    }
+
+    /// <summary>
     /// Each lock instance is its own lock (SPEC section 2): dropping VM b's lock does not drop
     /// VM a's. What the method cannot tell apart is released together: a variable given the same
     /// VM, and a VM named through a member (r.kvm may be kvm).
