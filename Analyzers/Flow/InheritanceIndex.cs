@@ -35,13 +35,17 @@ namespace GfnGuard.Analyzers.Flow
                     case MethodDeclarationSyntax method when method.Modifiers.Any(SyntaxKind.OverrideKeyword):
                         (overrides ??= new HashSet<string>(StringComparer.Ordinal)).Add(method.Identifier.ValueText);
                         break;
-                    case TypeDeclarationSyntax { BaseList: { } baseList } type:
+                    // A record implements IEquatable of itself with no base list.
+                    case TypeDeclarationSyntax type when type.BaseList is not null || type is RecordDeclarationSyntax:
                         var spelled = new HashSet<string>(StringComparer.Ordinal);
-                        foreach (var token in baseList.DescendantTokens())
+                        if (type.BaseList is { } baseList)
                         {
-                            if (token.IsKind(SyntaxKind.IdentifierToken))
+                            foreach (var token in baseList.DescendantTokens())
                             {
-                                spelled.Add(token.ValueText);
+                                if (token.IsKind(SyntaxKind.IdentifierToken))
+                                {
+                                    spelled.Add(token.ValueText);
+                                }
                             }
                         }
 
@@ -57,7 +61,11 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>The names of the ordinary methods the tree declares with <c>override</c>, or null when none.</summary>
         internal HashSet<string>? Overrides { get; }
 
-        /// <summary>The tree's class, struct, interface and record declarations (nested ones too) that have a base list.</summary>
+        /// <summary>
+        /// The tree's class, struct, interface and record declarations (nested ones too) that may
+        /// implement an interface: those with a base list, and every record. No other source type
+        /// does (an enum's and a delegate's interfaces are their library base type's).
+        /// </summary>
         internal List<BaseListEntry> BaseLists { get; }
 
         internal static InheritanceIndex For(SyntaxTree tree, CancellationToken cancellationToken) =>
@@ -97,7 +105,7 @@ namespace GfnGuard.Analyzers.Flow
         }
     }
 
-    /// <summary>A type declaration with a base list: its name, the identifiers its base list spells, and the declaration.</summary>
+    /// <summary>A type declaration that may implement an interface: its name, the identifiers its base list spells, and the declaration.</summary>
     internal readonly struct BaseListEntry
     {
         internal BaseListEntry(string typeName, HashSet<string> spelled, TypeDeclarationSyntax declaration)

@@ -24,10 +24,6 @@ namespace GfnGuard.Analyzers.Flow
         private readonly System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, IReadOnlyList<IMethodSymbol>> _implementationsOf =
             new System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, IReadOnlyList<IMethodSymbol>>(SymbolEqualityComparer.Default);
 
-        // Every source type that implements an interface: made at the first interface target of
-        // an interface some library declares (one of this compilation's is looked up by name).
-        private System.Lazy<List<INamedTypeSymbol>>? _typesWithInterfaces;
-
         // The trees' inheritance indexes, merged: made at the first virtual or interface target.
         private System.Lazy<(HashSet<string> Overrides, List<BaseListEntry> BaseLists, List<(string Alias, string Target)> Aliases)>? _inheritance;
 
@@ -407,21 +403,20 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>
         /// The source types that may implement <paramref name="interface"/>. One of this
         /// compilation's can only be implemented by a type whose base list leads to its name
-        /// (<see cref="InheritanceIndex.MayImplement"/>), so only those types' symbols are made;
-        /// one a library declares may come through a library's base type, so every source type
-        /// that implements an interface is asked.
+        /// (<see cref="InheritanceIndex.MayImplement"/>); one a library declares may also come
+        /// through a library's base type, so every type with a base list, and every record, is
+        /// asked. Only those types' symbols are made: a keystroke's compilation used to resolve
+        /// the interfaces of every source type for a foreach's IEnumerator.MoveNext.
         /// </summary>
-        private IEnumerable<INamedTypeSymbol> TypesThatMayImplement(INamedTypeSymbol @interface, List<BaseListEntry> baseLists, List<(string Alias, string Target)> aliases)
+        private List<INamedTypeSymbol> TypesThatMayImplement(INamedTypeSymbol @interface, List<BaseListEntry> baseLists, List<(string Alias, string Target)> aliases)
         {
             var compilation = _context.Compilation;
-            if (!SymbolEqualityComparer.Default.Equals(@interface.ContainingAssembly, compilation.Assembly))
-            {
-                _typesWithInterfaces ??= new System.Lazy<List<INamedTypeSymbol>>(() => TypesWithInterfaces(compilation), LazyThreadSafetyMode.ExecutionAndPublication);
-                return _typesWithInterfaces.Value;
-            }
-
+            var candidates = SymbolEqualityComparer.Default.Equals(@interface.ContainingAssembly, compilation.Assembly)
+                ? InheritanceIndex.MayImplement(@interface.Name, baseLists, aliases)
+                : baseLists;
             var types = new List<INamedTypeSymbol>();
-            foreach (var entry in InheritanceIndex.MayImplement(@interface.Name, baseLists, aliases))
+            var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+            foreach (var entry in candidates)
             {
                 var tree = entry.Declaration.SyntaxTree;
                 if (!compilation.ContainsSyntaxTree(tree))
@@ -432,7 +427,7 @@ namespace GfnGuard.Analyzers.Flow
 #pragma warning disable RS1030 // A type declaration of another tree; only the declared symbol is asked, no body is bound.
                 if (compilation.GetSemanticModel(tree).GetDeclaredSymbol(entry.Declaration) is INamedTypeSymbol type
 #pragma warning restore RS1030
-                    && !System.Linq.Enumerable.Contains(types, type, SymbolEqualityComparer.Default))
+                    && seen.Add(type) && !type.AllInterfaces.IsEmpty)
                 {
                     types.Add(type);
                 }
@@ -460,36 +455,6 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return (overrides, baseLists, aliases);
-        }
-
-        /// <summary>Every type of the compilation's source (nested ones too) that implements an interface. Only type symbols are made.</summary>
-        private static List<INamedTypeSymbol> TypesWithInterfaces(Compilation compilation)
-        {
-            var types = new List<INamedTypeSymbol>();
-            var pending = new Stack<INamespaceOrTypeSymbol>();
-            pending.Push(compilation.Assembly.GlobalNamespace);
-            while (pending.Count > 0)
-            {
-                var container = pending.Pop();
-                if (container is INamespaceSymbol @namespace)
-                {
-                    foreach (var nested in @namespace.GetNamespaceMembers())
-                    {
-                        pending.Push(nested);
-                    }
-                }
-
-                foreach (var type in container.GetTypeMembers())
-                {
-                    pending.Push(type);
-                    if (!type.AllInterfaces.IsEmpty)
-                    {
-                        types.Add(type);
-                    }
-                }
-            }
-
-            return types;
         }
     }
 

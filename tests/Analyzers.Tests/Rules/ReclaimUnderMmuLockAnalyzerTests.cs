@@ -793,8 +793,10 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
     /// count: through a derived interface, a base class of the compilation, an alias of the
     /// interface or of a base class, a partial type whose other part (in another file) names
     /// it, a record and a struct, each declared before the type it goes through. The interface
-    /// maps to the base class's virtual method, and the call dispatches on to its override. An interface a library declares (IDisposable) is implemented
-    /// through any type, so every type is asked. An override in another file counts, and a
+    /// maps to the base class's virtual method, and the call dispatches on to its override. An
+    /// interface a library declares is implemented by naming it (IDisposable), through a library
+    /// base class (Comparer of T, whose abstract Compare a source override implements), or by a
+    /// record with no base list (IEquatable of itself). An override in another file counts, and a
     /// virtual method nobody overrides is only itself.
     /// </summary>
     [Fact]
@@ -819,7 +821,8 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
             static class C
             {
                 static void M(kvm kvm, IReclaimOps ops, IViaDerived derived, IViaBase viaBase, IViaAlias alias, IViaPartial partial,
-                    IViaRecord record, IViaStruct value, System.IDisposable disposable, Virtual plain, Overridden overridden)
+                    IViaRecord record, IViaStruct value, System.IDisposable disposable, Virtual plain, Overridden overridden,
+                    System.Collections.Generic.IComparer<kvm> comparer, System.IEquatable<Plain> equatable)
                 {
                     KVM_MMU_LOCK(kvm);
                     {|KVM0003:ops.Reclaim(kvm)|};
@@ -832,6 +835,8 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
                     {|KVM0003:disposable.Dispose()|};
                     plain.Reclaim(kvm);
                     {|KVM0003:overridden.Release(kvm)|};
+                    {|KVM0003:comparer.Compare(kvm, kvm)|};
+                    {|KVM0003:equatable.Equals(null)|};
                     KVM_MMU_UNLOCK(kvm);
                 }
             }
@@ -852,6 +857,8 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
             struct Value : IViaStruct { public void Reclaim(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
             sealed class Resource : System.IDisposable { public void Dispose() => kvm_arch_guest_memory_reclaimed(new kvm()); }
             sealed class Override : Overridden { public override void Release(kvm kvm) => kvm_arch_guest_memory_reclaimed(kvm); }
+            sealed class ByLibraryBase : System.Collections.Generic.Comparer<kvm> { public override int Compare(kvm x, kvm y) { kvm_arch_guest_memory_reclaimed(x); return 0; } }
+            sealed record Plain { public bool Equals(Plain? other) { kvm_arch_guest_memory_reclaimed(new kvm()); return false; } public override int GetHashCode() => 0; }
             """));
         test.TestState.Sources.Add(("/Halves.cs", "partial class Halves : IViaPartial { }\n"));
         test.TestState.Sources.Add(("/Aliases.cs", "global using ViaAlias = IViaAlias;\n"));
