@@ -24,6 +24,10 @@ namespace GfnGuard.Analyzers.Flow
         private readonly System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, IReadOnlyList<IMethodSymbol>> _implementationsOf =
             new System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, IReadOnlyList<IMethodSymbol>>(SymbolEqualityComparer.Default);
 
+        // The source types that implement an interface, for a library's interface (any of them may):
+        // made at the first such target.
+        private System.Lazy<List<INamedTypeSymbol>>? _typesWithInterfaces;
+
         // The trees' inheritance indexes, merged: made at the first virtual or interface target.
         private System.Lazy<(HashSet<string> Overrides, List<BaseListEntry> BaseLists, List<(string Alias, string Target)> Aliases)>? _inheritance;
 
@@ -411,22 +415,38 @@ namespace GfnGuard.Analyzers.Flow
         private List<INamedTypeSymbol> TypesThatMayImplement(INamedTypeSymbol @interface, List<BaseListEntry> baseLists, List<(string Alias, string Target)> aliases)
         {
             var compilation = _context.Compilation;
-            var candidates = SymbolEqualityComparer.Default.Equals(@interface.ContainingAssembly, compilation.Assembly)
-                ? InheritanceIndex.MayImplement(@interface.Name, baseLists, aliases)
-                : baseLists;
+            if (SymbolEqualityComparer.Default.Equals(@interface.ContainingAssembly, compilation.Assembly))
+            {
+                return TypesWithInterfaces(compilation, InheritanceIndex.MayImplement(@interface.Name, baseLists, aliases));
+            }
+
+            _typesWithInterfaces ??= new System.Lazy<List<INamedTypeSymbol>>(() => TypesWithInterfaces(compilation, baseLists), LazyThreadSafetyMode.ExecutionAndPublication);
+            return _typesWithInterfaces.Value;
+        }
+
+        /// <summary>The types <paramref name="entries"/> declare that implement some interface, each once.</summary>
+        private static List<INamedTypeSymbol> TypesWithInterfaces(Compilation compilation, List<BaseListEntry> entries)
+        {
             var types = new List<INamedTypeSymbol>();
             var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
-            foreach (var entry in candidates)
+            SemanticModel? model = null;
+            foreach (var entry in entries)
             {
+                // The entries come tree by tree: one model a tree.
                 var tree = entry.Declaration.SyntaxTree;
-                if (!compilation.ContainsSyntaxTree(tree))
+                if (model?.SyntaxTree != tree)
                 {
-                    continue;
-                }
+                    if (!compilation.ContainsSyntaxTree(tree))
+                    {
+                        continue;
+                    }
 
 #pragma warning disable RS1030 // A type declaration of another tree; only the declared symbol is asked, no body is bound.
-                if (compilation.GetSemanticModel(tree).GetDeclaredSymbol(entry.Declaration) is INamedTypeSymbol type
+                    model = compilation.GetSemanticModel(tree);
 #pragma warning restore RS1030
+                }
+
+                if (model.GetDeclaredSymbol(entry.Declaration) is INamedTypeSymbol type
                     && seen.Add(type) && !type.AllInterfaces.IsEmpty)
                 {
                     types.Add(type);
