@@ -140,5 +140,9 @@ public sealed class InvalidateEndWarningTests
 
         Assert.Equal(1, vm.Kvm.Lockdep.Count(ContractViolation.InvalidationImbalance));
         Assert.Equal(0, vm.Kvm.MmuInvalidateInProgress);
+
+        // The WARN's message is kept, as the kernel's log keeps it.
+        Assert.Equal("kvm_mmu_invalidate_end with no range added since kvm_mmu_invalidate_begin", vm.Kvm.Lockdep.LastMessage(ContractViolation.InvalidationImbalance));
+        Assert.Null(vm.Kvm.Lockdep.LastMessage(ContractViolation.LockOrderInversion));
     }
 }
