@@ -310,8 +310,10 @@ namespace GfnGuard.Analyzers.Flow
         /// What <see cref="ImplementationsOf"/> gives, in source order: the method itself when it is
         /// a virtual source method with a body; every source method whose chain of overridden
         /// methods reaches it (in C# an override has its name, so the compiler's declaration table
-        /// gives the candidates by name); and, for an interface method, what each source type that
-        /// implements the interface maps it to (implicitly, explicitly or through a base type).
+        /// gives the candidates by name, asked only when some tree declares an override of that
+        /// name); and, for an interface method, what each source type that may implement the
+        /// interface (<see cref="InheritanceIndex"/>) maps it to (implicitly, explicitly or through
+        /// a base type), with that method's own overrides.
         /// </summary>
         private IReadOnlyList<IMethodSymbol> FindImplementations(IMethodSymbol method)
         {
