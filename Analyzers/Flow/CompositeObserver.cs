@@ -14,29 +14,30 @@ namespace GfnGuard.Analyzers.Flow
     internal sealed class CompositeObserver : FlowObserver
     {
         private readonly FlowObserver[] _parts;
+        private readonly bool _observesInvocations;
+        private readonly bool _observesLockEvents;
+        private readonly bool _observesFlagsFromCallers;
 
-        internal CompositeObserver(FlowObserver[] parts)
+        private CompositeObserver(FlowObserver[] parts)
         {
             _parts = parts;
             foreach (var part in parts)
             {
-                ObservesInvocationsOf |= part.ObservesInvocations;
-                ObservesLockEventsOf |= part.ObservesLockEvents;
-                ObservesFlagsFromCallersOf |= part.ObservesFlagsFromCallers;
+                _observesInvocations |= part.ObservesInvocations;
+                _observesLockEvents |= part.ObservesLockEvents;
+                _observesFlagsFromCallers |= part.ObservesFlagsFromCallers;
             }
         }
 
-        private bool ObservesInvocationsOf { get; }
+        internal override bool ObservesInvocations => _observesInvocations;
 
-        private bool ObservesLockEventsOf { get; }
+        internal override bool ObservesLockEvents => _observesLockEvents;
 
-        private bool ObservesFlagsFromCallersOf { get; }
+        internal override bool ObservesFlagsFromCallers => _observesFlagsFromCallers;
 
-        internal override bool ObservesInvocations => ObservesInvocationsOf;
-
-        internal override bool ObservesLockEvents => ObservesLockEventsOf;
-
-        internal override bool ObservesFlagsFromCallers => ObservesFlagsFromCallersOf;
+        /// <summary>The one part itself, or a composite of several (at least one part).</summary>
+        internal static FlowObserver Of(System.Collections.Generic.List<FlowObserver> parts) =>
+            parts.Count == 1 ? parts[0] : new CompositeObserver(parts.ToArray());
 
         internal override void OnFlagAssigned(in FlagAssignment assignment)
         {

@@ -25,6 +25,10 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
+        /// <summary>What a run gathered for each rule, by the rule's part number, as the run's result.</summary>
+        internal static ImmutableArray<Diagnostic>[] Parts(System.Collections.Generic.List<Diagnostic>[] gathered) =>
+            Array.ConvertAll(gathered, found => found.ToImmutableArray());
+
         /// <summary>
         /// The findings for <paramref name="rule"/>, running <paramref name="run"/> if no rule has
         /// yet. A run that throws (a cancelled build) leaves nothing behind, so a later call runs

@@ -63,7 +63,7 @@ namespace GfnGuard.Analyzers.Rules
                 RunFlow(body, roles, found, both, empty, hvaByRole, hvaByWalk, gmem);
             }
 
-            return new[] { found[0].ToImmutableArray(), found[1].ToImmutableArray(), found[2].ToImmutableArray(), found[3].ToImmutableArray() };
+            return SharedRun.Parts(found);
         }
 
         private static void RunFlow(MethodBody body, RoleView roles, List<Diagnostic>[] found, bool both, bool empty, bool hvaByRole, bool hvaByWalk, bool gmem)
@@ -109,7 +109,7 @@ namespace GfnGuard.Analyzers.Rules
                         parts.Add(EmptyFilterAtZapAnalyzer.NewReporter(body.GatheringInto(found[EmptyFilter]), roles));
                     }
 
-                    return parts.Count == 1 ? parts[0] : new CompositeObserver(parts.ToArray());
+                    return CompositeObserver.Of(parts);
                 });
         }
     }

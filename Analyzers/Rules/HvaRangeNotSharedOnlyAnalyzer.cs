@@ -28,6 +28,7 @@ namespace GfnGuard.Analyzers.Rules
         /// <summary>The flag run, shared with KVM0001, KVM0004 and KVM0005 (<see cref="FlagRuleRun"/>).</summary>
         internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext) => FlagRuleRun.Report(context, roleContext, FlagRuleRun.HvaShared);
 
+        /// <summary>Does the body itself walk the memslots by HVA (<c>kvm_for_each_memslot_in_hva_range</c>, <c>hva_to_gfn_memslot</c>, the runtime's walk)?</summary>
         internal static bool WalksMemslotsByHva(IOperation root)
         {
             foreach (var invocation in MethodSummaries.InvocationsOutsideNestedFunctions(root))

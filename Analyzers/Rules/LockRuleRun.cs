@@ -58,8 +58,7 @@ namespace GfnGuard.Analyzers.Rules
         // gate: C# makes the closure when the method that holds the captured locals is entered.
         private static ImmutableArray<Diagnostic>[] RunFlow(MethodBody body, RoleView roles, FlowState entry, FlowState notHeld, bool heldOnEntry, bool reclaim, bool balance)
         {
-            var reclaimFound = new List<Diagnostic>();
-            var balanceFound = new List<Diagnostic>();
+            var found = new[] { new List<Diagnostic>(), new List<Diagnostic>() };
             MethodFlowRunner.Analyze(
                 body,
                 roles,
@@ -74,15 +73,22 @@ namespace GfnGuard.Analyzers.Rules
                 },
                 entry,
                 notHeld,
-                () => Observer(body, roles, heldOnEntry, reclaim ? reclaimFound : null, balance ? balanceFound : null));
-            return new[] { reclaimFound.ToImmutableArray(), balanceFound.ToImmutableArray() };
-        }
+                () =>
+                {
+                    var parts = new List<FlowObserver>(2);
+                    if (reclaim)
+                    {
+                        parts.Add(ReclaimUnderMmuLockAnalyzer.NewReporter(body.GatheringInto(found[Reclaim]), roles));
+                    }
 
-        private static FlowObserver Observer(MethodBody body, RoleView roles, bool heldOnEntry, List<Diagnostic>? reclaimFound, List<Diagnostic>? balanceFound)
-        {
-            var reclaim = reclaimFound is null ? null : ReclaimUnderMmuLockAnalyzer.NewReporter(body.GatheringInto(reclaimFound), roles);
-            var balance = balanceFound is null ? null : UnbalancedMmuLockAnalyzer.NewReporter(body.GatheringInto(balanceFound), roles, heldOnEntry);
-            return reclaim is null ? balance! : balance is null ? reclaim : new CompositeObserver(new[] { reclaim, balance });
+                    if (balance)
+                    {
+                        parts.Add(UnbalancedMmuLockAnalyzer.NewReporter(body.GatheringInto(found[Balance]), roles, heldOnEntry));
+                    }
+
+                    return CompositeObserver.Of(parts);
+                });
+            return SharedRun.Parts(found);
         }
     }
 }
