@@ -29,7 +29,7 @@ namespace GfnGuard.Analyzers.Flow
         private System.Lazy<List<INamedTypeSymbol>>? _typesWithInterfaces;
 
         // The trees' inheritance indexes, merged: made at the first virtual or interface target.
-        private System.Lazy<(HashSet<string> Overrides, List<BaseListEntry> BaseLists, List<(string Alias, string Target)> Aliases)>? _inheritance;
+        private System.Lazy<(HashSet<string> Overrides, List<BaseListEntry> BaseLists)>? _inheritance;
 
         // Made once: a method group passed to GetOrAdd is a new delegate on every call.
         private System.Func<IMethodSymbol, IReadOnlyList<IMethodSymbol>>? _findImplementations;
@@ -332,7 +332,7 @@ namespace GfnGuard.Analyzers.Flow
                 Add(method);
             }
 
-            _inheritance ??= new System.Lazy<(HashSet<string>, List<BaseListEntry>, List<(string, string)>)>(() => MergedInheritance(compilation), LazyThreadSafetyMode.ExecutionAndPublication);
+            _inheritance ??= new System.Lazy<(HashSet<string>, List<BaseListEntry>)>(() => MergedInheritance(compilation), LazyThreadSafetyMode.ExecutionAndPublication);
             var inheritance = _inheritance.Value;
 
             // An override has its method's name and the override modifier (a source method with
@@ -359,7 +359,7 @@ namespace GfnGuard.Analyzers.Flow
 
             if (method.ContainingType is { TypeKind: TypeKind.Interface } @interface)
             {
-                foreach (var type in TypesThatMayImplement(@interface, inheritance.BaseLists, inheritance.Aliases))
+                foreach (var type in TypesThatMayImplement(@interface, inheritance.BaseLists, _context.Gate.Aliases))
                 {
                     foreach (var implemented in type.AllInterfaces)
                     {
@@ -458,12 +458,11 @@ namespace GfnGuard.Analyzers.Flow
             return types;
         }
 
-        /// <summary>Every tree's <see cref="InheritanceIndex"/>, with the aliases the trees declare.</summary>
-        private static (HashSet<string>, List<BaseListEntry>, List<(string, string)>) MergedInheritance(Compilation compilation)
+        /// <summary>Every tree's <see cref="InheritanceIndex"/>, merged (the trees' aliases are the gate's, <see cref="Gate.SyntaxGate.Aliases"/>).</summary>
+        private static (HashSet<string>, List<BaseListEntry>) MergedInheritance(Compilation compilation)
         {
             var overrides = new HashSet<string>(System.StringComparer.Ordinal);
             var baseLists = new List<BaseListEntry>();
-            var aliases = new List<(string, string)>();
             foreach (var tree in compilation.SyntaxTrees)
             {
                 var index = InheritanceIndex.For(tree, CancellationToken.None);
@@ -473,10 +472,9 @@ namespace GfnGuard.Analyzers.Flow
                 }
 
                 baseLists.AddRange(index.BaseLists);
-                aliases.AddRange(Gate.TreeNames.For(tree, CancellationToken.None).Aliases);
             }
 
-            return (overrides, baseLists, aliases);
+            return (overrides, baseLists);
         }
     }
 

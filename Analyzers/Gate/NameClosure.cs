@@ -23,13 +23,12 @@ namespace GfnGuard.Analyzers.Gate
     /// </remarks>
     internal sealed class NameClosure
     {
+        private HashSet<string>? _withSeeds;
+
         private NameClosure(HashSet<string> seeds, HashSet<string> found)
         {
             Seeds = seeds;
             Found = found;
-            var all = new HashSet<string>(found, System.StringComparer.Ordinal);
-            all.UnionWith(seeds);
-            WithSeeds = all;
         }
 
         /// <summary>The names it started from.</summary>
@@ -38,8 +37,17 @@ namespace GfnGuard.Analyzers.Gate
         /// <summary>The methods found to spell a seed or a found name, transitively (not the seeds themselves).</summary>
         internal HashSet<string> Found { get; }
 
-        /// <summary>The found names and the seeds. Read only, like <see cref="Found"/>: a later closure may be this one.</summary>
-        internal HashSet<string> WithSeeds { get; }
+        /// <summary>
+        /// The found names and the seeds, made at the first ask (the flag closure's never is).
+        /// Read only, like <see cref="Found"/>: a later closure may be this one, and then the
+        /// later gate gets this same set.
+        /// </summary>
+        internal HashSet<string> WithSeeds => LazyInitializer.EnsureInitialized(ref _withSeeds, () =>
+        {
+            var all = new HashSet<string>(Found, System.StringComparer.Ordinal);
+            all.UnionWith(Seeds);
+            return all;
+        })!;
 
         /// <summary>
         /// The closure of <paramref name="seeds"/> over <paramref name="trees"/>, grown from

@@ -148,13 +148,14 @@ namespace GfnGuard.Analyzers.Gate
             {
                 _nothingToAsk = true;
                 _flagHelpers = _lockNames = _reclaimNames = _zapNames = _flushNames = new HashSet<string>(System.StringComparer.Ordinal);
+                Aliases = new List<(string Alias, string Target)>();
                 return;
             }
 
             // Every tree is read as a whole first; its bodies are indexed only when it spells a
             // name the gate needs: a role attribute here, a range type, or a closure name below.
             var trees = new List<(SyntaxTree Tree, TreeNames Names)>();
-            var aliases = new List<(string Alias, string Target)>();
+            var aliases = Aliases = new List<(string Alias, string Target)>();
             foreach (var tree in compilation.SyntaxTrees)
             {
                 var names = TreeNames.For(tree, cancellationToken);
@@ -331,6 +332,9 @@ namespace GfnGuard.Analyzers.Gate
             var body = Summarize(declaration);
             return body.SpellsAny(_zapNames) && body.SpellsAny(_lockNames);
         }
+
+        /// <summary>The using aliases every tree declares (see <see cref="UsingAliases"/>); none when <see cref="NothingToAsk"/>.</summary>
+        internal List<(string Alias, string Target)> Aliases { get; }
 
         /// <summary>The trees this gate read (for <see cref="RecentGates"/>).</summary>
         internal WeakTreeSet Trees { get; } = new WeakTreeSet();
