@@ -25,19 +25,26 @@ namespace GfnGuard.Analyzers.Flow
         // shared by rules: see Rules.LockRuleRun); null to report through the context.
         private readonly System.Collections.Generic.List<Diagnostic>? _gathered;
 
+        // Set when what is reported to the driver is also kept (see BodyResults).
+        private readonly System.Collections.Generic.List<Diagnostic>? _recorded;
+
         internal MethodBody(CodeBlockAnalysisContext context)
-            : this(context, null)
+            : this(context, null, null)
         {
         }
 
-        private MethodBody(CodeBlockAnalysisContext context, System.Collections.Generic.List<Diagnostic>? gathered)
+        private MethodBody(CodeBlockAnalysisContext context, System.Collections.Generic.List<Diagnostic>? gathered, System.Collections.Generic.List<Diagnostic>? recorded)
         {
             _context = context;
             _gathered = gathered;
+            _recorded = recorded;
         }
 
         /// <summary>The same body, whose reports go into <paramref name="into"/> instead of to the driver.</summary>
-        internal MethodBody GatheringInto(System.Collections.Generic.List<Diagnostic> into) => new MethodBody(_context, into);
+        internal MethodBody GatheringInto(System.Collections.Generic.List<Diagnostic> into) => new MethodBody(_context, into, null);
+
+        /// <summary>The same body, whose reports go to the driver and into <paramref name="into"/>.</summary>
+        internal MethodBody RecordingInto(System.Collections.Generic.List<Diagnostic> into) => new MethodBody(_context, null, into);
 
         internal ISymbol OwningSymbol => _context.OwningSymbol;
 
@@ -55,6 +62,7 @@ namespace GfnGuard.Analyzers.Flow
             else
             {
                 _context.ReportDiagnostic(diagnostic);
+                _recorded?.Add(diagnostic);
             }
         }
 

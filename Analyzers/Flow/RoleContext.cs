@@ -55,6 +55,9 @@ namespace GfnGuard.Analyzers.Flow
 
         internal Compilation Compilation { get; }
 
+        /// <summary>What the rules found in each body, for the next keystroke's compilation; made at the first block past the gate.</summary>
+        internal BodyResults Results => BodyResults.For(Compilation, Gate);
+
         /// <summary>The lock-state run KVM0003 and KVM0007 share over one body, by declaration (weakly: a run goes with its tree).</summary>
         internal ConditionalWeakTable<SyntaxNode, SharedRun> LockRuns { get; } = new ConditionalWeakTable<SyntaxNode, SharedRun>();
 

@@ -66,9 +66,11 @@ namespace GfnGuard.Analyzers.Gate
             var live = new List<SyntaxGate>(Kept);
             lock (s_lock)
             {
-                foreach (var gate in s_gates)
+                // Newest first: of gates sharing as many trees, the last keystroke's is chosen,
+                // whose findings the next keystroke can reuse (Flow.BodyResults).
+                for (var i = 1; i <= Kept; i++)
                 {
-                    if (gate is not null)
+                    if (s_gates[(s_next - i + Kept) % Kept] is { } gate)
                     {
                         live.Add(gate);
                     }

@@ -98,6 +98,7 @@ namespace GfnGuard.Analyzers.Gate
 
         // Weakly, for the same reason: a question about every tree is asked only while the compilation is in use.
         private readonly System.WeakReference<Compilation> _compilation;
+        private System.WeakReference<SyntaxGate>? _grownFrom;
 
         internal SyntaxGate(Compilation compilation, AnalyzerOptions options, CancellationToken cancellationToken)
         {
@@ -124,11 +125,16 @@ namespace GfnGuard.Analyzers.Gate
             // Names from the options first: they may name anything, so a compilation with any
             // is always read.
             var configured = false;
+            var fingerprints = new System.Text.StringBuilder();
+            var treeIndex = 0;
             foreach (var tree in compilation.SyntaxTrees)
             {
                 var config = options.AnalyzerConfigOptionsProvider.GetOptions(tree);
-                if (RoleOptions.Fingerprint(config).Length > 0)
+                var fingerprint = RoleOptions.Fingerprint(config);
+                treeIndex++;
+                if (fingerprint.Length > 0)
                 {
+                    fingerprints.Append(treeIndex).Append(':').Append(fingerprint).Append('\n');
                     configured = true;
                     var roleOptions = RoleOptions.Read(config);
                     AddLastSegments(_rangeTypes, roleOptions.NamesFor(RoleCatalog.GfnRangeTypes));
@@ -140,6 +146,8 @@ namespace GfnGuard.Analyzers.Gate
                     AddLastSegments(_gmemPathNames, roleOptions.NamesFor(RoleCatalog.GmemPathMethods));
                 }
             }
+
+            OptionsFingerprint = fingerprints.ToString();
 
             // Ordinary code: nothing configured, and nothing declared, in source or in a library,
             // that a role can start from. Then no body can have a role, and no tree is read.
@@ -207,6 +215,11 @@ namespace GfnGuard.Analyzers.Gate
             flagBase.UnionWith(_rangeTypes);
             // After a keystroke the closures grow from the last compilation's, where it shares most trees.
             var previous = RecentGates.Best(trees);
+            if (previous is not null)
+            {
+                GrownFrom = previous;
+            }
+
             _flagClosure = NameClosure.Compute(trees, flagBase, previous?._flagClosure, previous?.Trees, cancellationToken);
             _lockClosure = NameClosure.Compute(trees, lockBase, previous?._lockClosure, previous?.Trees, cancellationToken);
             _reclaimClosure = NameClosure.Compute(trees, reclaimBase, previous?._reclaimClosure, previous?.Trees, cancellationToken);
@@ -236,6 +249,31 @@ namespace GfnGuard.Analyzers.Gate
 
             RecentGates.Remember(this);
         }
+
+        /// <summary>The gate of an earlier compilation this one's closures grew from (held weakly: gates must not keep each other).</summary>
+        internal SyntaxGate? GrownFrom
+        {
+            get => _grownFrom is not null && _grownFrom.TryGetTarget(out var gate) ? gate : null;
+            private set => _grownFrom = value is null ? null : new System.WeakReference<SyntaxGate>(value);
+        }
+
+        /// <summary>The role options of every tree that has some, by the tree's place in the compilation ("" when none has).</summary>
+        internal string OptionsFingerprint { get; } = string.Empty;
+
+        /// <summary>
+        /// Whether every question this gate asks has the answer <paramref name="other"/> gives, but
+        /// for the verdicts of trees only one of them holds: the same names in every set, the same
+        /// options. A body then passes here exactly where it passed there.
+        /// </summary>
+        internal bool AsksTheSameAs(SyntaxGate other) =>
+            _nothingToAsk == other._nothingToAsk && _anyFilterForm == other._anyFilterForm && OptionsFingerprint == other.OptionsFingerprint
+            && (_nothingToAsk || (AsksTheSameOfATreeAs(other) && Same(_zapNames, other._zapNames) && Same(_flushNames, other._flushNames)));
+
+        /// <summary>Whether <paramref name="tree"/> gets here the verdict <paramref name="otherTree"/> gets in <paramref name="other"/>.</summary>
+        internal bool SameVerdict(SyntaxTree tree, SyntaxGate other, SyntaxTree otherTree) => VerdictFor(tree).Equals(other.VerdictFor(otherTree));
+
+        /// <summary>Whether the body of <paramref name="declaration"/> spells one of <paramref name="names"/>.</summary>
+        internal bool BodySpellsAny(SyntaxNode declaration, HashSet<string> names) => Summarize(declaration).SpellsAny(names);
 
         /// <summary>A tree's verdict as an object, for the weak table.</summary>
         private sealed class VerdictBox

@@ -265,7 +265,7 @@ namespace GfnGuard.Analyzers.Rules
                     // The port's own names: only_shared where it declares only_shared.
                     var set = SymbolRoles.FlagName(assignment.RangeType, assignment.Flag);
                     var other = SymbolRoles.FlagName(assignment.RangeType, assignment.Flag.Other());
-                    _context.ReportDiagnostic(Diagnostic.Create(
+                    _context.ReportDiagnostic(DiagnosticRecipe.Create(
                         Descriptors.BothFlagsSet,
                         assignment.ReportNode.GetLocation(),
                         additional,

@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using GfnGuard.Analyzers.Flow;
 
@@ -27,9 +28,37 @@ namespace GfnGuard.Analyzers.Rules
                 // what the rules cost on real code that plays no KVM role.
                 if (MayApplyTo(roleContext.Gate))
                 {
-                    start.RegisterCodeBlockAction(block => Analyze(new MethodBody(block), roleContext));
+                    var slot = BodyResults.SlotOf(SupportedDiagnostics[0].Id);
+                    start.RegisterCodeBlockAction(block => AnalyzeOrReuse(new MethodBody(block), roleContext, slot));
                 }
             });
+        }
+
+        /// <summary>
+        /// Reports what this rule found in the body in the compilation before, when the edit
+        /// between them cannot have changed it (an IDE's keystroke); otherwise analyses it, and
+        /// keeps what it found for the next compilation where one may reuse it.
+        /// </summary>
+        private void AnalyzeOrReuse(MethodBody body, RoleContext roleContext, int slot)
+        {
+            var results = roleContext.Results;
+            if (slot < 0 || !results.Records)
+            {
+                Analyze(body, roleContext);
+                return;
+            }
+
+            if (results.TryReport(slot, body))
+            {
+                return;
+            }
+
+            var found = new System.Collections.Generic.List<Diagnostic>();
+            Analyze(body.RecordingInto(found), roleContext);
+            if (!body.CancellationToken.IsCancellationRequested)
+            {
+                results.Record(slot, body.Declaration, found);
+            }
         }
 
         /// <summary>Could any tree of the compilation break this rule? The gate's per-tree answers, asked of every tree once.</summary>

@@ -87,7 +87,7 @@ namespace GfnGuard.Analyzers.Rules
                         }
 
                         var properties = ImmutableDictionary<string, string?>.Empty.Add(ArgumentIndexProperty, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                        _context.ReportDiagnostic(Diagnostic.Create(
+                        _context.ReportDiagnostic(DiagnosticRecipe.Create(
                             Descriptors.EmptyFilterAtZap,
                             invocation.Syntax.GetLocation(),
                             additionalLocations: new[] { invocation.Arguments[i].Syntax.GetLocation() },

@@ -180,7 +180,7 @@ namespace GfnGuard.Analyzers.Rules
                     var line = first is null ? "?" : (first.GetLocation().GetLineSpan().StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture);
                     var properties = fixable && holder.Length > 0 ? ImmutableDictionary<string, string?>.Empty.Add(FlagProperty, holder) : ImmutableDictionary<string, string?>.Empty;
                     var keptIn = holder.Length > 0 ? $" (kept in '{holder}')" : string.Empty;
-                    _body.ReportDiagnostic(Diagnostic.Create(Descriptors.FlushBeforeUnlock, ReleaseLocation(at), zapLocations, properties, zapName, line, keptIn));
+                    _body.ReportDiagnostic(DiagnosticRecipe.Create(Descriptors.FlushBeforeUnlock, ReleaseLocation(at), zapLocations, properties, zapName, line, keptIn));
                 }
             }
 

@@ -60,7 +60,7 @@ namespace GfnGuard.Analyzers.Rules
 
                 var properties = ImmutableDictionary<string, string?>.Empty.Add(ArgumentIndexProperty, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 var rangeType = RangeCalls.RangeType(invocation.Arguments[i].Value.Type ?? parameter.Type);
-                _context.ReportDiagnostic(Diagnostic.Create(
+                _context.ReportDiagnostic(DiagnosticRecipe.Create(
                     _descriptor,
                     invocation.Syntax.GetLocation(),
                     additionalLocations: new[] { invocation.Arguments[i].Syntax.GetLocation() },

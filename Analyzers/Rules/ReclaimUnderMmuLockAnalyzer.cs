@@ -79,10 +79,11 @@ namespace GfnGuard.Analyzers.Rules
                         var name = function.MethodKind == MethodKind.AnonymousFunction ? "lambda" : function.Name;
                         var through = $" (run under mmu_lock by '{invocation.TargetMethod.Name}' as '{underLock.Member ?? argument.Parameter.Name}'"
                             + (chain.Length > 1 ? ", through " + string.Join(" → ", chain.SetItem(0, name)) : string.Empty) + ")";
-                        context.ReportDiagnostic(Diagnostic.Create(
+                        context.ReportDiagnostic(DiagnosticRecipe.Create(
                             Descriptors.ReclaimUnderMmuLock,
                             passed.At.GetLocation(),
                             new[] { site.GetLocation(), underLock.InvokedAt.GetLocation() },
+                            null,
                             name,
                             through,
                             line));
@@ -224,10 +225,11 @@ namespace GfnGuard.Analyzers.Rules
                     var takenAt = sites.Select(site => site.GetLocation()).OrderBy(l => l.SourceSpan.Start).ToList();
                     var line = takenAt.Count > 0 ? (takenAt[0].GetLineSpan().StartLinePosition.Line + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
                     var through = chain.Length > 1 ? " (through " + string.Join(" → ", chain) + ")" : string.Empty;
-                    _context.ReportDiagnostic(Diagnostic.Create(
+                    _context.ReportDiagnostic(DiagnosticRecipe.Create(
                         Descriptors.ReclaimUnderMmuLock,
                         node.GetLocation(),
                         takenAt,
+                        null,
                         chain[0],
                         through,
                         line));

@@ -329,7 +329,7 @@ namespace GfnGuard.Analyzers.Rules
                     }
 
                     var location = at is BlockSyntax block ? block.CloseBraceToken.GetLocation() : at.GetLocation();
-                    _body.ReportDiagnostic(Diagnostic.Create(Descriptors.UnbalancedMmuLock, location, takenAt, properties, message));
+                    _body.ReportDiagnostic(DiagnosticRecipe.Create(Descriptors.UnbalancedMmuLock, location, takenAt, properties, message));
                 }
             }
 
