@@ -52,7 +52,9 @@ namespace GfnGuard.Analyzers.Flow
         // left of it, and the edit is read from the two texts).
         private readonly System.WeakReference<SyntaxTree>[] _trees;
         private readonly SourceText[] _texts;
-        private readonly ConditionalWeakTable<SyntaxTree, StrongBox<int>> _places = new ConditionalWeakTable<SyntaxTree, StrongBox<int>>();
+        // Each tree's place by its path (a path two trees share is looked for in the list): a
+        // weak table of the trees cost more than the rest of a keystroke's set-up at 500 files.
+        private readonly Dictionary<string, int> _places;
         private readonly System.Func<SyntaxTree, int> _placeOfTree;
         private readonly System.Func<int, TextSpan, (SyntaxTree, TextSpan)?> _place;
 
@@ -75,12 +77,11 @@ namespace GfnGuard.Analyzers.Flow
             _trees = System.Array.ConvertAll(trees, tree => new System.WeakReference<SyntaxTree>(tree));
             _texts = System.Array.ConvertAll(trees, tree => tree.GetText());
             _tables = new TreeResults?[trees.Length];
+            _places = new Dictionary<string, int>(trees.Length, System.StringComparer.Ordinal);
             for (var i = 0; i < trees.Length; i++)
             {
-                if (!_places.TryGetValue(trees[i], out _))
-                {
-                    _places.Add(trees[i], new StrongBox<int>(i));
-                }
+                // A path two trees share is marked -2, and found by a search of the list.
+                _places[trees[i].FilePath] = _places.ContainsKey(trees[i].FilePath) ? -2 : i;
             }
 
             _placeOfTree = PlaceOf;
@@ -260,7 +261,23 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>The tree's place in this compilation's list, or -1.</summary>
-        private int PlaceOf(SyntaxTree tree) => _places.TryGetValue(tree, out var place) ? place.Value : -1;
+        private int PlaceOf(SyntaxTree tree)
+        {
+            if (_places.TryGetValue(tree.FilePath, out var place) && place >= 0)
+            {
+                return _trees[place].TryGetTarget(out var placed) && ReferenceEquals(placed, tree) ? place : -1;
+            }
+
+            for (var i = 0; place == -2 && i < _trees.Length; i++)
+            {
+                if (_trees[i].TryGetTarget(out var placed) && ReferenceEquals(placed, tree))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
 
         /// <summary>The same project: as many trees, the same references and compilation options.</summary>
         private bool SameProjectAs(Compilation compilation) =>

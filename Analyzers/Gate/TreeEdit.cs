@@ -118,14 +118,35 @@ namespace GfnGuard.Analyzers.Gate
             return edit;
         }
 
-        /// <summary>The common prefix and suffix of two texts: the region between them, in each.</summary>
+        /// <summary>
+        /// The region between the two texts' common prefix and suffix, in each: the changes the
+        /// new text was made with when it was made from the old one (an editor's keystroke), else
+        /// by comparing them.
+        /// </summary>
         private static (int Start, int OldEnd, int NewEnd) ChangedRegion(SourceText oldText, SourceText newText)
         {
-            var shorter = System.Math.Min(oldText.Length, newText.Length);
-            var oldChars = new char[oldText.Length];
-            var newChars = new char[newText.Length];
-            oldText.CopyTo(0, oldChars, 0, oldChars.Length);
-            newText.CopyTo(0, newChars, 0, newChars.Length);
+            var changes = newText.GetChangeRanges(oldText);
+            if (changes.Count > 0 && !(changes.Count == 1 && changes[0].Span.Length == oldText.Length && changes[0].NewLength == newText.Length))
+            {
+                var first = changes[0].Span.Start;
+                var oldEnd = changes[changes.Count - 1].Span.End;
+                var delta = 0;
+                foreach (var change in changes)
+                {
+                    delta += change.NewLength - change.Span.Length;
+                }
+
+                return (first, oldEnd, oldEnd + delta);
+            }
+
+            if (changes.Count == 0)
+            {
+                return (oldText.Length, oldText.Length, newText.Length);
+            }
+
+            var oldChars = oldText.ToString();
+            var newChars = newText.ToString();
+            var shorter = System.Math.Min(oldChars.Length, newChars.Length);
             var start = 0;
             while (start < shorter && oldChars[start] == newChars[start])
             {

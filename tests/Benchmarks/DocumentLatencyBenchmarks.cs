@@ -35,6 +35,14 @@ public class DocumentLatencyBenchmarks
     [Params(20_000, 250_000)]
     public int ProjectLines { get; set; } = 20_000;
 
+    /// <summary>
+    /// What a keystroke types: a comment at the end of the document (no body changes), or a
+    /// statement inside the body of a method that takes mmu_lock (that body, and every body that
+    /// may reach it, must be analysed again).
+    /// </summary>
+    [Params(Keystrokes.Comment, Keystrokes.Statement)]
+    public string Keystroke { get; set; } = Keystrokes.Comment;
+
     [GlobalSetup]
     public void Setup()
     {
@@ -103,9 +111,9 @@ public class DocumentLatencyBenchmarks
     /// semantic-model analyzer, which shows the driver's floor is the request itself, not the
     /// kind of action registered.
     /// </summary>
-    internal static void RunQuick(int keystrokes, int projectFiles = 40)
+    internal static void RunQuick(int keystrokes, int projectFiles = 40, string keystroke = Keystrokes.Comment)
     {
-        var benchmarks = new DocumentLatencyBenchmarks { ProjectLines = projectFiles * 500 };
+        var benchmarks = new DocumentLatencyBenchmarks { ProjectLines = projectFiles * 500, Keystroke = keystroke };
         benchmarks.Setup();
         var compilerOnly = new List<double>();
         var withEmpty = new List<double>();
@@ -133,7 +141,7 @@ public class DocumentLatencyBenchmarks
 
         static double Median(List<double> values) => values.OrderBy(v => v).ElementAt(values.Count / 2);
         System.Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{keystrokes} keystrokes, {projectFiles} files around the document: compiler only {Median(compilerOnly):F1} ms, compiler then an empty code-block analyzer {Median(withEmpty):F1} ms, an empty semantic-model analyzer {Median(withEmptyModel):F1} ms, the standards' floor {Median(withFloor):F1} ms, compiler then GfnGuard {Median(withGfnGuard):F1} ms (medians)"));
+            $"{keystrokes} keystrokes ({keystroke}), {projectFiles} files around the document: compiler only {Median(compilerOnly):F1} ms, compiler then an empty code-block analyzer {Median(withEmpty):F1} ms, an empty semantic-model analyzer {Median(withEmptyModel):F1} ms, the standards' floor {Median(withFloor):F1} ms, compiler then GfnGuard {Median(withGfnGuard):F1} ms (medians)"));
     }
 
     internal static CSharpCompilation Compile(IEnumerable<CorpusFile> files)
@@ -149,11 +157,25 @@ public class DocumentLatencyBenchmarks
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
     }
 
-    /// <summary>A keystroke: a comment typed at the end of the document, giving a new compilation.</summary>
+    /// <summary>A keystroke (see <see cref="Keystroke"/>), giving a new compilation.</summary>
     private (Compilation Compilation, SyntaxTree Tree) Edit()
     {
         var text = _document.GetText();
-        var edited = _document.WithChangedText(text.WithChanges(new TextChange(new TextSpan(text.Length, 0), "// " + _edit++ + "\n")));
+        var change = Keystroke == Keystrokes.Statement
+            ? new TextChange(new TextSpan(StatementPlace(), 0), "            var typed = " + _edit++ + ";\n")
+            : new TextChange(new TextSpan(text.Length, 0), "// " + _edit++ + "\n");
+        var edited = _document.WithChangedText(text.WithChanges(change));
         return (_compilation.ReplaceSyntaxTree(_document, edited), edited);
+    }
+
+    /// <summary>The start of the first line of the first body in the document that takes mmu_lock.</summary>
+    private int StatementPlace() => _document.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>()
+        .First(m => m.Body is { } body && body.ToString().Contains("KVM_MMU_LOCK(kvm);", System.StringComparison.Ordinal)).Body!.OpenBraceToken.FullSpan.End;
+
+    /// <summary>The values of <see cref="Keystroke"/>.</summary>
+    public static class Keystrokes
+    {
+        public const string Comment = "comment";
+        public const string Statement = "statement";
     }
 }

@@ -34,10 +34,11 @@ public static class Program
 
         if (args.Length > 0 && args[0] == "--document-latency")
         {
-            // --document-latency [keystrokes] [files in the project around the document]
+            // --document-latency [keystrokes] [files in the project around the document] [comment|statement]
             DocumentLatencyBenchmarks.RunQuick(
                 args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40,
-                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 40);
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 40,
+                args.Length > 3 ? args[3] : DocumentLatencyBenchmarks.Keystrokes.Comment);
             return;
         }
 

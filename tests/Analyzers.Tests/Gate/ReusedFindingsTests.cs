@@ -113,28 +113,41 @@ public sealed class ReusedFindingsTests
         await StepAsync(compilation, "Port.cs", text => text.Replace("    static void unrelated", "    static void added(kvm kvm) { KVM_MMU_LOCK(kvm); KVM_MMU_LOCK(kvm); KVM_MMU_UNLOCK(kvm); }\n\n    static void unrelated", StringComparison.Ordinal), expect: d => d.Contains("KVM0007 Port.cs", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// As an editor makes them: each text made from the last with one change (so the edit is read
+    /// from the change itself), and the diagnostics asked for one document.
+    /// </summary>
     [Fact]
     public async Task TheIde_AskingForOneDocument_GetsWhatAFreshCompilationGives()
     {
         Compilation compilation = await AnalyzerRun.CompileAsync(new[] { ("Kernel.cs", KernelPort.Declarations), ("Helpers.cs", Helpers), ("Port.cs", Port) });
-        foreach (var edit in new Func<string, string>[]
+        var reused = 0;
+        foreach (var (file, find, replacement) in new[]
         {
-            text => text + "// one\n",
-            text => text + "// two\n",
-            text => text.Replace("KVM_MMU_UNLOCK(kvm);\n    }\n\n    static void unrelated", "    }\n\n    static void unrelated", StringComparison.Ordinal),
-            text => text + "// three\n",
-            text => text.Replace("var x = 1;", "var x = 1; KVM_MMU_LOCK(kvm);", StringComparison.Ordinal),
-            text => text + "// four\n",
+            ("Port.cs", "}", "}// one\n"),
+            ("Port.cs", "// one", "// once"),
+            ("Port.cs", "        KVM_MMU_UNLOCK(kvm);\n    }\n\n    static void unrelated", "    }\n\n    static void unrelated"),
+            ("Port.cs", "// once", "// twice"),
+            ("Helpers.cs", "var unused = 0;", "var unused = 0; kvm_arch_guest_memory_reclaimed(kvm);"),
+            ("Port.cs", "// twice", "// thrice"),
+            ("Port.cs", "var x = 1;", "var x = 1; KVM_MMU_LOCK(kvm);"),
+            ("Port.cs", "// thrice", "// four"),
         })
         {
-            var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "Port.cs");
-            compilation = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(SourceText.From(edit(tree.GetText().ToString()))));
-            var edited = compilation.SyntaxTrees.Single(t => t.FilePath == "Port.cs");
+            var tree = compilation.SyntaxTrees.Single(t => t.FilePath == file);
+            var text = tree.GetText();
+            var at = file == "Port.cs" && find == "}" ? text.ToString().LastIndexOf(find, StringComparison.Ordinal) : text.ToString().IndexOf(find, StringComparison.Ordinal);
+            Assert.True(at >= 0, find);
+            compilation = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(text.WithChanges(new TextChange(new TextSpan(at, find.Length), replacement))));
+            var port = compilation.SyntaxTrees.Single(t => t.FilePath == "Port.cs");
             var fresh = Fresh(compilation);
             Assert.Equal(
                 await DocumentLinesAsync(fresh, fresh.SyntaxTrees.Single(t => t.FilePath == "Port.cs")),
-                await DocumentLinesAsync(compilation, edited));
+                await DocumentLinesAsync(compilation, port));
+            reused += file == "Port.cs" && AnalysedBodies.Bound(port).Count == 0 ? 1 : 0;
         }
+
+        Assert.True(reused >= 3, $"reused in {reused} edits");
     }
 
     /// <summary>Random edits of a generated port: comments, statements and declarations added and lines removed, each compared with a fresh compilation.</summary>
