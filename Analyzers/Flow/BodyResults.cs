@@ -73,6 +73,21 @@ namespace GfnGuard.Analyzers.Flow
 
         private BodyResults(Compilation compilation, SyntaxGate gate)
         {
+            _placeOfTree = PlaceOf;
+            _place = Place;
+            _gate = gate;
+            _references = compilation.ExternalReferences;
+            _options = compilation.Options;
+            if (gate.GrownFrom is not { } previousGate)
+            {
+                // A compilation with no earlier one to grow from (a build's) keeps nothing.
+                _trees = System.Array.Empty<System.WeakReference<SyntaxTree>>();
+                _texts = System.Array.Empty<SourceText>();
+                _tables = System.Array.Empty<TreeResults?>();
+                _places = new Dictionary<string, int>(0);
+                return;
+            }
+
             var trees = compilation.SyntaxTrees.ToArray();
             _trees = System.Array.ConvertAll(trees, tree => new System.WeakReference<SyntaxTree>(tree));
             _texts = System.Array.ConvertAll(trees, tree => tree.GetText());
@@ -84,18 +99,8 @@ namespace GfnGuard.Analyzers.Flow
                 _places[trees[i].FilePath] = _places.ContainsKey(trees[i].FilePath) ? -2 : i;
             }
 
-            _placeOfTree = PlaceOf;
-            _place = Place;
-            _references = compilation.ExternalReferences;
-            _options = compilation.Options;
-            _gate = gate;
-            if (gate.GrownFrom is not { } previousGate)
-            {
-                return;
-            }
-
             Records = true;
-            if (!s_byGate.TryGetValue(previousGate, out var earlier) || !earlier.SameProjectAs(compilation)
+            if (!s_byGate.TryGetValue(previousGate, out var earlier) || !earlier.Records || !earlier.SameProjectAs(compilation)
                 || earlier.Replaced(trees) is not { } found || !gate.AsksTheSameAs(previousGate))
             {
                 return;
