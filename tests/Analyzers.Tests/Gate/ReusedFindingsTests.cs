@@ -150,6 +150,45 @@ public sealed class ReusedFindingsTests
         Assert.True(reused >= 3, $"reused in {reused} edits");
     }
 
+    /// <summary>
+    /// Two keystrokes' compilations made from the same one (two edits racing, or an undo) and
+    /// each analysed by several hosts at once: every analysis reports what a fresh compilation
+    /// of its texts reports.
+    /// </summary>
+    [Fact]
+    public async Task CompilationsGrownFromOneCompilation_AnalysedConcurrently_EachReportWhatAFreshOneReports()
+    {
+        var corpus = CorpusGenerator.Generate(new CorpusOptions(Lines: 2000, KvmShare: 0.9, BugShare: 0.3, LinesPerFile: 500, Seed: 7));
+        Compilation compilation = await AnalyzerRun.CompileAsync(corpus.Files.Select(f => (f.Name, f.Text)));
+        await AnalyzerRun.AnalyzeAsync(compilation);
+        compilation = await StepAsync(compilation, corpus.Files[1].Name, text => text + "// one\n");
+        compilation = await StepAsync(compilation, corpus.Files[1].Name, text => text + "// two\n");
+
+        var edits = new Func<string, string>[]
+        {
+            text => text + "// three\n",
+            text => text.Replace("// two", "// too", StringComparison.Ordinal),
+            text => RandomEdit(text, 2, 5, new[] { "kvm_arch_guest_memory_reclaimed(kvm);" }),
+            text => RandomEdit(text, 2, 11, new[] { "KVM_MMU_UNLOCK(kvm);" }),
+        };
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == corpus.Files[1].Name);
+        var keystrokes = edits.Select(edit => compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(SourceText.From(edit(tree.GetText().ToString()))))).ToList();
+        var expected = new List<IReadOnlyList<string>>();
+        foreach (var keystroke in keystrokes)
+        {
+            expected.Add(await LinesAsync(Fresh(keystroke)));
+        }
+
+        var runs = keystrokes.SelectMany((keystroke, i) => Enumerable.Range(0, 3).Select(_ => (Index: i, Run: Task.Run(() => LinesAsync(keystroke))))).ToList();
+        using var watchdog = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var all = Task.WhenAll(runs.Select(r => r.Run));
+        Assert.Same(all, await Task.WhenAny(all, Task.Delay(Timeout.Infinite, watchdog.Token)));
+        foreach (var (index, run) in runs)
+        {
+            Assert.Equal(expected[index], await run);
+        }
+    }
+
     /// <summary>Random edits of a generated port: comments, statements and declarations added and lines removed, each compared with a fresh compilation.</summary>
     [Theory]
     [InlineData(1)]
