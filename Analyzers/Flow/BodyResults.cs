@@ -6,7 +6,6 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using GfnGuard.Analyzers.Gate;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
 namespace GfnGuard.Analyzers.Flow
@@ -238,14 +237,7 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private bool MayDependOnTheEdit(SyntaxNode declaration)
         {
-            var name = declaration switch
-            {
-                MethodDeclarationSyntax method => method.Identifier.ValueText,
-                AccessorDeclarationSyntax { Parent.Parent: PropertyDeclarationSyntax property } => property.Identifier.ValueText,
-                AccessorDeclarationSyntax { Parent.Parent: EventDeclarationSyntax @event } => @event.Identifier.ValueText,
-                PropertyDeclarationSyntax property => property.Identifier.ValueText,
-                _ => null,
-            };
+            var name = TreeEdit.NameItsCallersSpell(declaration);
             return name is null || _edit!.EditedBodySpells.Contains(name) || _gate.BodySpellsAny(declaration, _reaching!);
         }
 

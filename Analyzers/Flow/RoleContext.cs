@@ -37,6 +37,9 @@ namespace GfnGuard.Analyzers.Flow
 
         private readonly System.Lazy<RoleView> _default;
 
+        // Every block of every rule asks: held here rather than looked up by gate each time.
+        private readonly System.Lazy<BodyResults> _results;
+
         // Made once: a method group passed to GetOrAdd is a new delegate on every call, and every block asks.
         private readonly System.Func<SyntaxTree, RoleView> _readForTree;
 
@@ -51,12 +54,13 @@ namespace GfnGuard.Analyzers.Flow
             // Made at the first block that gets past the gate: on ordinary code, never.
             _default = new System.Lazy<RoleView>(() => NewView(RoleOptions.Empty), System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
             _readForTree = ReadForTree;
+            _results = new System.Lazy<BodyResults>(() => BodyResults.For(compilation, Gate), System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         internal Compilation Compilation { get; }
 
         /// <summary>What the rules found in each body, for the next keystroke's compilation; made at the first block past the gate.</summary>
-        internal BodyResults Results => BodyResults.For(Compilation, Gate);
+        internal BodyResults Results => _results.Value;
 
         /// <summary>The lock-state run KVM0003 and KVM0007 share over one body, by declaration (weakly: a run goes with its tree).</summary>
         internal ConditionalWeakTable<SyntaxNode, SharedRun> LockRuns { get; } = new ConditionalWeakTable<SyntaxNode, SharedRun>();

@@ -306,15 +306,22 @@ namespace GfnGuard.Analyzers.Gate
         /// <summary>See <see cref="CalledAs"/>.</summary>
         private static HashSet<string>? NamesCalledBy(SyntaxNode body)
         {
-            var name = body switch
-            {
-                MethodDeclarationSyntax method => method.Identifier.ValueText,
-                AccessorDeclarationSyntax { Parent.Parent: PropertyDeclarationSyntax property } => property.Identifier.ValueText,
-                AccessorDeclarationSyntax { Parent.Parent: EventDeclarationSyntax @event } => @event.Identifier.ValueText,
-                PropertyDeclarationSyntax property => property.Identifier.ValueText,
-                _ => null,
-            };
+            var name = NameItsCallersSpell(body);
             return name is null || s_implicitlyCalled.Contains(name) ? null : new HashSet<string>(System.StringComparer.Ordinal) { name };
         }
+
+        /// <summary>
+        /// The name a call to this declaration's member spells: a method's own, an accessor's (or an
+        /// arrow property's) property or event; null for a member its callers need not name (a
+        /// constructor, an operator, an indexer, an initializer).
+        /// </summary>
+        internal static string? NameItsCallersSpell(SyntaxNode declaration) => declaration switch
+        {
+            MethodDeclarationSyntax method => method.Identifier.ValueText,
+            AccessorDeclarationSyntax { Parent.Parent: PropertyDeclarationSyntax property } => property.Identifier.ValueText,
+            AccessorDeclarationSyntax { Parent.Parent: EventDeclarationSyntax @event } => @event.Identifier.ValueText,
+            PropertyDeclarationSyntax property => property.Identifier.ValueText,
+            _ => null,
+        };
     }
 }
