@@ -55,7 +55,31 @@ namespace GfnGuard.Analyzers.Flow
 
         internal static FlowLocation ForSymbol(ISymbol symbol) => new FlowLocation(symbol, string.Empty);
 
-        internal static FlowLocation ForCapture(CaptureId id) => new FlowLocation(id, string.Empty);
+        internal static FlowLocation ForCapture(CaptureId id) => new FlowLocation(BoxedCapture(id), string.Empty);
+
+        // A capture root boxed once per id value and shared, rather than boxed at every read of
+        // the capture. A box still compares by value (Equals), so a box of another graph's id of
+        // the same value is the same root, as before.
+        private static readonly object?[] s_captureBoxes = new object?[256];
+
+        private static object BoxedCapture(CaptureId id)
+        {
+            var index = id.GetHashCode();
+            if ((uint)index >= (uint)s_captureBoxes.Length)
+            {
+                return id;
+            }
+
+            // A race boxes the id twice; either box is a correct root.
+            if (s_captureBoxes[index] is { } box && box.Equals(id))
+            {
+                return box;
+            }
+
+            box = id;
+            s_captureBoxes[index] = box;
+            return box;
+        }
 
         internal FlowLocation Member(string name) =>
             new FlowLocation(Root, Path.Length == 0 ? name : Path + "." + name);

@@ -66,7 +66,8 @@ namespace GfnGuard.Analyzers.Flow
                 return this;
             }
 
-            var entries = new Entry[_count + 4];
+            // Room for two more: a block's transfer adds a place or two, and Append grows past that.
+            var entries = new Entry[_count + 2];
             Array.Copy(_entries, entries, _count);
             return new FlowState(entries, _count, editable: true);
         }

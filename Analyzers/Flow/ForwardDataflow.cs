@@ -39,8 +39,13 @@ namespace GfnGuard.Analyzers.Flow
             // A branch's finally regions are computed by Roslyn on first access, walking the
             // regions it leaves; most graphs have no finally, and then no branch needs asking.
             var hasFinally = HasFinally(graph.Root);
-            var worklist = new SortedSet<int>();
+            var worklist = new BlockWorklist(blocks.Length);
             var budget = (blocks.Length * MaxVisitsPerBlock) + 256;
+
+            // Scratch lists of one visit, reused by the next: PathStates copies what it keeps. A
+            // finally region run inside a visit keeps lists of its own.
+            var outputs = new List<FlowState>();
+            var refined = new List<FlowState>();
 
             inputs[0] = PathStates.Of(transfer.Prepare(graph, entry));
             worklist.Add(0);
@@ -52,11 +57,10 @@ namespace GfnGuard.Analyzers.Flow
                     return null;
                 }
 
-                var ordinal = worklist.Min;
-                worklist.Remove(ordinal);
+                var ordinal = worklist.TakeLowest();
                 var block = blocks[ordinal];
                 var input = inputs[ordinal]!;
-                var outputs = new List<FlowState>(input.Paths.Length);
+                outputs.Clear();
                 var handlers = exceptionHandlers[ordinal];
                 var thrown = handlers is not null ? new List<FlowState>(input.Paths) : null;
                 foreach (var path in input.Paths)
@@ -75,20 +79,21 @@ namespace GfnGuard.Analyzers.Flow
                 if (block.ConditionKind != ControlFlowConditionKind.None && block.BranchValue is not null)
                 {
                     var takenWhen = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
-                    Follow(block, block.ConditionalSuccessor, Refine(outputs, block.BranchValue, takenWhen));
-                    Follow(block, block.FallThroughSuccessor, Refine(outputs, block.BranchValue, !takenWhen));
+                    Follow(block, block.ConditionalSuccessor, Refine(outputs, block.BranchValue, takenWhen, input));
+                    Follow(block, block.FallThroughSuccessor, Refine(outputs, block.BranchValue, !takenWhen, input));
                 }
                 else
                 {
-                    Follow(block, block.FallThroughSuccessor, PathStates.Of(outputs));
+                    Follow(block, block.FallThroughSuccessor, PathStates.Of(outputs, input));
                 }
             }
 
             return inputs;
 
-            PathStates? Refine(List<FlowState> states, Microsoft.CodeAnalysis.IOperation condition, bool whenTrue)
+            // Made into a PathStates before anyone else refines, so the scratch list can be shared.
+            PathStates? Refine(List<FlowState> states, Microsoft.CodeAnalysis.IOperation condition, bool whenTrue, PathStates? unchanged = null)
             {
-                var refined = new List<FlowState>(states.Count);
+                refined.Clear();
                 foreach (var state in states)
                 {
                     if (transfer.Refine(state, condition, whenTrue) is { } kept)
@@ -97,7 +102,7 @@ namespace GfnGuard.Analyzers.Flow
                     }
                 }
 
-                return PathStates.Of(refined);
+                return unchanged is null ? PathStates.Of(refined) : PathStates.Of(refined, unchanged);
             }
 
             void Follow(BasicBlock from, ControlFlowBranch? branch, PathStates? state)

@@ -35,6 +35,11 @@ namespace GfnGuard.Analyzers.Flow
         {
             var pending = new Stack<ControlFlowGraph>();
             pending.Push(root);
+
+            // One walk stack for every operation of every graph: each rule run walks all of them,
+            // and an iterator per operation (OperationExtensions.Descendants) was most of what
+            // finding the lambdas allocated.
+            var walk = new Stack<IOperation>();
             while (pending.Count > 0)
             {
                 var graph = pending.Pop();
@@ -49,24 +54,33 @@ namespace GfnGuard.Analyzers.Flow
                 {
                     foreach (var operation in block.Operations)
                     {
-                        PushLambdas(graph, operation, pending, cancellationToken);
+                        PushLambdas(graph, operation, walk, pending, cancellationToken);
                     }
 
                     if (block.BranchValue is { } branchValue)
                     {
-                        PushLambdas(graph, branchValue, pending, cancellationToken);
+                        PushLambdas(graph, branchValue, walk, pending, cancellationToken);
                     }
                 }
             }
         }
 
-        private static void PushLambdas(ControlFlowGraph graph, IOperation operation, Stack<ControlFlowGraph> pending, CancellationToken cancellationToken)
+        /// <summary>Pushes the graph of every lambda in <paramref name="operation"/> (itself included), in the order a pre-order walk meets them.</summary>
+        private static void PushLambdas(ControlFlowGraph graph, IOperation operation, Stack<IOperation> walk, Stack<ControlFlowGraph> pending, CancellationToken cancellationToken)
         {
-            foreach (var descendant in operation.DescendantsAndSelf())
+            walk.Push(operation);
+            while (walk.Count > 0)
             {
-                if (descendant is IFlowAnonymousFunctionOperation lambda)
+                var current = walk.Pop();
+                if (current is IFlowAnonymousFunctionOperation lambda)
                 {
                     pending.Push(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken));
+                }
+
+                // Children pushed last first, so they pop in source order (the order Descendants gave).
+                foreach (var child in current.ChildOperations.Reverse())
+                {
+                    walk.Push(child);
                 }
             }
         }

@@ -173,6 +173,11 @@ namespace GfnGuard.Analyzers.Flow
                 return direct;
             }
 
+            if (!MayRunOthers(invocation.TargetMethod))
+            {
+                return ImmutableArray<string>.Empty;
+            }
+
             foreach (var callee in RunBy(invocation))
             {
                 var chain = ReclaimChainOf(callee);
@@ -195,6 +200,11 @@ namespace GfnGuard.Analyzers.Flow
             if (direct != LockEffect.None)
             {
                 return direct;
+            }
+
+            if (!MayRunOthers(invocation.TargetMethod))
+            {
+                return LockEffect.None;
             }
 
             var effect = LockEffect.None;
@@ -222,6 +232,16 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>What a call ran, in a chain: a lambda as such, an implementation reached by a virtual call with its type (Sev.Reclaim).</summary>
         private static string Display(IMethodSymbol method, bool qualified) =>
             method.MethodKind == MethodKind.AnonymousFunction ? "lambda" : qualified && method.ContainingType is { } type ? type.Name + "." + method.Name : method.Name;
+
+        /// <summary>
+        /// Whether a call to <paramref name="target"/> may run methods besides the target's own
+        /// body (<see cref="RunBy"/>): asked first, because most calls run none and the iterator
+        /// is not worth making for them.
+        /// </summary>
+        private static bool MayRunOthers(IMethodSymbol target) =>
+            target.MethodKind == MethodKind.DelegateInvoke
+            || target.Name == "ForEach"
+            || ((target.IsVirtual || target.IsAbstract || target.IsOverride || target.ContainingType?.TypeKind == TypeKind.Interface) && !target.IsStatic);
 
         /// <summary>The methods the call runs besides its target's own body (see the type's remarks).</summary>
         private IEnumerable<IMethodSymbol> RunBy(IInvocationOperation invocation)

@@ -31,6 +31,30 @@ namespace GfnGuard.Analyzers.Flow
 
         internal static PathStates Of(FlowState state) => new PathStates(ImmutableArray.Create(state));
 
+        /// <summary>
+        /// The paths of <paramref name="states"/>; <paramref name="unchanged"/> itself when they are
+        /// its own paths, the same objects in the same order (a block that changed nothing on any
+        /// path: most blocks), so no set is made for them.
+        /// </summary>
+        internal static PathStates? Of(List<FlowState> states, PathStates unchanged)
+        {
+            if (states.Count == unchanged.Paths.Length)
+            {
+                var same = true;
+                for (var i = 0; i < states.Count && same; i++)
+                {
+                    same = ReferenceEquals(states[i], unchanged.Paths[i]);
+                }
+
+                if (same)
+                {
+                    return unchanged;
+                }
+            }
+
+            return Of(states);
+        }
+
         internal static PathStates? Of(List<FlowState> states)
         {
             // The common case: one path in, one path out.
@@ -124,8 +148,9 @@ namespace GfnGuard.Analyzers.Flow
 
             // Join each path into the group of paths that agree with it on every rule property.
             var groups = new List<FlowState>();
-            foreach (var state in builder)
+            for (var i = 0; i < builder.Count; i++)
             {
+                var state = builder[i];
                 var joined = false;
                 for (var g = 0; g < groups.Count; g++)
                 {
@@ -165,9 +190,10 @@ namespace GfnGuard.Analyzers.Flow
 
         private static void AddDistinct(ImmutableArray<FlowState>.Builder builder, FlowState state)
         {
-            foreach (var existing in builder)
+            // Indexed: a builder's enumerator is an iterator object.
+            for (var i = 0; i < builder.Count; i++)
             {
-                if (existing.SameAs(state))
+                if (builder[i].SameAs(state))
                 {
                     return;
                 }
