@@ -17,6 +17,7 @@ namespace GfnGuard.Analyzers.Flow
         private readonly bool _observesInvocations;
         private readonly bool _observesLockEvents;
         private readonly bool _observesFlagsFromCallers;
+        private readonly bool _observesCallBindings;
 
         private CompositeObserver(FlowObserver[] parts)
         {
@@ -26,6 +27,7 @@ namespace GfnGuard.Analyzers.Flow
                 _observesInvocations |= part.ObservesInvocations;
                 _observesLockEvents |= part.ObservesLockEvents;
                 _observesFlagsFromCallers |= part.ObservesFlagsFromCallers;
+                _observesCallBindings |= part.ObservesCallBindings;
             }
         }
 
@@ -34,6 +36,8 @@ namespace GfnGuard.Analyzers.Flow
         internal override bool ObservesLockEvents => _observesLockEvents;
 
         internal override bool ObservesFlagsFromCallers => _observesFlagsFromCallers;
+
+        internal override bool ObservesCallBindings => _observesCallBindings;
 
         /// <summary>The one part itself, or a composite of several (at least one part).</summary>
         internal static FlowObserver Of(System.Collections.Generic.List<FlowObserver> parts) =>
@@ -62,6 +66,17 @@ namespace GfnGuard.Analyzers.Flow
                 if (part.ObservesFlagsFromCallers)
                 {
                     part.OnFlagsFromArguments(invocation, first, second);
+                }
+            }
+        }
+
+        internal override void OnCallBinding(IInvocationOperation invocation, System.Func<BoolValue, BoolValue> bind)
+        {
+            foreach (var part in _parts)
+            {
+                if (part.ObservesCallBindings)
+                {
+                    part.OnCallBinding(invocation, bind);
                 }
             }
         }

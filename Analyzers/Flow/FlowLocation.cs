@@ -71,7 +71,8 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             // A race boxes the id twice; either box is a correct root.
-            if (s_captureBoxes[index] is { } box && box.Equals(id))
+            var box = s_captureBoxes[index];
+            if (box is CaptureId cached && cached.Equals(id))
             {
                 return box;
             }

@@ -104,6 +104,19 @@ namespace GfnGuard.Analyzers.Flow
         internal virtual bool ObservesFlagsFromCallers => false;
 
         /// <summary>
+        /// A call to a method of the compilation, with its arguments evaluated and before its
+        /// effects: <paramref name="bind"/> turns a value of the callee's summary that comes from
+        /// its callers (a parameter, a flag of one, <c>this</c>) into this call's; only when
+        /// <see cref="ObservesCallBindings"/> (KVM0002 and KVM0005: a path's filter given by its callers).
+        /// </summary>
+        internal virtual void OnCallBinding(IInvocationOperation invocation, System.Func<BoolValue, BoolValue> bind)
+        {
+        }
+
+        /// <summary>True when the observer reads <see cref="OnCallBinding"/>.</summary>
+        internal virtual bool ObservesCallBindings => false;
+
+        /// <summary>
         /// A delegate the method was given (its parameter, or a delegate field of one) is invoked,
         /// with the state there; only when <see cref="ObservesInvocations"/>.
         /// </summary>

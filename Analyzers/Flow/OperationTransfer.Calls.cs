@@ -57,6 +57,11 @@ namespace GfnGuard.Analyzers.Flow
                 }
             }
 
+            if (_observe && _tracksFlags && _observer is { ObservesCallBindings: true } && !method.DeclaringSyntaxReferences.IsEmpty && !invocation.Arguments.IsEmpty)
+            {
+                _observer.OnCallBinding(invocation, value => Bind(value, arguments));
+            }
+
             if (_observe && _observer is { ObservesInvocations: true })
             {
                 _observer.OnInvocation(invocation, argumentPlaces, _state);
@@ -361,9 +366,12 @@ namespace GfnGuard.Analyzers.Flow
                     return BoolValue.Unknown;
                 }
 
-                bound = origin.IsFlag
-                    ? (arguments.Places[index].IsValid ? ReadPlace(arguments.Places[index].With(origin.Fact), isBool: true) : BoolValue.Unknown)
-                    : arguments.Values[index];
+                // A filter parameter's bit is the argument's, read as a filter (a constant is no place,
+                // and an enum member is a static field's place that holds nothing).
+                bound = !origin.IsFlag ? arguments.Values[index]
+                    : IsFilterValued(parameter.Type) ? ArgumentBit(arguments.ValueAt(index), origin.Fact)
+                    : arguments.Places[index].IsValid ? ReadPlace(arguments.Places[index].With(origin.Fact), isBool: true)
+                    : BoolValue.Unknown;
             }
             else if (ReferenceEquals(origin.Root, FlowLocation.ThisRoot) && origin.IsFlag && origin.Path.Length == 0 && arguments.Receiver.IsValid)
             {
@@ -375,6 +383,22 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return value.Negated ? bound.Negate() : bound.WithoutSites();
+        }
+
+        /// <summary>An attr_filter's type: an enum or an integer (SPEC 3a), not a range whose flags are facts below it.</summary>
+        private static bool IsFilterValued(ITypeSymbol type) =>
+            type.TypeKind == TypeKind.Enum
+            || type.SpecialType is SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_Int16 or SpecialType.System_UInt16
+                or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64;
+
+        /// <summary>
+        /// A bit of an attr_filter argument that is no place (`KVM_FILTER_PRIVATE`, `a | b`): its
+        /// value, already evaluated, read again without running anything; unknown for anything else.
+        /// </summary>
+        private BoolValue ArgumentBit(IOperation value, PlaceFact bit)
+        {
+            var (shared, @private) = EvaluateFilter(value, evaluate: false);
+            return bit == PlaceFact.OnlyShared ? shared : @private;
         }
 
         /// <summary>Evaluates a call's arguments in order: their values and the places they denote.</summary>
@@ -413,6 +437,9 @@ namespace GfnGuard.Analyzers.Flow
             internal ImmutableArray<FlowLocation> Places { get; }
 
             internal FlowLocation Receiver { get; }
+
+            /// <summary>The argument's value operation at that index.</summary>
+            internal IOperation ValueAt(int index) => _arguments[index].Value;
 
             /// <summary>The index of the argument for the parameter of that ordinal (named arguments come in any order), or -1.</summary>
             internal int IndexOf(int ordinal)

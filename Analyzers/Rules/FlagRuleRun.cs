@@ -79,9 +79,10 @@ namespace GfnGuard.Analyzers.Rules
                     bool? passesARange = null;
                     both = both && BothFlagsSetAnalyzer.WorthAnalysing(root, roles);
                     empty = empty && EmptyFilterAtZapAnalyzer.WorthAnalysing(root, roles);
-                    hva = (hvaByRole || hvaByWalk) && (passesARange ??= RangeCalls.PassesARange(root, roles.Roles))
+                    // A path that passes no range may still hand a path the filter of one (OneSidedRangeReporter.OnCallBinding).
+                    hva = (hvaByRole || hvaByWalk) && ((passesARange ??= RangeCalls.PassesARange(root, roles.Roles)) || (hvaByRole && OneSidedRangeReporter.CallsAPathOfSide(root, roles.Summaries, FlagKind.OnlyShared)))
                         && (!hvaByWalk || HvaRangeNotSharedOnlyAnalyzer.WalksMemslotsByHva(root));
-                    gmem = gmem && (passesARange ??= RangeCalls.PassesARange(root, roles.Roles));
+                    gmem = gmem && ((passesARange ??= RangeCalls.PassesARange(root, roles.Roles)) || OneSidedRangeReporter.CallsAPathOfSide(root, roles.Summaries, FlagKind.OnlyPrivate));
                     return both || empty || hva || gmem;
                 },
                 FlowState.Empty,

@@ -35,15 +35,68 @@ namespace GfnGuard.Analyzers.Rules
 
         internal override bool ObservesInvocations => true;
 
+        internal override bool ObservesCallBindings => true;
+
         internal override void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
         {
-            var effects = _roles.Summaries.FlagEffectsOf(invocation.TargetMethod);
+            foreach (var (i, rangeType) in CheckedRanges(invocation, _roles.Roles, _roles.Summaries))
+            {
+                var place = argumentPlaces[i];
+                if (place.IsValid)
+                {
+                    var side = state.Get(place.Flag(_side));
+                    var other = state.Get(place.Flag(_side.Other()));
+                    if (IsOneSided(side, other, _side) || LeftToTheCallers(side, other))
+                    {
+                        continue;
+                    }
+                }
+
+                if (!_reported.Add(invocation.Syntax))
+                {
+                    continue;
+                }
+
+                var properties = ImmutableDictionary<string, string?>.Empty.Add(ArgumentIndexProperty, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Report(invocation, rangeType, new[] { invocation.Arguments[i].Syntax.GetLocation() }, properties);
+            }
+        }
+
+        /// <summary>
+        /// A call to a path that leaves the filter of a range it passes on to its callers
+        /// (<see cref="MethodSummaries.RangesFromCallers"/>): checked here, with this call's arguments.
+        /// No code fix is offered: the filter is this call's argument, not a range it passes.
+        /// </summary>
+        internal override void OnCallBinding(IInvocationOperation invocation, System.Func<BoolValue, BoolValue> bind)
+        {
+            foreach (var range in _roles.Summaries.RangesFromCallers(invocation.TargetMethod, _side))
+            {
+                var side = bind(range.Side);
+                var other = bind(range.Other);
+                if (!IsOneSided(side, other, _side) && !LeftToTheCallers(side, other) && _reported.Add(invocation.Syntax))
+                {
+                    Report(invocation, range.RangeType, System.Array.Empty<Location>(), ImmutableDictionary<string, string?>.Empty);
+                }
+            }
+        }
+
+        /// <summary>The arguments of a call that carry a range the rule checks, with the range's type: not those of a helper that sets the range's flags (it builds the range).</summary>
+        internal static IEnumerable<(int Index, ITypeSymbol RangeType)> CheckedRanges(IInvocationOperation invocation, SymbolRoles roles, MethodSummaries summaries)
+        {
+            FlagEffects? effects = null;
+            var effectsAsked = false;
             for (var i = 0; i < invocation.Arguments.Length; i++)
             {
                 var parameter = invocation.Arguments[i].Parameter;
-                if (parameter is null || !_roles.Roles.IsGfnRangeType(RangeCalls.RangeType(parameter.Type)))
+                if (parameter is null || !roles.IsGfnRangeType(RangeCalls.RangeType(parameter.Type)))
                 {
                     continue;
+                }
+
+                if (!effectsAsked)
+                {
+                    effects = summaries.FlagEffectsOf(invocation.TargetMethod);
+                    effectsAsked = true;
                 }
 
                 // A helper that sets the range's flags is building it, not consuming it.
@@ -52,39 +105,66 @@ namespace GfnGuard.Analyzers.Rules
                     continue;
                 }
 
-                var place = argumentPlaces[i];
-                if ((place.IsValid && IsOneSided(state, place)) || !_reported.Add(invocation.Syntax))
-                {
-                    continue;
-                }
-
-                var properties = ImmutableDictionary<string, string?>.Empty.Add(ArgumentIndexProperty, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                var rangeType = RangeCalls.RangeType(invocation.Arguments[i].Value.Type ?? parameter.Type);
-                _context.ReportDiagnostic(DiagnosticRecipe.Create(
-                    _descriptor,
-                    invocation.Syntax.GetLocation(),
-                    additionalLocations: new[] { invocation.Arguments[i].Syntax.GetLocation() },
-                    properties,
-                    RangeCalls.CallName(invocation),
-                    _context.OwningSymbol.Name,
-                    Spelling(rangeType)));
+                yield return (i, RangeCalls.RangeType(invocation.Arguments[i].Value.Type ?? parameter.Type));
             }
         }
 
-        private bool IsOneSided(FlowState state, FlowLocation range)
+        /// <summary>
+        /// One side only: that side's flag (or bit) definitely true and the other's definitely
+        /// false; or, on a guest_memfd path, the filter kvm_gmem_get_invalidate_filter gave (SPEC 2).
+        /// </summary>
+        internal static bool IsOneSided(BoolValue side, BoolValue other, FlagKind sideKind)
         {
-            var side = state.Get(range.Flag(_side));
-            var other = state.Get(range.Flag(_side.Other()));
             if (side.IsDefinitelyTrue && other.IsDefinitelyFalse)
             {
                 return true;
             }
 
-            // kvm_gmem_get_invalidate_filter: the guest_memfd file says which side (SPEC 2).
-            return _side == FlagKind.OnlyPrivate
+            return sideKind == FlagKind.OnlyPrivate
                 && side.IsPureUnknown && ReferenceEquals(side.Origin, BoolValue.FileFilterOrigin)
                 && other.IsPureUnknown && ReferenceEquals(other.Origin, BoolValue.FileFilterOrigin);
         }
+
+        /// <summary>What keeps the range from being one-sided comes from the method's callers (its parameter, <c>this</c>) and nothing else.</summary>
+        internal static bool FromTheCallers(BoolValue side, BoolValue other) =>
+            (side.ComesFromTheCallers || other.ComesFromTheCallers)
+            && (side.IsDefinitelyTrue || side.ComesFromTheCallers)
+            && (other.IsDefinitelyFalse || other.ComesFromTheCallers);
+
+        /// <summary>The range is its callers' to make one-sided, and every caller is a path whose rule checks the call (SPEC section 2).</summary>
+        private bool LeftToTheCallers(BoolValue side, BoolValue other) =>
+            FromTheCallers(side, other) && _context.OwningSymbol is IMethodSymbol method
+            && _roles.Summaries.IsPathOfSide(method, _side) && _roles.Summaries.LeavesRangesToItsCallers(method, _side);
+
+        /// <summary>
+        /// Whether the body calls a path of <paramref name="side"/> declared in the compilation
+        /// with arguments: a call that may hand it the filter of a range it passes on (see
+        /// <see cref="OnCallBinding"/>), so the body is worth analysing though it passes no range.
+        /// </summary>
+        internal static bool CallsAPathOfSide(IOperation root, MethodSummaries summaries, FlagKind side)
+        {
+            foreach (var operation in root.Descendants())
+            {
+                if (operation is IInvocationOperation { Arguments.IsEmpty: false } invocation
+                    && !invocation.TargetMethod.DeclaringSyntaxReferences.IsEmpty
+                    && summaries.IsPathOfSide(invocation.TargetMethod, side))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private void Report(IInvocationOperation invocation, ITypeSymbol rangeType, Location[] additionalLocations, ImmutableDictionary<string, string?> properties) =>
+            _context.ReportDiagnostic(DiagnosticRecipe.Create(
+                _descriptor,
+                invocation.Syntax.GetLocation(),
+                additionalLocations,
+                properties,
+                RangeCalls.CallName(invocation),
+                _context.OwningSymbol.Name,
+                Spelling(rangeType)));
 
         /// <summary>What the side means for this range, in the port's names: its two bools, or its attr_filter.</summary>
         private string Spelling(ITypeSymbol rangeType)

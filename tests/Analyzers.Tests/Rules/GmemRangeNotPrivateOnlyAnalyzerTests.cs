@@ -112,6 +112,81 @@ public sealed class GmemRangeNotPrivateOnlyAnalyzerTests
         }
         """, withRuntime: false);
 
+    /// <summary>
+    /// Current guest_memfd.c: __kvm_gmem_invalidate_begin builds its range with the filter its
+    /// caller read from the file. The filter comes from the callers, so each call is checked with
+    /// its own argument: the file's filter and KVM_FILTER_PRIVATE are fine, shared and a filter
+    /// that may be shared are reported at the call (with no fix: the call passes no range).
+    /// </summary>
+    [Fact]
+    public Task AFilterGivenByTheCallers_IsCheckedAtEachCall() => Verify.VerifyAsync("using static Kernel;\n" + FilterForm + """
+        static class GuestMemfd
+        {
+            static void __kvm_gmem_invalidate_begin(kvm kvm, ulong start, ulong end, kvm_gfn_range_filter attr_filter)
+            {
+                var gfn_range = new kvm_gfn_range { start = start, end = end, attr_filter = attr_filter };
+                kvm_mmu_unmap_gfn_range(kvm, ref gfn_range);
+            }
+
+            static void kvm_gmem_invalidate_begin(kvm kvm, gmem_file f, ulong start, ulong end)
+            {
+                var attr_filter = kvm_gmem_get_invalidate_filter(f);
+                __kvm_gmem_invalidate_begin(kvm, start, end, attr_filter);
+            }
+
+            static void kvm_gmem_error_folio(kvm kvm) => __kvm_gmem_invalidate_begin(kvm, 0, 1, kvm_gfn_range_filter.KVM_FILTER_PRIVATE);
+
+            static void kvm_gmem_punch_hole(kvm kvm) => {|KVM0005:__kvm_gmem_invalidate_begin(kvm, 0, 1, kvm_gfn_range_filter.KVM_FILTER_SHARED)|};
+
+            static void kvm_gmem_release(kvm kvm, bool shared)
+            {
+                var filter = shared ? kvm_gfn_range_filter.KVM_FILTER_SHARED : kvm_gfn_range_filter.KVM_FILTER_PRIVATE;
+                {|KVM0005:__kvm_gmem_invalidate_begin(kvm, 0, 1, filter)|};
+            }
+        }
+        """, withRuntime: false);
+
+    /// <summary>Through two paths that hand the filter on, and back to the callee when a caller is no guest_memfd path (its rule cannot check the call there).</summary>
+    [Fact]
+    public Task AFilterGivenByTheCallers_FollowsChains_AndStaysWhenACallerIsNoPath() => Verify.VerifyAsync("using static Kernel;\n" + FilterForm + """
+        static class Chain
+        {
+            static void __kvm_gmem_zap(kvm kvm, kvm_gfn_range_filter attr_filter)
+            {
+                var gfn_range = new kvm_gfn_range { attr_filter = attr_filter };
+                kvm_mmu_unmap_gfn_range(kvm, ref gfn_range);
+            }
+
+            static void __kvm_gmem_invalidate(kvm kvm, kvm_gfn_range_filter attr_filter) => __kvm_gmem_zap(kvm, attr_filter);
+
+            static void kvm_gmem_invalidate_begin(kvm kvm, gmem_file f) => __kvm_gmem_invalidate(kvm, kvm_gmem_get_invalidate_filter(f));
+
+            static void kvm_gmem_punch_hole(kvm kvm) => {|KVM0005:__kvm_gmem_invalidate(kvm, kvm_gfn_range_filter.KVM_FILTER_SHARED)|};
+        }
+
+        static class NotAllPaths
+        {
+            static void __kvm_gmem_unmap(kvm kvm, kvm_gfn_range_filter attr_filter)
+            {
+                var gfn_range = new kvm_gfn_range { attr_filter = attr_filter };
+                {|KVM0005:kvm_mmu_unmap_gfn_range(kvm, ref gfn_range)|};
+            }
+
+            static void kvm_gmem_invalidate_begin(kvm kvm, gmem_file f) => __kvm_gmem_unmap(kvm, kvm_gmem_get_invalidate_filter(f));
+
+            static void Simulate(kvm kvm) => __kvm_gmem_unmap(kvm, kvm_gfn_range_filter.KVM_FILTER_PRIVATE);
+        }
+
+        static class NoCaller
+        {
+            static void __kvm_gmem_unmap_alone(kvm kvm, kvm_gfn_range_filter attr_filter)
+            {
+                var gfn_range = new kvm_gfn_range { attr_filter = attr_filter };
+                {|KVM0005:kvm_mmu_unmap_gfn_range(kvm, ref gfn_range)|};
+            }
+        }
+        """, withRuntime: false);
+
     /// <summary>A method that is no guest_memfd path is not asked, and a configured name makes one.</summary>
     [Fact]
     public Task OnlyGuestMemfdPaths_AreChecked() => Verify.VerifyAsync("using static Kernel;\n" + BoolForm + """
