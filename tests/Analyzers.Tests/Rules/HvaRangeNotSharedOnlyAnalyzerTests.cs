@@ -21,6 +21,40 @@ public sealed class HvaRangeNotSharedOnlyAnalyzerTests
         }
         """);
 
+    /// <summary>
+    /// A path whose flags come from its parameter is checked at each call when every caller is an
+    /// HVA path too: shared is fine, private is reported at the call; a caller that is no path
+    /// leaves the check in the callee.
+    /// </summary>
+    [Fact]
+    public Task FlagsGivenByTheCallers_AreCheckedAtEachCall() => VerifyPort("""
+        static class KvmMain
+        {
+            static bool __kvm_handle_hva_range(kvm kvm, bool shared)
+            {
+                var gfn_range = new kvm_gfn_range { only_shared = shared, only_private = !shared };
+                return kvm_unmap_gfn_range(kvm, ref gfn_range);
+            }
+
+            static bool kvm_mmu_notifier_invalidate_range_start(kvm kvm) => __kvm_handle_hva_range(kvm, true);
+
+            static bool kvm_mmu_notifier_clear_young(kvm kvm) => {|KVM0002:__kvm_handle_hva_range(kvm, false)|};
+        }
+
+        static class Sim
+        {
+            static bool kvm_handle_hva_range(kvm kvm, bool shared)
+            {
+                var gfn_range = new kvm_gfn_range { only_shared = shared, only_private = !shared };
+                return {|KVM0002:kvm_unmap_gfn_range(kvm, ref gfn_range)|};
+            }
+
+            static bool kvm_mmu_notifier_release(kvm kvm) => kvm_handle_hva_range(kvm, true);
+
+            static bool Replay(kvm kvm) => kvm_handle_hva_range(kvm, true);
+        }
+        """);
+
     [Theory]
     [InlineData("static bool __kvm_handle_hva_range(kvm kvm, kvm_gfn_range gfn_range)")]
     [InlineData("static bool kvm_handle_hva_range(kvm kvm, kvm_gfn_range gfn_range)")]
