@@ -79,7 +79,9 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var ranges = ImmutableArray<RangeFromCallers>.Empty;
-            if (IsPathOfSide(method, side) && !method.Parameters.IsEmpty && LeavesRangesToItsCallers(method, side) && BodyGraph(method) is { } graph)
+            // The callers are looked for last: a path's own ranges are cheaper to find than its
+            // callers, and most paths leave nothing to them.
+            if (IsPathOfSide(method, side) && !method.Parameters.IsEmpty && BodyGraph(method) is { } graph)
             {
                 stack.Add(method);
                 try
@@ -87,7 +89,7 @@ namespace GfnGuard.Analyzers.Flow
                     var observer = new RangesFromCallersObserver(this, side);
                     if (ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, this, observer, FlowFacts.Flags), CancellationToken.None) is not null)
                     {
-                        ranges = observer.Ranges.ToImmutableArray();
+                        ranges = observer.Ranges.Count > 0 && LeavesRangesToItsCallers(method, side) ? observer.Ranges.ToImmutableArray() : ImmutableArray<RangeFromCallers>.Empty;
                     }
                 }
                 finally

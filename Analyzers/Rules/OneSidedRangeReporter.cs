@@ -137,9 +137,9 @@ namespace GfnGuard.Analyzers.Rules
             && _roles.Summaries.IsPathOfSide(method, _side) && _roles.Summaries.LeavesRangesToItsCallers(method, _side);
 
         /// <summary>
-        /// Whether the body calls a path of <paramref name="side"/> declared in the compilation
-        /// with arguments: a call that may hand it the filter of a range it passes on (see
-        /// <see cref="OnCallBinding"/>), so the body is worth analysing though it passes no range.
+        /// Whether the body calls a path of <paramref name="side"/> that leaves the filter of a
+        /// range it passes on to its callers (see <see cref="OnCallBinding"/>), so the body is
+        /// worth analysing though it passes no range.
         /// </summary>
         internal static bool CallsAPathOfSide(IOperation root, MethodSummaries summaries, FlagKind side)
         {
@@ -147,7 +147,8 @@ namespace GfnGuard.Analyzers.Rules
             {
                 if (operation is IInvocationOperation { Arguments.IsEmpty: false } invocation
                     && !invocation.TargetMethod.DeclaringSyntaxReferences.IsEmpty
-                    && summaries.IsPathOfSide(invocation.TargetMethod, side))
+                    && summaries.IsPathOfSide(invocation.TargetMethod, side)
+                    && !summaries.RangesFromCallers(invocation.TargetMethod, side).IsEmpty)
                 {
                     return true;
                 }
