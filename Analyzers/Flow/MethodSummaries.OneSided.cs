@@ -43,11 +43,6 @@ namespace GfnGuard.Analyzers.Flow
             new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default),
         };
 
-        // The methods whose ranges from callers are being found on this thread (a recursive path
-        // counts as passing nothing on while it is).
-        [ThreadStatic]
-        private static List<IMethodSymbol>? t_rangesInProgress;
-
         /// <summary>Whether the method is a path that needs <paramref name="side"/> by its role (name, attribute, option, HVA parameter).</summary>
         internal bool IsPathOfSide(IMethodSymbol method, FlagKind side) =>
             side == FlagKind.OnlyPrivate ? _roles.IsGmemPathMethod(method) : _roles.IsHvaPathMethod(method);
@@ -69,21 +64,16 @@ namespace GfnGuard.Analyzers.Flow
                 return known;
             }
 
-            var stack = t_rangesInProgress ??= new List<IMethodSymbol>();
-            foreach (var inProgress in stack)
-            {
-                if (SymbolEqualityComparer.Default.Equals(inProgress, method))
-                {
-                    return ImmutableArray<RangeFromCallers>.Empty;
-                }
-            }
-
             var ranges = ImmutableArray<RangeFromCallers>.Empty;
             // The callers are looked for last: a path's own ranges are cheaper to find than its
             // callers, and most paths leave nothing to them.
             if (IsPathOfSide(method, side) && !method.Parameters.IsEmpty && BodyGraph(method) is { } graph)
             {
-                stack.Add(method);
+                if (!SummaryReentry<RangeFromCallers>.TryEnter(method))
+                {
+                    return ImmutableArray<RangeFromCallers>.Empty;
+                }
+
                 try
                 {
                     var observer = new RangesFromCallersObserver(this, side);
@@ -94,7 +84,7 @@ namespace GfnGuard.Analyzers.Flow
                 }
                 finally
                 {
-                    stack.RemoveAt(stack.Count - 1);
+                    SummaryReentry<RangeFromCallers>.Exit();
                 }
             }
 
@@ -154,7 +144,13 @@ namespace GfnGuard.Analyzers.Flow
                         caller = caller.ContainingSymbol;
                     }
 
-                    if (caller is not IMethodSymbol callerMethod || SymbolEqualityComparer.Default.Equals(Normalize(callerMethod), method) || !IsPathOfSide(callerMethod, side))
+                    // A recursive call hands the filter on to the method itself: its other callers decide.
+                    if (caller is IMethodSymbol self && SymbolEqualityComparer.Default.Equals(Normalize(self), method))
+                    {
+                        continue;
+                    }
+
+                    if (caller is not IMethodSymbol callerMethod || !IsPathOfSide(callerMethod, side))
                     {
                         return false;
                     }

@@ -129,10 +129,23 @@ namespace GfnGuard.Analyzers.Flow
                 && _context.Gate.MaySetBothFlags(method.DeclaringSyntaxReferences[0].GetSyntax())
                 && BodyGraph(method) is { } graph)
             {
-                var observer = new FlagsFromCallers();
-                if (ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, this, observer, FlowFacts.Flags), CancellationToken.None) is not null)
+                // A recursive helper asks its own pairs: while they are being found it passes none on.
+                if (!SummaryReentry<FlagsFromCallers>.TryEnter(method))
                 {
-                    pairs = observer.Pairs.ToImmutableArray();
+                    return ImmutableArray<(BoolValue, BoolValue)>.Empty;
+                }
+
+                try
+                {
+                    var observer = new FlagsFromCallers();
+                    if (ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, this, observer, FlowFacts.Flags), CancellationToken.None) is not null)
+                    {
+                        pairs = observer.Pairs.ToImmutableArray();
+                    }
+                }
+                finally
+                {
+                    SummaryReentry<FlagsFromCallers>.Exit();
                 }
             }
 
