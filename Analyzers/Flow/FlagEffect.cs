@@ -9,14 +9,31 @@ namespace GfnGuard.Analyzers.Flow
     internal sealed class FlagEffect
     {
         internal FlagEffect(BoolValue? onlyPrivate, BoolValue? onlyShared)
+            : this(onlyPrivate, onlyShared, default, default)
+        {
+        }
+
+        internal FlagEffect(BoolValue? onlyPrivate, BoolValue? onlyShared, System.Collections.Immutable.ImmutableArray<BoolValue> privateByPath, System.Collections.Immutable.ImmutableArray<BoolValue> sharedByPath)
         {
             OnlyPrivate = onlyPrivate;
             OnlyShared = onlyShared;
+            OnlyPrivateByPath = privateByPath;
+            OnlySharedByPath = sharedByPath;
         }
 
         internal BoolValue? OnlyPrivate { get; }
 
         internal BoolValue? OnlyShared { get; }
+
+        /// <summary>
+        /// The flag's value at the end of each path the helper's exit keeps apart (default when
+        /// unknown). A call binds each to its arguments before joining them: joined first, "as the
+        /// caller gave it" on one path and "the parameter" on another is one unknown no call can bind.
+        /// </summary>
+        internal System.Collections.Immutable.ImmutableArray<BoolValue> OnlyPrivateByPath { get; }
+
+        /// <summary>As <see cref="OnlyPrivateByPath"/>, for OnlyShared.</summary>
+        internal System.Collections.Immutable.ImmutableArray<BoolValue> OnlySharedByPath { get; }
 
         internal bool IsNone => OnlyPrivate is null && OnlyShared is null;
     }

@@ -520,14 +520,28 @@ namespace GfnGuard.Analyzers.Flow
                 return null;
             }
 
+            // Each range's flags start as the caller gave them, held explicitly, so a path that
+            // leaves one alone ends with a value a call can bind ("as given"), where a path that
+            // overwrote the range with something unseen ends with none.
+            var thisPlace = new FlowLocation(FlowLocation.ThisRoot, string.Empty);
+            var entry = FlowState.Empty;
+            foreach (var place in candidates.Select(c => c.Place).Concat(thisIsRange ? new[] { thisPlace } : Array.Empty<FlowLocation>()))
+            {
+                foreach (var flag in new[] { FlagKind.OnlyPrivate, FlagKind.OnlyShared })
+                {
+                    entry = entry.Set(place.Flag(flag), BoolValue.UnknownFrom(place.Flag(flag)));
+                }
+            }
+
             var touched = new TouchedFlags();
-            var inputs = ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, this, touched, FlowFacts.Flags), CancellationToken.None);
+            var inputs = ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, this, touched, FlowFacts.Flags), CancellationToken.None);
             if (inputs is null)
             {
                 return null;
             }
 
-            var exit = ForwardDataflow.ExitState(graph, inputs)?.Merged();
+            var exitPaths = ForwardDataflow.ExitState(graph, inputs);
+            var exit = exitPaths?.Merged();
             FlagEffect? EffectOn(FlowLocation place)
             {
                 BoolValue? Flag(FlagKind flag)
@@ -541,7 +555,27 @@ namespace GfnGuard.Analyzers.Flow
                     return value.WithoutSites();
                 }
 
-                var effect = new FlagEffect(Flag(FlagKind.OnlyPrivate), Flag(FlagKind.OnlyShared));
+                ImmutableArray<BoolValue> ByPath(FlagKind flag)
+                {
+                    if (exitPaths is null || exitPaths.Paths.Length < 2 || !touched.Contains(place, flag))
+                    {
+                        return default;
+                    }
+
+                    var values = ImmutableArray.CreateBuilder<BoolValue>(exitPaths.Paths.Length);
+                    foreach (var path in exitPaths.Paths)
+                    {
+                        var value = path.Get(place.Flag(flag)).WithoutSites();
+                        if (!values.Contains(value))
+                        {
+                            values.Add(value);
+                        }
+                    }
+
+                    return values.ToImmutable();
+                }
+
+                var effect = new FlagEffect(Flag(FlagKind.OnlyPrivate), Flag(FlagKind.OnlyShared), ByPath(FlagKind.OnlyPrivate), ByPath(FlagKind.OnlyShared));
                 return effect.IsNone ? new FlagEffect(null, null) : effect;
             }
 
@@ -551,7 +585,7 @@ namespace GfnGuard.Analyzers.Flow
                 parameters[ordinal] = EffectOn(place);
             }
 
-            return new FlagEffects(parameters, thisIsRange ? EffectOn(new FlowLocation(FlowLocation.ThisRoot, string.Empty)) : null);
+            return new FlagEffects(parameters, thisIsRange ? EffectOn(thisPlace) : null);
         }
 
         /// <summary>The graph of a method of this compilation with a body (not of lambdas or local functions).</summary>

@@ -323,8 +323,8 @@ namespace GfnGuard.Analyzers.Flow
         private void ApplyFlagEffect(FlagEffect effect, FlowLocation range, ITypeSymbol? rangeType, SyntaxNode call, CallArguments arguments)
         {
             var setsBoth = effect.OnlyPrivate is { MayBeTrue: true } && effect.OnlyShared is { MayBeTrue: true };
-            var onlyPrivate = effect.OnlyPrivate is { } p ? Bind(p, arguments) : (BoolValue?)null;
-            var onlyShared = effect.OnlyShared is { } q ? Bind(q, arguments) : (BoolValue?)null;
+            var onlyPrivate = effect.OnlyPrivate is { } p ? BindByPath(p, effect.OnlyPrivateByPath, arguments) : (BoolValue?)null;
+            var onlyShared = effect.OnlyShared is { } q ? BindByPath(q, effect.OnlySharedByPath, arguments) : (BoolValue?)null;
             var observe = _observe;
             _observe = observe && !setsBoth;
             try
@@ -344,6 +344,23 @@ namespace GfnGuard.Analyzers.Flow
             {
                 _observe = observe;
             }
+        }
+
+        /// <summary>A helper's flag at this call: each path's value bound to the arguments, then joined (see <see cref="FlagEffect.OnlyPrivateByPath"/>).</summary>
+        private BoolValue BindByPath(BoolValue joined, ImmutableArray<BoolValue> byPath, CallArguments arguments)
+        {
+            if (byPath.IsDefaultOrEmpty)
+            {
+                return Bind(joined, arguments);
+            }
+
+            var result = Bind(byPath[0], arguments);
+            for (var i = 1; i < byPath.Length; i++)
+            {
+                result = result.Join(Bind(byPath[i], arguments));
+            }
+
+            return result;
         }
 
         /// <summary>

@@ -529,6 +529,40 @@ public sealed class BothFlagsSetAnalyzerTests
         }
         """, withRuntime: false);
 
+    /// <summary>
+    /// A helper that sets the flags from its parameters on some paths and leaves them as given on
+    /// others: each path's values are bound to the call's arguments before they are joined, so a
+    /// fresh range given (true, false) is fine, and (true, true), or a range that already had the
+    /// other flag, is reported at the call.
+    /// </summary>
+    [Fact]
+    public Task HelperSettingFlagsOnSomePaths_IsBoundPathByPath() => Verify.VerifyAsync(KernelRange + """
+
+        static class Handlers
+        {
+            static void maybe_fill(ref kvm_gfn_range r, bool p, bool s, bool apply)
+            {
+                if (apply)
+                {
+                    r.only_private = p;
+                    r.only_shared = s;
+                }
+            }
+
+            static void prepare(bool apply)
+            {
+                var fresh = new kvm_gfn_range();
+                maybe_fill(ref fresh, true, false, apply);
+
+                var both = new kvm_gfn_range();
+                {|KVM0001:maybe_fill(ref both, true, true, apply)|};
+
+                var shared = new kvm_gfn_range { only_shared = true };
+                maybe_fill(ref shared, false, true, apply);
+            }
+        }
+        """, withRuntime: false);
+
     [Fact]
     public Task HelpersSettingEachFlag_ReportTheSecondCall() => Verify.VerifyAsync(KernelRange + """
 
