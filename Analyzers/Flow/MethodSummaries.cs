@@ -299,7 +299,11 @@ namespace GfnGuard.Analyzers.Flow
                 return LockEffect.GuardAcquire;
             }
 
-            if (ExitLockState(graph, entryHeld: false) is { } afterFree && AllPaths(afterFree, path => path.SomeLockDefinitelyHeld()))
+            // A body that asserts the lock held (lockdep_assert_held_write(&kvm->mmu_lock), as
+            // tdp_mmu.c's kvm_tdp_mmu_zap_leafs does) requires it of its callers: it does not take
+            // it, so holding it on return is no acquisition (its callers hold it already).
+            if (!AssertsTheLockHeld(body)
+                && ExitLockState(graph, entryHeld: false) is { } afterFree && AllPaths(afterFree, path => path.SomeLockDefinitelyHeld()))
             {
                 return LockEffect.Acquire;
             }
@@ -331,6 +335,20 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return any;
+        }
+
+        /// <summary>The body asserts mmu_lock held (lockdep_assert_held*), outside its lambdas and local functions.</summary>
+        private bool AssertsTheLockHeld(IOperation body)
+        {
+            foreach (var operation in body.Descendants())
+            {
+                if (operation is IInvocationOperation invocation && LockOperations.Classify(invocation, _roles) == LockEffect.AssertHeld && !IsInNestedFunction(operation, body))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static bool IsInNestedFunction(IOperation operation, IOperation body)

@@ -24,6 +24,41 @@ public sealed class UnbalancedMmuLockAnalyzerTests
         }
         """);
 
+    /// <summary>
+    /// tdp_mmu.c's kvm_tdp_mmu_zap_leafs asserts the lock held (lockdep_assert_held_write): it
+    /// requires the lock of its callers and does not take it, so kvm_zap_gfn_range calling it
+    /// under write_lock takes nothing again. A helper that does take it still does.
+    /// </summary>
+    [Fact]
+    public Task AHelperThatAssertsTheLock_IsNoAcquisition() => VerifyPort("""
+        static class TdpMmu
+        {
+            static bool kvm_tdp_mmu_zap_leafs(kvm kvm, ulong start, ulong end, bool flush)
+            {
+                lockdep_assert_held_write(kvm.mmu_lock);
+                return flush || start < end;
+            }
+
+            static void take(kvm kvm) => write_lock(kvm.mmu_lock);
+
+            static void kvm_zap_gfn_range(kvm kvm, ulong start, ulong end)
+            {
+                write_lock(kvm.mmu_lock);
+                var flush = kvm_tdp_mmu_zap_leafs(kvm, start, end, false);
+                if (flush)
+                    kvm_flush_remote_tlbs(kvm);
+                write_unlock(kvm.mmu_lock);
+            }
+
+            static void twice(kvm kvm)
+            {
+                write_lock(kvm.mmu_lock);
+                {|KVM0007:take(kvm)|};
+                write_unlock(kvm.mmu_lock);
+            }
+        }
+        """);
+
     [Fact]
     public Task VoidReturnWithTheLockHeld_Reports() => VerifyPort("""
         static class C
