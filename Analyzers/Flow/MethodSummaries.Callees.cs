@@ -241,7 +241,11 @@ namespace GfnGuard.Analyzers.Flow
         private static bool MayRunOthers(IMethodSymbol target) =>
             target.MethodKind == MethodKind.DelegateInvoke
             || target.Name == "ForEach"
-            || ((target.IsVirtual || target.IsAbstract || target.IsOverride || target.ContainingType?.TypeKind == TypeKind.Interface) && !target.IsStatic);
+            || DispatchesToImplementations(target);
+
+        /// <summary>A call to the target runs whichever override or implementation the receiver has.</summary>
+        private static bool DispatchesToImplementations(IMethodSymbol target) =>
+            (target.IsVirtual || target.IsAbstract || target.IsOverride || target.ContainingType?.TypeKind == TypeKind.Interface) && !target.IsStatic;
 
         /// <summary>The methods the call runs besides its target's own body (see the type's remarks).</summary>
         private IEnumerable<IMethodSymbol> RunBy(IInvocationOperation invocation)
@@ -271,7 +275,7 @@ namespace GfnGuard.Analyzers.Flow
                 yield break;
             }
 
-            if ((target.IsVirtual || target.IsAbstract || target.IsOverride || target.ContainingType?.TypeKind == TypeKind.Interface) && !target.IsStatic)
+            if (DispatchesToImplementations(target))
             {
                 foreach (var implementation in ImplementationsOf(Normalize(target)))
                 {

@@ -111,52 +111,33 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var any = false;
-            var compilation = _context.Compilation;
-            foreach (var tree in compilation.SyntaxTrees)
+            foreach (var (node, model) in References(method))
             {
-                if (!Gate.TreeNames.For(tree, CancellationToken.None).Spells(method.Name))
+                // Only a call is a caller the rule can check; a method group may be run anywhere.
+                if (node.Parent is not Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax
+                    && !(node.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access && access.Name == node && access.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax))
+                {
+                    return false;
+                }
+
+                var caller = model.GetEnclosingSymbol(node.SpanStart);
+                while (caller is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction })
+                {
+                    caller = caller.ContainingSymbol;
+                }
+
+                // A recursive call hands the filter on to the method itself: its other callers decide.
+                if (caller is IMethodSymbol self && SymbolEqualityComparer.Default.Equals(Normalize(self), method))
                 {
                     continue;
                 }
 
-#pragma warning disable RS1030 // Callers live in other trees; asked once per path method and compilation, and only of trees that spell its name.
-                var model = compilation.GetSemanticModel(tree);
-#pragma warning restore RS1030
-                foreach (var node in tree.GetRoot().DescendantNodes())
+                if (caller is not IMethodSymbol callerMethod || !IsPathOfSide(callerMethod, side))
                 {
-                    if (node is not Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax simple || simple.Identifier.ValueText != method.Name
-                        || model.GetSymbolInfo(node).Symbol is not { } symbol
-                        || !SymbolEqualityComparer.Default.Equals(symbol is IMethodSymbol m ? Normalize(m) : symbol.OriginalDefinition, method.OriginalDefinition))
-                    {
-                        continue;
-                    }
-
-                    // Only a call is a caller the rule can check; a method group may be run anywhere.
-                    if (node.Parent is not Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax
-                        && !(node.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access && access.Name == node && access.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax))
-                    {
-                        return false;
-                    }
-
-                    var caller = model.GetEnclosingSymbol(node.SpanStart);
-                    while (caller is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction })
-                    {
-                        caller = caller.ContainingSymbol;
-                    }
-
-                    // A recursive call hands the filter on to the method itself: its other callers decide.
-                    if (caller is IMethodSymbol self && SymbolEqualityComparer.Default.Equals(Normalize(self), method))
-                    {
-                        continue;
-                    }
-
-                    if (caller is not IMethodSymbol callerMethod || !IsPathOfSide(callerMethod, side))
-                    {
-                        return false;
-                    }
-
-                    any = true;
+                    return false;
                 }
+
+                any = true;
             }
 
             return any;

@@ -166,6 +166,24 @@ namespace GfnGuard.Analyzers.Flow
 
         private bool ComputeHasCallers(IMethodSymbol method)
         {
+            foreach (var (node, _) in References(method))
+            {
+                if (!IsInside(node, method))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// The places of the compilation that refer to the method, each with the model that bound
+        /// it: its name (the property's, for an accessor), or for a constructor a creation or a
+        /// constructor initializer. Only trees that may spell the name are read, lazily.
+        /// </summary>
+        private IEnumerable<(SyntaxNode Node, SemanticModel Model)> References(IMethodSymbol method)
+        {
             var name = method.MethodKind switch
             {
                 MethodKind.Constructor => method.ContainingType.Name,
@@ -194,15 +212,12 @@ namespace GfnGuard.Analyzers.Flow
                         _ => null,
                     };
                     if (candidate is not null && model.GetSymbolInfo(candidate).Symbol is { } symbol
-                        && SymbolEqualityComparer.Default.Equals(symbol is IMethodSymbol m ? Normalize(m) : symbol.OriginalDefinition, target.OriginalDefinition)
-                        && !IsInside(candidate, method))
+                        && SymbolEqualityComparer.Default.Equals(symbol is IMethodSymbol m ? Normalize(m) : symbol.OriginalDefinition, target.OriginalDefinition))
                     {
-                        return true;
+                        yield return (candidate, model);
                     }
                 }
             }
-
-            return false;
         }
 
         private static bool IsInside(SyntaxNode node, IMethodSymbol method)

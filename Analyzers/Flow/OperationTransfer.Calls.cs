@@ -386,7 +386,7 @@ namespace GfnGuard.Analyzers.Flow
                 // A filter parameter's bit is the argument's, read as a filter (a constant is no place,
                 // and an enum member is a static field's place that holds nothing).
                 bound = !origin.IsFlag ? arguments.Values[index]
-                    : IsFilterValued(parameter.Type) ? ArgumentBit(arguments.ValueAt(index), origin.Fact)
+                    : SymbolRoles.IsFilterType(parameter.Type) ? ArgumentBit(arguments.ValueAt(index), origin.Fact)
                     : arguments.Places[index].IsValid ? ReadPlace(arguments.Places[index].With(origin.Fact), isBool: true)
                     : BoolValue.Unknown;
             }
@@ -401,12 +401,6 @@ namespace GfnGuard.Analyzers.Flow
 
             return value.Negated ? bound.Negate() : bound.WithoutSites();
         }
-
-        /// <summary>An attr_filter's type: an enum or an integer (SPEC 3a), not a range whose flags are facts below it.</summary>
-        private static bool IsFilterValued(ITypeSymbol type) =>
-            type.TypeKind == TypeKind.Enum
-            || type.SpecialType is SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_Int16 or SpecialType.System_UInt16
-                or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64;
 
         /// <summary>
         /// A bit of an attr_filter argument that is no place (`KVM_FILTER_PRIVATE`, `a | b`): its
