@@ -153,12 +153,15 @@ namespace GfnGuard.Analyzers.Flow
             return result;
         }
 
-        /// <summary>Some lock is held on this path for certain (what a helper that takes the lock leaves).</summary>
+        /// <summary>
+        /// Some lock is held on this path for certain (what a helper that takes the lock leaves),
+        /// and not one the path took again after dropping its caller's.
+        /// </summary>
         internal bool SomeLockDefinitelyHeld()
         {
             for (var i = 0; i < _count; i++)
             {
-                if (_entries[i].Location.IsLockState && _entries[i].Value.IsDefinitelyTrue)
+                if (_entries[i].Location.IsLockState && _entries[i].Value.IsDefinitelyTrue && !DroppedTheCallers(_entries[i].Location))
                 {
                     return true;
                 }
@@ -213,6 +216,13 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
+        /// <summary>
+        /// This path dropped <paramref name="lockState"/>'s lock before it took it: the caller's,
+        /// held on entry (<see cref="PlaceFact.CallersLockDropped"/>).
+        /// </summary>
+        internal bool DroppedTheCallers(FlowLocation lockState) =>
+            lockState.Fact == PlaceFact.LockHeld && Get(lockState.With(PlaceFact.CallersLockDropped)).IsDefinitelyTrue;
+
         /// <summary>The lock states the path follows (each VM's, and the lock of no known owner), with their values.</summary>
         internal IEnumerable<(FlowLocation Lock, BoolValue Held)> LockStates()
         {
@@ -231,7 +241,7 @@ namespace GfnGuard.Analyzers.Flow
             for (var i = 0; i < _count; i++)
             {
                 var entry = _entries[i].Location;
-                if (location.Contains(entry) && !entry.IsFlag && !entry.IsLockState && entry.Fact != PlaceFact.LockGuard)
+                if (location.Contains(entry) && !entry.IsFlag && !entry.IsLockState && entry.Fact is not (PlaceFact.LockGuard or PlaceFact.CallersLockDropped))
                 {
                     return true;
                 }
@@ -256,7 +266,7 @@ namespace GfnGuard.Analyzers.Flow
             var kept = 0;
             for (var i = 0; i < result._count; i++)
             {
-                if (!location.Contains(result._entries[i].Location) || result._entries[i].Location.IsFlag || result._entries[i].Location.IsLockState || result._entries[i].Location.Fact == PlaceFact.LockGuard)
+                if (!location.Contains(result._entries[i].Location) || result._entries[i].Location.IsFlag || result._entries[i].Location.IsLockState || result._entries[i].Location.Fact is PlaceFact.LockGuard or PlaceFact.CallersLockDropped)
                 {
                     result._entries[kept++] = result._entries[i];
                 }

@@ -232,10 +232,17 @@ namespace GfnGuard.Analyzers.Flow
         private void Release(FlowLocation owner)
         {
             var own = owner.IsValid && owner.Path.Length == 0 ? LockOf(owner) : default;
+            var callers = own.IsValid && _state.Get(own).IsPureUnknown;
             _state = _state.Edit().ReleaseLocks(own);
             if (own.IsValid)
             {
                 SetState(own, BoolValue.False);
+            }
+
+            // Nothing on this path took or dropped it before: it was the caller's.
+            if (callers)
+            {
+                SetState(own.With(PlaceFact.CallersLockDropped), BoolValue.True);
             }
 
             SetState(LockLocation, BoolValue.False);

@@ -51,5 +51,13 @@ namespace GfnGuard.Analyzers.Flow
         /// Paths are kept apart by such a bool's value as by the lock's (see <see cref="FlowState.SamePropertiesAs"/>).
         /// </summary>
         LockGuard,
+
+        /// <summary>
+        /// A mark (always true) that this path dropped the lock of the VM at the place while the
+        /// method had not touched it: its caller's, held on entry (tdp_mmu_iter_cond_resched's
+        /// unlock, cond_resched, lock). Holding that lock again at a return gives the caller back
+        /// what it had, and retaking it is no acquisition of this method's (KVM0007).
+        /// </summary>
+        CallersLockDropped,
     }
 }

@@ -53,6 +53,12 @@ namespace GfnGuard.Analyzers.Rules
             private readonly HashSet<SyntaxNode> _notHeldAt = new HashSet<SyntaxNode>();
             private bool _asserts;
 
+            // Releases some path reaches without having touched the lock: of the caller's lock, held on entry.
+            private readonly Dictionary<SyntaxNode, string> _callersDroppedAt = new Dictionary<SyntaxNode, string>();
+
+            // Releases some path reaches holding a lock this method took (not retook after dropping the caller's), with where.
+            private readonly Dictionary<SyntaxNode, HashSet<SyntaxNode>> _takenHereAt = new Dictionary<SyntaxNode, HashSet<SyntaxNode>>();
+
             internal Reporter(MethodBody body, RoleView roles, bool heldOnEntry)
             {
                 _body = body;
@@ -83,6 +89,13 @@ namespace GfnGuard.Analyzers.Rules
                         }
 
                         break;
+                    case LockEffect.Release when ownerKnown && held.IsPureUnknown && !_heldOnEntry:
+                        // No path here has touched this VM's lock since entry: the method drops its
+                        // caller's lock (tdp_mmu_iter_cond_resched's unlock, cond_resched, lock). Unless
+                        // another path reaches this release holding a lock this method took (checked
+                        // in Complete), which makes it a release of a lock taken on some paths only.
+                        _callersDroppedAt[call.Syntax] = call.TargetMethod.Name;
+                        break;
                     case LockEffect.Release when ownerKnown:
                         // A lock this method never set is not held by it, unless it runs under its caller's.
                         // A lock of no known owner held for certain (a try-lock's, a helper's) may be this one.
@@ -91,7 +104,12 @@ namespace GfnGuard.Analyzers.Rules
                         {
                             Find(call.Syntax, Kind.NotHeld, held.TrueSites, call.TargetMethod.Name);
                         }
-                        else if (held.IsDefinitelyTrue && LockOperations.ModeOf(call) is var mode && mode != LockMode.Unknown
+                        else if (held.IsDefinitelyTrue && !before.DroppedTheCallers(lockPlace) && !_heldOnEntry)
+                        {
+                            NoteTakenHere(call.Syntax, held.TrueSites);
+                        }
+
+                        if (held.IsDefinitelyTrue && LockOperations.ModeOf(call) is var mode && mode != LockMode.Unknown
                             && held.TrueSites.Length > 0
                             && held.TrueSites.All(site => _acquisitions.TryGetValue(site, out var taken) && taken != LockMode.Unknown && taken != mode))
                         {
@@ -105,7 +123,8 @@ namespace GfnGuard.Analyzers.Rules
             internal override void OnFixedPoint(ControlFlowGraph graph, PathStates?[] inputs, IFlowTransfer transfer, bool isMethodBody)
             {
                 // A helper that takes the lock on some paths only is reported; one that holds it on
-                // entry (by attribute or assertion) returns with its caller's lock, by design.
+                // entry (by attribute or assertion) returns with its caller's lock, by design, as does
+                // a path that dropped the caller's lock and took it again (CheckReturn).
                 if (!isMethodBody || _heldOnEntry || _asserts || _acquisitions.Count == 0)
                 {
                     return;
@@ -193,9 +212,9 @@ namespace GfnGuard.Analyzers.Rules
                 foreach (var state in states)
                 {
                     var heldHere = false;
-                    foreach (var (_, held) in state.LockStates())
+                    foreach (var (lockState, held) in state.LockStates())
                     {
-                        if (held.IsDefinitelyTrue && held.TrueSites.Any(_acquisitions.ContainsKey))
+                        if (held.IsDefinitelyTrue && held.TrueSites.Any(_acquisitions.ContainsKey) && !state.DroppedTheCallers(lockState))
                         {
                             heldHere = true;
                             sites.AddRange(held.TrueSites.Where(site => _acquisitions.ContainsKey(site) && !sites.Contains(site)));
@@ -298,17 +317,32 @@ namespace GfnGuard.Analyzers.Rules
                 _order.Add(at);
             }
 
+            private void NoteTakenHere(SyntaxNode release, ImmutableArray<SyntaxNode> takenAt)
+            {
+                if (!_takenHereAt.TryGetValue(release, out var sites))
+                {
+                    _takenHereAt[release] = sites = new HashSet<SyntaxNode>();
+                }
+
+                sites.UnionWith(takenAt);
+            }
+
             internal override void Complete()
             {
+                // A release reached both untouched and holding a lock taken here: `if (c)
+                // write_lock(...); ... write_unlock(...);` releases on the other path a lock it
+                // does not hold (the caller's cannot be held: the write_lock would deadlock).
+                foreach (var release in _callersDroppedAt.OrderBy(pair => pair.Key.SpanStart))
+                {
+                    if (_takenHereAt.TryGetValue(release.Key, out var sites))
+                    {
+                        Find(release.Key, Kind.NotHeld, sites.ToImmutableArray(), release.Value);
+                    }
+                }
+
                 foreach (var at in _order)
                 {
                     var finding = _findings[at];
-
-                    // A release with nothing taken in the method is a release helper's, or its caller's business.
-                    if (finding.Kind == Kind.NotHeld && _acquisitions.Count == 0 && !_heldOnEntry)
-                    {
-                        continue;
-                    }
 
                     var takenAt = finding.TakenAt.Select(site => site.GetLocation()).OrderBy(l => l.SourceSpan.Start).ToList();
                     var line = takenAt.Count > 0 ? (takenAt[0].GetLineSpan().StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture) : null;

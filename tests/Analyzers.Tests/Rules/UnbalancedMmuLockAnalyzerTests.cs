@@ -215,6 +215,113 @@ public sealed class UnbalancedMmuLockAnalyzerTests
         }
         """);
 
+    // tdp_mmu.c's tdp_mmu_iter_cond_resched and mmu.c's kvm_zap_obsolete_pages, with
+    // cond_resched_rwlock_write written out: no assertion says the caller holds the lock, but
+    // dropping it before taking it does. Retaking it gives the caller back what it had.
+    [Fact]
+    public Task DroppingTheCallersLock_AndRetakingIt_IsFine() => VerifyPort("""
+        static class TdpMmu
+        {
+            static bool need_resched() => false;
+
+            static bool tdp_mmu_iter_cond_resched(kvm kvm, bool flush, bool shared)
+            {
+                if (!need_resched())
+                    return false;
+                if (flush)
+                    kvm_flush_remote_tlbs(kvm);
+                if (shared)
+                {
+                    read_unlock(kvm.mmu_lock);
+                    read_lock(kvm.mmu_lock);
+                }
+                else
+                {
+                    write_unlock(kvm.mmu_lock);
+                    write_lock(kvm.mmu_lock);
+                }
+                return true;
+            }
+
+            static void kvm_zap_obsolete_pages(kvm kvm)
+            {
+                for (var i = 0; i < 10; i++)
+                {
+                    if (need_resched())
+                    {
+                        write_unlock(kvm.mmu_lock);
+                        write_lock(kvm.mmu_lock);
+                        continue;
+                    }
+                }
+            }
+
+            // A relock helper takes no lock of its own: its callers call it under theirs.
+            static void relock(kvm kvm)
+            {
+                write_unlock(kvm.mmu_lock);
+                write_lock(kvm.mmu_lock);
+            }
+
+            static void zap_some(kvm kvm)
+            {
+                write_lock(kvm.mmu_lock);
+                for (var i = 0; i < 4; i++)
+                {
+                    if (tdp_mmu_iter_cond_resched(kvm, false, false))
+                        continue;
+                    relock(kvm);
+                }
+                write_unlock(kvm.mmu_lock);
+            }
+        }
+        """);
+
+    // The other side of the test above: what dropping the caller's lock does not excuse.
+    [Fact]
+    public Task DroppingTheCallersLock_StillReportsWhatIsWrongAfterIt() => VerifyPort("""
+        static class C
+        {
+            static void retake_twice(kvm kvm, bool err)
+            {
+                write_unlock(kvm.mmu_lock);
+                write_lock(kvm.mmu_lock);
+                if (err)
+                    {|KVM0007:write_lock(kvm.mmu_lock)|};
+            }
+
+            static void release_twice(kvm kvm)
+            {
+                write_unlock(kvm.mmu_lock);
+                {|KVM0007:write_unlock(kvm.mmu_lock)|};
+            }
+
+            // The release's other path holds a lock taken here, so the caller's cannot be held.
+            static void taken_on_one_path(kvm kvm, bool x)
+            {
+                if (x)
+                    write_lock(kvm.mmu_lock);
+                for (var i = 0; i < 2; i++)
+                {
+                    {|KVM0007:write_unlock(kvm.mmu_lock)|};
+                    write_lock(kvm.mmu_lock);
+                }
+            {|KVM0007:}|}
+
+            // Took it fresh on one path and returns holding it: not the caller's to get back.
+            static void fresh_on_one_path(kvm kvm, bool x)
+            {
+                if (x)
+                {
+                    write_unlock(kvm.mmu_lock);
+                    write_lock(kvm.mmu_lock);
+                    return;
+                }
+                write_lock(kvm.mmu_lock);
+            {|KVM0007:}|}
+        }
+        """);
+
     [Fact]
     public Task LockStatementAndExceptionPaths_AreFine() => VerifyPort("""
         static class C
