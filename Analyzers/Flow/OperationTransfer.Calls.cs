@@ -232,17 +232,19 @@ namespace GfnGuard.Analyzers.Flow
         private void Release(FlowLocation owner)
         {
             var own = owner.IsValid && owner.Path.Length == 0 ? LockOf(owner) : default;
-            var callers = own.IsValid && _state.Get(own).IsPureUnknown;
+
+            // Nothing on this path took or dropped it before, nor holds a lock of no known owner
+            // (a try-lock's, a helper's) that this may be: the lock was the caller's.
+            var callers = owner.IsValid && _state.Get(LockOf(owner)).IsPureUnknown && !_state.Get(LockLocation).IsDefinitelyTrue;
             _state = _state.Edit().ReleaseLocks(own);
             if (own.IsValid)
             {
                 SetState(own, BoolValue.False);
             }
 
-            // Nothing on this path took or dropped it before: it was the caller's.
             if (callers)
             {
-                SetState(own.With(PlaceFact.CallersLockDropped), BoolValue.True);
+                SetState(owner.With(PlaceFact.CallersLockDropped), BoolValue.True);
             }
 
             SetState(LockLocation, BoolValue.False);

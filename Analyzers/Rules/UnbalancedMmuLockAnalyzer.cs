@@ -89,18 +89,22 @@ namespace GfnGuard.Analyzers.Rules
                         }
 
                         break;
-                    case LockEffect.Release when ownerKnown && held.IsPureUnknown && !_heldOnEntry:
-                        // No path here has touched this VM's lock since entry: the method drops its
-                        // caller's lock (tdp_mmu_iter_cond_resched's unlock, cond_resched, lock). Unless
-                        // another path reaches this release holding a lock this method took (checked
-                        // in Complete), which makes it a release of a lock taken on some paths only.
-                        _callersDroppedAt[call.Syntax] = call.TargetMethod.Name;
-                        break;
                     case LockEffect.Release when ownerKnown:
-                        // A lock this method never set is not held by it, unless it runs under its caller's.
                         // A lock of no known owner held for certain (a try-lock's, a helper's) may be this one.
+                        var heldByAnother = before.Get(OperationTransfer.LockLocation).IsDefinitelyTrue;
+                        if (held.IsPureUnknown && !_heldOnEntry && !heldByAnother)
+                        {
+                            // No path here has touched this VM's lock since entry: the method drops its
+                            // caller's lock (tdp_mmu_iter_cond_resched's unlock, cond_resched, lock). Unless
+                            // another path reaches this release holding a lock this method took (checked
+                            // in Complete), which makes it a release of a lock taken on some paths only.
+                            _callersDroppedAt[call.Syntax] = call.TargetMethod.Name;
+                            break;
+                        }
+
+                        // A lock this method never set is not held by it, unless it runs under its caller's.
                         if (((held.Possibilities & BoolPossibilities.False) != 0 || (!_heldOnEntry && (held.Possibilities & BoolPossibilities.Unknown) != 0))
-                            && !before.Get(OperationTransfer.LockLocation).IsDefinitelyTrue)
+                            && !heldByAnother)
                         {
                             Find(call.Syntax, Kind.NotHeld, held.TrueSites, call.TargetMethod.Name);
                         }

@@ -275,6 +275,51 @@ public sealed class UnbalancedMmuLockAnalyzerTests
                 write_unlock(kvm.mmu_lock);
             }
         }
+
+        // The same through a VM held in a field, and a try-lock's lock (of no known owner) released by name.
+        sealed class Vm
+        {
+            public ReaderWriterLockSlim MmuLock { get; } = new ReaderWriterLockSlim();
+        }
+
+        sealed class Mmu
+        {
+            private readonly Vm _vm = new Vm();
+
+            bool IterCondResched(bool resched)
+            {
+                if (!resched)
+                    return false;
+                _vm.MmuLock.ExitWriteLock();
+                Thread.Yield();
+                _vm.MmuLock.EnterWriteLock();
+                return true;
+            }
+
+            bool HandleRange(bool mayBlock, int slots)
+            {
+                var locked = false;
+                for (var i = 0; i < slots; i++)
+                {
+                    if (!locked)
+                    {
+                        if (!mayBlock)
+                        {
+                            if (!_vm.MmuLock.TryEnterWriteLock(0))
+                                return false;
+                        }
+                        else
+                        {
+                            _vm.MmuLock.EnterWriteLock();
+                        }
+                        locked = true;
+                    }
+                }
+                if (locked)
+                    _vm.MmuLock.ExitWriteLock();
+                return locked;
+            }
+        }
         """);
 
     // The other side of the test above: what dropping the caller's lock does not excuse.
