@@ -114,7 +114,7 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
-        internal override void OnLockCall(IInvocationOperation call, LockEffect effect, FlowLocation lockPlace, bool ownerKnown, FlowState before)
+        internal override void OnLockCall(IOperation call, LockEffect effect, FlowLocation lockPlace, bool ownerKnown, FlowState before)
         {
             foreach (var part in _parts)
             {

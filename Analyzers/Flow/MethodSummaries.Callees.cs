@@ -277,11 +277,104 @@ namespace GfnGuard.Analyzers.Flow
 
             if (DispatchesToImplementations(target))
             {
+                var receiver = ReceiverType(invocation.Instance);
                 foreach (var implementation in ImplementationsOf(Normalize(target)))
                 {
-                    yield return implementation;
+                    if (receiver is null || MayRunOn(implementation, receiver))
+                    {
+                        yield return implementation;
+                    }
                 }
             }
+        }
+
+        /// <summary>
+        /// The static type of the object a virtual call is made on, before the compiler converted
+        /// it to the interface (a foreach's <c>((IDisposable)enumerator).Dispose()</c>), or null
+        /// when it says nothing (a type parameter, an error).
+        /// </summary>
+        private static ITypeSymbol? ReceiverType(IOperation? instance)
+        {
+            while (instance is IConversionOperation { IsImplicit: true } conversion)
+            {
+                instance = conversion.Operand;
+            }
+
+            return instance?.Type is { TypeKind: TypeKind.Class or TypeKind.Struct or TypeKind.Interface } type ? type : null;
+        }
+
+        /// <summary>
+        /// Can <paramref name="implementation"/> be what a call on a <paramref name="receiver"/>
+        /// runs? A struct or sealed receiver runs its own type's (or an inherited one); a class
+        /// receiver one of its chain's, above or below it; an interface receiver one of a type
+        /// that implements that interface, or that a source type implementing it inherits. So a
+        /// foreach over a list does not run the port's lock guard's Dispose, which only
+        /// implements IDisposable.
+        /// </summary>
+        private bool MayRunOn(IMethodSymbol implementation, ITypeSymbol receiver)
+        {
+            var type = implementation.ContainingType;
+            if (type is null)
+            {
+                return true;
+            }
+
+            static bool Implements(ITypeSymbol type, ITypeSymbol @interface)
+            {
+                foreach (var implemented in type.AllInterfaces)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(implemented.OriginalDefinition, @interface.OriginalDefinition))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            static bool Inherits(ITypeSymbol derived, ITypeSymbol @base)
+            {
+                for (var current = derived; current is not null; current = current.BaseType)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, @base.OriginalDefinition))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            if (receiver.TypeKind == TypeKind.Interface)
+            {
+                if (type.TypeKind == TypeKind.Interface || SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, receiver.OriginalDefinition))
+                {
+                    return true;
+                }
+
+                if (Implements(type, receiver))
+                {
+                    return true;
+                }
+
+                // class Base { public void Reclaim(...) } sealed class Inherited : Base, IReclaimer { }
+                if (type.IsSealed || type.TypeKind != TypeKind.Class || receiver is not INamedTypeSymbol @interface || _inheritance is null)
+                {
+                    return false;
+                }
+
+                foreach (var derived in TypesThatMayImplement(@interface, _inheritance.Value.BaseLists, _context.Gate.Aliases))
+                {
+                    if (Inherits(derived, type) && Implements(derived, receiver))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            return Inherits(receiver, type) || (!receiver.IsSealed && receiver.TypeKind == TypeKind.Class && Inherits(type, receiver));
         }
 
         /// <summary>The function a delegate value stands for, when the method shows it: a lambda, a method group, or a local initialised with one.</summary>

@@ -339,8 +339,15 @@ namespace GfnGuard.Analyzers.Flow
             {
                 if (operation is IReturnOperation { ReturnedValue: { } returned } && !IsInNestedFunction(operation, body))
                 {
-                    if (LockOperations.Unwrap(returned) is not IInvocationOperation call
-                        || (LockOperations.Classify(call, _roles) != LockEffect.GuardAcquire && LockEffectOf(call.TargetMethod) != LockEffect.GuardAcquire))
+                    // A call on the lock that returns a guard, a helper that does, or a new guard object.
+                    var unwrapped = LockOperations.Unwrap(returned);
+                    var guard = unwrapped switch
+                    {
+                        IInvocationOperation call => LockOperations.Classify(call, _roles) == LockEffect.GuardAcquire || LockEffectOf(call.TargetMethod) == LockEffect.GuardAcquire,
+                        IObjectCreationOperation { Constructor: { } constructor } creation => LockEffectOf(constructor) == LockEffect.Acquire && IsLockGuard(creation.Type),
+                        _ => false,
+                    };
+                    if (!guard)
                     {
                         return false;
                     }
@@ -350,6 +357,32 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return any;
+        }
+
+        /// <summary>
+        /// A type whose Dispose drops the lock on every path (a port's RAII guard, cleanup.h's
+        /// <c>guard(write_lock)</c>): what its constructor takes is released where the object is disposed.
+        /// </summary>
+        internal bool IsLockGuard(ITypeSymbol? type)
+        {
+            if (type is null)
+            {
+                return false;
+            }
+
+            foreach (var member in type.GetMembers("Dispose"))
+            {
+                if (member is IMethodSymbol { IsStatic: false, Parameters.IsEmpty: true } dispose && LockEffectOf(dispose) == LockEffect.Release)
+                {
+                    return true;
+                }
+            }
+
+            // `void IDisposable.Dispose()`: implemented explicitly, under another name.
+            var members = _context.Compilation.GetSpecialType(SpecialType.System_IDisposable).GetMembers("Dispose");
+            return members.Length == 1 && members[0] is IMethodSymbol disposable
+                && type.FindImplementationForInterfaceMember(disposable) is IMethodSymbol implementation
+                && LockEffectOf(implementation) == LockEffect.Release;
         }
 
         /// <summary>The body asserts mmu_lock held (lockdep_assert_held*), outside its lambdas and local functions.</summary>
@@ -417,6 +450,11 @@ namespace GfnGuard.Analyzers.Flow
                 }
                 else if (operation is ILockOperation)
                 {
+                    return true;
+                }
+                else if (operation is IObjectCreationOperation { Constructor: { } constructor } && LockEffectOf(constructor) != LockEffect.None)
+                {
+                    // A guard's constructor (new ScopedWriteLock(kvm)), which a using disposes unseen here.
                     return true;
                 }
             }

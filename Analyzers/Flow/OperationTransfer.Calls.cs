@@ -62,7 +62,10 @@ namespace GfnGuard.Analyzers.Flow
                 _observer.OnCallBinding(invocation, value => Bind(value, arguments));
             }
 
-            if (_observe && _observer is { ObservesInvocations: true })
+            // A lock guard's Dispose (its using's, or by hand) is its release, which OnLockCall
+            // reports; it is not every Dispose of the compilation that an IDisposable call may run.
+            var disposesAGuard = _tracksLock && method.Name == "Dispose" && receiver.IsValid && _state.Get(receiver.With(PlaceFact.Guard)).MayBeTrue;
+            if (_observe && _observer is { ObservesInvocations: true } && !disposesAGuard)
             {
                 _observer.OnInvocation(invocation, argumentPlaces, _state);
                 if (method.MethodKind == MethodKind.DelegateInvoke && InvokedParameterDelegate(invocation.Instance) is { } invoked)
@@ -125,6 +128,48 @@ namespace GfnGuard.Analyzers.Flow
                     break;
             }
 
+            return result;
+        }
+
+        /// <summary>
+        /// <c>new ScopedWriteLock(kvm)</c>: a constructor of the compilation that takes the lock on
+        /// every path takes it where the object is made (SPEC section 2: constructors are calls
+        /// too), of the VM it is given. When the type's Dispose drops the lock, the object is a lock
+        /// guard, released where it is disposed, as a guard a call on the lock returns. Returns the
+        /// guard's place, or none.
+        /// </summary>
+        private FlowLocation TakeLockByConstructor(IObjectCreationOperation creation)
+        {
+            if (creation.Constructor is not { DeclaringSyntaxReferences.IsEmpty: false } constructor || _summaries.LockEffectOf(constructor) != LockEffect.Acquire)
+            {
+                return default;
+            }
+
+            var owner = default(FlowLocation);
+            foreach (var argument in creation.Arguments)
+            {
+                if (argument.Value.Type is { IsReferenceType: true, TypeKind: not TypeKind.Delegate } && PlaceOf(argument.Value, _state) is { IsValid: true } place)
+                {
+                    owner = Canonical(place);
+                    break;
+                }
+            }
+
+            var guard = _summaries.IsLockGuard(creation.Type);
+            if (_observe && _observer is { ObservesLockEvents: true })
+            {
+                _observer.OnLockCall(creation, guard ? LockEffect.GuardAcquire : LockEffect.Acquire, LockOf(owner), owner.IsValid, _state);
+            }
+
+            SetState(LockOf(owner), BoolValue.True.StoredAt(creation.Syntax));
+            if (!guard)
+            {
+                return default;
+            }
+
+            var result = new FlowLocation(creation, string.Empty);
+            SetState(result.With(PlaceFact.Guard), BoolValue.True);
+            SetState(result.With(PlaceFact.NonNull), BoolValue.True);
             return result;
         }
 

@@ -368,6 +368,11 @@ namespace GfnGuard.Analyzers.Flow
                     {
                         var created = Create(creation);
                         NoteCall(creation);
+                        if (_tracksLock && TakeLockByConstructor(creation) is { IsValid: true } guard)
+                        {
+                            created = guard;
+                        }
+
                         return (BoolValue.Unknown, created);
                     }
 

@@ -109,13 +109,27 @@ namespace GfnGuard.Analyzers.Roles
         }
 
         /// <summary>The mode a lock call takes or drops, by its name (a helper's mode is not known).</summary>
-        internal static LockMode ModeOf(IInvocationOperation invocation)
+        internal static LockMode ModeOf(IOperation call)
         {
+            if (call is not IInvocationOperation invocation)
+            {
+                // A guard's constructor: its mode is its body's, which is not checked.
+                return LockMode.Unknown;
+            }
+
             var name = invocation.TargetMethod.Name;
             return RoleCatalog.WriteModeCalls.Contains(name) ? LockMode.Write
                 : RoleCatalog.ReadModeCalls.Contains(name) ? LockMode.Read
                 : LockMode.Unknown;
         }
+
+        /// <summary>What a message calls a lock call: the method's name, or the type of an object whose constructor takes the lock.</summary>
+        internal static string NameOf(IOperation call) => call switch
+        {
+            IInvocationOperation invocation => invocation.TargetMethod.Name,
+            IObjectCreationOperation { Type: { } type } => type.Name,
+            _ => "mmu_lock",
+        };
 
         /// <summary>A <c>lockdep_assert_held*()</c> call: the lock is held from there on.</summary>
         internal static bool IsLockdepAssert(IInvocationOperation invocation) => RoleCatalog.LockdepAsserts.Contains(invocation.TargetMethod.Name);

@@ -110,7 +110,7 @@ namespace GfnGuard.Analyzers.Rules
 
             internal override bool ObservesLockEvents => true;
 
-            internal override void OnLockCall(IInvocationOperation call, LockEffect effect, FlowLocation lockPlace, bool ownerKnown, FlowState before)
+            internal override void OnLockCall(IOperation call, LockEffect effect, FlowLocation lockPlace, bool ownerKnown, FlowState before)
             {
                 if (effect != LockEffect.Release)
                 {

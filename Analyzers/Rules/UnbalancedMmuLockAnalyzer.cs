@@ -73,7 +73,7 @@ namespace GfnGuard.Analyzers.Rules
 
             internal override bool ObservesLockEvents => true;
 
-            internal override void OnLockCall(IInvocationOperation call, LockEffect effect, FlowLocation lockPlace, bool ownerKnown, FlowState before)
+            internal override void OnLockCall(IOperation call, LockEffect effect, FlowLocation lockPlace, bool ownerKnown, FlowState before)
             {
                 var held = before.Get(lockPlace);
                 switch (effect)
@@ -85,7 +85,7 @@ namespace GfnGuard.Analyzers.Rules
                         _acquisitions[call.Syntax] = LockOperations.ModeOf(call);
                         if (effect != LockEffect.TryAcquire && ownerKnown && held.IsDefinitelyTrue)
                         {
-                            Find(call.Syntax, Kind.TakenAgain, held.TrueSites, call.TargetMethod.Name);
+                            Find(call.Syntax, Kind.TakenAgain, held.TrueSites, LockOperations.NameOf(call));
                         }
 
                         break;
@@ -98,7 +98,7 @@ namespace GfnGuard.Analyzers.Rules
                             // caller's lock (tdp_mmu_iter_cond_resched's unlock, cond_resched, lock). Unless
                             // another path reaches this release holding a lock this method took (checked
                             // in Complete), which makes it a release of a lock taken on some paths only.
-                            _callersDroppedAt[call.Syntax] = call.TargetMethod.Name;
+                            _callersDroppedAt[call.Syntax] = LockOperations.NameOf(call);
                             break;
                         }
 
@@ -106,7 +106,7 @@ namespace GfnGuard.Analyzers.Rules
                         if (((held.Possibilities & BoolPossibilities.False) != 0 || (!_heldOnEntry && (held.Possibilities & BoolPossibilities.Unknown) != 0))
                             && !heldByAnother)
                         {
-                            Find(call.Syntax, Kind.NotHeld, held.TrueSites, call.TargetMethod.Name);
+                            Find(call.Syntax, Kind.NotHeld, held.TrueSites, LockOperations.NameOf(call));
                         }
                         else if (held.IsDefinitelyTrue && !before.DroppedTheCallers(lockPlace) && !_heldOnEntry)
                         {
@@ -117,7 +117,7 @@ namespace GfnGuard.Analyzers.Rules
                             && held.TrueSites.Length > 0
                             && held.TrueSites.All(site => _acquisitions.TryGetValue(site, out var taken) && taken != LockMode.Unknown && taken != mode))
                         {
-                            Find(call.Syntax, Kind.WrongMode, held.TrueSites, call.TargetMethod.Name, mode);
+                            Find(call.Syntax, Kind.WrongMode, held.TrueSites, LockOperations.NameOf(call), mode);
                         }
 
                         break;
