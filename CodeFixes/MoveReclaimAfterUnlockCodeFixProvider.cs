@@ -282,7 +282,7 @@ namespace GfnGuard.CodeFixes
 
                     case LockStatementSyntax lockStatement when IsLock(lockStatement.Expression, model, roles, cancellationToken):
                         return lockStatement;
-                    case UsingStatementSyntax usingStatement when usingStatement.Expression is InvocationExpressionSyntax call && LockEffectOf(call, model, roles, cancellationToken) == LockEffect.GuardAcquire:
+                    case UsingStatementSyntax usingStatement when usingStatement.Expression is { } resource && IsGuardAcquisition(resource, model, roles, cancellationToken):
                         return usingStatement;
                     case UsingStatementSyntax usingStatement when usingStatement.Declaration is { } declaration && AcquiresGuard(declaration.Variables, model, roles, cancellationToken):
                         return usingStatement;
@@ -300,7 +300,20 @@ namespace GfnGuard.CodeFixes
         }
 
         private static bool AcquiresGuard(SeparatedSyntaxList<VariableDeclaratorSyntax> variables, SemanticModel model, RoleView roles, CancellationToken cancellationToken) =>
-            variables.Any(v => v.Initializer?.Value is InvocationExpressionSyntax call && LockEffectOf(call, model, roles, cancellationToken) == LockEffect.GuardAcquire);
+            variables.Any(v => v.Initializer?.Value is { } value && IsGuardAcquisition(value, model, roles, cancellationToken));
+
+        /// <summary>
+        /// A lock guard's making: a call that returns one (<c>kvm.MmuLock.Write()</c>, a helper), or
+        /// a port's own guard (<c>new ScopedWriteLock(kvm)</c>, whose constructor takes the lock and
+        /// whose Dispose drops it), as the analyzer reads them.
+        /// </summary>
+        private static bool IsGuardAcquisition(ExpressionSyntax resource, SemanticModel model, RoleView roles, CancellationToken cancellationToken) => resource switch
+        {
+            InvocationExpressionSyntax call => LockEffectOf(call, model, roles, cancellationToken) == LockEffect.GuardAcquire,
+            BaseObjectCreationExpressionSyntax => model.GetOperation(resource, cancellationToken) is IObjectCreationOperation { Constructor: { } constructor } creation
+                && roles.Summaries.LockEffectOf(constructor) == LockEffect.Acquire && roles.Summaries.IsLockGuard(creation.Type),
+            _ => false,
+        };
 
         /// <summary>True when the statement contains a call that drops mmu_lock, as the analyzer reads it (a lock form, or a helper that drops it on every path).</summary>
         private static bool Releases(SyntaxNode statement, SemanticModel model, RoleView roles, CancellationToken cancellationToken)

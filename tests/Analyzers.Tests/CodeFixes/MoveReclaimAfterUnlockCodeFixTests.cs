@@ -165,6 +165,67 @@ public sealed class MoveReclaimAfterUnlockCodeFixTests
         }
         """);
 
+    private const string OwnGuard = """
+        sealed class ScopedWriteLock : System.IDisposable
+        {
+            private readonly kvm _kvm;
+            public ScopedWriteLock(kvm kvm) { _kvm = kvm; KVM_MMU_LOCK(kvm); }
+            public void Dispose() => KVM_MMU_UNLOCK(_kvm);
+        }
+
+        """;
+
+    [Fact]
+    public Task InsideAPortsOwnGuard_MovesAfterItsScope() => VerifyFix(OwnGuard + """
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                using (new ScopedWriteLock(kvm))
+                {
+                    kvm_flush_remote_tlbs(kvm);
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                }
+            }
+
+            static void N(kvm kvm, bool flush)
+            {
+                {
+                    using var guard = new ScopedWriteLock(kvm);
+                    if (flush)
+                        {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                    kvm_flush_remote_tlbs(kvm);
+                }
+            }
+        }
+        """, OwnGuard + """
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                using (new ScopedWriteLock(kvm))
+                {
+                    kvm_flush_remote_tlbs(kvm);
+                }
+
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+
+            static void N(kvm kvm, bool flush)
+            {
+                bool reclaimGuestMemory = false;
+                {
+                    using var guard = new ScopedWriteLock(kvm);
+                    reclaimGuestMemory = flush;
+                    kvm_flush_remote_tlbs(kvm);
+                }
+
+                if (reclaimGuestMemory)
+                    kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
     [Fact]
     public Task InsideTryWithUnlockInFinally_MovesAfterTheTry() => VerifyFix("""
         static class C
