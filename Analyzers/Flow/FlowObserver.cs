@@ -137,8 +137,9 @@ namespace GfnGuard.Analyzers.Flow
 
         /// <summary>
         /// A call that takes, tries, asserts or drops mmu_lock (its form, a guard's Dispose, a
-        /// helper with a lock effect, or the creation of an object whose constructor takes it), with where that lock's state is kept, whether the method
-        /// can name the lock's owner, and the state just before the call; only when <see cref="ObservesLockEvents"/>.
+        /// helper with a lock effect, or the creation of an object whose constructor takes it),
+        /// with where that lock's state is kept, whether the method can name the lock's owner, and
+        /// the state just before the call; only when <see cref="ObservesLockEvents"/>.
         /// </summary>
         internal virtual void OnLockCall(IOperation call, LockEffect effect, FlowLocation lockPlace, bool ownerKnown, FlowState before)
         {

@@ -250,8 +250,13 @@ namespace GfnGuard.Analyzers.Flow
         private static string? GateName(IMethodSymbol method) => method.MethodKind switch
         {
             MethodKind.LocalFunction or MethodKind.AnonymousFunction or MethodKind.UserDefinedOperator or MethodKind.Conversion => null,
-            MethodKind.PropertyGet or MethodKind.PropertySet => method.AssociatedSymbol is IPropertySymbol { IsIndexer: false } property ? property.Name : null,
+            MethodKind.PropertyGet or MethodKind.PropertySet => method.AssociatedSymbol is IPropertySymbol { IsIndexer: false } property
+                ? (property.ExplicitInterfaceImplementations.IsEmpty ? property.Name : property.ExplicitInterfaceImplementations[0].Name)
+                : null,
             MethodKind.Constructor => method.ContainingType.Name,
+
+            // `void IDisposable.Dispose()` is declared, and indexed, by its identifier: its symbol's name is System.IDisposable.Dispose.
+            MethodKind.ExplicitInterfaceImplementation when !method.ExplicitInterfaceImplementations.IsEmpty => method.ExplicitInterfaceImplementations[0].Name,
             _ => method.Name,
         };
 

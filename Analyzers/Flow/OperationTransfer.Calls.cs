@@ -117,14 +117,14 @@ namespace GfnGuard.Analyzers.Flow
                         break;
                     }
 
+                case LockEffect.Release when disposesAGuard && LockTakenBy(receiver) is { IsValid: true } taken:
+                    SetState(taken, BoolValue.False);
+                    break;
                 case LockEffect.Release:
                     Release(owner);
                     break;
                 case LockEffect.GuardAcquire:
-                    SetState(LockOf(owner), BoolValue.True.StoredAt(invocation.Syntax));
-                    result = new FlowLocation(invocation, string.Empty);
-                    SetState(result.With(PlaceFact.Guard), BoolValue.True);
-                    SetState(result.With(PlaceFact.NonNull), BoolValue.True);
+                    result = TakeByGuard(invocation, owner);
                     break;
             }
 
@@ -161,16 +161,49 @@ namespace GfnGuard.Analyzers.Flow
                 _observer.OnLockCall(creation, guard ? LockEffect.GuardAcquire : LockEffect.Acquire, LockOf(owner), owner.IsValid, _state);
             }
 
-            SetState(LockOf(owner), BoolValue.True.StoredAt(creation.Syntax));
             if (!guard)
             {
+                SetState(LockOf(owner), BoolValue.True.StoredAt(creation.Syntax));
                 return default;
             }
 
-            var result = new FlowLocation(creation, string.Empty);
-            SetState(result.With(PlaceFact.Guard), BoolValue.True);
+            return TakeByGuard(creation, owner);
+        }
+
+        /// <summary>
+        /// A lock guard <paramref name="made"/> takes <paramref name="owner"/>'s lock; the guard it
+        /// returns is marked with where it was made, so that its Dispose drops that lock.
+        /// </summary>
+        private FlowLocation TakeByGuard(IOperation made, FlowLocation owner)
+        {
+            var site = made.Syntax;
+            var taken = LockOf(owner);
+            SetState(taken, BoolValue.True.StoredAt(site));
+            _guardLocks[site] = taken;
+            var result = new FlowLocation(made, string.Empty);
+            SetState(result.With(PlaceFact.Guard), BoolValue.True.StoredAt(site));
             SetState(result.With(PlaceFact.NonNull), BoolValue.True);
             return result;
+        }
+
+        /// <summary>
+        /// The lock the guard at <paramref name="guard"/> took, when every guard it may hold took
+        /// the same one; none otherwise (its Dispose then drops every lock it may be).
+        /// </summary>
+        private FlowLocation LockTakenBy(FlowLocation guard)
+        {
+            var taken = default(FlowLocation);
+            foreach (var site in _state.Get(guard.With(PlaceFact.Guard)).TrueSites)
+            {
+                if (!_guardLocks.TryGetValue(site, out var place) || (taken.IsValid && !taken.Equals(place)))
+                {
+                    return default;
+                }
+
+                taken = place;
+            }
+
+            return taken;
         }
 
         /// <summary>Monitor.Enter(obj, ref lockTaken) returns with lockTaken set.</summary>

@@ -34,6 +34,10 @@ namespace GfnGuard.Analyzers.Flow
         private readonly Dictionary<FlowLocation, FlowLocation> _lockOwners = new Dictionary<FlowLocation, FlowLocation>();
         private readonly Dictionary<FlowLocation, FlowLocation> _aliases = new Dictionary<FlowLocation, FlowLocation>();
 
+        // Which lock each guard took, by where it was made (the guard mark's true-site): its
+        // Dispose drops that lock and no other.
+        private readonly Dictionary<SyntaxNode, FlowLocation> _guardLocks = new Dictionary<SyntaxNode, FlowLocation>();
+
         // Captures of a variable reference (the CFG captures an assignment's target first): a
         // store through the capture goes to the variable. Null when branches capture different ones.
         private readonly Dictionary<CaptureId, IOperation?> _capturedReferences = new Dictionary<CaptureId, IOperation?>();
@@ -305,7 +309,11 @@ namespace GfnGuard.Analyzers.Flow
             switch (operation)
             {
                 case ISimpleAssignmentOperation assignment:
-                    return (Assign(assignment), default);
+                    {
+                        // `using (g = new Guard(kvm))`, `a = b = r`: the value is what the local now holds.
+                        var value = Assign(assignment);
+                        return (value, assignment.Target is ILocalReferenceOperation local ? PlaceOf(local, _state) : default);
+                    }
 
                 case ICompoundAssignmentOperation compound:
                     return (CompoundAssign(compound), default);

@@ -53,6 +53,9 @@ namespace GfnGuard.Analyzers.Rules
             private readonly HashSet<SyntaxNode> _notHeldAt = new HashSet<SyntaxNode>();
             private bool _asserts;
 
+            // This graph made a lock guard, whose Dispose (a using's, in a finally) releases by the guard mark alone.
+            private bool _guards;
+
             // Releases some path reaches without having touched the lock: of the caller's lock, held on entry.
             private readonly Dictionary<SyntaxNode, string> _callersDroppedAt = new Dictionary<SyntaxNode, string>();
 
@@ -83,6 +86,7 @@ namespace GfnGuard.Analyzers.Rules
                         break;
                     case LockEffect.Acquire or LockEffect.GuardAcquire or LockEffect.TryAcquire:
                         _acquisitions[call.Syntax] = LockOperations.ModeOf(call);
+                        _guards |= effect == LockEffect.GuardAcquire;
                         if (effect != LockEffect.TryAcquire && ownerKnown && held.IsDefinitelyTrue)
                         {
                             Find(call.Syntax, Kind.TakenAgain, held.TrueSites, LockOperations.NameOf(call));
@@ -181,7 +185,8 @@ namespace GfnGuard.Analyzers.Rules
             /// <summary>
             /// Does the way out leave the lock as it is? A return inside a <c>foreach</c> or <c>using</c>
             /// runs a finally on its way out; one that cannot touch the lock (an enumerator's Dispose)
-            /// leaves the lock state at the return as it is at the exit.
+            /// leaves the lock state at the return as it is at the exit. A lock guard's Dispose
+            /// (a using's) does touch it.
             /// </summary>
             private bool FinallyLeavesTheLock(ControlFlowGraph graph, ControlFlowBranch branch)
             {
@@ -192,7 +197,9 @@ namespace GfnGuard.Analyzers.Rules
                         var block = graph.Blocks[ordinal];
                         foreach (var operation in block.Operations)
                         {
-                            if (_roles.Summaries.MayTouchTheLock(operation))
+                            // A guard's Dispose releases by the guard mark, which no summary sees.
+                            if (_roles.Summaries.MayTouchTheLock(operation)
+                                || (_guards && operation is IInvocationOperation { TargetMethod.Name: "Dispose" }))
                             {
                                 return false;
                             }

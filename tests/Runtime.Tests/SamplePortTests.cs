@@ -22,6 +22,34 @@ public sealed class SamplePortTests
         Assert.True(port.Faults > 0 && port.ZappedShared > 0 && port.Reclaims > 0, port.ToString());
     }
 
+    // The yield drops and retakes mmu_lock inside the guard's scope: the zap still removes both
+    // sides, the flush owed before each yield is done, and lockdep sees a balanced lock.
+    [Theory]
+    [InlineData(KvmVmType.SwProtected, 1)]
+    [InlineData(KvmVmType.Snp, 1)]
+    [InlineData(KvmVmType.Tdx, 2)]
+    public void CleanPortZapGfnRange_YieldingUnderAGuard_ZapsBothSides_AndLeavesTheLockFree(KvmVmType type, int yieldEvery)
+    {
+        var vm = TestVm.Create(type);
+        vm.Kvm.SetMemoryAttributes(8, 16, isPrivate: true);
+        vm.Vcpu.Write(1, 0xAA);
+        vm.Vcpu.Write(9, 0xBB, isPrivate: true);
+        Assert.True(vm.SharedMapped(1) && vm.PrivateMapped(9));
+
+        var acquisitions = vm.Kvm.MmuLock.Acquisitions;
+        ZapGfnRange.kvm_zap_gfn_range(vm.Kvm, 0, 64, yieldEvery);
+
+        // The guard's lock, and the yield's retake when the one memslot is a yield point.
+        Assert.Equal(yieldEvery == 1 ? 2 : 1, vm.Kvm.MmuLock.Acquisitions - acquisitions);
+
+        Assert.False(vm.SharedMapped(1));
+        Assert.False(vm.PrivateMapped(9));
+        Assert.False(vm.Kvm.MmuLock.IsHeld);
+        Assert.Equal(0, vm.Kvm.MmuInvalidateInProgress);
+        Assert.Equal(0, vm.Kvm.Stats.StaleTlbEntriesAtUnlock);
+        Assert.Equal(0, vm.Kvm.Lockdep.Total);
+    }
+
     [Fact]
     public void CleanPortGmemInvalidate_ZapsOnlyPrivate_KeepsTheWindowOpen_AndNeverReclaims()
     {

@@ -176,6 +176,65 @@ public sealed class LockGuardObjectTests
 
         """ + Loops);
 
+    // A using's Dispose runs in a finally on the way out: a guard's drops the lock there, even
+    // where the using is the method's last statement and an early return came before it. And a
+    // method that takes and drops a guard is no release helper: its Dispose drops the guard's
+    // lock, not the one its caller holds.
+    [Fact]
+    public Task AGuardsUsingAfterAnEarlyReturn_IsBalanced_AndDropsOnlyItsOwnLock() => Balance.VerifyAsync(Port("""
+        sealed class WriteGuard : System.IDisposable { public void Dispose() { } }
+        sealed class LockType { public WriteGuard Write() => new WriteGuard(); }
+        sealed class Vm { public LockType MmuLock = new LockType(); }
+
+        static class C
+        {
+            static void own(kvm kvm, bool early)
+            {
+                if (early)
+                {
+                    return;
+                }
+
+                using (new ScopedWriteLock(kvm)) { }
+            }
+
+            static void declared(kvm kvm, bool early)
+            {
+                if (early)
+                    return;
+                using var guard = new OpenGuard(kvm);
+            }
+
+            static void assigned(kvm kvm, bool early)
+            {
+                if (early)
+                    return;
+                ScopedWriteLock guard;
+                using (guard = new ScopedWriteLock(kvm)) { }
+            }
+
+            static void by_call(Vm vm, bool early)
+            {
+                if (early)
+                    return;
+                using (vm.MmuLock.Write()) { }
+            }
+
+            static void scoped_zap(Vm vm)
+            {
+                using (vm.MmuLock.Write()) { }
+            }
+
+            static void caller(Vm vm)
+            {
+                using (vm.MmuLock.Write())
+                {
+                    scoped_zap(vm);
+                }
+            }
+        }
+        """));
+
     [Fact]
     public Task AZapUnderTheGuard_IsFlushedBeforeItsDispose() => Flush.VerifyAsync(Port("""
         static class C
