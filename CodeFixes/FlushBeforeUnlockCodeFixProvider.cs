@@ -56,7 +56,12 @@ namespace GfnGuard.CodeFixes
                     break;
                 case BlockSyntax { Parent: UsingStatementSyntax { Expression: InvocationExpressionSyntax guard } } block:
                     endOf = block;
-                    owner = guard.Expression is MemberAccessExpressionSyntax { Expression: var lockExpression } ? OwnerOfLock(lockExpression) : null;
+                    owner = guard.Expression is MemberAccessExpressionSyntax { Expression: var lockExpression } ? OwnerOfLock(lockExpression) : FirstArgument(guard.ArgumentList);
+                    break;
+                case BlockSyntax { Parent: UsingStatementSyntax { Expression: BaseObjectCreationExpressionSyntax guard } } block:
+                    // A port's own guard, given the VM whose lock it takes: new ScopedWriteLock(kvm).
+                    endOf = block;
+                    owner = FirstArgument(guard.ArgumentList);
                     break;
                 default:
                     if (reported.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { Parent: ExpressionStatementSyntax statement } release)
@@ -74,7 +79,10 @@ namespace GfnGuard.CodeFixes
                 return null;
             }
 
-            var position = before?.SpanStart ?? endOf!.CloseBraceToken.SpanStart;
+            // At the end of a block, bound where its last statement ends: the closing brace is
+            // bound outside the block, where a flag declared in it is not in scope.
+            var position = before?.SpanStart
+                ?? (endOf!.Statements.Count > 0 ? endOf.Statements[endOf.Statements.Count - 1].GetLastToken().SpanStart : endOf.CloseBraceToken.SpanStart);
             if (FlushCall(model, roles, owner, position, reported.SyntaxTree, cancellationToken) is not { } flush
                 || SyntaxFactory.ParseExpression(flag) is not { } condition
                 || model.GetSpeculativeTypeInfo(position, condition, SpeculativeBindingOption.BindAsExpression).Type?.SpecialType != SpecialType.System_Boolean)
@@ -106,6 +114,8 @@ namespace GfnGuard.CodeFixes
 
             return release.ArgumentList.Arguments.FirstOrDefault()?.Expression is { } argument ? OwnerOfLock(argument) : null;
         }
+
+        private static ExpressionSyntax? FirstArgument(ArgumentListSyntax? arguments) => arguments?.Arguments.FirstOrDefault()?.Expression;
 
         private static ExpressionSyntax OwnerOfLock(ExpressionSyntax lockExpression) =>
             lockExpression is MemberAccessExpressionSyntax member ? member.Expression : lockExpression;

@@ -130,6 +130,48 @@ public sealed class FlushAndReleaseCodeFixTests
         }
         """, FlushBeforeUnlockCodeFixProvider.EquivalenceKey);
 
+    // A port's own guard: the flush goes at the end of its using block, with the VM the guard was given.
+    [Fact]
+    public Task Flush_InsertedAtTheEndOfAPortsOwnGuardsScope() => Flush.VerifyFixAsync(Prelude + """
+        sealed class ScopedWriteLock : System.IDisposable
+        {
+            private readonly kvm _kvm;
+            public ScopedWriteLock(kvm kvm) { _kvm = kvm; KVM_MMU_LOCK(kvm); }
+            public void Dispose() => KVM_MMU_UNLOCK(_kvm);
+        }
+
+        static class C
+        {
+            static void M(kvm vm, kvm_gfn_range range)
+            {
+                using (new ScopedWriteLock(vm))
+                {
+                    var flush = kvm_unmap_gfn_range(vm, ref range);
+                {|KVM0006:}|}
+            }
+        }
+        """, Prelude + """
+        sealed class ScopedWriteLock : System.IDisposable
+        {
+            private readonly kvm _kvm;
+            public ScopedWriteLock(kvm kvm) { _kvm = kvm; KVM_MMU_LOCK(kvm); }
+            public void Dispose() => KVM_MMU_UNLOCK(_kvm);
+        }
+
+        static class C
+        {
+            static void M(kvm vm, kvm_gfn_range range)
+            {
+                using (new ScopedWriteLock(vm))
+                {
+                    var flush = kvm_unmap_gfn_range(vm, ref range);
+                    if (flush)
+                        kvm_flush_remote_tlbs(vm);
+                }
+            }
+        }
+        """, FlushBeforeUnlockCodeFixProvider.EquivalenceKey);
+
     [Fact]
     public Task Release_InsertedBeforeTheReturn_InTheModeTaken() => Release.VerifyFixAsync(Prelude + """
         static class C
