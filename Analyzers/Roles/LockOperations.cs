@@ -174,6 +174,13 @@ namespace GfnGuard.Analyzers.Roles
 
         private static bool IsDisposable(ITypeSymbol type)
         {
+            // A Task is IDisposable, but disposing it releases nothing: SemaphoreSlim.WaitAsync()
+            // on a lock named MmuLock is no guard (its Release is not ours to know).
+            if (IsTask(type))
+            {
+                return false;
+            }
+
             if (type.SpecialType == SpecialType.System_IDisposable)
             {
                 return true;
@@ -188,6 +195,19 @@ namespace GfnGuard.Analyzers.Roles
             }
 
             return type.IsRefLikeType && type.GetMembers("Dispose").Length > 0;
+        }
+
+        private static bool IsTask(ITypeSymbol type)
+        {
+            for (var current = type as INamedTypeSymbol; current is not null; current = current.BaseType)
+            {
+                if (current.Name == "Task" && current.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 }

@@ -9,6 +9,31 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
     private static Task VerifyPort(string body, string? editorConfig = null) =>
         Verify.VerifyAsync("using static Kernel;\nusing System.Threading;\n" + KernelPort.Declarations + "\n" + body, editorConfig, withRuntime: true);
 
+    // A call on the lock that returns a disposable is a guard, but a Task is disposable too:
+    // SemaphoreSlim.WaitAsync() on a semaphore named MmuLock takes no guard that never drops.
+    [Fact]
+    public Task ATaskReturnedByACallOnTheLock_IsNoGuard() => VerifyPort("""
+        sealed class Vm { public SemaphoreSlim MmuLock { get; } = new SemaphoreSlim(1, 1); public kvm K = new kvm(); }
+
+        static class C
+        {
+            static async System.Threading.Tasks.Task Zap(Vm vm)
+            {
+                await vm.MmuLock.WaitAsync();
+                try
+                {
+                    await System.Threading.Tasks.Task.Yield();
+                }
+                finally
+                {
+                    vm.MmuLock.Release();
+                }
+
+                kvm_arch_guest_memory_reclaimed(vm.K);
+            }
+        }
+        """);
+
     [Fact]
     public Task ReclaimBetweenLockAndUnlock_Reports() => VerifyPort("""
         static class C
