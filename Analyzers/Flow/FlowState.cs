@@ -241,7 +241,7 @@ namespace GfnGuard.Analyzers.Flow
             for (var i = 0; i < _count; i++)
             {
                 var entry = _entries[i].Location;
-                if (location.Contains(entry) && !entry.IsFlag && !entry.IsLockState && entry.Fact is not (PlaceFact.LockGuard or PlaceFact.CallersLockDropped))
+                if (location.Contains(entry) && !entry.IsFlag && !entry.IsLockState && entry.Fact is not (PlaceFact.LockGuard or PlaceFact.CallersLockDropped or PlaceFact.Upgraded))
                 {
                     return true;
                 }
@@ -266,7 +266,7 @@ namespace GfnGuard.Analyzers.Flow
             var kept = 0;
             for (var i = 0; i < result._count; i++)
             {
-                if (!location.Contains(result._entries[i].Location) || result._entries[i].Location.IsFlag || result._entries[i].Location.IsLockState || result._entries[i].Location.Fact is PlaceFact.LockGuard or PlaceFact.CallersLockDropped)
+                if (!location.Contains(result._entries[i].Location) || result._entries[i].Location.IsFlag || result._entries[i].Location.IsLockState || result._entries[i].Location.Fact is PlaceFact.LockGuard or PlaceFact.CallersLockDropped or PlaceFact.Upgraded)
                 {
                     result._entries[kept++] = result._entries[i];
                 }

@@ -92,6 +92,14 @@ namespace GfnGuard.Analyzers.Flow
             var result = default(FlowLocation);
             switch (lockEffect)
             {
+                case LockEffect.Acquire when owner.IsValid && _state.Get(LockOf(owner)) is var held && LockOperations.IsUpgrade(invocation, held.IsDefinitelyTrue, held.TrueSites):
+                    // Held as it was (where the upgradeable read lock was taken), now for write too.
+                    SetState(LockOf(owner).With(PlaceFact.Upgraded), BoolValue.True);
+                    break;
+                case LockEffect.Release when owner.IsValid && invocation.TargetMethod.Name == "ExitWriteLock" && _state.Get(LockOf(owner).With(PlaceFact.Upgraded)).IsDefinitelyTrue:
+                    // The downgrade: the upgradeable read lock is still held.
+                    SetState(LockOf(owner).With(PlaceFact.Upgraded), BoolValue.False);
+                    break;
                 case LockEffect.Acquire:
                 case LockEffect.AssertHeld:
                     SetState(LockOf(owner), BoolValue.True.StoredAt(invocation.Syntax));

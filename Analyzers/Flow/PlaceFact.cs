@@ -59,5 +59,12 @@ namespace GfnGuard.Analyzers.Flow
         /// what it had, and retaking it is no acquisition of this method's (KVM0007).
         /// </summary>
         CallersLockDropped,
+
+        /// <summary>
+        /// A mark (always true) that this path upgraded the VM's lock: ReaderWriterLockSlim's
+        /// EnterWriteLock while it holds EnterUpgradeableReadLock. Its ExitWriteLock downgrades,
+        /// and the upgradeable read lock is still held (KVM0007).
+        /// </summary>
+        Upgraded,
     }
 }

@@ -123,6 +123,32 @@ namespace GfnGuard.Analyzers.Roles
                 : LockMode.Unknown;
         }
 
+        /// <summary>
+        /// ReaderWriterLockSlim's upgrade: EnterWriteLock on a lock this path holds, where every
+        /// place it was taken is an EnterUpgradeableReadLock. Not a second acquisition: the
+        /// upgradeable read lock exists to be upgraded.
+        /// </summary>
+        internal static bool IsUpgrade(IOperation call, bool heldForCertain, System.Collections.Immutable.ImmutableArray<SyntaxNode> takenAt)
+        {
+            if (call is not IInvocationOperation { TargetMethod.Name: "EnterWriteLock" } || !heldForCertain || takenAt.IsEmpty)
+            {
+                return false;
+            }
+
+            foreach (var site in takenAt)
+            {
+                var name = site is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax member }
+                    ? member.Name.Identifier.ValueText
+                    : null;
+                if (name is not ("EnterUpgradeableReadLock" or "TryEnterUpgradeableReadLock"))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         /// <summary>What a message calls a lock call: the method's name, or the type of an object whose constructor takes the lock.</summary>
         internal static string NameOf(IOperation call) => call switch
         {

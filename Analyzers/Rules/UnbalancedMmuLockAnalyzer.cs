@@ -87,11 +87,15 @@ namespace GfnGuard.Analyzers.Rules
                     case LockEffect.Acquire or LockEffect.GuardAcquire or LockEffect.TryAcquire:
                         _acquisitions[call.Syntax] = LockOperations.ModeOf(call);
                         _guards |= effect == LockEffect.GuardAcquire;
-                        if (effect != LockEffect.TryAcquire && ownerKnown && held.IsDefinitelyTrue)
+                        if (effect != LockEffect.TryAcquire && ownerKnown && held.IsDefinitelyTrue && !LockOperations.IsUpgrade(call, true, held.TrueSites))
                         {
                             Find(call.Syntax, Kind.TakenAgain, held.TrueSites, LockOperations.NameOf(call));
                         }
 
+                        break;
+                    case LockEffect.Release when ownerKnown && call is IInvocationOperation { TargetMethod.Name: "ExitWriteLock" }
+                        && before.Get(lockPlace.With(PlaceFact.Upgraded)).IsDefinitelyTrue:
+                        // The downgrade of an upgrade: the upgradeable read lock stays held.
                         break;
                     case LockEffect.Release when ownerKnown:
                         // A lock of no known owner held for certain (a try-lock's, a helper's) may be this one.

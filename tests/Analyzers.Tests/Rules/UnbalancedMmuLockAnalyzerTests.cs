@@ -367,6 +367,44 @@ public sealed class UnbalancedMmuLockAnalyzerTests
         }
         """);
 
+    // ReaderWriterLockSlim's upgradeable read lock exists to be upgraded: EnterWriteLock under
+    // it is no second acquisition, and its ExitWriteLock leaves the upgradeable lock held. Under
+    // a plain read lock, or a write lock, EnterWriteLock is still one (ReaderWriterLockSlim throws).
+    [Fact]
+    public Task AnUpgradeableReadLock_IsUpgradedAndDowngraded() => VerifyPort("""
+        sealed class Vm { public ReaderWriterLockSlim MmuLock { get; } = new ReaderWriterLockSlim(); }
+
+        static class C
+        {
+            static void upgrade(Vm vm, bool x)
+            {
+                vm.MmuLock.EnterUpgradeableReadLock();
+                try
+                {
+                    if (x)
+                    {
+                        vm.MmuLock.EnterWriteLock();
+                        try { } finally { vm.MmuLock.ExitWriteLock(); }
+                    }
+                }
+                finally
+                {
+                    vm.MmuLock.ExitUpgradeableReadLock();
+                }
+            }
+
+            static void from_read(Vm vm)
+            {
+                vm.MmuLock.EnterReadLock();
+                {|KVM0007:vm.MmuLock.EnterWriteLock()|};
+
+                // The ExitWriteLock dropped the only lock the path held.
+                vm.MmuLock.ExitWriteLock();
+                {|KVM0007:vm.MmuLock.ExitReadLock()|};
+            }
+        }
+        """);
+
     [Fact]
     public Task LockStatementAndExceptionPaths_AreFine() => VerifyPort("""
         static class C
