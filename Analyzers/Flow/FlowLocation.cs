@@ -138,7 +138,7 @@ namespace GfnGuard.Analyzers.Flow
         public override string ToString() =>
             (Root is ISymbol symbol ? symbol.Name : Root?.ToString()) + (Path.Length > 0 ? "." + Path : string.Empty) + (Fact != PlaceFact.None ? "#" + Fact : string.Empty);
 
-        private static bool RootEquals(object? a, object? b) =>
+        internal static bool RootEquals(object? a, object? b) =>
             ReferenceEquals(a, b) || (a is ISymbol sa ? b is ISymbol sb && SymbolEqualityComparer.Default.Equals(sa, sb) : Equals(a, b));
     }
 

@@ -111,6 +111,43 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>Forgets the place and everything below it (a call may have changed them).</summary>
+        /// <summary>Whether some followed place satisfies <paramref name="predicate"/>.</summary>
+        internal bool HasAny(Func<FlowLocation, bool> predicate)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (predicate(_entries[i].Location))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Forgets every followed place that satisfies <paramref name="predicate"/>.</summary>
+        internal FlowState ForgetWhere(Func<FlowLocation, bool> predicate)
+        {
+            if (!HasAny(predicate))
+            {
+                return this;
+            }
+
+            var result = _editable ? this : new FlowState(Copied(_count), _count, editable: false);
+            var kept = 0;
+            for (var i = 0; i < result._count; i++)
+            {
+                if (!predicate(result._entries[i].Location))
+                {
+                    result._entries[kept++] = result._entries[i];
+                }
+            }
+
+            Array.Clear(result._entries, kept, result._count - kept);
+            result._count = kept;
+            return result;
+        }
+
         internal FlowState Forget(FlowLocation location)
         {
             if (!HasAnyAtOrBelow(location))

@@ -66,7 +66,9 @@ namespace GfnGuard.Analyzers.Flow
 
         public FlowState TransferBlock(BasicBlock block, FlowState input, bool observe, List<FlowState>? statesWithin)
         {
-            _state = input;
+            // An element at a variable index is followed within a block only: no write to the
+            // index between blocks (a loop's i++) is then missed.
+            _state = input.HasAny(ArrayElements.IsAtVariableIndex) ? input.ForgetWhere(ArrayElements.IsAtVariableIndex) : input;
             _observe = observe;
             foreach (var operation in block.Operations)
             {
@@ -290,7 +292,8 @@ namespace GfnGuard.Analyzers.Flow
                 return operation switch
                 {
                     IFlowCaptureReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation
-                        or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true } => TargetOf(operation),
+                        or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true } or IArrayElementReferenceOperation => TargetOf(operation),
+                    IPropertyReferenceOperation when ArrayElements.IsRefIndexer(operation) => TargetOf(operation),
                     _ => default,
                 };
             }
@@ -329,8 +332,15 @@ namespace GfnGuard.Analyzers.Flow
                     StoreValue(FlowLocation.ForCapture(capture.Id), capture.Value, EvaluateWithPlace(capture.Value));
                     return (BoolValue.Unknown, default);
 
+                case IIncrementOrDecrementOperation increment:
+                    ForgetElementsIndexedBy(increment.Target);
+                    Evaluate(increment.Target);
+                    return (BoolValue.Unknown, default);
+
                 case IFlowCaptureReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation or IDeclarationExpressionOperation
-                    or IInstanceReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }:
+                    or IInstanceReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }
+                    or IArrayElementReferenceOperation:
+                case IPropertyReferenceOperation when ArrayElements.IsRefIndexer(operation):
                     {
                         var place = TargetOf(operation);
                         if (operation is IPropertyReferenceOperation)
@@ -458,8 +468,9 @@ namespace GfnGuard.Analyzers.Flow
 
         /// <summary>A place whose value the callers give: the method's own parameter or <c>this</c> (a lambda's parameters are its invoker's).</summary>
         private static bool IsTheCallersValue(FlowLocation place) =>
-            ReferenceEquals(place.Root, FlowLocation.ThisRoot)
-            || place.Root is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: not (MethodKind.AnonymousFunction or MethodKind.LocalFunction) } };
+            !ArrayElements.IsElement(place)
+            && (ReferenceEquals(place.Root, FlowLocation.ThisRoot)
+                || place.Root is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: not (MethodKind.AnonymousFunction or MethodKind.LocalFunction) } });
 
         /// <summary>The place and the constant of a test <c>place == constant</c> (either way round), when the place is one the analysis follows.</summary>
         private (FlowLocation Place, object Constant)? ComparedPlace(IBinaryOperation comparison)
@@ -500,6 +511,15 @@ namespace GfnGuard.Analyzers.Flow
             if (_tracksFlags)
             {
                 SetState(range.Flag(flag), value);
+            }
+        }
+
+        /// <summary>A write to a local or parameter: the array elements it indexes are other elements now.</summary>
+        private void ForgetElementsIndexedBy(IOperation target)
+        {
+            if (ArrayElements.IndexName(target) is { } name && _state.HasAny(place => ArrayElements.IsIndexedBy(place, name)))
+            {
+                _state = _state.Edit().ForgetWhere(place => ArrayElements.IsIndexedBy(place, name));
             }
         }
 
@@ -562,6 +582,26 @@ namespace GfnGuard.Analyzers.Flow
                             : instance.Member(member.Member.Name);
                     }
 
+                case IArrayElementReferenceOperation or IPropertyReferenceOperation when ArrayElements.ElementOf(target) is ({ } collection, { } index):
+                    {
+                        // ranges[0], ranges[i], span[i] (SPEC section 2: array elements are followed).
+                        var array = EvaluateWithPlace(collection).Place;
+                        Evaluate(index);
+                        if (!array.IsValid || ArrayElements.KeyOf(index) is not { } key)
+                        {
+                            return default;
+                        }
+
+                        // Another index of the same array may be this element: what is known of it goes.
+                        var place = array.Member(key);
+                        if (_state.HasAny(other => ArrayElements.MayAlias(other, array, key)))
+                        {
+                            _state = _state.Edit().ForgetWhere(other => ArrayElements.MayAlias(other, array, key));
+                        }
+
+                        return place;
+                    }
+
                 default:
                     // Not a place the analysis follows (a deconstruction, a pattern input): its
                     // parts still run. Evaluate(target) here would come straight back (stack overflow).
@@ -607,6 +647,7 @@ namespace GfnGuard.Analyzers.Flow
                 return BoolValue.Unknown;
             }
 
+            ForgetElementsIndexedBy(assignment.Target);
             var (range, flag, rangeType, isFlag) = FlagTarget(assignment.Target);
             var target = isFlag ? range.Flag(flag) : WriteTargetOf(assignment.Target);
             var value = EvaluateWithPlace(assignment.Value);
@@ -629,6 +670,7 @@ namespace GfnGuard.Analyzers.Flow
 
         private BoolValue CompoundAssign(ICompoundAssignmentOperation compound)
         {
+            ForgetElementsIndexedBy(compound.Target);
             if (_tracksFlags && FilterTarget(compound.Target) is { } filtered)
             {
                 // range.attr_filter |= X, &= X: bit by bit.

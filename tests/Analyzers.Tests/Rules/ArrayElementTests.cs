@@ -1,0 +1,89 @@
+using System.Threading.Tasks;
+using BothFlags = GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.BothFlagsSetAnalyzer>;
+using HvaShared = GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.HvaRangeNotSharedOnlyAnalyzer>;
+
+namespace GfnGuard.Analyzers.Tests.Rules;
+
+/// <summary>
+/// Array elements are places (SPEC section 2): by constant index, by a local index within the
+/// statements that do not change it, through a <c>ref</c> to the element, and through a span's
+/// indexer. Another index of the same array may be the same element.
+/// </summary>
+public sealed class ArrayElementTests
+{
+    private static string Port(string body) => "using static Kernel;\n" + KernelPort.Declarations + "\n" + body;
+
+    [Fact]
+    public Task BothFlagsOfOneElement_Report_TwoElements_DoNot() => BothFlags.VerifyAsync(Port("""
+        static class C
+        {
+            static kvm_gfn_range[] constant_index()
+            {
+                var ranges = new kvm_gfn_range[2];
+                ranges[0].only_shared = true;
+                ranges[1].only_private = true;
+                ranges[0].only_private = false;
+                {|KVM0001:ranges[1].only_shared = true|};
+                return ranges;
+            }
+
+            static void through_a_ref(kvm_gfn_range[] ranges)
+            {
+                ref var r = ref ranges[0];
+                r.only_private = false;
+                r.only_shared = true;
+                ranges[0].only_shared = false;
+                r.only_private = true;
+            }
+
+            static void loop(kvm_gfn_range[] ranges)
+            {
+                for (var i = 0; i < ranges.Length; i++)
+                {
+                    ranges[i].only_shared = true;
+                    {|KVM0001:ranges[i].only_private = true|};
+                }
+            }
+
+            // i + 1 is another element than i; j may be i.
+            static void other_index(kvm_gfn_range[] ranges, int i, int j)
+            {
+                ranges[i].only_shared = true;
+                ranges[i].only_private = false;
+                ranges[j].only_private = true;
+                ranges[i].only_private = false;
+            }
+        }
+        """), withRuntime: true);
+
+    [Fact]
+    public Task ElementsMadeSharedOnly_PassTheHvaPath() => HvaShared.VerifyAsync(Port("""
+        static class C
+        {
+            static bool handler(kvm kvm, ref kvm_gfn_range range) => true;
+
+            static void kvm_handle_hva_range(kvm kvm, kvm_memory_slot[] slots)
+            {
+                var ranges = new kvm_gfn_range[slots.Length];
+                for (var i = 0; i < slots.Length; i++)
+                {
+                    ranges[i].slot = slots[i];
+                    ranges[i].only_private = false;
+                    ranges[i].only_shared = true;
+                    handler(kvm, ref ranges[i]);
+                }
+
+                System.Span<kvm_gfn_range> span = ranges;
+                span[0].only_private = false;
+                span[0].only_shared = true;
+                handler(kvm, ref span[0]);
+
+                ranges[0].only_private = false;
+                ranges[0].only_shared = true;
+                var i2 = 1;
+                ranges[i2].only_private = true;
+                {|KVM0002:handler(kvm, ref ranges[0])|};
+            }
+        }
+        """), withRuntime: true);
+}
