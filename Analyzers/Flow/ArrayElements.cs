@@ -15,6 +15,9 @@ namespace GfnGuard.Analyzers.Flow
     {
         private const string VariableMark = "[$";
 
+        /// <summary><see cref="IsAtVariableIndex"/> as a delegate made once: it is asked at every block.</summary>
+        internal static readonly System.Func<FlowLocation, bool> AtVariableIndex = IsAtVariableIndex;
+
         /// <summary>The path step for an index, or null when the index is neither a constant nor a variable.</summary>
         internal static string? KeyOf(IOperation index)
         {

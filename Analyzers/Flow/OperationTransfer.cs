@@ -68,7 +68,7 @@ namespace GfnGuard.Analyzers.Flow
         {
             // An element at a variable index is followed within a block only: no write to the
             // index between blocks (a loop's i++) is then missed.
-            _state = input.HasAny(ArrayElements.IsAtVariableIndex) ? input.ForgetWhere(ArrayElements.IsAtVariableIndex) : input;
+            _state = input.HasAny(ArrayElements.AtVariableIndex) ? input.ForgetWhere(ArrayElements.AtVariableIndex) : input;
             _observe = observe;
             foreach (var operation in block.Operations)
             {
@@ -517,7 +517,22 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>A write to a local or parameter: the array elements it indexes are other elements now.</summary>
         private void ForgetElementsIndexedBy(IOperation target)
         {
-            if (ArrayElements.IndexName(target) is { } name && _state.HasAny(place => ArrayElements.IsIndexedBy(place, name)))
+            // The common case first, with no closure: no element at a variable index is followed.
+            if (!_state.HasAny(ArrayElements.AtVariableIndex))
+            {
+                return;
+            }
+
+            if (ArrayElements.IndexName(target) is { } name)
+            {
+                ForgetElementsIndexedBy(name);
+            }
+        }
+
+        // Apart, so that its closure is made only when some element at a variable index is followed.
+        private void ForgetElementsIndexedBy(string name)
+        {
+            if (_state.HasAny(place => ArrayElements.IsIndexedBy(place, name)))
             {
                 _state = _state.Edit().ForgetWhere(place => ArrayElements.IsIndexedBy(place, name));
             }
