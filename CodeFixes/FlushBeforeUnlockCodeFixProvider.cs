@@ -112,7 +112,7 @@ namespace GfnGuard.CodeFixes
                 return lockMember.Expression;
             }
 
-            return release.ArgumentList.Arguments.FirstOrDefault()?.Expression is { } argument ? OwnerOfLock(argument) : null;
+            return FirstArgument(release.ArgumentList) is { } argument ? OwnerOfLock(argument) : null;
         }
 
         private static ExpressionSyntax? FirstArgument(ArgumentListSyntax? arguments) => arguments?.Arguments.FirstOrDefault()?.Expression;

@@ -310,8 +310,7 @@ namespace GfnGuard.CodeFixes
         private static bool IsGuardAcquisition(ExpressionSyntax resource, SemanticModel model, RoleView roles, CancellationToken cancellationToken) => resource switch
         {
             InvocationExpressionSyntax call => LockEffectOf(call, model, roles, cancellationToken) == LockEffect.GuardAcquire,
-            BaseObjectCreationExpressionSyntax => model.GetOperation(resource, cancellationToken) is IObjectCreationOperation { Constructor: { } constructor } creation
-                && roles.Summaries.LockEffectOf(constructor) == LockEffect.Acquire && roles.Summaries.IsLockGuard(creation.Type),
+            BaseObjectCreationExpressionSyntax => model.GetOperation(resource, cancellationToken) is IObjectCreationOperation creation && roles.Summaries.MakesALockGuard(creation),
             _ => false,
         };
 

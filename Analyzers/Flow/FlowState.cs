@@ -260,6 +260,9 @@ namespace GfnGuard.Analyzers.Flow
         internal bool DroppedTheCallers(FlowLocation lockState) =>
             lockState.Fact == PlaceFact.LockHeld && Get(lockState.With(PlaceFact.CallersLockDropped)).IsDefinitelyTrue;
 
+        /// <summary>This path upgraded <paramref name="lockState"/>'s lock (<see cref="PlaceFact.Upgraded"/>).</summary>
+        internal bool Upgraded(FlowLocation lockState) => Get(lockState.With(PlaceFact.Upgraded)).IsDefinitelyTrue;
+
         /// <summary>The lock states the path follows (each VM's, and the lock of no known owner), with their values.</summary>
         internal IEnumerable<(FlowLocation Lock, BoolValue Held)> LockStates()
         {

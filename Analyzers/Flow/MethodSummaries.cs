@@ -349,7 +349,7 @@ namespace GfnGuard.Analyzers.Flow
                     var guard = unwrapped switch
                     {
                         IInvocationOperation call => LockOperations.Classify(call, _roles) == LockEffect.GuardAcquire || LockEffectOf(call.TargetMethod) == LockEffect.GuardAcquire,
-                        IObjectCreationOperation { Constructor: { } constructor } creation => LockEffectOf(constructor) == LockEffect.Acquire && IsLockGuard(creation.Type),
+                        IObjectCreationOperation creation => MakesALockGuard(creation),
                         _ => false,
                     };
                     if (!guard)
@@ -363,6 +363,10 @@ namespace GfnGuard.Analyzers.Flow
 
             return any;
         }
+
+        /// <summary><c>new ScopedWriteLock(kvm)</c>: a constructor that takes the lock on every path, of a type whose Dispose drops it.</summary>
+        internal bool MakesALockGuard(IObjectCreationOperation creation) =>
+            creation.Constructor is { } constructor && LockEffectOf(constructor) == LockEffect.Acquire && IsLockGuard(creation.Type);
 
         /// <summary>
         /// A type whose Dispose drops the lock on every path (a port's RAII guard, cleanup.h's

@@ -64,7 +64,7 @@ namespace GfnGuard.Analyzers.Flow
 
             // A lock guard's Dispose (its using's, or by hand) is its release, which OnLockCall
             // reports; it is not every Dispose of the compilation that an IDisposable call may run.
-            var disposesAGuard = _tracksLock && method.Name == "Dispose" && receiver.IsValid && _state.Get(receiver.With(PlaceFact.Guard)).MayBeTrue;
+            var disposesAGuard = _tracksLock && DisposesAGuard(invocation, receiver);
             if (_observe && _observer is { ObservesInvocations: true } && !disposesAGuard)
             {
                 _observer.OnInvocation(invocation, argumentPlaces, _state);
@@ -96,7 +96,7 @@ namespace GfnGuard.Analyzers.Flow
                     // Held as it was (where the upgradeable read lock was taken), now for write too.
                     SetState(LockOf(owner).With(PlaceFact.Upgraded), BoolValue.True);
                     break;
-                case LockEffect.Release when owner.IsValid && invocation.TargetMethod.Name == "ExitWriteLock" && _state.Get(LockOf(owner).With(PlaceFact.Upgraded)).IsDefinitelyTrue:
+                case LockEffect.Release when owner.IsValid && LockOperations.IsDowngrade(invocation, _state.Upgraded(LockOf(owner))):
                     // The downgrade: the upgradeable read lock is still held.
                     SetState(LockOf(owner).With(PlaceFact.Upgraded), BoolValue.False);
                     break;
@@ -214,6 +214,10 @@ namespace GfnGuard.Analyzers.Flow
             return taken;
         }
 
+        /// <summary>The Dispose of a lock guard the method made (a using's, or by hand): its release.</summary>
+        private bool DisposesAGuard(IInvocationOperation invocation, FlowLocation receiver) =>
+            invocation.TargetMethod.Name == "Dispose" && receiver.IsValid && _state.Get(receiver.With(PlaceFact.Guard)).MayBeTrue;
+
         /// <summary>Monitor.Enter(obj, ref lockTaken) returns with lockTaken set.</summary>
         private void SetLockTakenArgument(IInvocationOperation invocation, ImmutableArray<FlowLocation> places)
         {
@@ -241,7 +245,7 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             byForm = false;
-            if (invocation.TargetMethod.Name == "Dispose" && receiver.IsValid && _state.Get(receiver.With(PlaceFact.Guard)).MayBeTrue)
+            if (DisposesAGuard(invocation, receiver))
             {
                 return LockEffect.Release;
             }

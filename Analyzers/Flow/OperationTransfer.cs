@@ -68,7 +68,7 @@ namespace GfnGuard.Analyzers.Flow
         {
             // An element at a variable index is followed within a block only: no write to the
             // index between blocks (a loop's i++) is then missed.
-            _state = input.HasAny(ArrayElements.AtVariableIndex) ? input.ForgetWhere(ArrayElements.AtVariableIndex) : input;
+            _state = input.ForgetWhere(ArrayElements.AtVariableIndex);
             _observe = observe;
             foreach (var operation in block.Operations)
             {

@@ -130,17 +130,15 @@ namespace GfnGuard.Analyzers.Roles
         /// </summary>
         internal static bool IsUpgrade(IOperation call, bool heldForCertain, System.Collections.Immutable.ImmutableArray<SyntaxNode> takenAt)
         {
-            if (call is not IInvocationOperation { TargetMethod.Name: "EnterWriteLock" } || !heldForCertain || takenAt.IsEmpty)
+            if (call is not IInvocationOperation { TargetMethod.Name: RoleCatalog.UpgradeCall } || !heldForCertain || takenAt.IsEmpty)
             {
                 return false;
             }
 
             foreach (var site in takenAt)
             {
-                var name = site is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax member }
-                    ? member.Name.Identifier.ValueText
-                    : null;
-                if (name is not ("EnterUpgradeableReadLock" or "TryEnterUpgradeableReadLock"))
+                if (site is not Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax member }
+                    || !RoleCatalog.UpgradeableReadLockCalls.Contains(member.Name.Identifier.ValueText))
                 {
                     return false;
                 }
@@ -148,6 +146,10 @@ namespace GfnGuard.Analyzers.Roles
 
             return true;
         }
+
+        /// <summary>The release that ends an upgrade (ExitWriteLock), when <paramref name="upgraded"/> says the path upgraded: the upgradeable read lock stays held.</summary>
+        internal static bool IsDowngrade(IOperation call, bool upgraded) =>
+            upgraded && call is IInvocationOperation { TargetMethod.Name: RoleCatalog.DowngradeCall };
 
         /// <summary>What a message calls a lock call: the method's name, or the type of an object whose constructor takes the lock.</summary>
         internal static string NameOf(IOperation call) => call switch

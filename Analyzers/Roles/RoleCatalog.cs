@@ -151,6 +151,16 @@ namespace GfnGuard.Analyzers.Roles
             "read_lock", "read_unlock", "read_trylock",
             "EnterReadLock", "ExitReadLock", "TryEnterReadLock", "ReadLock", "ReadUnlock", "Read");
 
+        /// <summary>
+        /// ReaderWriterLockSlim's upgrade (KVM0007): the upgradeable read lock, the call that
+        /// upgrades it to write, and the call that downgrades it back.
+        /// </summary>
+        internal static readonly ImmutableHashSet<string> UpgradeableReadLockCalls = ImmutableHashSet.Create("EnterUpgradeableReadLock", "TryEnterUpgradeableReadLock");
+
+        internal const string UpgradeCall = "EnterWriteLock";
+
+        internal const string DowngradeCall = "ExitWriteLock";
+
         /// <summary>The release that undoes an acquisition, by the acquiring call's name (KVM0007's fix).</summary>
         internal static readonly ImmutableDictionary<string, string> ReleaseOfAcquire = new System.Collections.Generic.Dictionary<string, string>
         {

@@ -93,8 +93,7 @@ namespace GfnGuard.Analyzers.Rules
                         }
 
                         break;
-                    case LockEffect.Release when ownerKnown && call is IInvocationOperation { TargetMethod.Name: "ExitWriteLock" }
-                        && before.Get(lockPlace.With(PlaceFact.Upgraded)).IsDefinitelyTrue:
+                    case LockEffect.Release when ownerKnown && LockOperations.IsDowngrade(call, before.Upgraded(lockPlace)):
                         // The downgrade of an upgrade: the upgradeable read lock stays held.
                         break;
                     case LockEffect.Release when ownerKnown:

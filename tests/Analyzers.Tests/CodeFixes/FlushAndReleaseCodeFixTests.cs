@@ -132,14 +132,7 @@ public sealed class FlushAndReleaseCodeFixTests
 
     // A port's own guard: the flush goes at the end of its using block, with the VM the guard was given.
     [Fact]
-    public Task Flush_InsertedAtTheEndOfAPortsOwnGuardsScope() => Flush.VerifyFixAsync(Prelude + """
-        sealed class ScopedWriteLock : System.IDisposable
-        {
-            private readonly kvm _kvm;
-            public ScopedWriteLock(kvm kvm) { _kvm = kvm; KVM_MMU_LOCK(kvm); }
-            public void Dispose() => KVM_MMU_UNLOCK(_kvm);
-        }
-
+    public Task Flush_InsertedAtTheEndOfAPortsOwnGuardsScope() => Flush.VerifyFixAsync(Prelude + KernelPort.ScopedWriteLock + """
         static class C
         {
             static void M(kvm vm, kvm_gfn_range range)
@@ -150,14 +143,7 @@ public sealed class FlushAndReleaseCodeFixTests
                 {|KVM0006:}|}
             }
         }
-        """, Prelude + """
-        sealed class ScopedWriteLock : System.IDisposable
-        {
-            private readonly kvm _kvm;
-            public ScopedWriteLock(kvm kvm) { _kvm = kvm; KVM_MMU_LOCK(kvm); }
-            public void Dispose() => KVM_MMU_UNLOCK(_kvm);
-        }
-
+        """, Prelude + KernelPort.ScopedWriteLock + """
         static class C
         {
             static void M(kvm vm, kvm_gfn_range range)

@@ -165,18 +165,8 @@ public sealed class MoveReclaimAfterUnlockCodeFixTests
         }
         """);
 
-    private const string OwnGuard = """
-        sealed class ScopedWriteLock : System.IDisposable
-        {
-            private readonly kvm _kvm;
-            public ScopedWriteLock(kvm kvm) { _kvm = kvm; KVM_MMU_LOCK(kvm); }
-            public void Dispose() => KVM_MMU_UNLOCK(_kvm);
-        }
-
-        """;
-
     [Fact]
-    public Task InsideAPortsOwnGuard_MovesAfterItsScope() => VerifyFix(OwnGuard + """
+    public Task InsideAPortsOwnGuard_MovesAfterItsScope() => VerifyFix(KernelPort.ScopedWriteLock + """
         static class C
         {
             static void M(kvm kvm)
@@ -198,7 +188,7 @@ public sealed class MoveReclaimAfterUnlockCodeFixTests
                 }
             }
         }
-        """, OwnGuard + """
+        """, KernelPort.ScopedWriteLock + """
         static class C
         {
             static void M(kvm kvm)

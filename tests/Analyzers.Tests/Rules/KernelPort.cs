@@ -44,6 +44,20 @@ internal static class KernelPort
         """;
 
     /// <summary>
+    /// A port's own lock guard (C#'s RAII, cleanup.h's guard(write_lock)): its constructor takes
+    /// mmu_lock, its Dispose drops it.
+    /// </summary>
+    internal const string ScopedWriteLock = """
+        sealed class ScopedWriteLock : System.IDisposable
+        {
+            private readonly kvm _kvm;
+            public ScopedWriteLock(kvm kvm) { _kvm = kvm; KVM_MMU_LOCK(kvm); }
+            public void Dispose() => KVM_MMU_UNLOCK(_kvm);
+        }
+
+        """;
+
+    /// <summary>
     /// __kvm_handle_hva_range and kvm_mmu_notifier_invalidate_range_start as kvm_main.c has
     /// them (lazy lock, goto mmu_unlock, reclaim after the unlock): no rule may report here.
     /// </summary>

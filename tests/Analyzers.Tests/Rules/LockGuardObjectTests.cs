@@ -14,14 +14,7 @@ namespace GfnGuard.Analyzers.Tests.Rules;
 /// </summary>
 public sealed class LockGuardObjectTests
 {
-    private const string Guards = """
-        sealed class ScopedWriteLock : System.IDisposable
-        {
-            private readonly kvm _kvm;
-            public ScopedWriteLock(kvm kvm) { _kvm = kvm; KVM_MMU_LOCK(kvm); }
-            public void Dispose() => KVM_MMU_UNLOCK(_kvm);
-        }
-
+    private const string Guards = KernelPort.ScopedWriteLock + """
         // Not sealed, and Dispose implemented explicitly.
         class OpenGuard : System.IDisposable
         {
@@ -155,15 +148,7 @@ public sealed class LockGuardObjectTests
 
     [Fact]
     public Task AForeachRunsItsEnumeratorsDispose_NotTheOnlyLockDroppingOne() => Balance.VerifyAsync(
-        "using static Kernel;\nusing System.Collections.Generic;\n" + KernelPort.Declarations + """
-        sealed class ScopedWriteLock : System.IDisposable
-        {
-            private readonly kvm _kvm;
-            public ScopedWriteLock(kvm kvm) { _kvm = kvm; KVM_MMU_LOCK(kvm); }
-            public void Dispose() => KVM_MMU_UNLOCK(_kvm);
-        }
-
-        """ + Loops);
+        "using static Kernel;\nusing System.Collections.Generic;\n" + KernelPort.Declarations + KernelPort.ScopedWriteLock + Loops);
 
     [Fact]
     public Task AForeachRunsItsEnumeratorsDispose_NotTheOnlyReclaimingOne() => Reclaim.VerifyAsync(
