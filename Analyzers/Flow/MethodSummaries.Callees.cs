@@ -278,14 +278,50 @@ namespace GfnGuard.Analyzers.Flow
             if (DispatchesToImplementations(target))
             {
                 var receiver = ReceiverType(invocation.Instance);
+                var ofAnEnumerator = DisposesAForeachEnumerator(invocation);
                 foreach (var implementation in ImplementationsOf(Normalize(target)))
                 {
-                    if (receiver is null || MayRunOn(implementation, receiver))
+                    if ((receiver is null || MayRunOn(implementation, receiver)) && (!ofAnEnumerator || IsAnEnumerator(implementation.ContainingType)))
                     {
                         yield return implementation;
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// A foreach's own Dispose of an enumerator whose type is no IDisposable (over an array or a
+        /// non-generic IEnumerable): the graph disposes <c>enumerator as IDisposable</c> through a
+        /// capture, so the call's receiver says only IDisposable, but the object is an enumerator.
+        /// </summary>
+        private static bool DisposesAForeachEnumerator(IInvocationOperation invocation) =>
+            invocation.IsImplicit && invocation.Instance is IFlowCaptureReferenceOperation && invocation.Syntax.Parent is CommonForEachStatementSyntax;
+
+        /// <summary>Whether objects of the type can be a foreach's enumerator: it (or a base) has a MoveNext, or it is an IEnumerator.</summary>
+        private static bool IsAnEnumerator(INamedTypeSymbol? type)
+        {
+            if (type is null)
+            {
+                return true;
+            }
+
+            for (var current = type; current is not null; current = current.BaseType)
+            {
+                if (!current.GetMembers("MoveNext").IsEmpty)
+                {
+                    return true;
+                }
+            }
+
+            foreach (var @interface in type.AllInterfaces)
+            {
+                if (@interface.Name is "IEnumerator" or "IAsyncEnumerator")
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>

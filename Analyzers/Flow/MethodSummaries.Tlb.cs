@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -16,6 +18,8 @@ namespace GfnGuard.Analyzers.Flow
     {
         private readonly ConcurrentDictionary<IMethodSymbol, bool> _returnsAZapResult = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<IMethodSymbol, bool> _alwaysFlushes = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<int>> _flushesWhenTrue = new ConcurrentDictionary<IMethodSymbol, ImmutableArray<int>>(SymbolEqualityComparer.Default);
+        private System.Func<IMethodSymbol, ImmutableArray<int>>? _computeFlushesWhenTrue;
 
         /// <summary>Does the call return a zap's "flush needed": a zap of the catalogue that returns bool, or a helper that returns one's result?</summary>
         internal bool IsZap(IInvocationOperation invocation) => IsZap(invocation.TargetMethod);
@@ -68,6 +72,89 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return Guarded(method, false, _alwaysFlushes, ComputeAlwaysFlushes);
+        }
+
+        /// <summary>
+        /// The ordinals of the bool parameters the helper flushes for: on every path where one is
+        /// true it flushes the TLBs before it returns (<c>if (flush) kvm_flush_remote_tlbs(kvm);</c>, or
+        /// mmu.c's <c>kvm_mmu_remote_flush_or_zap(kvm, invalid_list, flush)</c>). A zap's result passed
+        /// there is flushed for. Empty for a helper that always flushes (see <see cref="FlushesTlbs(IMethodSymbol)"/>).
+        /// </summary>
+        internal ImmutableArray<int> FlushesWhenTrue(IMethodSymbol method)
+        {
+            method = Normalize(method);
+            if (method.DeclaringSyntaxReferences.IsEmpty || !HasABoolParameter(method))
+            {
+                return ImmutableArray<int>.Empty;
+            }
+
+            if (_flushesWhenTrue.TryGetValue(method, out var known))
+            {
+                return known;
+            }
+
+            if (GateName(method) is { } name && !_context.Gate.MayFlushTlbs(name))
+            {
+                return ImmutableArray<int>.Empty;
+            }
+
+            return Guarded(method, ImmutableArray<int>.Empty, _flushesWhenTrue, _computeFlushesWhenTrue ??= ComputeFlushesWhenTrue);
+        }
+
+        private static bool HasABoolParameter(IMethodSymbol method)
+        {
+            foreach (var parameter in method.Parameters)
+            {
+                if (IsFlushFlag(parameter))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsFlushFlag(IParameterSymbol parameter) => parameter.RefKind == RefKind.None && parameter.Type.SpecialType == SpecialType.System_Boolean;
+
+        /// <summary>
+        /// Each bool parameter starts as a zap's result that owes a flush, as in the caller; a
+        /// parameter is flushed for when no path leaves the helper still owing it (a test that
+        /// finds it false settles it, as at the caller's <c>if (flush)</c>).
+        /// </summary>
+        private ImmutableArray<int> ComputeFlushesWhenTrue(IMethodSymbol method)
+        {
+            if (BodyGraph(method) is not { } graph)
+            {
+                return ImmutableArray<int>.Empty;
+            }
+
+            var entry = FlowState.Empty;
+            foreach (var parameter in method.Parameters)
+            {
+                if (IsFlushFlag(parameter))
+                {
+                    entry = entry.Set(FlowLocation.ForSymbol(parameter).With(PlaceFact.FlushOwed), BoolValue.True);
+                }
+            }
+
+            var transfer = new OperationTransfer(_roles, this, null, FlowFacts.Flush);
+            if (ForwardDataflow.Run(graph, entry, transfer, CancellationToken.None) is not { } inputs
+                || ForwardDataflow.ExitState(graph, inputs) is not { } exit)
+            {
+                return ImmutableArray<int>.Empty;
+            }
+
+            var flushed = ImmutableArray.CreateBuilder<int>();
+            foreach (var parameter in method.Parameters)
+            {
+                var owed = FlowLocation.ForSymbol(parameter).With(PlaceFact.FlushOwed);
+                if (IsFlushFlag(parameter) && AllPaths(exit, path => path.Get(owed).IsDefinitelyFalse))
+                {
+                    flushed.Add(parameter.Ordinal);
+                }
+            }
+
+            return flushed.ToImmutable();
         }
 
         /// <summary>

@@ -32,12 +32,12 @@ namespace GfnGuard.Analyzers.Flow
         private readonly RoleContext _context;
         private readonly ConcurrentDictionary<IMethodSymbol, LockEffect> _lockEffects = new ConcurrentDictionary<IMethodSymbol, LockEffect>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<string>> _reclaimChains = new ConcurrentDictionary<IMethodSymbol, ImmutableArray<string>>(SymbolEqualityComparer.Default);
-        private readonly ConcurrentDictionary<IMethodSymbol, FlagEffectsBox> _flagEffects = new ConcurrentDictionary<IMethodSymbol, FlagEffectsBox>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<IMethodSymbol, SummaryBox<FlagEffects>> _flagEffects = new ConcurrentDictionary<IMethodSymbol, SummaryBox<FlagEffects>>(SymbolEqualityComparer.Default);
 
         // Made once: a method group is a new delegate at every use.
         private readonly Func<IMethodSymbol, LockEffect> _computeLockEffect;
         private readonly Func<IMethodSymbol, ImmutableArray<string>> _computeReclaimChain;
-        private readonly Func<IMethodSymbol, FlagEffectsBox> _computeFlagEffects;
+        private readonly Func<IMethodSymbol, SummaryBox<FlagEffects>> _computeFlagEffects;
         private readonly Func<IMethodSymbol, bool> _computeHasCallers;
         private readonly Func<IMethodSymbol, ImmutableArray<int>> _computeZappedRanges;
         private readonly ConcurrentDictionary<IMethodSymbol, bool> _hasCallers = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
@@ -50,7 +50,7 @@ namespace GfnGuard.Analyzers.Flow
             _context = context;
             _computeLockEffect = ComputeLockEffect;
             _computeReclaimChain = ComputeReclaimChain;
-            _computeFlagEffects = method => new FlagEffectsBox(ComputeFlagEffects(method));
+            _computeFlagEffects = method => new SummaryBox<FlagEffects>(ComputeFlagEffects(method));
             _computeHasCallers = ComputeHasCallers;
             _computeZappedRanges = ComputeZappedRanges;
         }
@@ -104,10 +104,10 @@ namespace GfnGuard.Analyzers.Flow
             method = Normalize(method);
             if (_flagEffects.TryGetValue(method, out var known))
             {
-                return known.Effects;
+                return known.Value;
             }
 
-            return Guarded(method, FlagEffectsBox.None, _flagEffects, _computeFlagEffects).Effects;
+            return Guarded(method, SummaryBox<FlagEffects>.None, _flagEffects, _computeFlagEffects).Value;
         }
 
         /// <summary>
@@ -678,6 +678,8 @@ namespace GfnGuard.Analyzers.Flow
                 // summary of it: each used to build a graph of its own.
                 IMethodBodyOperation { Parent: null } body => MethodBody.SharedGraph(body),
                 IConstructorBodyOperation { Parent: null } body => MethodBody.SharedGraph(body),
+                // An expression-bodied property or accessor (`Range => new(...)`): its arrow's block.
+                IBlockOperation { Parent: null } body => MethodBody.SharedGraph(body),
                 // A lambda or local function has no graph of its own: it is a nested graph of its
                 // containing body's (so that a lock it takes, when invoked, is followed too).
                 IAnonymousFunctionOperation lambda => NestedGraph(lambda.Symbol, OutermostBody(lambda)),
@@ -758,18 +760,6 @@ namespace GfnGuard.Analyzers.Flow
             var model = compilation.GetSemanticModel(syntax.SyntaxTree);
 #pragma warning restore RS1030
             return model.GetOperation(syntax);
-        }
-
-        private sealed class FlagEffectsBox
-        {
-            internal static readonly FlagEffectsBox None = new FlagEffectsBox(null);
-
-            internal FlagEffectsBox(FlagEffects? effects)
-            {
-                Effects = effects;
-            }
-
-            internal FlagEffects? Effects { get; }
         }
 
         /// <summary>The first reclaim a helper reaches while the lock may be held, in the helper's own order.</summary>

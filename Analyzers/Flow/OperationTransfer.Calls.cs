@@ -88,6 +88,10 @@ namespace GfnGuard.Analyzers.Flow
             {
                 _state = _state.Edit().SettleFlushes();
             }
+            else if (_tracksFlush && !invocation.Arguments.IsEmpty)
+            {
+                SettleFlushesPassed(invocation, argumentPlaces);
+            }
 
             var result = default(FlowLocation);
             switch (lockEffect)
@@ -136,7 +140,43 @@ namespace GfnGuard.Analyzers.Flow
                     break;
             }
 
+            if (!result.IsValid && _tracksFlags && _summaries.ReturnedFlagsOf(method) is { } returned)
+            {
+                result = ReturnedRange(invocation, returned, arguments);
+            }
+
             return result;
+        }
+
+        /// <summary>
+        /// The range a helper of the compilation returns (<c>KvmGfnRange.Shared(slot, s, e)</c>): a
+        /// place of its own, holding the helper's returned flags bound to this call's arguments.
+        /// Not a store the rules observe: where the helper sets both flags, its body is reported.
+        /// </summary>
+        private FlowLocation ReturnedRange(IOperation call, FlagEffect returned, CallArguments arguments)
+        {
+            var place = new FlowLocation(call, string.Empty);
+            ForgetState(place);
+            SetFlagState(place, FlagKind.OnlyPrivate, BindByPath(returned.OnlyPrivate ?? BoolValue.Unknown, returned.OnlyPrivateByPath, arguments));
+            SetFlagState(place, FlagKind.OnlyShared, BindByPath(returned.OnlyShared ?? BoolValue.Unknown, returned.OnlySharedByPath, arguments));
+            return place;
+        }
+
+        /// <summary>
+        /// <c>flush_if(kvm, flush)</c>: a helper that flushes on every path where a bool parameter is
+        /// true settles what the zap's result passed for it owed (where it is false, none was owed).
+        /// </summary>
+        private void SettleFlushesPassed(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces)
+        {
+            var flushedFor = _summaries.FlushesWhenTrue(invocation.TargetMethod);
+            for (var i = 0; i < invocation.Arguments.Length && !flushedFor.IsEmpty; i++)
+            {
+                if (invocation.Arguments[i].Parameter is { } parameter && flushedFor.Contains(parameter.Ordinal) && argumentPlaces[i].IsValid
+                    && _state.Get(argumentPlaces[i].With(PlaceFact.FlushOwed)).MayBeTrue)
+                {
+                    SetState(argumentPlaces[i].With(PlaceFact.FlushOwed), BoolValue.False);
+                }
+            }
         }
 
         /// <summary>

@@ -64,7 +64,17 @@ namespace GfnGuard.Analyzers.Flow
             _isLockReference = IsLockReference;
         }
 
-        public FlowState TransferBlock(BasicBlock block, FlowState input, bool observe, List<FlowState>? statesWithin)
+        public FlowState TransferBlock(BasicBlock block, FlowState input, bool observe, List<FlowState>? statesWithin) =>
+            Transfer(block, input, observe, statesWithin).State;
+
+        /// <summary>
+        /// The state at the end of a block (not observed) and the place its branch value denotes:
+        /// for a block that returns, the range it returns (see <see cref="MethodSummaries.ReturnedFlagsOf"/>).
+        /// </summary>
+        internal (FlowState State, FlowLocation Place) TransferToValue(BasicBlock block, FlowState input) =>
+            Transfer(block, input, observe: false, statesWithin: null);
+
+        private (FlowState State, FlowLocation Place) Transfer(BasicBlock block, FlowState input, bool observe, List<FlowState>? statesWithin)
         {
             // An element at a variable index is followed within a block only: no write to the
             // index between blocks (a loop's i++) is then missed.
@@ -76,14 +86,10 @@ namespace GfnGuard.Analyzers.Flow
                 statesWithin?.Add(_state.Publish());
             }
 
-            if (block.BranchValue is not null)
-            {
-                Evaluate(block.BranchValue);
-            }
-
+            var place = block.BranchValue is null ? default : EvaluateWithPlace(block.BranchValue).Place;
             var output = _state.Publish();
             _state = FlowState.Empty;
-            return output;
+            return (output, place);
         }
 
         /// <summary>
@@ -222,7 +228,8 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>
         /// A pattern test narrows what it tests on each side: <c>flag is true</c> both ways, and
         /// <c>range is { only_shared: true, only_private: false }</c> sets each flag on its true
-        /// side (on its false side only a single flag test says anything: the other flag then).
+        /// side (on its false side only a single flag test says anything: the other flag then);
+        /// <c>not</c> swaps the sides, <c>and</c> narrows by both parts where it holds, <c>or</c> where it fails.
         /// </summary>
         private FlowState? RefinePattern(FlowState state, FlowLocation place, IPatternOperation pattern, bool whenTrue)
         {
@@ -264,6 +271,16 @@ namespace GfnGuard.Analyzers.Flow
 
                         return state;
                     }
+
+                case INegatedPatternOperation negated:
+                    // `range is not { only_shared: true, only_private: false }`: the inner test, other side.
+                    return RefinePattern(state, place, negated.Pattern, !whenTrue);
+
+                case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.And } both when whenTrue:
+                    return RefinePattern(state, place, both.LeftPattern, true) is { } left ? RefinePattern(left, place, both.RightPattern, true) : null;
+
+                case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } either when !whenTrue:
+                    return RefinePattern(state, place, either.LeftPattern, false) is { } neither ? RefinePattern(neither, place, either.RightPattern, false) : null;
 
                 default:
                     return state;
@@ -336,6 +353,16 @@ namespace GfnGuard.Analyzers.Flow
                     ForgetElementsIndexedBy(increment.Target);
                     Evaluate(increment.Target);
                     return (BoolValue.Unknown, default);
+
+                case IPropertyReferenceOperation { Arguments.IsEmpty: true, Property.GetMethod: { } getter } property
+                    when _tracksFlags && _summaries.ReturnedFlagsOf(getter) is { } returned:
+                    {
+                        // `slot.WholeRange`: a getter of the compilation that builds the range it returns
+                        // (not a place: an auto-property's getter has no body, so no summary).
+                        var receiver = property.Instance is null ? default : EvaluateWithPlace(property.Instance).Place;
+                        NoteCall(operation);
+                        return (BoolValue.Unknown, ReturnedRange(operation, returned, EvaluateArguments(getter, ImmutableArray<IArgumentOperation>.Empty, receiver)));
+                    }
 
                 case IFlowCaptureReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation or IDeclarationExpressionOperation
                     or IInstanceReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }

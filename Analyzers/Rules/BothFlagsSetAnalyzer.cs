@@ -40,8 +40,9 @@ namespace GfnGuard.Analyzers.Rules
         /// The cheap test before any graph is built. KVM0001 needs both flags to be made
         /// possibly true inside the method (a value it cannot see is never assumed true), so a
         /// method qualifies only if it may set OnlyPrivate to something other than false and may
-        /// set OnlyShared likewise: by a store, a constructor argument, a source constructor, or a
-        /// helper whose summary leaves the flag possibly true, or a test of the flag.
+        /// set OnlyShared likewise: by a store, a constructor argument, a source constructor, a
+        /// helper whose summary leaves the flag possibly true (in a range it changes or returns),
+        /// or a test of the flag.
         /// </summary>
         private static bool MaySetBothFlags(IOperation block, RoleView view)
         {
@@ -80,14 +81,11 @@ namespace GfnGuard.Analyzers.Rules
                         Mark(FlagKind.OnlyPrivate);
                         Mark(FlagKind.OnlyShared);
                         break;
-                    case IInvocationOperation invocation when MayHandFlagsToAHelper(invocation, roles):
-                        MarkHelperEffects(invocation.TargetMethod, view.Summaries, Mark);
+                    case IInvocationOperation invocation:
+                        MarkCall(invocation, view, Mark);
                         break;
-                    case IInvocationOperation invocation when !invocation.TargetMethod.DeclaringSyntaxReferences.IsEmpty
-                        && !invocation.Arguments.IsEmpty && !view.Summaries.BothFlagsFromCallers(invocation.TargetMethod).IsEmpty:
-                        // A helper that sets both flags from its arguments: decided at this call.
-                        Mark(FlagKind.OnlyPrivate);
-                        Mark(FlagKind.OnlyShared);
+                    case IPropertyReferenceOperation { Property.GetMethod: { } getter } when view.Summaries.ReturnedFlagsOf(getter) is { } returned:
+                        MarkEffect(returned, Mark);
                         break;
                 }
 
@@ -110,6 +108,33 @@ namespace GfnGuard.Analyzers.Rules
 
         private static bool IsConstantFalse(IOperation value) => value.ConstantValue is { HasValue: true, Value: false };
 
+        /// <summary>Marks the flags a call of the compilation may make possibly true: in a range it changes or returns, or both when it sets them from its arguments.</summary>
+        private static void MarkCall(IInvocationOperation invocation, RoleView view, Action<FlagKind> mark)
+        {
+            var method = invocation.TargetMethod;
+            if (method.DeclaringSyntaxReferences.IsEmpty)
+            {
+                return;
+            }
+
+            if (MayHandFlagsToAHelper(invocation, view.Roles))
+            {
+                MarkHelperEffects(method, view.Summaries, mark);
+            }
+
+            if (view.Summaries.ReturnedFlagsOf(method) is { } returned)
+            {
+                MarkEffect(returned, mark);
+            }
+
+            if (!invocation.Arguments.IsEmpty && !view.Summaries.BothFlagsFromCallers(method).IsEmpty)
+            {
+                // A helper that sets both flags from its arguments: decided at this call.
+                mark(FlagKind.OnlyPrivate);
+                mark(FlagKind.OnlyShared);
+            }
+        }
+
         /// <summary>Marks the flags a helper may leave possibly true; all of them when it has no summary.</summary>
         private static void MarkHelperEffects(IMethodSymbol method, MethodSummaries summaries, Action<FlagKind> mark)
         {
@@ -120,23 +145,24 @@ namespace GfnGuard.Analyzers.Rules
                 return;
             }
 
-            void MarkEffect(FlagEffect? effect)
-            {
-                if (effect?.OnlyPrivate is { MayBeTrueOrUnknown: true })
-                {
-                    mark(FlagKind.OnlyPrivate);
-                }
-
-                if (effect?.OnlyShared is { MayBeTrueOrUnknown: true })
-                {
-                    mark(FlagKind.OnlyShared);
-                }
-            }
-
-            MarkEffect(effects.ForThis);
+            MarkEffect(effects.ForThis, mark);
             for (var i = 0; i < method.Parameters.Length; i++)
             {
-                MarkEffect(effects.ForParameter(i));
+                MarkEffect(effects.ForParameter(i), mark);
+            }
+        }
+
+        /// <summary>Marks the flags a helper's effect on one range (or the range it returns) may leave possibly true.</summary>
+        private static void MarkEffect(FlagEffect? effect, Action<FlagKind> mark)
+        {
+            if (effect?.OnlyPrivate is { MayBeTrueOrUnknown: true })
+            {
+                mark(FlagKind.OnlyPrivate);
+            }
+
+            if (effect?.OnlyShared is { MayBeTrueOrUnknown: true })
+            {
+                mark(FlagKind.OnlyShared);
             }
         }
 

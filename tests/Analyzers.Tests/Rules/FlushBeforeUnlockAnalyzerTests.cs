@@ -176,6 +176,63 @@ public sealed class FlushBeforeUnlockAnalyzerTests
         }
         """);
 
+    /// <summary>
+    /// A helper that flushes on every path where its bool parameter is true flushes for the zap
+    /// result passed there (a simulator's <c>FlushIfNeeded(kvm, flush)</c>); one that may skip the
+    /// flush when it is true, or that is given another bool, does not.
+    /// </summary>
+    [Fact]
+    public Task HelperThatFlushesWhenItsParameterIsTrue_FlushesForTheZapPassedThere() => VerifyPort("""
+        static class C
+        {
+            static void flush_if(kvm kvm, bool flush)
+            {
+                if (flush)
+                    kvm_flush_remote_tlbs(kvm);
+            }
+
+            static bool flush_or_return(bool young, kvm kvm, bool flush)
+            {
+                if (!flush)
+                    return young;
+                kvm_flush_remote_tlbs(kvm);
+                return true;
+            }
+
+            static void maybe_flush(kvm kvm, bool flush, bool quiet)
+            {
+                if (flush && !quiet)
+                    kvm_flush_remote_tlbs(kvm);
+            }
+
+            static void fine(kvm kvm, kvm_gfn_range range)
+            {
+                KVM_MMU_LOCK(kvm);
+                var flush = kvm_unmap_gfn_range(kvm, ref range);
+                flush_if(kvm, flush);
+                var again = kvm_unmap_gfn_range(kvm, ref range);
+                flush_or_return(false, kvm, flush: again);
+                KVM_MMU_UNLOCK(kvm);
+            }
+
+            static void skipped(kvm kvm, kvm_gfn_range range, bool other)
+            {
+                KVM_MMU_LOCK(kvm);
+                var flush = kvm_unmap_gfn_range(kvm, ref range);
+                maybe_flush(kvm, flush, quiet: true);
+                {|KVM0006:KVM_MMU_UNLOCK(kvm)|};
+            }
+
+            static void another_bool(kvm kvm, kvm_gfn_range range, bool other)
+            {
+                KVM_MMU_LOCK(kvm);
+                var zapped = kvm_unmap_gfn_range(kvm, ref range);
+                flush_if(kvm, other);
+                {|KVM0006:KVM_MMU_UNLOCK(kvm)|};
+            }
+        }
+        """);
+
     [Fact]
     public Task ConfiguredZapAndFlushNames_AreFollowed() => VerifyPort("""
         static class C

@@ -408,7 +408,46 @@ public sealed class HvaRangeNotSharedOnlyAnalyzerTests
                 if (gfn_range is { only_private: true })
                     return {|KVM0002:handler(kvm, ref gfn_range)|};
 
-                return {|KVM0002:handler(kvm, ref gfn_range)|};
+                // Shared by the `is not` test's false side, private cleared by the test above.
+                return handler(kvm, ref gfn_range);
+            }
+        }
+        """);
+
+    /// <summary>
+    /// <c>not</c> swaps a pattern's sides, and <c>and</c> / <c>or</c> narrow where they hold / fail:
+    /// a port's early return <c>if (range is not { OnlyShared: true, OnlyPrivate: false }) return;</c>
+    /// leaves a shared-only range behind it.
+    /// </summary>
+    [Fact]
+    public Task NegatedAndCombinedPatterns_Narrow() => VerifyPort("""
+        static class KvmMain
+        {
+            static bool kvm_mmu_notifier_clear_young(kvm kvm, kvm_gfn_range gfn_range, gfn_handler_t handler)
+            {
+                if (gfn_range is not { only_shared: true, only_private: false })
+                    return {|KVM0002:handler(kvm, ref gfn_range)|};
+
+                return handler(kvm, ref gfn_range);
+            }
+
+            static bool kvm_mmu_notifier_test_young(kvm kvm, kvm_gfn_range gfn_range, gfn_handler_t handler)
+            {
+                if (gfn_range.only_shared is not true || gfn_range.only_private is true)
+                    return false;
+
+                return handler(kvm, ref gfn_range);
+            }
+
+            static bool kvm_mmu_notifier_clear_flush_young(kvm kvm, kvm_gfn_range gfn_range, gfn_handler_t handler)
+            {
+                if (gfn_range is { only_shared: true } and { only_private: false })
+                    return handler(kvm, ref gfn_range);
+
+                if (gfn_range is { only_shared: true } or { only_private: false })
+                    return {|KVM0002:handler(kvm, ref gfn_range)|};
+
+                return false;
             }
         }
         """);

@@ -116,12 +116,15 @@ public sealed class LockGuardObjectTests
                 guard.Dispose();
             }
 
-            // ScopedWriteLock.Dispose drops the lock, but no foreach here runs it.
-            static void loops(kvm kvm, List<int> list)
+            // ScopedWriteLock.Dispose drops the lock, but no foreach here runs it: over an array or
+            // a non-generic IEnumerable the graph disposes `enumerator as IDisposable`, still an enumerator.
+            static void loops(kvm kvm, List<int> list, int[] array, System.Collections.IEnumerable untyped)
             {
                 KVM_MMU_LOCK(kvm);
                 foreach (var i in list) { }
                 foreach (var i in items()) { }
+                foreach (var i in array) { }
+                foreach (var i in untyped) { }
                 KVM_MMU_UNLOCK(kvm);
             }
         }
@@ -135,11 +138,13 @@ public sealed class LockGuardObjectTests
         {
             static IEnumerable<int> items() { yield return 1; }
 
-            static void loops(kvm kvm, List<int> list)
+            static void loops(kvm kvm, List<int> list, int[] array, System.Collections.IEnumerable untyped)
             {
                 KVM_MMU_LOCK(kvm);
                 foreach (var i in list) { }
                 foreach (var i in items()) { }
+                foreach (var i in array) { }
+                foreach (var i in untyped) { }
                 KVM_MMU_UNLOCK(kvm);
                 kvm_arch_guest_memory_reclaimed(kvm);
             }
