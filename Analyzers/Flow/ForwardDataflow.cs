@@ -112,6 +112,11 @@ namespace GfnGuard.Analyzers.Flow
                     return;
                 }
 
+                if (branch.Destination is { Kind: BasicBlockKind.Exit })
+                {
+                    state = Leaving(state);
+                }
+
                 if (hasFinally && !branch.FinallyRegions.IsEmpty)
                 {
                     // The branch runs each finally on its way out, innermost first, then reaches its
@@ -140,6 +145,17 @@ namespace GfnGuard.Analyzers.Flow
                 {
                     Merge(destination.Ordinal, state);
                 }
+            }
+
+            PathStates Leaving(PathStates state)
+            {
+                refined.Clear();
+                foreach (var path in state.Paths)
+                {
+                    refined.Add(transfer.Leaving(path, observe: true));
+                }
+
+                return PathStates.Of(refined, state) ?? state;
             }
 
             // A finally region run for one entry: its blocks in order, to a fixed point (a loop in a

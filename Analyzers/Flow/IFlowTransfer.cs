@@ -23,5 +23,11 @@ namespace GfnGuard.Analyzers.Flow
 
         /// <summary>The entry state for <paramref name="graph"/>: <paramref name="entry"/>, with what the transfer learns of the graph before it runs.</summary>
         FlowState Prepare(ControlFlowGraph graph, FlowState entry);
+
+        /// <summary>
+        /// The state on a branch that leaves the method (to the exit block), after what leaving does
+        /// that the graph does not show (a lock statement Roslyn could not lower is released).
+        /// </summary>
+        FlowState Leaving(FlowState state, bool observe);
     }
 }

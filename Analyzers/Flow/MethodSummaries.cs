@@ -457,7 +457,7 @@ namespace GfnGuard.Analyzers.Flow
                         return true;
                     }
                 }
-                else if (operation is ILockOperation)
+                else if (LockOperations.IsLockStatement(operation))
                 {
                     return true;
                 }

@@ -82,8 +82,21 @@ namespace GfnGuard.Analyzers.Flow
             _observe = observe;
             foreach (var operation in block.Operations)
             {
-                Evaluate(operation);
+                if (_unloweredLocks is null)
+                {
+                    Evaluate(operation);
+                }
+                else
+                {
+                    EvaluateInUnloweredLocks(operation);
+                }
+
                 statesWithin?.Add(_state.Publish());
+            }
+
+            if (_unloweredLocks is not null && block.BranchValue is not null)
+            {
+                LeaveUnloweredLocks(block.BranchValue.Syntax);
             }
 
             var place = block.BranchValue is null ? default : EvaluateWithPlace(block.BranchValue).Place;
@@ -105,6 +118,8 @@ namespace GfnGuard.Analyzers.Flow
             {
                 return entry;
             }
+
+            FindUnloweredLocks(graph);
 
             var state = entry;
             foreach (var block in graph.Blocks)

@@ -59,9 +59,9 @@ namespace GfnGuard.Analyzers.Roles
                 {
                     return name switch
                     {
-                        "Enter" => LockEffect.Acquire,
-                        "TryEnter" => LockEffect.TryAcquire,
-                        "Exit" => LockEffect.Release,
+                        RoleCatalog.EnterCall => LockEffect.Acquire,
+                        RoleCatalog.TryEnterCall => LockEffect.TryAcquire,
+                        RoleCatalog.ExitCall => LockEffect.Release,
                         _ => LockEffect.None,
                     };
                 }
@@ -69,6 +69,17 @@ namespace GfnGuard.Analyzers.Roles
 
             if (invocation.Instance is { } instance && isLock(instance))
             {
+                // System.Threading.Lock and SpinLock: Enter / TryEnter / Exit on the lock, as Monitor's.
+                switch (name)
+                {
+                    case RoleCatalog.EnterCall:
+                        return LockEffect.Acquire;
+                    case RoleCatalog.TryEnterCall:
+                        return LockEffect.TryAcquire;
+                    case RoleCatalog.ExitCall:
+                        return LockEffect.Release;
+                }
+
                 // ReaderWriterLockSlim and look-alikes: Enter*Lock / TryEnter*Lock / Exit*Lock on the lock.
                 if (name.StartsWith("Enter", StringComparison.Ordinal) && name.EndsWith("Lock", StringComparison.Ordinal))
                 {
@@ -95,6 +106,30 @@ namespace GfnGuard.Analyzers.Roles
         }
 
         /// <summary>
+        /// The locked value of a <c>lock</c> statement the graph does not lower (an expression
+        /// statement of an invalid operation, with the statement's syntax: see
+        /// OperationTransfer.UnloweredLock), or null for any other operation.
+        /// </summary>
+        internal static IOperation? UnloweredLockValue(IOperation operation) =>
+            operation is IExpressionStatementOperation { Operation: IInvalidOperation invalid, Syntax: Microsoft.CodeAnalysis.CSharp.Syntax.LockStatementSyntax }
+                ? FirstChild(invalid)
+                : null;
+
+        /// <summary>A lock statement in an operation tree, lowered or not (see <see cref="UnloweredLockValue"/>).</summary>
+        internal static bool IsLockStatement(IOperation operation) =>
+            operation is ILockOperation || (operation is IInvalidOperation && operation.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.LockStatementSyntax);
+
+        private static IOperation? FirstChild(IOperation operation)
+        {
+            foreach (var child in operation.ChildOperations)
+            {
+                return child;
+            }
+
+            return null;
+        }
+
+        /// <summary>
         /// Could this call change the lock by its form alone, before any argument is looked at?
         /// The cheap test of a body that decides whether a lock summary is worth a graph.
         /// </summary>
@@ -103,7 +138,7 @@ namespace GfnGuard.Analyzers.Roles
             var target = invocation.TargetMethod;
             return RoleCatalog.AcquireMethods.IsNamed(target.Name) || RoleCatalog.ReleaseMethods.IsNamed(target.Name)
                 || RoleCatalog.LockPrimitives.Contains(target.Name)
-                || target.Name is "Enter" or "Exit" or "TryEnter"
+                || target.Name is RoleCatalog.EnterCall or RoleCatalog.ExitCall or RoleCatalog.TryEnterCall
                 || RoleCatalog.AcquireMethods.IsMarked(target) || RoleCatalog.ReleaseMethods.IsMarked(target)
                 || (invocation.Instance is { } instance && roles.IsLockMemberReference(instance));
         }

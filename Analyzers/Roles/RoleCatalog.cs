@@ -173,8 +173,18 @@ namespace GfnGuard.Analyzers.Roles
             ["EnterUpgradeableReadLock"] = "ExitUpgradeableReadLock",
             ["WriteLock"] = "WriteUnlock",
             ["ReadLock"] = "ReadUnlock",
-            ["Enter"] = "Exit",
+            [EnterCall] = ExitCall,
         }.ToImmutableDictionary();
+
+        /// <summary>
+        /// Monitor's calls, given the lock (<c>Monitor.Enter(kvm.mmu_lock)</c>), and the same names
+        /// on the lock itself (System.Threading.Lock's and SpinLock's <c>kvm.MmuLock.Enter()</c>).
+        /// </summary>
+        internal const string EnterCall = "Enter";
+
+        internal const string TryEnterCall = "TryEnter";
+
+        internal const string ExitCall = "Exit";
 
         /// <summary>Try forms: they take the lock only where they returned true.</summary>
         internal static readonly ImmutableHashSet<string> TryLockFunctions = ImmutableHashSet.Create("spin_trylock", "write_trylock", "read_trylock");

@@ -171,6 +171,8 @@ namespace GfnGuard.Analyzers.Rules
                                 output = refined;
                             }
 
+                            output = transfer.Leaving(output, observe: false);
+
                             states.Add(output);
                         }
 
@@ -399,7 +401,7 @@ namespace GfnGuard.Analyzers.Rules
                     _ => default,
                 };
                 if (name.RawKind == 0 || !RoleCatalog.ReleaseOfAcquire.TryGetValue(name.ValueText, out var release)
-                    || (name.ValueText == "Enter" && invocation.ArgumentList.Arguments.Count != 1))
+                    || (name.ValueText == RoleCatalog.EnterCall && !IsPlainEnter(invocation.ArgumentList)))
                 {
                     return null;
                 }
@@ -408,6 +410,11 @@ namespace GfnGuard.Analyzers.Rules
                 var offset = name.SpanStart - invocation.SpanStart;
                 return text.Substring(0, offset) + release + text.Substring(offset + name.ValueText.Length) + ";";
             }
+
+            // Monitor.Enter(x) becomes Monitor.Exit(x), and a Lock's x.Enter() x.Exit(); not
+            // Monitor.Enter(x, ref taken) or a SpinLock's x.Enter(ref taken), whose release takes no flag.
+            static bool IsPlainEnter(ArgumentListSyntax arguments) =>
+                arguments.Arguments.Count == 0 || (arguments.Arguments.Count == 1 && arguments.Arguments[0].RefKindKeyword.RawKind == 0);
 
             private static string Mode(LockMode mode) => mode == LockMode.Read ? "read" : "write";
 
