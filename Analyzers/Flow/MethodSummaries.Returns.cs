@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 using GfnGuard.Analyzers.Roles;
 
 namespace GfnGuard.Analyzers.Flow
@@ -40,6 +41,64 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return Guarded(method, SummaryBox<FlagEffect>.None, _returnedFlags, _computeReturnedFlags ??= m => new SummaryBox<FlagEffect>(ComputeReturnedFlags(m))).Value;
+        }
+
+        /// <summary>
+        /// Does the helper only build its returned range from the range it gets at
+        /// <paramref name="ordinal"/> (<c>r.AsShared()</c>, <c>shared_from(r)</c>)? Then the range passed
+        /// there is no range passed on, and KVM0002/KVM0005 check what the helper returns instead: it
+        /// returns both flags as constants, and uses the parameter only for its members or as the
+        /// value it returns (it hands it to no call).
+        /// </summary>
+        internal bool OnlyBuildsFrom(IMethodSymbol method, int ordinal)
+        {
+            method = Normalize(method);
+            if (ReturnedFlagsOf(method) is not { OnlyPrivate: { } onlyPrivate, OnlyShared: { } onlyShared }
+                || !IsConstant(onlyPrivate) || !IsConstant(onlyShared)
+                || ordinal >= method.Parameters.Length || method.Parameters[ordinal].RefKind != RefKind.None)
+            {
+                return false;
+            }
+
+            return _onlyBuildsFrom.GetOrAdd(method, _computeOnlyBuildsFrom ??= ComputeOnlyBuildsFrom).Contains(ordinal);
+        }
+
+        private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<int>> _onlyBuildsFrom =
+            new ConcurrentDictionary<IMethodSymbol, ImmutableArray<int>>(SymbolEqualityComparer.Default);
+
+        private System.Func<IMethodSymbol, ImmutableArray<int>>? _computeOnlyBuildsFrom;
+
+        private static bool IsConstant(BoolValue value) => value.IsDefinitelyTrue || value.IsDefinitelyFalse;
+
+        private ImmutableArray<int> ComputeOnlyBuildsFrom(IMethodSymbol method)
+        {
+            if (BodyOperation(method) is not { } body)
+            {
+                return ImmutableArray<int>.Empty;
+            }
+
+            var handedOn = new HashSet<int>();
+            foreach (var operation in body.Descendants())
+            {
+                if (operation is IParameterReferenceOperation { Parameter: { } parameter } reference
+                    && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol.OriginalDefinition, method.OriginalDefinition)
+                    && !(reference.Parent is IMemberReferenceOperation member && member.Instance == reference)
+                    && reference.Parent is not (IReturnOperation or IWithOperation))
+                {
+                    handedOn.Add(parameter.Ordinal);
+                }
+            }
+
+            var built = ImmutableArray.CreateBuilder<int>();
+            foreach (var parameter in method.Parameters)
+            {
+                if (_roles.IsGfnRangeType(parameter.Type) && !handedOn.Contains(parameter.Ordinal))
+                {
+                    built.Add(parameter.Ordinal);
+                }
+            }
+
+            return built.ToImmutable();
         }
 
         private static bool MayBeOverridden(IMethodSymbol method) =>

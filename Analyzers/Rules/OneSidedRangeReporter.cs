@@ -99,8 +99,9 @@ namespace GfnGuard.Analyzers.Rules
                     effectsAsked = true;
                 }
 
-                // A helper that sets the range's flags is building it, not consuming it.
-                if (effects?.ForParameter(parameter.Ordinal) is { IsNone: false })
+                // A helper that sets the range's flags, or builds the range it returns from it, is
+                // building a range, not consuming one.
+                if (effects?.ForParameter(parameter.Ordinal) is { IsNone: false } || summaries.OnlyBuildsFrom(invocation.TargetMethod, parameter.Ordinal))
                 {
                     continue;
                 }

@@ -79,6 +79,48 @@ public sealed class ReturnedRangeTests
         }
         """);
 
+    /// <summary>
+    /// A helper that builds its returned range from the one it is given (a fluent <c>r.AsShared()</c>)
+    /// is not passed a range on: what it returns is checked. One that also hands the range it gets
+    /// to a call, or returns a flag it was given, is passed it.
+    /// </summary>
+    [Fact]
+    public Task BuildersFromARange_AreNotPassedItOn() => HvaShared.VerifyAsync("using static Kernel;\n" + KernelPort.Declarations + """
+        static class Builders
+        {
+            public static kvm_gfn_range as_shared(this kvm_gfn_range r)
+            {
+                r.only_private = false;
+                r.only_shared = true;
+                return r;
+            }
+
+            public static kvm_gfn_range shared_from(kvm_gfn_range from) => new kvm_gfn_range { start = from.start, end = from.end, only_shared = true };
+
+            public static kvm_gfn_range zap_then_share(kvm kvm, kvm_gfn_range r)
+            {
+                kvm_unmap_gfn_range(kvm, ref r);
+                return r.as_shared();
+            }
+
+            public static kvm_gfn_range keep_private(kvm_gfn_range r) => new kvm_gfn_range { only_private = r.only_private, only_shared = true };
+        }
+
+        static class KvmMain
+        {
+            static bool kvm_mmu_notifier_clear_young(kvm kvm, kvm_gfn_range given, kvm_gfn_range other, gfn_handler_t handler)
+            {
+                var r = default(kvm_gfn_range).as_shared();
+                var ret = handler(kvm, ref r);
+                var s = Builders.shared_from(given);
+                ret |= handler(kvm, ref s);
+                var t = {|KVM0002:Builders.zap_then_share(kvm, given)|};
+                ret |= handler(kvm, ref t);
+                return ret | {|KVM0002:Builders.keep_private(other)|}.start > 0;
+            }
+        }
+        """);
+
     [Fact]
     public Task FactoryRanges_KeepTheirSide_OnGuestMemfdPaths() => GmemPrivate.VerifyAsync(Simulator + """
         public static class GuestMemfd
