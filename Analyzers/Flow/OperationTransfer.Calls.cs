@@ -140,12 +140,41 @@ namespace GfnGuard.Analyzers.Flow
                     break;
             }
 
-            if (!result.IsValid && _tracksFlags && _summaries.ReturnedFlagsOf(method) is { } returned)
+            if (!result.IsValid && _tracksFlags)
             {
-                result = ReturnedRange(invocation, returned, arguments);
+                if (_summaries.ReturnedFlagsOf(method) is { } returned)
+                {
+                    result = ReturnedRange(invocation, returned, arguments);
+                }
+                else if (method.DeclaringSyntaxReferences.IsEmpty && _roles.IsRuntimeRangeFactory(method))
+                {
+                    result = RangeWithFilter(invocation);
+                }
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// The runtime's <c>KvmGfnRange.WithFilter(slot, start, end, filter)</c>: a range that is
+        /// shared-only where the filter is Shared alone and private-only where it is Private alone.
+        /// </summary>
+        private FlowLocation RangeWithFilter(IInvocationOperation invocation)
+        {
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is { Type.TypeKind: TypeKind.Enum })
+                {
+                    var (shared, @private) = EvaluateFilter(argument.Value, evaluate: false);
+                    var place = new FlowLocation(invocation, string.Empty);
+                    ForgetState(place);
+                    SetFlagState(place, FlagKind.OnlyShared, And(shared, @private.Negate()));
+                    SetFlagState(place, FlagKind.OnlyPrivate, And(@private, shared.Negate()));
+                    return place;
+                }
+            }
+
+            return default;
         }
 
         /// <summary>

@@ -69,6 +69,11 @@ namespace GfnGuard.Analyzers.Roles
 
             if (invocation.Instance is { } instance && isLock(instance))
             {
+                if (RoleCatalog.LockAssertCalls.Contains(name))
+                {
+                    return LockEffect.AssertHeld;
+                }
+
                 // System.Threading.Lock and SpinLock: Enter / TryEnter / Exit on the lock, as Monitor's.
                 switch (name)
                 {
@@ -191,11 +196,14 @@ namespace GfnGuard.Analyzers.Roles
         {
             IInvocationOperation invocation => invocation.TargetMethod.Name,
             IObjectCreationOperation { Type: { } type } => type.Name,
+            { Syntax: Microsoft.CodeAnalysis.CSharp.Syntax.LockStatementSyntax } => "lock",
             _ => "mmu_lock",
         };
 
         /// <summary>A <c>lockdep_assert_held*()</c> call: the lock is held from there on.</summary>
-        internal static bool IsLockdepAssert(IInvocationOperation invocation) => RoleCatalog.LockdepAsserts.Contains(invocation.TargetMethod.Name);
+        internal static bool IsLockdepAssert(IInvocationOperation invocation) =>
+            RoleCatalog.LockdepAsserts.Contains(invocation.TargetMethod.Name)
+            || (invocation.Instance is not null && RoleCatalog.LockAssertCalls.Contains(invocation.TargetMethod.Name));
 
         /// <summary>Strips conversions, parentheses and <c>&amp;</c>, as the kernel's <c>write_lock(&amp;kvm->mmu_lock)</c> writes the lock.</summary>
         internal static IOperation Unwrap(IOperation operation)

@@ -13,6 +13,13 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>The runtime's own gfn range type.</summary>
         internal const string RuntimeGfnRangeType = "GfnGuard.Runtime.KvmGfnRange";
 
+        /// <summary>
+        /// The runtime's factory of a range in upstream's form, <c>KvmGfnRange.WithFilter(slot, start,
+        /// end, filter)</c>: OnlyShared where the filter is Shared alone, OnlyPrivate where it is Private
+        /// alone (a library method, so no summary of its body exists).
+        /// </summary>
+        internal const string RuntimeRangeFactoryMethod = "WithFilter";
+
         /// <summary>Where every .editorconfig key of GfnGuard starts.</summary>
         internal const string OptionPrefix = "gfnguard.";
 
@@ -192,6 +199,10 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>lockdep_assert_held*(&amp;kvm->mmu_lock): the lock is held from there on.</summary>
         internal static readonly ImmutableHashSet<string> LockdepAsserts =
             ImmutableHashSet.Create("lockdep_assert_held", "lockdep_assert_held_write", "lockdep_assert_held_read");
+
+        /// <summary>The runtime lock's own lockdep assertions, called on the lock (<c>kvm.MmuLock.AssertHeldWrite(...)</c>).</summary>
+        internal static readonly ImmutableHashSet<string> LockAssertCalls =
+            ImmutableHashSet.Create("AssertHeld", "AssertHeldWrite", "AssertHeldRead");
 
         /// <summary>Every primitive that names the lock as an argument (the gate's lock names, with the members and macros).</summary>
         internal static readonly ImmutableHashSet<string> LockPrimitives =

@@ -47,6 +47,11 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary><c>GfnGuard.Runtime.KvmGfnRange</c>, when the compilation references the runtime (looked up at the first question).</summary>
         internal INamedTypeSymbol? RuntimeGfnRange => _runtimeGfnRange.Value;
 
+        /// <summary>The runtime's <c>KvmGfnRange.WithFilter</c> (see <see cref="RoleCatalog.RuntimeRangeFactoryMethod"/>).</summary>
+        internal bool IsRuntimeRangeFactory(IMethodSymbol method) =>
+            method.Name == RoleCatalog.RuntimeRangeFactoryMethod && method.IsStatic && RuntimeGfnRange is { } runtime
+            && SymbolEqualityComparer.Default.Equals(method.ContainingType, runtime);
+
         /// <summary>The symbol plays <paramref name="role"/> by name, by attribute, or by a configured name.</summary>
         internal bool Plays(RoleNames role, ISymbol symbol) =>
             role.IsNamed(symbol.Name) || Options.Adds(role, symbol) || role.IsMarked(symbol);

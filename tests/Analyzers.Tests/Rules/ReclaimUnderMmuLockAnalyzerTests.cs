@@ -278,6 +278,76 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
         }
         """);
 
+    /// <summary>The runtime lock's own lockdep assertions (KvmMmuLock.AssertHeld*) say the lock is held from there on.</summary>
+    [Fact]
+    public Task HeldFromTheRuntimeLocksAssert() => Verify.VerifyAsync("""
+        using GfnGuard.Runtime;
+        static class C
+        {
+            static void M(Kvm kvm)
+            {
+                KvmArch.kvm_arch_guest_memory_reclaimed(kvm);
+                kvm.MmuLock.AssertHeldWrite(nameof(M));
+                {|KVM0003:KvmArch.kvm_arch_guest_memory_reclaimed(kvm)|};
+            }
+
+            static void N(Kvm kvm)
+            {
+                kvm.MmuLock.AssertHeld(nameof(N));
+                kvm.MmuLock.WriteUnlock();
+                KvmArch.kvm_arch_guest_memory_reclaimed(kvm);
+                kvm.MmuLock.WriteLock();
+            }
+        }
+        """);
+
+    /// <summary>
+    /// A System.Threading.Lock or SpinLock named MmuLock is the lock: Enter, TryEnter and Exit on it
+    /// take and drop it as Monitor's do (the lock statement on a Lock is in the end-to-end tests:
+    /// this compiler lowers it as Monitor's).
+    /// </summary>
+    [Fact]
+    public Task LockAndSpinLockEnterExit_AreTheLock() => Verify.VerifyAsync("""
+        using GfnGuard.Runtime;
+        public sealed class Lock { public void Enter() { } public bool TryEnter() => true; public void Exit() { } }
+        public sealed class Vm { public readonly Lock MmuLock = new Lock(); }
+        public sealed class SpinVm { public System.Threading.SpinLock MmuLock = new System.Threading.SpinLock(false); }
+        static class C
+        {
+            static void M(Vm vm, Kvm kvm)
+            {
+                vm.MmuLock.Enter();
+                {|KVM0003:KvmArch.kvm_arch_guest_memory_reclaimed(kvm)|};
+                vm.MmuLock.Exit();
+                KvmArch.kvm_arch_guest_memory_reclaimed(kvm);
+                if (vm.MmuLock.TryEnter())
+                {
+                    {|KVM0003:KvmArch.kvm_arch_guest_memory_reclaimed(kvm)|};
+                    vm.MmuLock.Exit();
+                }
+
+                KvmArch.kvm_arch_guest_memory_reclaimed(kvm);
+            }
+
+            static void S(SpinVm vm, Kvm kvm)
+            {
+                var taken = false;
+                try
+                {
+                    vm.MmuLock.Enter(ref taken);
+                    {|KVM0003:KvmArch.kvm_arch_guest_memory_reclaimed(kvm)|};
+                }
+                finally
+                {
+                    if (taken)
+                        vm.MmuLock.Exit();
+                }
+
+                KvmArch.kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """);
+
     [Fact]
     public Task TransitiveReclaim_NamesTheChain() => Verify.VerifyAsync(
         new Verify.Test

@@ -133,6 +133,34 @@ public sealed class ReturnedRangeTests
         }
         """);
 
+    /// <summary>
+    /// The runtime's own factory, <c>KvmGfnRange.WithFilter(slot, start, end, filter)</c>, is a
+    /// library method with no body to summarise: its range is shared-only where the filter is
+    /// Shared alone, private-only where it is Private alone.
+    /// </summary>
+    [Fact]
+    public Task TheRuntimesWithFilter_TargetsItsFiltersSide() => HvaShared.VerifyAsync("""
+        using GfnGuard.Runtime;
+
+        public static class Port
+        {
+            public static bool kvm_mmu_notifier_clear_young(Kvm kvm, KvmMemorySlot slot, KvmGfnRangeFilter given)
+            {
+                var shared = KvmGfnRange.WithFilter(slot, 0, 1, KvmGfnRangeFilter.Shared);
+                var ret = KvmMmu.AgeGfn(kvm, ref shared);
+                var filter = KvmGfnRangeFilter.Shared;
+                var alsoShared = KvmGfnRange.WithFilter(slot, 0, 1, filter);
+                ret |= KvmMmu.AgeGfn(kvm, ref alsoShared);
+                var @private = KvmGfnRange.WithFilter(slot, 0, 1, KvmGfnRangeFilter.Private);
+                ret |= {|KVM0002:KvmMmu.AgeGfn(kvm, ref @private)|};
+                var both = KvmGfnRange.WithFilter(slot, 0, 1, KvmGfnRangeFilter.Shared | KvmGfnRangeFilter.Private);
+                ret |= {|KVM0002:KvmMmu.AgeGfn(kvm, ref both)|};
+                var unknown = KvmGfnRange.WithFilter(slot, 0, 1, given);
+                return ret | {|KVM0002:KvmMmu.AgeGfn(kvm, ref unknown)|};
+            }
+        }
+        """);
+
     [Fact]
     public Task FilterFactories_TargetSomething_AtTheZap() => EmptyFilter.VerifyAsync("""
         public sealed class kvm { }
