@@ -337,7 +337,15 @@ namespace GfnGuard.CodeFixes
             }
 
             var effect = LockOperations.Classify(invocation, roles.Roles);
-            return effect != LockEffect.None ? effect : roles.Summaries.LockEffectOf(invocation.TargetMethod);
+            if (effect == LockEffect.None)
+            {
+                effect = roles.Summaries.LockEffectOf(invocation.TargetMethod);
+            }
+
+            // guard_write_lock(kvm.mmu_lock), unlock_it(kvm.mmu_lock): a helper of the lock it is given.
+            return effect == LockEffect.None && roles.Summaries.LockedArgument(invocation.TargetMethod, invocation.Arguments) is { } locked && roles.Roles.IsLockMemberReference(locked.Argument)
+                ? locked.Effect
+                : effect;
         }
 
         /// <summary>kvm->mmu_lock, as the analyzers recognise it (names, [MmuLock], gfnguard.mmu_lock_members).</summary>

@@ -304,17 +304,25 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
-        private LockEffect ComputeLockEffect(IMethodSymbol method)
+        private LockEffect ComputeLockEffect(IMethodSymbol method) =>
+            BodyOperation(method) is { } body ? ComputeLockEffect(body, lockGiven: null) : LockEffect.None;
+
+        /// <summary>
+        /// What the body does to mmu_lock on every path; with <paramref name="lockGiven"/>, to the
+        /// lock those references name instead (a parameter, a field that keeps one: see
+        /// <see cref="LockEffectOnParameter"/>).
+        /// </summary>
+        private LockEffect ComputeLockEffect(IOperation body, Func<IOperation, bool>? lockGiven)
         {
             // The cheap test on the operation tree first: the graph is built only when it passes.
-            if (BodyOperation(method) is not { } body || !MayTouchTheLock(body) || BodyGraph(body) is not { } graph)
+            if ((lockGiven is null && !MayTouchTheLock(body)) || BodyGraph(body) is not { } graph)
             {
                 return LockEffect.None;
             }
 
             // IDisposable Lock() => kvm.MmuLock.Write(); takes the lock where its result is used in
             // `using`, and the result's Dispose drops it: a guard, not a lock taken for good.
-            if (ReturnsALockGuard(body))
+            if (ReturnsALockGuard(body, lockGiven))
             {
                 return LockEffect.GuardAcquire;
             }
@@ -323,12 +331,12 @@ namespace GfnGuard.Analyzers.Flow
             // tdp_mmu.c's kvm_tdp_mmu_zap_leafs does) requires it of its callers: it does not take
             // it, so holding it on return is no acquisition (its callers hold it already).
             if (!AssertsTheLockHeld(body)
-                && ExitLockState(graph, entryHeld: false) is { } afterFree && AllPaths(afterFree, path => path.SomeLockDefinitelyHeld()))
+                && ExitLockState(graph, entryHeld: false, lockGiven) is { } afterFree && AllPaths(afterFree, path => path.SomeLockDefinitelyHeld()))
             {
                 return LockEffect.Acquire;
             }
 
-            if (ExitLockState(graph, entryHeld: true) is { } afterHeld && AllPaths(afterHeld, path => path.AnyLock().IsDefinitelyFalse))
+            if (ExitLockState(graph, entryHeld: true, lockGiven) is { } afterHeld && AllPaths(afterHeld, path => path.AnyLock().IsDefinitelyFalse))
             {
                 return LockEffect.Release;
             }
@@ -337,7 +345,7 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>Every return of the body hands back a lock guard: a call on the lock that returns one, or a helper that does.</summary>
-        private bool ReturnsALockGuard(IOperation body)
+        private bool ReturnsALockGuard(IOperation body, Func<IOperation, bool>? lockGiven)
         {
             var any = false;
             foreach (var operation in body.Descendants())
@@ -348,8 +356,11 @@ namespace GfnGuard.Analyzers.Flow
                     var unwrapped = LockOperations.Unwrap(returned);
                     var guard = unwrapped switch
                     {
-                        IInvocationOperation call => LockOperations.Classify(call, _roles) == LockEffect.GuardAcquire || LockEffectOf(call.TargetMethod) == LockEffect.GuardAcquire,
-                        IObjectCreationOperation creation => MakesALockGuard(creation),
+                        IInvocationOperation call => LockOperations.Classify(call, _roles, lockGiven) == LockEffect.GuardAcquire || LockEffectOf(call.TargetMethod) == LockEffect.GuardAcquire
+                            || (lockGiven is not null && LockedArgument(call.TargetMethod, call.Arguments) is { Effect: LockEffect.GuardAcquire } locked && lockGiven(locked.Argument)),
+                        IObjectCreationOperation creation => lockGiven is null ? MakesALockGuard(creation)
+                            : creation.Constructor is { } constructor && LockedArgument(constructor, creation.Arguments) is { Effect: LockEffect.Acquire } taken
+                                && lockGiven(taken.Argument) && IsLockGuard(creation.Type),
                         _ => false,
                     };
                     if (!guard)
@@ -366,7 +377,10 @@ namespace GfnGuard.Analyzers.Flow
 
         /// <summary><c>new ScopedWriteLock(kvm)</c>: a constructor that takes the lock on every path, of a type whose Dispose drops it.</summary>
         internal bool MakesALockGuard(IObjectCreationOperation creation) =>
-            creation.Constructor is { } constructor && LockEffectOf(constructor) == LockEffect.Acquire && IsLockGuard(creation.Type);
+            creation.Constructor is { } constructor
+            && (LockEffectOf(constructor) == LockEffect.Acquire
+                || (LockedArgument(constructor, creation.Arguments) is { Effect: LockEffect.Acquire } taken && _roles.IsLockMemberReference(taken.Argument)))
+            && IsLockGuard(creation.Type);
 
         /// <summary>
         /// A type whose Dispose drops the lock on every path (a port's RAII guard, cleanup.h's
@@ -381,7 +395,7 @@ namespace GfnGuard.Analyzers.Flow
 
             foreach (var member in type.GetMembers("Dispose"))
             {
-                if (member is IMethodSymbol { IsStatic: false, Parameters.IsEmpty: true } dispose && LockEffectOf(dispose) == LockEffect.Release)
+                if (member is IMethodSymbol { IsStatic: false, Parameters.IsEmpty: true } dispose && DropsTheLock(dispose))
                 {
                     return true;
                 }
@@ -391,7 +405,9 @@ namespace GfnGuard.Analyzers.Flow
             var members = _context.Compilation.GetSpecialType(SpecialType.System_IDisposable).GetMembers("Dispose");
             return members.Length == 1 && members[0] is IMethodSymbol disposable
                 && type.FindImplementationForInterfaceMember(disposable) is IMethodSymbol implementation
-                && LockEffectOf(implementation) == LockEffect.Release;
+                && DropsTheLock(implementation);
+
+            bool DropsTheLock(IMethodSymbol dispose) => LockEffectOf(dispose) == LockEffect.Release || DisposeDropsAKeptLock(dispose);
         }
 
         /// <summary>The body asserts mmu_lock held (lockdep_assert_held*), outside its lambdas and local functions.</summary>
@@ -421,10 +437,10 @@ namespace GfnGuard.Analyzers.Flow
             return false;
         }
 
-        private PathStates? ExitLockState(ControlFlowGraph graph, bool entryHeld)
+        private PathStates? ExitLockState(ControlFlowGraph graph, bool entryHeld, Func<IOperation, bool>? lockGiven = null)
         {
             var entry = FlowState.Empty.Set(OperationTransfer.LockLocation, entryHeld ? BoolValue.True : BoolValue.False);
-            var inputs = ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, this, observer: null, FlowFacts.Lock), CancellationToken.None);
+            var inputs = ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, this, observer: null, FlowFacts.Lock, lockGiven), CancellationToken.None);
             return inputs is null ? null : ForwardDataflow.ExitState(graph, inputs);
         }
 
@@ -452,7 +468,8 @@ namespace GfnGuard.Analyzers.Flow
             {
                 if (operation is IInvocationOperation invocation)
                 {
-                    if (LockOperations.MayBeALockCall(invocation, _roles) || LockEffectOf(invocation) != LockEffect.None)
+                    if (LockOperations.MayBeALockCall(invocation, _roles) || LockEffectOf(invocation) != LockEffect.None
+                        || (LockedArgument(invocation.TargetMethod, invocation.Arguments) is { } locked && _roles.IsLockMemberReference(locked.Argument)))
                     {
                         return true;
                     }
@@ -461,7 +478,8 @@ namespace GfnGuard.Analyzers.Flow
                 {
                     return true;
                 }
-                else if (operation is IObjectCreationOperation { Constructor: { } constructor } && LockEffectOf(constructor) != LockEffect.None)
+                else if (operation is IObjectCreationOperation { Constructor: { } constructor } creation
+                    && (LockEffectOf(constructor) != LockEffect.None || LockedArgument(constructor, creation.Arguments) is { } locked && _roles.IsLockMemberReference(locked.Argument)))
                 {
                     // A guard's constructor (new ScopedWriteLock(kvm)), which a using disposes unseen here.
                     return true;

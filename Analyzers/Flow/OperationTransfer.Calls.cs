@@ -217,19 +217,31 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private FlowLocation TakeLockByConstructor(IObjectCreationOperation creation)
         {
-            if (creation.Constructor is not { DeclaringSyntaxReferences.IsEmpty: false } constructor || _summaries.LockEffectOf(constructor) != LockEffect.Acquire)
+            if (creation.Constructor is not { DeclaringSyntaxReferences.IsEmpty: false } constructor)
             {
                 return default;
             }
 
             var owner = default(FlowLocation);
-            foreach (var argument in creation.Arguments)
+            if (_summaries.LockEffectOf(constructor) == LockEffect.Acquire)
             {
-                if (argument.Value.Type is { IsReferenceType: true, TypeKind: not TypeKind.Delegate } && PlaceOf(argument.Value, _state) is { IsValid: true } place)
+                foreach (var argument in creation.Arguments)
                 {
-                    owner = Canonical(place);
-                    break;
+                    if (argument.Value.Type is { IsReferenceType: true, TypeKind: not TypeKind.Delegate } && PlaceOf(argument.Value, _state) is { IsValid: true } place)
+                    {
+                        owner = Canonical(place);
+                        break;
+                    }
                 }
+            }
+            else if (_summaries.LockedArgument(constructor, creation.Arguments) is { Effect: LockEffect.Acquire } locked && IsLockReference(locked.Argument))
+            {
+                // new write_lock_guard(kvm.mmu_lock): the lock it is given.
+                owner = OwnerOfLock(locked.Argument);
+            }
+            else
+            {
+                return default;
             }
 
             var guard = _summaries.IsLockGuard(creation.Type);
@@ -319,7 +331,15 @@ namespace GfnGuard.Analyzers.Flow
                 return LockEffect.Release;
             }
 
-            return _summaries.LockEffectOf(invocation);
+            var summary = _summaries.LockEffectOf(invocation);
+            if (summary == LockEffect.None && _summaries.LockedArgument(invocation.TargetMethod, invocation.Arguments) is { } locked && IsLockReference(locked.Argument))
+            {
+                // guard_write_lock(kvm.mmu_lock), lock_it(kvm.mmu_lock): the lock it is given, named like a lock call's.
+                byForm = true;
+                return locked.Effect;
+            }
+
+            return summary;
         }
 
         /// <summary>
@@ -424,6 +444,11 @@ namespace GfnGuard.Analyzers.Flow
         private bool IsLockReference(IOperation operation)
         {
             operation = LockOperations.Unwrap(operation);
+            if (_lockGiven is not null && _lockGiven(operation))
+            {
+                return true;
+            }
+
             switch (operation)
             {
                 case IMemberReferenceOperation member:

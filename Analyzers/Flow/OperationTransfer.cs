@@ -45,6 +45,11 @@ namespace GfnGuard.Analyzers.Flow
         private readonly bool _tracksLock;
         private readonly bool _tracksFlush;
 
+        // In a lock summary of a method that takes the lock it is given: the references that name
+        // it (a parameter, a field keeping one), a lock of no known owner here (see
+        // MethodSummaries.LockEffectOnParameter). Null in every other run.
+        private readonly System.Func<IOperation, bool>? _lockGiven;
+
         // Made once: a method group handed to LockOperations.Classify is a new delegate on every call.
         private readonly System.Func<IOperation, bool> _isLockReference;
 
@@ -53,8 +58,9 @@ namespace GfnGuard.Analyzers.Flow
         private FlowState _state = FlowState.Empty;
         private bool _observe;
 
-        internal OperationTransfer(SymbolRoles roles, MethodSummaries summaries, FlowObserver? observer, FlowFacts facts)
+        internal OperationTransfer(SymbolRoles roles, MethodSummaries summaries, FlowObserver? observer, FlowFacts facts, System.Func<IOperation, bool>? lockGiven = null)
         {
+            _lockGiven = lockGiven;
             _roles = roles;
             _summaries = summaries;
             _observer = observer;

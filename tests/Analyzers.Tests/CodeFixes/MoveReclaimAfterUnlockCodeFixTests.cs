@@ -216,6 +216,49 @@ public sealed class MoveReclaimAfterUnlockCodeFixTests
         }
         """);
 
+    /// <summary>A guard or helper of the lock it is given (cleanup.h's guard(write_lock)): its scope's end, or the helper's release, is the release.</summary>
+    [Fact]
+    public Task InsideAGuardOfTheLockItIsGiven_MovesAfterItsScope() => Verify.VerifyFixAsync("using static Guard;\n" + Prelude + KernelPort.LockGivenGuards + """
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                using (guard_write_lock(kvm.mmu_lock))
+                {
+                    kvm_flush_remote_tlbs(kvm);
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                }
+            }
+
+            static void N(kvm kvm)
+            {
+                lock_it(kvm.mmu_lock);
+                {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                unlock_it(kvm.mmu_lock);
+            }
+        }
+        """, "using static Guard;\n" + Prelude + KernelPort.LockGivenGuards + """
+        static class C
+        {
+            static void M(kvm kvm)
+            {
+                using (guard_write_lock(kvm.mmu_lock))
+                {
+                    kvm_flush_remote_tlbs(kvm);
+                }
+
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+
+            static void N(kvm kvm)
+            {
+                lock_it(kvm.mmu_lock);
+                unlock_it(kvm.mmu_lock);
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """, MoveReclaimAfterUnlockCodeFixProvider.EquivalenceKey);
+
     [Fact]
     public Task InsideTryWithUnlockInFinally_MovesAfterTheTry() => VerifyFix("""
         static class C

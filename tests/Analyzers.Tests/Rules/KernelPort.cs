@@ -58,6 +58,29 @@ internal static class KernelPort
         """;
 
     /// <summary>
+    /// cleanup.h's <c>guard(write_lock)(&amp;kvm->mmu_lock)</c> as a port writes it: a guard whose
+    /// constructor takes the lock it is given and whose Dispose drops the one it kept, a helper that
+    /// returns one, and helpers that take and drop the lock they are given.
+    /// </summary>
+    internal const string LockGivenGuards = """
+        // cleanup.h's guard(write_lock): the constructor takes the lock it is given, Dispose drops the one it kept.
+        readonly struct write_lock_guard : System.IDisposable
+        {
+            private readonly object _lock;
+            public write_lock_guard(object l) { _lock = l; write_lock(l); }
+            public void Dispose() => write_unlock(_lock);
+        }
+
+        static class Guard
+        {
+            public static write_lock_guard guard_write_lock(object l) => new write_lock_guard(l);
+            public static void lock_it(object l) => write_lock(l);
+            public static void unlock_it(object l) => write_unlock(l);
+        }
+
+        """;
+
+    /// <summary>
     /// __kvm_handle_hva_range and kvm_mmu_notifier_invalidate_range_start as kvm_main.c has
     /// them (lazy lock, goto mmu_unlock, reclaim after the unlock): no rule may report here.
     /// </summary>
