@@ -227,6 +227,20 @@ namespace GfnGuard.Analyzers.Flow
             return this;
         }
 
+        /// <summary>Whether some zap's result may still owe a TLB flush.</summary>
+        internal bool HasAnyOwedFlush()
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (_entries[i].Location.Fact == PlaceFact.FlushOwed && _entries[i].Value.MayBeTrue)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>A TLB flush, in place on a working copy: no zap's result owes one any more.</summary>
         internal FlowState SettleFlushes()
         {

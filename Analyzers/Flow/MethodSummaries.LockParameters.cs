@@ -81,10 +81,7 @@ namespace GfnGuard.Analyzers.Flow
                     continue;
                 }
 
-                bool IsTheParameter(IOperation operation) =>
-                    LockOperations.Unwrap(operation) is IParameterReferenceOperation { Parameter: var referenced } && SymbolEqualityComparer.Default.Equals(referenced, parameter);
-
-                var effect = ComputeLockEffect(body, IsTheParameter);
+                var effect = ComputeLockEffect(body, ReferencesTo(parameter));
                 if (effect != LockEffect.None)
                 {
                     return (parameter.Ordinal, effect);
@@ -97,24 +94,27 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>Does the body hand the parameter to a lock call as its lock (a primitive, Monitor, a call on it, a helper or constructor that takes the lock it is given)?</summary>
         private bool UsesAsALock(IOperation body, IParameterSymbol parameter)
         {
-            bool IsTheParameter(IOperation operation) =>
-                LockOperations.Unwrap(operation) is IParameterReferenceOperation { Parameter: var referenced } && SymbolEqualityComparer.Default.Equals(referenced, parameter);
+            var isTheParameter = ReferencesTo(parameter);
 
             foreach (var operation in body.Descendants())
             {
                 switch (operation)
                 {
-                    case IInvocationOperation invocation when LockOperations.Classify(invocation, _roles, IsTheParameter) != LockEffect.None:
+                    case IInvocationOperation invocation when LockOperations.Classify(invocation, _roles, isTheParameter) != LockEffect.None:
                         return true;
-                    case IInvocationOperation invocation when LockedArgument(invocation.TargetMethod, invocation.Arguments) is { } locked && IsTheParameter(locked.Argument):
+                    case IInvocationOperation invocation when LockedArgument(invocation.TargetMethod, invocation.Arguments) is { } locked && isTheParameter(locked.Argument):
                         return true;
-                    case IObjectCreationOperation { Constructor: { } constructor } creation when LockedArgument(constructor, creation.Arguments) is { } locked && IsTheParameter(locked.Argument):
+                    case IObjectCreationOperation { Constructor: { } constructor } creation when LockedArgument(constructor, creation.Arguments) is { } locked && isTheParameter(locked.Argument):
                         return true;
                 }
             }
 
             return false;
         }
+
+        /// <summary>Whether an operation is (a conversion of) a reference to the parameter.</summary>
+        private static Func<IOperation, bool> ReferencesTo(IParameterSymbol parameter) =>
+            operation => LockOperations.Unwrap(operation) is IParameterReferenceOperation { Parameter: var referenced } && SymbolEqualityComparer.Default.Equals(referenced, parameter);
 
         /// <summary>
         /// A guard type whose Dispose drops a lock its constructor was given: cleanup.h's

@@ -140,6 +140,11 @@ namespace GfnGuard.Analyzers.Flow
                     break;
             }
 
+            if (lockEffect == LockEffect.Release)
+            {
+                OwedFlushesReleased();
+            }
+
             if (!result.IsValid && _tracksFlags)
             {
                 if (_summaries.ReturnedFlagsOf(method) is { } returned)
@@ -189,6 +194,19 @@ namespace GfnGuard.Analyzers.Flow
             SetFlagState(place, FlagKind.OnlyPrivate, BindByPath(returned.OnlyPrivate ?? BoolValue.Unknown, returned.OnlyPrivateByPath, arguments));
             SetFlagState(place, FlagKind.OnlyShared, BindByPath(returned.OnlyShared ?? BoolValue.Unknown, returned.OnlySharedByPath, arguments));
             return place;
+        }
+
+        /// <summary>
+        /// A release past a zap's unflushed result is where KVM0006 reports it (its observer has seen
+        /// the release): later releases owe nothing more for it, so one missing flush is one finding,
+        /// at the first release, whatever the method does after.
+        /// </summary>
+        private void OwedFlushesReleased()
+        {
+            if (_tracksFlush && _state.HasAnyOwedFlush())
+            {
+                _state = _state.Edit().SettleFlushes();
+            }
         }
 
         /// <summary>

@@ -102,6 +102,7 @@ namespace GfnGuard.Analyzers.Flow
                 }
 
                 SetState(taken, BoolValue.False);
+                OwedFlushesReleased();
             }
         }
     }

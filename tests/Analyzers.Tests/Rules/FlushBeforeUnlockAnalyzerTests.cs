@@ -233,6 +233,28 @@ public sealed class FlushBeforeUnlockAnalyzerTests
         }
         """);
 
+    /// <summary>
+    /// A zap's missing flush is reported at the first release past it, once: a later release
+    /// under a lock taken again owes only what was zapped since (and Fix All flushes each once).
+    /// </summary>
+    [Fact]
+    public Task AMissingFlush_IsReportedAtTheFirstReleasePastIt_Once() => VerifyPort("""
+        static class C
+        {
+            static void M(kvm kvm, kvm_gfn_range range)
+            {
+                KVM_MMU_LOCK(kvm);
+                var flush = kvm_unmap_gfn_range(kvm, ref range);
+                {|KVM0006:KVM_MMU_UNLOCK(kvm)|};
+                KVM_MMU_LOCK(kvm);
+                KVM_MMU_UNLOCK(kvm);
+                KVM_MMU_LOCK(kvm);
+                var again = kvm_unmap_gfn_range(kvm, ref range);
+                {|KVM0006:KVM_MMU_UNLOCK(kvm)|};
+            }
+        }
+        """);
+
     [Fact]
     public Task ConfiguredZapAndFlushNames_AreFollowed() => VerifyPort("""
         static class C
