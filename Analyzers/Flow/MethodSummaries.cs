@@ -464,7 +464,8 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         internal bool MayTouchTheLock(IOperation body)
         {
-            foreach (var operation in body.Descendants())
+            // Itself included: a finally's `Monitor.Exit(lock)` is asked as one operation (KVM0007).
+            foreach (var operation in body.DescendantsAndSelf())
             {
                 if (operation is IInvocationOperation invocation)
                 {

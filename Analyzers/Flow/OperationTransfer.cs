@@ -360,7 +360,7 @@ namespace GfnGuard.Analyzers.Flow
                     return (CompoundAssign(compound), default);
 
                 case IFlowCaptureOperation capture:
-                    if (capture.Value is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IInstanceReferenceOperation)
+                    if (capture.Value is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IInstanceReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true })
                     {
                         _capturedReferences[capture.Id] = _capturedReferences.TryGetValue(capture.Id, out var previous) && previous != capture.Value
                             ? null
@@ -677,6 +677,12 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
+        /// <summary>The member reference a capture stands for, when a store goes through one (see <see cref="Assign"/>); null otherwise.</summary>
+        private IMemberReferenceOperation? CapturedMember(IOperation target) =>
+            target is IFlowCaptureReferenceOperation capture && _capturedReferences.TryGetValue(capture.Id, out var referenced)
+                ? referenced as IMemberReferenceOperation
+                : null;
+
         /// <summary>The place a store writes: a capture of a variable reference writes that variable.</summary>
         private FlowLocation WriteTargetOf(IOperation target) =>
             target is IFlowCaptureReferenceOperation capture && _capturedReferences.TryGetValue(capture.Id, out var referenced) && referenced is not null
@@ -701,7 +707,10 @@ namespace GfnGuard.Analyzers.Flow
                 return BoolValue.Unknown;
             }
 
-            if (_tracksFlags && FilterTarget(assignment.Target) is { } filtered)
+            // `range.attr_filter = p ? SHARED : PRIVATE;`: the graph captures the member before the
+            // branches and stores through the capture; the store is the member's.
+            var captured = CapturedMember(assignment.Target);
+            if (_tracksFlags && FilterTarget(captured ?? assignment.Target, evaluate: captured is null) is { } filtered)
             {
                 // range.attr_filter = X: its two bits are the range's two facts (SPEC 3a).
                 var (shared, @private) = EvaluateFilter(assignment.Value);
@@ -711,7 +720,7 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             ForgetElementsIndexedBy(assignment.Target);
-            var (range, flag, rangeType, isFlag) = FlagTarget(assignment.Target);
+            var (range, flag, rangeType, isFlag) = FlagTarget(captured ?? assignment.Target, evaluate: captured is null);
             var target = isFlag ? range.Flag(flag) : WriteTargetOf(assignment.Target);
             var value = EvaluateWithPlace(assignment.Value);
             if (isFlag)
@@ -778,12 +787,12 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>When <paramref name="target"/> is a followed range's attr_filter: that range and its type.</summary>
-        private (FlowLocation Range, ITypeSymbol? RangeType)? FilterTarget(IOperation target)
+        private (FlowLocation Range, ITypeSymbol? RangeType)? FilterTarget(IOperation target, bool evaluate = true)
         {
             if (target is IMemberReferenceOperation { Instance: { } instance } member
                 && member is IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }
                 && _roles.IsFilterMember(member.Member)
-                && EvaluateWithPlace(instance).Place is { IsValid: true } range)
+                && (evaluate ? EvaluateWithPlace(instance).Place : PlaceOf(instance, _state)) is { IsValid: true } range)
             {
                 return (range, member.Member.ContainingType);
             }
@@ -885,13 +894,13 @@ namespace GfnGuard.Analyzers.Flow
             a.IsDefinitelyFalse || b.IsDefinitelyFalse ? BoolValue.False : a.IsDefinitelyTrue ? b : b.IsDefinitelyTrue ? a : BoolValue.Unknown.Join(a.MayBeTrue && b.MayBeTrue ? BoolValue.True : BoolValue.Unknown);
 
         /// <summary>When <paramref name="target"/> is a gfn range flag of a followed range: that range, the flag and the range's type.</summary>
-        private (FlowLocation Range, FlagKind Flag, ITypeSymbol? RangeType, bool IsFlag) FlagTarget(IOperation target)
+        private (FlowLocation Range, FlagKind Flag, ITypeSymbol? RangeType, bool IsFlag) FlagTarget(IOperation target, bool evaluate = true)
         {
             if (target is IMemberReferenceOperation { Instance: { } instance } member
                 && member is IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }
                 && _roles.TryGetFlag(member.Member, out var flag))
             {
-                var range = EvaluateWithPlace(instance).Place;
+                var range = evaluate ? EvaluateWithPlace(instance).Place : PlaceOf(instance, _state);
                 if (range.IsValid)
                 {
                     return (range, flag, member.Member.ContainingType, true);

@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using GfnGuard.CodeFixes;
 using Verify = GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.HvaRangeNotSharedOnlyAnalyzer>;
 using BothFlags = GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.BothFlagsSetAnalyzer>;
+using EmptyFilter = GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.EmptyFilterAtZapAnalyzer>;
 using Fix = GfnGuard.Analyzers.Tests.Verifiers.CodeFixVerifier<GfnGuard.Analyzers.Rules.HvaRangeNotSharedOnlyAnalyzer, GfnGuard.CodeFixes.MakeRangeSharedOnlyCodeFixProvider>;
 
 namespace GfnGuard.Analyzers.Tests.Rules;
@@ -29,6 +30,43 @@ public sealed class AttrFilterFormTests
         public delegate bool gfn_handler_t(kvm kvm, ref kvm_gfn_range range);
 
         """;
+
+    /// <summary>
+    /// `range.attr_filter = p ? SHARED : PRIVATE;` after the range is made: the graph captures the
+    /// member before the branches and stores through the capture. The store was lost, so the range
+    /// kept the filter 0 it was made with (a false KVM0004 at the zap); a property filter too.
+    /// </summary>
+    [Fact]
+    public Task AConditionalStoredIntoTheFilter_IsTheFilters() => EmptyFilter.VerifyAsync(EnumForm + """
+        public struct KvmGfnRange { public kvm_gfn_range_filter AttrFilter { get; set; } }
+
+        static class Mmu
+        {
+            static bool kvm_unmap_gfn_range(kvm kvm, ref kvm_gfn_range range) => true;
+            static bool UnmapGfnRange(kvm kvm, ref KvmGfnRange range) => true;
+
+            static void field(kvm kvm, bool to_private)
+            {
+                var range = new kvm_gfn_range();
+                range.attr_filter = to_private ? kvm_gfn_range_filter.KVM_FILTER_SHARED : kvm_gfn_range_filter.KVM_FILTER_PRIVATE;
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void property(kvm kvm, bool to_private)
+            {
+                var range = new KvmGfnRange();
+                range.AttrFilter = to_private ? kvm_gfn_range_filter.KVM_FILTER_SHARED : kvm_gfn_range_filter.KVM_FILTER_PRIVATE;
+                UnmapGfnRange(kvm, ref range);
+            }
+
+            static void maybe_empty(kvm kvm, bool to_private)
+            {
+                var range = new kvm_gfn_range();
+                range.attr_filter = to_private ? kvm_gfn_range_filter.KVM_FILTER_SHARED : 0;
+                {|KVM0004:kvm_unmap_gfn_range(kvm, ref range)|};
+            }
+        }
+        """);
 
     [Fact]
     public Task Kvm0002_HoldsInTheEnumForm() => Verify.VerifyAsync(EnumForm + """

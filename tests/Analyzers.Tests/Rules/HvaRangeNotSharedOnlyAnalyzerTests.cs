@@ -414,6 +414,23 @@ public sealed class HvaRangeNotSharedOnlyAnalyzerTests
         }
         """);
 
+    /// <summary>A flag stored from a conditional (through the capture the graph makes of the member) is the flag's.</summary>
+    [Fact]
+    public Task AConditionalStoredIntoAFlag_IsTheFlags() => VerifyPort("""
+        static class KvmMain
+        {
+            static bool kvm_mmu_notifier_clear_young(kvm kvm, gfn_handler_t handler, bool young)
+            {
+                var gfn_range = new kvm_gfn_range { only_private = true };
+                gfn_range.only_private = young ? false : false;
+                gfn_range.only_shared = true;
+                var ret = handler(kvm, ref gfn_range);
+                gfn_range.only_shared = young ? true : false;
+                return ret | {|KVM0002:handler(kvm, ref gfn_range)|};
+            }
+        }
+        """);
+
     /// <summary>
     /// <c>not</c> swaps a pattern's sides, and <c>and</c> / <c>or</c> narrow where they hold / fail:
     /// a port's early return <c>if (range is not { OnlyShared: true, OnlyPrivate: false }) return;</c>

@@ -167,6 +167,49 @@ public sealed class UnbalancedMmuLockAnalyzerTests
         }
         """);
 
+    /// <summary>
+    /// An early return before a lock statement that ends the method: the statement's finally
+    /// (`if (lockTaken) Monitor.Exit(lock)`) releases the lock on the way to the exit, so nothing is
+    /// held there. The finally's bare Monitor.Exit was not seen as touching the lock, and the end
+    /// of the method was reported.
+    /// </summary>
+    [Fact]
+    public Task AnEarlyReturnBeforeALockStatementThatEndsTheMethod_IsFine() => VerifyPort("""
+        static class C
+        {
+            static void zap(kvm kvm, kvm_gfn_range range, bool has_private_mem)
+            {
+                if (!has_private_mem)
+                    return;
+
+                lock (kvm.mmu_lock)
+                {
+                    if (kvm_unmap_gfn_range(kvm, ref range))
+                        kvm_flush_remote_tlbs(kvm);
+                }
+            }
+
+            static void monitor(kvm kvm, int kind)
+            {
+                switch (kind)
+                {
+                    case 0:
+                        return;
+                }
+
+                System.Threading.Monitor.Enter(kvm.mmu_lock);
+                try
+                {
+                    kvm_flush_remote_tlbs(kvm);
+                }
+                finally
+                {
+                    System.Threading.Monitor.Exit(kvm.mmu_lock);
+                }
+            }
+        }
+        """);
+
     [Fact]
     public Task FaithfulKernelPaths_AreFine() => VerifyPort(KernelPort.FaithfulNotifier);
 
