@@ -359,6 +359,10 @@ namespace GfnGuard.Analyzers.Flow
                 case ICompoundAssignmentOperation compound:
                     return (CompoundAssign(compound), default);
 
+                case IDeconstructionAssignmentOperation deconstruction:
+                    Deconstruct(deconstruction);
+                    return (BoolValue.Unknown, default);
+
                 case IFlowCaptureOperation capture:
                     if (capture.Value is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IInstanceReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true })
                     {

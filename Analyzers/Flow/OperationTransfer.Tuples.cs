@@ -1,0 +1,120 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using GfnGuard.Analyzers.Roles;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// Tuples (SPEC section 2): a deconstruction <c>(r.only_private, r.only_shared) = (false, true)</c>
+    /// or <c>var (p, s) = (false, true)</c> stores each element of the tuple on the right into the
+    /// target at its position, all of the right evaluated first (so <c>(a, b) = (b, a)</c> swaps).
+    /// A right side that is no tuple literal (a call's tuple) leaves each target unknown.
+    /// </summary>
+    internal sealed partial class OperationTransfer
+    {
+        private void Deconstruct(IDeconstructionAssignmentOperation deconstruction)
+        {
+            var targets = new List<IOperation>();
+            var values = new List<IOperation?>();
+            Pair(deconstruction.Target, deconstruction.Value, targets, values);
+
+            // The right side, in order, each range copied aside: a target written first must not change a value read later.
+            var evaluated = new (BoolValue Value, FlowLocation Place)[values.Count];
+            for (var i = 0; i < values.Count; i++)
+            {
+                if (values[i] is not { } value)
+                {
+                    continue;
+                }
+
+                var (result, place) = EvaluateWithPlace(value);
+                var aside = default(FlowLocation);
+                if (place.IsValid)
+                {
+                    aside = new FlowLocation(value, string.Empty);
+                    CopyOrForget(place, aside);
+                }
+
+                evaluated[i] = (result, aside);
+            }
+
+            if (values.Count == 0)
+            {
+                Evaluate(deconstruction.Value);
+            }
+
+            for (var i = 0; i < targets.Count; i++)
+            {
+                StoreElement(deconstruction, targets[i], values[i], evaluated[i]);
+            }
+        }
+
+        /// <summary>Pairs each target with the value at its position (null when the right side is no tuple there), through nested tuples and declarations.</summary>
+        private static void Pair(IOperation target, IOperation? value, List<IOperation> targets, List<IOperation?> values)
+        {
+            while (target is IDeclarationExpressionOperation declaration)
+            {
+                target = declaration.Expression;
+            }
+
+            while (value is IConversionOperation { IsImplicit: true } conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            if (target is ITupleOperation targetTuple)
+            {
+                var valueTuple = value as ITupleOperation;
+                for (var i = 0; i < targetTuple.Elements.Length; i++)
+                {
+                    var element = valueTuple is not null && valueTuple.Elements.Length == targetTuple.Elements.Length ? valueTuple.Elements[i] : null;
+                    Pair(targetTuple.Elements[i], element, targets, values);
+                }
+
+                return;
+            }
+
+            if (target is not IDiscardOperation)
+            {
+                targets.Add(target);
+                values.Add(value);
+            }
+        }
+
+        private void StoreElement(IDeconstructionAssignmentOperation deconstruction, IOperation target, IOperation? valueOperation, (BoolValue Value, FlowLocation Place) value)
+        {
+            var valueSyntax = valueOperation?.Syntax ?? deconstruction.Value.Syntax;
+            if (_tracksFlags && FilterTarget(target) is { } filtered)
+            {
+                var (shared, @private) = valueOperation is null ? (BoolValue.Unknown, BoolValue.Unknown) : EvaluateFilter(valueOperation, evaluate: false);
+                StoreFlag(filtered.Range, FlagKind.OnlyPrivate, filtered.RangeType, @private, deconstruction.Syntax, valueSyntax);
+                StoreFlag(filtered.Range, FlagKind.OnlyShared, filtered.RangeType, shared, deconstruction.Syntax, valueSyntax);
+                return;
+            }
+
+            ForgetElementsIndexedBy(target);
+            var (range, flag, rangeType, isFlag) = FlagTarget(target);
+            if (isFlag)
+            {
+                StoreFlag(range, flag, rangeType, valueOperation is null ? BoolValue.Unknown : value.Value, deconstruction.Syntax, valueSyntax);
+                return;
+            }
+
+            var place = WriteTargetOf(target);
+            if (!place.IsValid)
+            {
+                return;
+            }
+
+            if (valueOperation is null)
+            {
+                ForgetState(place);
+            }
+            else
+            {
+                StoreValue(place, valueOperation, value);
+            }
+        }
+    }
+}
