@@ -265,7 +265,9 @@ namespace GfnGuard.Analyzers.Flow
             var result = new List<int>?[graph.Blocks.Length];
             for (var i = 0; i < result.Length; i++)
             {
-                for (var region = graph.Blocks[i].EnclosingRegion; region is not null; region = region.EnclosingRegion)
+                // A lambda's graph sits inside its method's regions: a try around the lambda is the
+                // method's, whose handlers are no blocks of this graph (their ordinals are the method's).
+                for (var region = graph.Blocks[i].EnclosingRegion; region is not null && region != graph.Root; region = region.EnclosingRegion)
                 {
                     if (region.Kind != ControlFlowRegionKind.Try || region.EnclosingRegion is not { } tryAnd)
                     {

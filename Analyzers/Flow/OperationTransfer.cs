@@ -768,12 +768,11 @@ namespace GfnGuard.Analyzers.Flow
             var target = isFlag ? range.Flag(flag) : TargetOf(compound.Target);
             var before = target.IsValid ? _state.Get(target) : BoolValue.Unknown;
             var operand = Evaluate(compound.Value);
+            // `flag &= x` where the flag is false stays false; `flag |= x` where it is true stays true.
             var result = compound.OperatorKind switch
             {
-                BinaryOperatorKind.Or when operand.IsDefinitelyTrue => BoolValue.True,
-                BinaryOperatorKind.Or when operand.IsDefinitelyFalse => before,
-                BinaryOperatorKind.And when operand.IsDefinitelyFalse => BoolValue.False,
-                BinaryOperatorKind.And when operand.IsDefinitelyTrue => before,
+                BinaryOperatorKind.Or => Or(before, operand),
+                BinaryOperatorKind.And => And(before, operand),
                 _ => BoolValue.Unknown.Join(before.MayBeTrue || operand.MayBeTrue ? BoolValue.True : BoolValue.Unknown),
             };
 

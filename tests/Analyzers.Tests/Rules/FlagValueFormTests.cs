@@ -186,4 +186,26 @@ public sealed class FlagValueFormTests
             static kvm_gfn_range Broken(int kind) => new kvm_gfn_range { only_private = kind == 1, {|KVM0001:only_shared = kind != 2|} };
         }
         """);
+
+    /// <summary>`flag &amp;= x` where the flag is false stays false, and `flag |= x` where it is true stays true (a false KVM0001 before).</summary>
+    [Fact]
+    public Task CompoundStoresOfAKnownFlag_KeepWhatTheyCannotChange() => Verify_("""
+        static class C
+        {
+            static kvm_gfn_range shared(bool young)
+            {
+                var r = new kvm_gfn_range();
+                r.only_shared |= true;
+                r.only_private &= young;
+                return r;
+            }
+
+            static kvm_gfn_range both(bool young)
+            {
+                var r = new kvm_gfn_range { only_shared = true };
+                {|KVM0001:r.only_private |= young|};
+                return r;
+            }
+        }
+        """);
 }
