@@ -171,11 +171,7 @@ namespace GfnGuard.Analyzers.Flow
                 if (argument.Parameter is { Type.TypeKind: TypeKind.Enum })
                 {
                     var (shared, @private) = EvaluateFilter(argument.Value, evaluate: false);
-                    var place = new FlowLocation(invocation, string.Empty);
-                    ForgetState(place);
-                    SetFlagState(place, FlagKind.OnlyShared, And(shared, @private.Negate()));
-                    SetFlagState(place, FlagKind.OnlyPrivate, And(@private, shared.Negate()));
-                    return place;
+                    return NewRange(invocation, And(@private, shared.Negate()), And(shared, @private.Negate()));
                 }
             }
 
@@ -187,12 +183,19 @@ namespace GfnGuard.Analyzers.Flow
         /// place of its own, holding the helper's returned flags bound to this call's arguments.
         /// Not a store the rules observe: where the helper sets both flags, its body is reported.
         /// </summary>
-        private FlowLocation ReturnedRange(IOperation call, FlagEffect returned, CallArguments arguments)
+        private FlowLocation ReturnedRange(IOperation call, FlagEffect returned, CallArguments arguments) =>
+            NewRange(
+                call,
+                BindByPath(returned.OnlyPrivate ?? BoolValue.Unknown, returned.OnlyPrivateByPath, arguments),
+                BindByPath(returned.OnlyShared ?? BoolValue.Unknown, returned.OnlySharedByPath, arguments));
+
+        /// <summary>The place of the range a call returns, holding these flags (nothing else of it is known).</summary>
+        private FlowLocation NewRange(IOperation call, BoolValue onlyPrivate, BoolValue onlyShared)
         {
             var place = new FlowLocation(call, string.Empty);
             ForgetState(place);
-            SetFlagState(place, FlagKind.OnlyPrivate, BindByPath(returned.OnlyPrivate ?? BoolValue.Unknown, returned.OnlyPrivateByPath, arguments));
-            SetFlagState(place, FlagKind.OnlyShared, BindByPath(returned.OnlyShared ?? BoolValue.Unknown, returned.OnlySharedByPath, arguments));
+            SetFlagState(place, FlagKind.OnlyPrivate, onlyPrivate);
+            SetFlagState(place, FlagKind.OnlyShared, onlyShared);
             return place;
         }
 
