@@ -9,21 +9,24 @@ namespace GfnGuard.Analyzers.Flow
     /// Tuples (SPEC section 2): a deconstruction <c>(r.only_private, r.only_shared) = (false, true)</c>
     /// or <c>var (p, s) = (false, true)</c> stores each element of the tuple on the right into the
     /// target at its position, all of the right evaluated first (so <c>(a, b) = (b, a)</c> swaps).
-    /// A right side that is no tuple literal (a call's tuple) leaves each target unknown.
+    /// A right side that is no tuple literal (a call's tuple) still runs, and leaves each target unknown.
     /// </summary>
     internal sealed partial class OperationTransfer
     {
         private void Deconstruct(IDeconstructionAssignmentOperation deconstruction)
         {
-            var targets = new List<IOperation>();
-            var values = new List<IOperation?>();
-            Pair(deconstruction.Target, deconstruction.Value, targets, values);
+            // In source order: each target with the value at its position (null when the right side
+            // is no tuple there), and each right side that is no tuple literal (a call's tuple), to
+            // run with no target of its own.
+            var steps = new List<(IOperation? Target, IOperation? Value)>();
+            Pair(deconstruction.Target, deconstruction.Value, steps);
 
-            // The right side, in order, each range copied aside: a target written first must not change a value read later.
-            var evaluated = new (BoolValue Value, FlowLocation Place)[values.Count];
-            for (var i = 0; i < values.Count; i++)
+            // The right side first, in order, each range copied aside: a target written first must
+            // not change a value read later.
+            var evaluated = new (BoolValue Value, FlowLocation Place)[steps.Count];
+            for (var i = 0; i < steps.Count; i++)
             {
-                if (values[i] is not { } value)
+                if (steps[i].Value is not { } value)
                 {
                     continue;
                 }
@@ -39,19 +42,17 @@ namespace GfnGuard.Analyzers.Flow
                 evaluated[i] = (result, aside);
             }
 
-            if (values.Count == 0)
+            for (var i = 0; i < steps.Count; i++)
             {
-                Evaluate(deconstruction.Value);
-            }
-
-            for (var i = 0; i < targets.Count; i++)
-            {
-                StoreElement(deconstruction, targets[i], values[i], evaluated[i]);
+                if (steps[i].Target is { } target)
+                {
+                    StoreElement(deconstruction, target, steps[i].Value, evaluated[i]);
+                }
             }
         }
 
-        /// <summary>Pairs each target with the value at its position (null when the right side is no tuple there), through nested tuples and declarations.</summary>
-        private static void Pair(IOperation target, IOperation? value, List<IOperation> targets, List<IOperation?> values)
+        /// <summary>Pairs each target with the value at its position, through nested tuples and declarations (see <see cref="Deconstruct"/>).</summary>
+        private static void Pair(IOperation target, IOperation? value, List<(IOperation? Target, IOperation? Value)> steps)
         {
             while (target is IDeclarationExpressionOperation declaration)
             {
@@ -66,20 +67,37 @@ namespace GfnGuard.Analyzers.Flow
             if (target is ITupleOperation targetTuple)
             {
                 var valueTuple = value as ITupleOperation;
+                if (valueTuple is null || valueTuple.Elements.Length != targetTuple.Elements.Length)
+                {
+                    // `var (a, b) = pair();`: the call runs; what it returns is not known.
+                    if (value is not null)
+                    {
+                        steps.Add((null, value));
+                    }
+
+                    valueTuple = null;
+                }
+
                 for (var i = 0; i < targetTuple.Elements.Length; i++)
                 {
-                    var element = valueTuple is not null && valueTuple.Elements.Length == targetTuple.Elements.Length ? valueTuple.Elements[i] : null;
-                    Pair(targetTuple.Elements[i], element, targets, values);
+                    Pair(targetTuple.Elements[i], valueTuple?.Elements[i], steps);
                 }
 
                 return;
             }
 
-            if (target is not IDiscardOperation)
+            if (target is IDiscardOperation)
             {
-                targets.Add(target);
-                values.Add(value);
+                // `var (a, _) = (x, f())`: the discarded value still runs.
+                if (value is not null)
+                {
+                    steps.Add((null, value));
+                }
+
+                return;
             }
+
+            steps.Add((target, value));
         }
 
         private void StoreElement(IDeconstructionAssignmentOperation deconstruction, IOperation target, IOperation? valueOperation, (BoolValue Value, FlowLocation Place) value)

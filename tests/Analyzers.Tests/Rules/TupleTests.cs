@@ -1,6 +1,7 @@
 using System.Threading.Tasks;
 using BothFlags = GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.BothFlagsSetAnalyzer>;
 using HvaShared = GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.HvaRangeNotSharedOnlyAnalyzer>;
+using Reclaim = GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.ReclaimUnderMmuLockAnalyzer>;
 
 namespace GfnGuard.Analyzers.Tests.Rules;
 
@@ -54,6 +55,36 @@ public sealed class TupleTests
                 var r = new kvm_gfn_range();
                 (r.only_private, r.only_shared) = (!shared, shared);
                 return r;
+            }
+        }
+        """));
+
+    /// <summary>
+    /// A right side that is no tuple literal, or a value that is discarded, still runs: a call there
+    /// that reclaims under the lock is reported.
+    /// </summary>
+    [Fact]
+    public Task TheRightSideOfADeconstruction_Runs() => Reclaim.VerifyAsync(Port("""
+        static class C
+        {
+            static (bool, int) reclaim_pair(kvm kvm)
+            {
+                kvm_arch_guest_memory_reclaimed(kvm);
+                return (true, 0);
+            }
+
+            static int reclaim_one(kvm kvm)
+            {
+                kvm_arch_guest_memory_reclaimed(kvm);
+                return 0;
+            }
+
+            static void M(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                var (a, b) = {|KVM0003:reclaim_pair(kvm)|};
+                var (c, _) = (a, {|KVM0003:reclaim_one(kvm)|});
+                KVM_MMU_UNLOCK(kvm);
             }
         }
         """));
