@@ -343,7 +343,7 @@ namespace GfnGuard.CodeFixes
             }
 
             // guard_write_lock(kvm.mmu_lock), unlock_it(kvm.mmu_lock): a helper of the lock it is given.
-            return effect == LockEffect.None && roles.Summaries.LockedArgument(invocation.TargetMethod, invocation.Arguments) is { } locked && roles.Roles.IsLockMemberReference(locked.Argument)
+            return effect == LockEffect.None && roles.Summaries.LockedArgument(invocation.TargetMethod, invocation.Arguments, roles.Roles.IsLockMemberReference) is { } locked
                 ? locked.Effect
                 : effect;
         }

@@ -47,8 +47,12 @@ namespace GfnGuard.Analyzers.Flow
             return Guarded(method, (-1, LockEffect.None), _lockParameterEffects, _computeLockParameterEffect ??= ComputeLockEffectOnParameter);
         }
 
-        /// <summary>The argument a call gives the parameter whose lock its callee takes or drops, with that effect; null when it has none.</summary>
-        internal (IOperation Argument, LockEffect Effect)? LockedArgument(IMethodSymbol callee, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments)
+        /// <summary>
+        /// The argument a call gives the parameter whose lock its callee takes or drops, with that
+        /// effect, when <paramref name="isLock"/> says the argument is the lock (<c>kvm.mmu_lock</c>,
+        /// or the lock a summary is following); null otherwise.
+        /// </summary>
+        internal (IOperation Argument, LockEffect Effect)? LockedArgument(IMethodSymbol callee, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, Func<IOperation, bool> isLock)
         {
             var (ordinal, effect) = LockEffectOnParameter(callee);
             if (effect == LockEffect.None)
@@ -60,7 +64,7 @@ namespace GfnGuard.Analyzers.Flow
             {
                 if (argument.Parameter?.Ordinal == ordinal)
                 {
-                    return (argument.Value, effect);
+                    return isLock(argument.Value) ? (argument.Value, effect) : null;
                 }
             }
 
@@ -102,9 +106,9 @@ namespace GfnGuard.Analyzers.Flow
                 {
                     case IInvocationOperation invocation when LockOperations.Classify(invocation, _roles, isTheParameter) != LockEffect.None:
                         return true;
-                    case IInvocationOperation invocation when LockedArgument(invocation.TargetMethod, invocation.Arguments) is { } locked && isTheParameter(locked.Argument):
+                    case IInvocationOperation invocation when LockedArgument(invocation.TargetMethod, invocation.Arguments, isTheParameter) is not null:
                         return true;
-                    case IObjectCreationOperation { Constructor: { } constructor } creation when LockedArgument(constructor, creation.Arguments) is { } locked && isTheParameter(locked.Argument):
+                    case IObjectCreationOperation { Constructor: { } constructor } creation when LockedArgument(constructor, creation.Arguments, isTheParameter) is not null:
                         return true;
                 }
             }

@@ -160,6 +160,7 @@ namespace GfnGuard.Analyzers.Flow
             return new FlagEffect(Joined(privateByPath), Joined(sharedByPath), ByPath(privateByPath), ByPath(sharedByPath));
         }
 
+        /// <summary>The range's two flags as its caller gives them: unknowns a call binds to its arguments.</summary>
         private static FlowState FromTheCaller(FlowState state, FlowLocation range)
         {
             foreach (var flag in new[] { FlagKind.OnlyPrivate, FlagKind.OnlyShared })

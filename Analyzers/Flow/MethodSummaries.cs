@@ -40,6 +40,9 @@ namespace GfnGuard.Analyzers.Flow
         private readonly Func<IMethodSymbol, SummaryBox<FlagEffects>> _computeFlagEffects;
         private readonly Func<IMethodSymbol, bool> _computeHasCallers;
         private readonly Func<IMethodSymbol, ImmutableArray<int>> _computeZappedRanges;
+
+        // kvm->mmu_lock as an argument (a given-lock helper's, see LockedArgument).
+        private readonly Func<IOperation, bool> _isLockMember;
         private readonly ConcurrentDictionary<IMethodSymbol, bool> _hasCallers = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<(BoolValue, BoolValue)>> _bothFlagsFromCallers =
             new ConcurrentDictionary<IMethodSymbol, ImmutableArray<(BoolValue, BoolValue)>>(SymbolEqualityComparer.Default);
@@ -53,6 +56,7 @@ namespace GfnGuard.Analyzers.Flow
             _computeFlagEffects = method => new SummaryBox<FlagEffects>(ComputeFlagEffects(method));
             _computeHasCallers = ComputeHasCallers;
             _computeZappedRanges = ComputeZappedRanges;
+            _isLockMember = roles.IsLockMemberReference;
         }
 
         /// <summary>Acquire or Release when the method's body takes (drops) mmu_lock on every path without undoing it.</summary>
@@ -357,10 +361,8 @@ namespace GfnGuard.Analyzers.Flow
                     var guard = unwrapped switch
                     {
                         IInvocationOperation call => LockOperations.Classify(call, _roles, lockGiven) == LockEffect.GuardAcquire || LockEffectOf(call.TargetMethod) == LockEffect.GuardAcquire
-                            || (lockGiven is not null && LockedArgument(call.TargetMethod, call.Arguments) is { Effect: LockEffect.GuardAcquire } locked && lockGiven(locked.Argument)),
-                        IObjectCreationOperation creation => lockGiven is null ? MakesALockGuard(creation)
-                            : creation.Constructor is { } constructor && LockedArgument(constructor, creation.Arguments) is { Effect: LockEffect.Acquire } taken
-                                && lockGiven(taken.Argument) && IsLockGuard(creation.Type),
+                            || (lockGiven is not null && LockedArgument(call.TargetMethod, call.Arguments, lockGiven) is { Effect: LockEffect.GuardAcquire }),
+                        IObjectCreationOperation creation => MakesALockGuard(creation, lockGiven),
                         _ => false,
                     };
                     if (!guard)
@@ -375,11 +377,16 @@ namespace GfnGuard.Analyzers.Flow
             return any;
         }
 
-        /// <summary><c>new ScopedWriteLock(kvm)</c>: a constructor that takes the lock on every path, of a type whose Dispose drops it.</summary>
-        internal bool MakesALockGuard(IObjectCreationOperation creation) =>
+        /// <summary>
+        /// <c>new ScopedWriteLock(kvm)</c>: a constructor that takes the lock on every path, of a type
+        /// whose Dispose drops it; or <c>new write_lock_guard(kvm.mmu_lock)</c>, one that takes the
+        /// lock it is given. With <paramref name="lockGiven"/> (a summary following a given lock),
+        /// only a guard of that lock.
+        /// </summary>
+        internal bool MakesALockGuard(IObjectCreationOperation creation, Func<IOperation, bool>? lockGiven = null) =>
             creation.Constructor is { } constructor
-            && (LockEffectOf(constructor) == LockEffect.Acquire
-                || (LockedArgument(constructor, creation.Arguments) is { Effect: LockEffect.Acquire } taken && _roles.IsLockMemberReference(taken.Argument)))
+            && ((lockGiven is null && LockEffectOf(constructor) == LockEffect.Acquire)
+                || LockedArgument(constructor, creation.Arguments, lockGiven ?? _isLockMember) is { Effect: LockEffect.Acquire })
             && IsLockGuard(creation.Type);
 
         /// <summary>
@@ -470,7 +477,7 @@ namespace GfnGuard.Analyzers.Flow
                 if (operation is IInvocationOperation invocation)
                 {
                     if (LockOperations.MayBeALockCall(invocation, _roles) || LockEffectOf(invocation) != LockEffect.None
-                        || (LockedArgument(invocation.TargetMethod, invocation.Arguments) is { } locked && _roles.IsLockMemberReference(locked.Argument)))
+                        || LockedArgument(invocation.TargetMethod, invocation.Arguments, _isLockMember) is not null)
                     {
                         return true;
                     }
@@ -480,7 +487,7 @@ namespace GfnGuard.Analyzers.Flow
                     return true;
                 }
                 else if (operation is IObjectCreationOperation { Constructor: { } constructor } creation
-                    && (LockEffectOf(constructor) != LockEffect.None || LockedArgument(constructor, creation.Arguments) is { } locked && _roles.IsLockMemberReference(locked.Argument)))
+                    && (LockEffectOf(constructor) != LockEffect.None || LockedArgument(constructor, creation.Arguments, _isLockMember) is not null))
                 {
                     // A guard's constructor (new ScopedWriteLock(kvm)), which a using disposes unseen here.
                     return true;
@@ -626,10 +633,7 @@ namespace GfnGuard.Analyzers.Flow
             var entry = FlowState.Empty;
             foreach (var place in candidates.Select(c => c.Place).Concat(thisIsRange ? new[] { thisPlace } : Array.Empty<FlowLocation>()))
             {
-                foreach (var flag in new[] { FlagKind.OnlyPrivate, FlagKind.OnlyShared })
-                {
-                    entry = entry.Set(place.Flag(flag), BoolValue.UnknownFrom(place.Flag(flag)));
-                }
+                entry = FromTheCaller(entry, place);
             }
 
             var touched = new TouchedFlags();

@@ -255,7 +255,7 @@ namespace GfnGuard.Analyzers.Flow
                     }
                 }
             }
-            else if (_summaries.LockedArgument(constructor, creation.Arguments) is { Effect: LockEffect.Acquire } locked && IsLockReference(locked.Argument))
+            else if (_summaries.LockedArgument(constructor, creation.Arguments, _isLockReference) is { Effect: LockEffect.Acquire } locked)
             {
                 // new write_lock_guard(kvm.mmu_lock): the lock it is given.
                 owner = OwnerOfLock(locked.Argument);
@@ -353,7 +353,7 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var summary = _summaries.LockEffectOf(invocation);
-            if (summary == LockEffect.None && _summaries.LockedArgument(invocation.TargetMethod, invocation.Arguments) is { } locked && IsLockReference(locked.Argument))
+            if (summary == LockEffect.None && _summaries.LockedArgument(invocation.TargetMethod, invocation.Arguments, _isLockReference) is { } locked)
             {
                 // guard_write_lock(kvm.mmu_lock), lock_it(kvm.mmu_lock): the lock it is given, named like a lock call's.
                 byForm = true;

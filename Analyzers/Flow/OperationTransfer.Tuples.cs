@@ -106,8 +106,7 @@ namespace GfnGuard.Analyzers.Flow
             if (_tracksFlags && FilterTarget(target) is { } filtered)
             {
                 var (shared, @private) = valueOperation is null ? (BoolValue.Unknown, BoolValue.Unknown) : EvaluateFilter(valueOperation, evaluate: false);
-                StoreFlag(filtered.Range, FlagKind.OnlyPrivate, filtered.RangeType, @private, deconstruction.Syntax, valueSyntax);
-                StoreFlag(filtered.Range, FlagKind.OnlyShared, filtered.RangeType, shared, deconstruction.Syntax, valueSyntax);
+                StoreFilter(filtered, shared, @private, deconstruction.Syntax, valueSyntax);
                 return;
             }
 

@@ -718,8 +718,7 @@ namespace GfnGuard.Analyzers.Flow
             {
                 // range.attr_filter = X: its two bits are the range's two facts (SPEC 3a).
                 var (shared, @private) = EvaluateFilter(assignment.Value);
-                StoreFlag(filtered.Range, FlagKind.OnlyPrivate, filtered.RangeType, @private, assignment.Syntax, assignment.Value.Syntax);
-                StoreFlag(filtered.Range, FlagKind.OnlyShared, filtered.RangeType, shared, assignment.Syntax, assignment.Value.Syntax);
+                StoreFilter(filtered, shared, @private, assignment.Syntax, assignment.Value.Syntax);
                 return BoolValue.Unknown;
             }
 
@@ -759,8 +758,7 @@ namespace GfnGuard.Analyzers.Flow
                     BinaryOperatorKind.And => (And(beforeShared, shared), And(beforePrivate, @private)),
                     _ => (BoolValue.Unknown, BoolValue.Unknown),
                 };
-                StoreFlag(filtered.Range, FlagKind.OnlyPrivate, filtered.RangeType, p, compound.Syntax, compound.Syntax);
-                StoreFlag(filtered.Range, FlagKind.OnlyShared, filtered.RangeType, s, compound.Syntax, compound.Syntax);
+                StoreFilter(filtered, s, p, compound.Syntax, compound.Syntax);
                 return BoolValue.Unknown;
             }
 
@@ -911,6 +909,13 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return (default, default, null, false);
+        }
+
+        /// <summary>A store into a range's attr_filter: its two bits are the range's two facts (SPEC 3a), stored private first, then shared.</summary>
+        private void StoreFilter((FlowLocation Range, ITypeSymbol? RangeType) filtered, BoolValue shared, BoolValue @private, SyntaxNode reportNode, SyntaxNode valueNode)
+        {
+            StoreFlag(filtered.Range, FlagKind.OnlyPrivate, filtered.RangeType, @private, reportNode, valueNode);
+            StoreFlag(filtered.Range, FlagKind.OnlyShared, filtered.RangeType, shared, reportNode, valueNode);
         }
 
         private void StoreFlag(FlowLocation range, FlagKind flag, ITypeSymbol? rangeType, BoolValue value, SyntaxNode reportNode, SyntaxNode valueNode)
