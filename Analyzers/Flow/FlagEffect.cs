@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using GfnGuard.Analyzers.Roles;
 
 namespace GfnGuard.Analyzers.Flow
@@ -13,12 +14,18 @@ namespace GfnGuard.Analyzers.Flow
         {
         }
 
-        internal FlagEffect(BoolValue? onlyPrivate, BoolValue? onlyShared, System.Collections.Immutable.ImmutableArray<BoolValue> privateByPath, System.Collections.Immutable.ImmutableArray<BoolValue> sharedByPath)
+        internal FlagEffect(BoolValue? onlyPrivate, BoolValue? onlyShared, ImmutableArray<BoolValue> privateByPath, ImmutableArray<BoolValue> sharedByPath)
+            : this(onlyPrivate, onlyShared, privateByPath, sharedByPath, default)
+        {
+        }
+
+        internal FlagEffect(BoolValue? onlyPrivate, BoolValue? onlyShared, ImmutableArray<BoolValue> privateByPath, ImmutableArray<BoolValue> sharedByPath, ImmutableArray<ImmutableArray<(int Ordinal, bool Value)>> decidedByPath)
         {
             OnlyPrivate = onlyPrivate;
             OnlyShared = onlyShared;
             OnlyPrivateByPath = privateByPath;
             OnlySharedByPath = sharedByPath;
+            DecidedByPath = decidedByPath;
         }
 
         internal BoolValue? OnlyPrivate { get; }
@@ -30,10 +37,16 @@ namespace GfnGuard.Analyzers.Flow
         /// unknown). A call binds each to its arguments before joining them: joined first, "as the
         /// caller gave it" on one path and "the parameter" on another is one unknown no call can bind.
         /// </summary>
-        internal System.Collections.Immutable.ImmutableArray<BoolValue> OnlyPrivateByPath { get; }
+        internal ImmutableArray<BoolValue> OnlyPrivateByPath { get; }
 
         /// <summary>As <see cref="OnlyPrivateByPath"/>, for OnlyShared.</summary>
-        internal System.Collections.Immutable.ImmutableArray<BoolValue> OnlySharedByPath { get; }
+        internal ImmutableArray<BoolValue> OnlySharedByPath { get; }
+
+        /// <summary>
+        /// When not default, the bool parameters each path decided (see <see cref="DecidedParameters"/>),
+        /// index by index with both by-path arrays: a call skips a path its arguments rule out.
+        /// </summary>
+        internal ImmutableArray<ImmutableArray<(int Ordinal, bool Value)>> DecidedByPath { get; }
 
         internal bool IsNone => OnlyPrivate is null && OnlyShared is null;
     }

@@ -30,7 +30,7 @@ namespace GfnGuard.Analyzers.Flow
         {
             method = Normalize(method);
             if (method.ReturnsVoid || method.ReturnsByRef || method.ReturnsByRefReadonly || method.DeclaringSyntaxReferences.IsEmpty
-                || !_roles.IsGfnRangeType(method.ReturnType) || MayBeOverridden(method))
+                || !(_roles.IsGfnRangeType(method.ReturnType) || ReturnsAFilter(method)) || MayBeOverridden(method))
             {
                 return null;
             }
@@ -105,15 +105,42 @@ namespace GfnGuard.Analyzers.Flow
             (method.IsVirtual || method.IsAbstract || (method.IsOverride && !method.IsSealed))
             && !method.ContainingType.IsSealed && !method.ContainingType.IsValueType;
 
+        /// <summary>
+        /// A filter helper (<c>kvm_gfn_range_filter filter_for(bool private)</c>): its value is followed
+        /// as two bits, held where a range's two flags are. An integer one counts only when its body
+        /// names a filter constant, so that no other integer helper is summarised.
+        /// </summary>
+        private bool ReturnsAFilter(IMethodSymbol method) =>
+            _roles.IsFilterEnum(method.ReturnType) || SymbolRoles.IsIntegerFilterType(method.ReturnType);
+
+        private static bool NamesAFilterConstant(IMethodSymbol method)
+        {
+            foreach (var reference in method.DeclaringSyntaxReferences)
+            {
+                foreach (var token in reference.GetSyntax().DescendantTokens())
+                {
+                    if (RoleCatalog.FilterSharedNames.Contains(token.ValueText) || RoleCatalog.FilterPrivateNames.Contains(token.ValueText))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
         private FlagEffect? ComputeReturnedFlags(IMethodSymbol method)
         {
-            if (BodyGraph(method) is not { } graph)
+            var returnsRange = _roles.IsGfnRangeType(method.ReturnType);
+            if ((!returnsRange && SymbolRoles.IsIntegerFilterType(method.ReturnType) && !NamesAFilterConstant(method))
+                || BodyGraph(method) is not { } graph)
             {
                 return null;
             }
 
             // A range parameter (or `this` range) starts with its callers' flags, held explicitly, so
             // a range returned as given, or copied and returned, ends with values a call can bind.
+            // (A filter parameter needs nothing: its bits read as its callers'.)
             var entry = FlowState.Empty;
             foreach (var parameter in method.Parameters)
             {
@@ -134,30 +161,35 @@ namespace GfnGuard.Analyzers.Flow
                 return null;
             }
 
-            var privateByPath = new List<BoolValue>();
-            var sharedByPath = new List<BoolValue>();
+            var decidable = DecidedParameters.Candidates(method, BodyOperation(method));
+            var paths = new PathFlags();
             foreach (var block in graph.Blocks)
             {
-                if (block.FallThroughSuccessor?.Semantics != ControlFlowBranchSemantics.Return || block.BranchValue is null || inputs[block.Ordinal] is not { } paths)
+                if (block.FallThroughSuccessor?.Semantics != ControlFlowBranchSemantics.Return || block.BranchValue is null || inputs[block.Ordinal] is not { } states)
                 {
                     continue;
                 }
 
-                foreach (var path in paths.Paths)
+                foreach (var path in states.Paths)
                 {
-                    var (state, returned) = transfer.TransferToValue(block, path);
-                    Add(privateByPath, returned.IsValid ? state.Get(returned.Flag(FlagKind.OnlyPrivate)).WithoutSites() : BoolValue.Unknown);
-                    Add(sharedByPath, returned.IsValid ? state.Get(returned.Flag(FlagKind.OnlyShared)).WithoutSites() : BoolValue.Unknown);
+                    BoolValue onlyPrivate, onlyShared;
+                    if (returnsRange)
+                    {
+                        var (state, returned) = transfer.TransferToValue(block, path);
+                        onlyPrivate = returned.IsValid ? state.Get(returned.Flag(FlagKind.OnlyPrivate)) : BoolValue.Unknown;
+                        onlyShared = returned.IsValid ? state.Get(returned.Flag(FlagKind.OnlyShared)) : BoolValue.Unknown;
+                    }
+                    else
+                    {
+                        (onlyShared, onlyPrivate) = transfer.TransferToFilter(block, path);
+                    }
+
+                    paths.Add(onlyPrivate.WithoutSites(), onlyShared.WithoutSites(), DecidedParameters.On(path, decidable));
                 }
             }
 
-            if (privateByPath.Count == 0)
-            {
-                // Every path throws.
-                return null;
-            }
-
-            return new FlagEffect(Joined(privateByPath), Joined(sharedByPath), ByPath(privateByPath), ByPath(sharedByPath));
+            // None when every path throws.
+            return paths.Count == 0 ? null : paths.ToEffect();
         }
 
         /// <summary>The range's two flags as its caller gives them: unknowns a call binds to its arguments.</summary>
@@ -170,26 +202,5 @@ namespace GfnGuard.Analyzers.Flow
 
             return state;
         }
-
-        private static void Add(List<BoolValue> values, BoolValue value)
-        {
-            if (!values.Contains(value))
-            {
-                values.Add(value);
-            }
-        }
-
-        private static BoolValue Joined(List<BoolValue> values)
-        {
-            var joined = values[0];
-            for (var i = 1; i < values.Count; i++)
-            {
-                joined = joined.Join(values[i]);
-            }
-
-            return joined;
-        }
-
-        private static ImmutableArray<BoolValue> ByPath(List<BoolValue> values) => values.Count < 2 ? default : values.ToImmutableArray();
     }
 }

@@ -644,42 +644,29 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var exitPaths = ForwardDataflow.ExitState(graph, inputs);
-            var exit = exitPaths?.Merged();
+            var decidable = exitPaths is { Paths.Length: > 1 } ? DecidedParameters.Candidates(method, BodyOperation(method)) : ImmutableArray<IParameterSymbol>.Empty;
             FlagEffect? EffectOn(FlowLocation place)
             {
-                BoolValue? Flag(FlagKind flag)
+                var privateTouched = touched.Contains(place, FlagKind.OnlyPrivate);
+                var sharedTouched = touched.Contains(place, FlagKind.OnlyShared);
+                if (!privateTouched && !sharedTouched)
                 {
-                    if (!touched.Contains(place, flag))
-                    {
-                        return null;
-                    }
-
-                    var value = exit?.Get(place.Flag(flag)) ?? BoolValue.Unknown;
-                    return value.WithoutSites();
+                    return new FlagEffect(null, null);
                 }
 
-                ImmutableArray<BoolValue> ByPath(FlagKind flag)
+                if (exitPaths is null)
                 {
-                    if (exitPaths is null || exitPaths.Paths.Length < 2 || !touched.Contains(place, flag))
-                    {
-                        return default;
-                    }
-
-                    var values = ImmutableArray.CreateBuilder<BoolValue>(exitPaths.Paths.Length);
-                    foreach (var path in exitPaths.Paths)
-                    {
-                        var value = path.Get(place.Flag(flag)).WithoutSites();
-                        if (!values.Contains(value))
-                        {
-                            values.Add(value);
-                        }
-                    }
-
-                    return values.ToImmutable();
+                    // No path reaches the exit: what it leaves is unknown.
+                    return new FlagEffect(privateTouched ? BoolValue.Unknown : null, sharedTouched ? BoolValue.Unknown : null);
                 }
 
-                var effect = new FlagEffect(Flag(FlagKind.OnlyPrivate), Flag(FlagKind.OnlyShared), ByPath(FlagKind.OnlyPrivate), ByPath(FlagKind.OnlyShared));
-                return effect.IsNone ? new FlagEffect(null, null) : effect;
+                var paths = new PathFlags();
+                foreach (var path in exitPaths.Paths)
+                {
+                    paths.Add(path.Get(place.Flag(FlagKind.OnlyPrivate)).WithoutSites(), path.Get(place.Flag(FlagKind.OnlyShared)).WithoutSites(), DecidedParameters.On(path, decidable));
+                }
+
+                return paths.ToEffect(privateTouched, sharedTouched);
             }
 
             var parameters = new FlagEffect?[method.Parameters.Length];

@@ -186,8 +186,8 @@ namespace GfnGuard.Analyzers.Flow
         private FlowLocation ReturnedRange(IOperation call, FlagEffect returned, CallArguments arguments) =>
             NewRange(
                 call,
-                BindByPath(returned.OnlyPrivate ?? BoolValue.Unknown, returned.OnlyPrivateByPath, arguments),
-                BindByPath(returned.OnlyShared ?? BoolValue.Unknown, returned.OnlySharedByPath, arguments));
+                BindByPath(returned.OnlyPrivate ?? BoolValue.Unknown, returned.OnlyPrivateByPath, returned.DecidedByPath, arguments),
+                BindByPath(returned.OnlyShared ?? BoolValue.Unknown, returned.OnlySharedByPath, returned.DecidedByPath, arguments));
 
         /// <summary>The place of the range a call returns, holding these flags (nothing else of it is known).</summary>
         private FlowLocation NewRange(IOperation call, BoolValue onlyPrivate, BoolValue onlyShared)
@@ -537,8 +537,8 @@ namespace GfnGuard.Analyzers.Flow
         private void ApplyFlagEffect(FlagEffect effect, FlowLocation range, ITypeSymbol? rangeType, SyntaxNode call, CallArguments arguments)
         {
             var setsBoth = effect.OnlyPrivate is { MayBeTrue: true } && effect.OnlyShared is { MayBeTrue: true };
-            var onlyPrivate = effect.OnlyPrivate is { } p ? BindByPath(p, effect.OnlyPrivateByPath, arguments) : (BoolValue?)null;
-            var onlyShared = effect.OnlyShared is { } q ? BindByPath(q, effect.OnlySharedByPath, arguments) : (BoolValue?)null;
+            var onlyPrivate = effect.OnlyPrivate is { } p ? BindByPath(p, effect.OnlyPrivateByPath, effect.DecidedByPath, arguments) : (BoolValue?)null;
+            var onlyShared = effect.OnlyShared is { } q ? BindByPath(q, effect.OnlySharedByPath, effect.DecidedByPath, arguments) : (BoolValue?)null;
             var observe = _observe;
             _observe = observe && !setsBoth;
             try
@@ -560,21 +560,46 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
-        /// <summary>A helper's flag at this call: each path's value bound to the arguments, then joined (see <see cref="FlagEffect.OnlyPrivateByPath"/>).</summary>
-        private BoolValue BindByPath(BoolValue joined, ImmutableArray<BoolValue> byPath, CallArguments arguments)
+        /// <summary>
+        /// A helper's flag at this call: each path's value bound to the arguments, then joined (see
+        /// <see cref="FlagEffect.OnlyPrivateByPath"/>), leaving out a path that decided a bool
+        /// parameter the other way from the argument (see <see cref="FlagEffect.DecidedByPath"/>).
+        /// </summary>
+        private BoolValue BindByPath(BoolValue joined, ImmutableArray<BoolValue> byPath, ImmutableArray<ImmutableArray<(int Ordinal, bool Value)>> decidedByPath, CallArguments arguments)
         {
             if (byPath.IsDefaultOrEmpty)
             {
                 return Bind(joined, arguments);
             }
 
-            var result = Bind(byPath[0], arguments);
-            for (var i = 1; i < byPath.Length; i++)
+            BoolValue? result = null;
+            for (var i = 0; i < byPath.Length; i++)
             {
-                result = result.Join(Bind(byPath[i], arguments));
+                if (!decidedByPath.IsDefault && RuledOut(decidedByPath[i], arguments))
+                {
+                    continue;
+                }
+
+                var bound = Bind(byPath[i], arguments);
+                result = result is { } sofar ? sofar.Join(bound) : bound;
             }
 
-            return result;
+            return result ?? Bind(joined, arguments);
+        }
+
+        /// <summary>Does an argument say the opposite of what the path decided of its parameter?</summary>
+        private static bool RuledOut(ImmutableArray<(int Ordinal, bool Value)> decided, CallArguments arguments)
+        {
+            foreach (var (ordinal, value) in decided)
+            {
+                var index = arguments.IndexOf(ordinal);
+                if (index >= 0 && (value ? arguments.Values[index].IsDefinitelyFalse : arguments.Values[index].IsDefinitelyTrue))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>
@@ -669,7 +694,7 @@ namespace GfnGuard.Analyzers.Flow
             /// <summary>The index of the argument for the parameter of that ordinal (named arguments come in any order), or -1.</summary>
             internal int IndexOf(int ordinal)
             {
-                for (var i = 0; i < _arguments.Length; i++)
+                for (var i = 0; !_arguments.IsDefault && i < _arguments.Length; i++)
                 {
                     if (_arguments[i].Parameter?.Ordinal == ordinal)
                     {

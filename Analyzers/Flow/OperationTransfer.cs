@@ -80,7 +80,29 @@ namespace GfnGuard.Analyzers.Flow
         internal (FlowState State, FlowLocation Place) TransferToValue(BasicBlock block, FlowState input) =>
             Transfer(block, input, observe: false, statesWithin: null);
 
+        /// <summary>
+        /// The bits (shared, private) of the filter a returning block's branch value is, at the end
+        /// of the block (not observed): for a helper that returns a filter (see <see cref="MethodSummaries.ReturnedFlagsOf"/>).
+        /// </summary>
+        internal (BoolValue Shared, BoolValue Private) TransferToFilter(BasicBlock block, FlowState input)
+        {
+            RunOperations(block, input, observe: false, statesWithin: null);
+            var bits = block.BranchValue is null ? (BoolValue.Unknown, BoolValue.Unknown) : EvaluateFilter(block.BranchValue);
+            _state = FlowState.Empty;
+            return bits;
+        }
+
         private (FlowState State, FlowLocation Place) Transfer(BasicBlock block, FlowState input, bool observe, List<FlowState>? statesWithin)
+        {
+            RunOperations(block, input, observe, statesWithin);
+            var place = block.BranchValue is null ? default : EvaluateWithPlace(block.BranchValue).Place;
+            var output = _state.Publish();
+            _state = FlowState.Empty;
+            return (output, place);
+        }
+
+        /// <summary>Runs a block's operations from <paramref name="input"/>, leaving the state before its branch value in <see cref="_state"/>.</summary>
+        private void RunOperations(BasicBlock block, FlowState input, bool observe, List<FlowState>? statesWithin)
         {
             // An element at a variable index is followed within a block only: no write to the
             // index between blocks (a loop's i++) is then missed.
@@ -104,11 +126,6 @@ namespace GfnGuard.Analyzers.Flow
             {
                 LeaveUnloweredLocks(block.BranchValue.Syntax);
             }
-
-            var place = block.BranchValue is null ? default : EvaluateWithPlace(block.BranchValue).Place;
-            var output = _state.Publish();
-            _state = FlowState.Empty;
-            return (output, place);
         }
 
         /// <summary>
@@ -858,6 +875,14 @@ namespace GfnGuard.Analyzers.Flow
                 return (BoolValue.UnknownFrom(BoolValue.FileFilterOrigin), BoolValue.UnknownFrom(BoolValue.FileFilterOrigin));
             }
 
+            if (value is IInvocationOperation helper && _tracksFlags && _summaries.ReturnedFlagsOf(helper.TargetMethod) is not null)
+            {
+                // A helper of the compilation that returns a filter (`filter_for(kvm, false)`): the
+                // call's place holds its returned bits, bound to this call's arguments (see Invoke).
+                var returned = evaluate ? EvaluateWithPlace(value).Place : new FlowLocation(helper, string.Empty);
+                return (ReadPlace(returned.Flag(FlagKind.OnlyShared), isBool: true), ReadPlace(returned.Flag(FlagKind.OnlyPrivate), isBool: true));
+            }
+
             if (value is not (IFlowCaptureReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }))
             {
                 // A call or anything else: run it (once), its filter is unknown.
@@ -986,13 +1011,25 @@ namespace GfnGuard.Analyzers.Flow
                 return;
             }
 
-            if (_tracksFlags && target.IsValid && valueOperation.Type is { TypeKind: TypeKind.Enum } filterType && RoleCatalog.FilterEnumTypes.Contains(filterType.Name))
+            if (_tracksFlags && target.IsValid && _roles.IsFilterEnum(valueOperation.Type))
             {
                 // A kvm_gfn_range_filter in a local (or a capture, as ?: lowers to) carries its bits.
                 var (shared, @private) = EvaluateFilter(valueOperation, evaluate: false);
                 ForgetState(target);
                 SetState(target.Flag(FlagKind.OnlyShared), shared.OrFrom(valueOperation.Syntax));
                 SetState(target.Flag(FlagKind.OnlyPrivate), @private.OrFrom(valueOperation));
+                return;
+            }
+
+            if (_tracksFlags && target.IsValid && SymbolRoles.IsIntegerFilterType(valueOperation.Type))
+            {
+                // An integer filter (`int f = p ? KVM_FILTER_SHARED : ...`) carries its bits too; an
+                // integer that is no filter holds none unless it was given a constant, and a store of
+                // something unknown forgets what an earlier one held.
+                var (shared, @private) = EvaluateFilter(valueOperation, evaluate: false);
+                ForgetState(target);
+                SetState(target.Flag(FlagKind.OnlyShared), shared);
+                SetState(target.Flag(FlagKind.OnlyPrivate), @private);
                 return;
             }
 

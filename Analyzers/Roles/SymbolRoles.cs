@@ -27,6 +27,9 @@ namespace GfnGuard.Analyzers.Roles
         private readonly Func<ITypeSymbol, bool> _computeHasFilterForm;
         private readonly ConcurrentDictionary<ITypeSymbol, bool> _hasFilterForm =
             new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly Func<ITypeSymbol, bool> _computeIsFilterEnum = ComputeIsFilterEnum;
+        private readonly ConcurrentDictionary<ITypeSymbol, bool> _isFilterEnum =
+            new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
 
         internal SymbolRoles(Compilation compilation, RoleOptions options)
             : this(new Lazy<INamedTypeSymbol?>(() => compilation.GetTypeByMetadataName(RoleCatalog.RuntimeGfnRangeType)), options)
@@ -242,6 +245,21 @@ namespace GfnGuard.Analyzers.Roles
             type.TypeKind == TypeKind.Enum
             || type.SpecialType is SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64
                 or SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_Int16 or SpecialType.System_SByte;
+
+        /// <summary>
+        /// enum kvm_gfn_range_filter as a port declares it (SPEC 3a): by its kernel name, or any
+        /// enum with a shared and a private member by the filter's names (<c>enum GfnFilter { Shared = 1, Private = 2 }</c>).
+        /// Cached: asked at every store of an enum where flags are followed.
+        /// </summary>
+        internal bool IsFilterEnum(ITypeSymbol? type) =>
+            type is { TypeKind: TypeKind.Enum } && _isFilterEnum.GetOrAdd(type.OriginalDefinition, _computeIsFilterEnum);
+
+        private static bool ComputeIsFilterEnum(ITypeSymbol type) =>
+            RoleCatalog.FilterEnumTypes.Contains(type.Name)
+            || (FilterEnumMember(type, FlagKind.OnlyShared) is not null && FilterEnumMember(type, FlagKind.OnlyPrivate) is not null);
+
+        /// <summary>An integer type, the other form a filter can have.</summary>
+        internal static bool IsIntegerFilterType(ITypeSymbol? type) => type is { TypeKind: not TypeKind.Enum } && IsFilterType(type);
 
         /// <summary>The type of a filter member (an enum or an integer).</summary>
         internal static ITypeSymbol FilterType(ISymbol filter) => filter is IFieldSymbol field ? field.Type : ((IPropertySymbol)filter).Type;
