@@ -35,7 +35,7 @@ namespace GfnGuard.Analyzers.Flow
 
             foreach (var operation in body.Descendants())
             {
-                if (operation is IParameterReferenceOperation { Parameter: { } written } reference && IsWritten(reference))
+                if (operation is IParameterReferenceOperation { Parameter: { } written } reference && VariableWrites.IsWritten(reference))
                 {
                     for (var i = candidates.Count - 1; i >= 0; i--)
                     {
@@ -70,16 +70,6 @@ namespace GfnGuard.Analyzers.Flow
 
             return decided.ToImmutable();
         }
-
-        private static bool IsWritten(IParameterReferenceOperation reference) => reference.Parent switch
-        {
-            IAssignmentOperation assignment => assignment.Target == reference,
-            IIncrementOrDecrementOperation => true,
-            IArgumentOperation argument => argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out,
-            ITupleOperation or IDeclarationExpressionOperation => true,
-            IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol.RefKind: not RefKind.None } } => true,
-            _ => false,
-        };
 
         internal static bool SameDecisions(ImmutableArray<(int Ordinal, bool Value)> a, ImmutableArray<(int Ordinal, bool Value)> b)
         {

@@ -58,6 +58,9 @@ namespace GfnGuard.Analyzers.Flow
         private FlowState _state = FlowState.Empty;
         private bool _observe;
 
+        // The graph's locals a lambda or local function writes: forgotten at every call (see VariableWrites).
+        private ImmutableArray<WrittenInFunction> _writtenInFunctions = ImmutableArray<WrittenInFunction>.Empty;
+
         internal OperationTransfer(SymbolRoles roles, MethodSummaries summaries, FlowObserver? observer, FlowFacts facts, System.Func<IOperation, bool>? lockGiven = null)
         {
             _lockGiven = lockGiven;
@@ -137,6 +140,7 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         public FlowState Prepare(ControlFlowGraph graph, FlowState entry)
         {
+            _writtenInFunctions = VariableWrites.WrittenInFunctions(graph);
             if (!_tracksLock)
             {
                 return entry;
@@ -392,9 +396,17 @@ namespace GfnGuard.Analyzers.Flow
                     return (BoolValue.Unknown, default);
 
                 case IIncrementOrDecrementOperation increment:
-                    ForgetElementsIndexedBy(increment.Target);
-                    Evaluate(increment.Target);
-                    return (BoolValue.Unknown, default);
+                    {
+                        ForgetElementsIndexedBy(increment.Target);
+                        var place = EvaluateWithPlace(increment.Target).Place;
+                        if (place.IsValid)
+                        {
+                            // `filter++`: what an integer held (its filter bits, say) is gone.
+                            ForgetState(place);
+                        }
+
+                        return (BoolValue.Unknown, default);
+                    }
 
                 case IPropertyReferenceOperation { Arguments.IsEmpty: true, Property.GetMethod: { } getter } property
                     when _tracksFlags && _summaries.ReturnedFlagsOf(getter) is { } returned:
@@ -454,6 +466,7 @@ namespace GfnGuard.Analyzers.Flow
                 case IObjectCreationOperation creation:
                     {
                         var created = Create(creation);
+                        ForgetWrittenInFunctions();
                         NoteCall(creation);
                         if (_tracksLock && TakeLockByConstructor(creation) is { IsValid: true } guard)
                         {
@@ -504,7 +517,11 @@ namespace GfnGuard.Analyzers.Flow
                     }
 
                 case IInvocationOperation invocation:
-                    return (BoolValue.Unknown, Invoke(invocation));
+                    {
+                        var result = Invoke(invocation);
+                        ForgetWrittenInFunctions();
+                        return (BoolValue.Unknown, result);
+                    }
 
                 case IFlowAnonymousFunctionOperation or IAnonymousFunctionOperation or ILocalFunctionOperation:
                     // Runs when invoked, not here; its own graph is analyzed on its own.
@@ -580,6 +597,48 @@ namespace GfnGuard.Analyzers.Flow
             if (_tracksFlags)
             {
                 SetState(range.Flag(flag), value);
+            }
+        }
+
+        /// <summary>After a call, which may run a lambda or local function of the method: what they write is unknown.</summary>
+        private void ForgetWrittenInFunctions()
+        {
+            foreach (var written in _writtenInFunctions)
+            {
+                var place = _refLocals.TryGetValue(written.Local, out var aliased) ? aliased : FlowLocation.ForSymbol(written.Local);
+                if (_state.Get(place.With(PlaceFact.IsLock)).IsDefinitelyTrue)
+                {
+                    continue;
+                }
+
+                // Only what is written goes: `range.slot = slot` in a lambda leaves the range's flags.
+                foreach (var member in written.Members)
+                {
+                    if (_roles.TryGetFlag(member, out var flag))
+                    {
+                        place = place.Flag(flag);
+                        break;
+                    }
+
+                    if (_roles.IsFilterMember(member))
+                    {
+                        ForgetState(place.Flag(FlagKind.OnlyShared));
+                        place = place.Flag(FlagKind.OnlyPrivate);
+                        break;
+                    }
+
+                    place = place.Member(member.Name);
+                }
+
+                if (written.Constant is { } constant && (place.IsFlag || written.Local.Type.SpecialType == SpecialType.System_Boolean && written.Members.IsEmpty))
+                {
+                    // `() => r.only_private = false`: the call ran it or did not.
+                    SetState(place, _state.Get(place).Join(BoolValue.FromConstant(constant)));
+                }
+                else
+                {
+                    ForgetState(place);
+                }
             }
         }
 
@@ -1240,7 +1299,9 @@ namespace GfnGuard.Analyzers.Flow
             }
             else if (refKind is RefKind.Ref || argument.Value.Type is { IsReferenceType: true })
             {
-                ForgetKeepingMarks(place, keepFlags);
+                // A range's flags stay (a handler that rewrites its range's filter is a bug of its
+                // own); a filter passed by ref is the value itself, which the callee may change.
+                ForgetKeepingMarks(place, keepFlags && !(argument.Value.Type is { } type && SymbolRoles.IsFilterType(type)));
             }
         }
 

@@ -79,6 +79,33 @@ public sealed class ReturnedFilterTests
         }
         """, withRuntime: false);
 
+    /// <summary>Now that an integer holds its bits, whatever else writes it takes them: `++`, a callee given it by ref, a lambda.</summary>
+    [Fact]
+    public Task AFollowedIntegerFilter_ChangedByIncrementRefOrLambda_IsUnknown() => HvaShared.VerifyAsync("using static Filters;\n" + IntegerForm + """
+        static class KvmMain
+        {
+            static void widen(ref int filter) { filter |= KVM_FILTER_PRIVATE; }
+            static void for_each(System.Action<int> visit) => visit(0);
+
+            static bool kvm_handle_hva_range(kvm kvm, gfn_handler_t handler)
+            {
+                int bumped = KVM_FILTER_SHARED;
+                bumped++;
+                var r1 = new kvm_gfn_range { attr_filter = bumped };
+
+                int widened = KVM_FILTER_SHARED;
+                widen(ref widened);
+                var r2 = new kvm_gfn_range { attr_filter = widened };
+
+                int inLambda = KVM_FILTER_SHARED;
+                for_each(x => inLambda = x);
+                var r3 = new kvm_gfn_range { attr_filter = inLambda };
+
+                return {|KVM0002:handler(kvm, ref r1)|} | {|KVM0002:handler(kvm, ref r2)|} | {|KVM0002:handler(kvm, ref r3)|};
+            }
+        }
+        """, withRuntime: false);
+
     [Fact]
     public Task AHelperThatReturnsAFilter_IsBoundToEachCallsArgument() => HvaShared.VerifyAsync(PortEnum + """
         public class Filters

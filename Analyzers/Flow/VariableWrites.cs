@@ -1,0 +1,138 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>Where a variable is written: what a helper's own parameter and a lambda's captured locals are checked by.</summary>
+    internal static class VariableWrites
+    {
+        private static readonly ConditionalWeakTable<ControlFlowGraph, StrongBox<ImmutableArray<WrittenInFunction>>> s_writtenInFunctions =
+            new ConditionalWeakTable<ControlFlowGraph, StrongBox<ImmutableArray<WrittenInFunction>>>();
+
+        private static readonly ConditionalWeakTable<ControlFlowGraph, StrongBox<ImmutableArray<WrittenInFunction>>>.CreateValueCallback s_compute =
+            graph => new StrongBox<ImmutableArray<WrittenInFunction>>(ComputeWrittenInFunctions(graph));
+
+        /// <summary>Does this reference to a variable write it (an assignment's target, <c>++</c>, a ref or out argument, a deconstruction, a ref local's initializer)?</summary>
+        internal static bool IsWritten(IOperation reference) => reference.Parent switch
+        {
+            IAssignmentOperation assignment => assignment.Target == reference,
+            IIncrementOrDecrementOperation => true,
+            IArgumentOperation argument => argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out,
+            ITupleOperation or IDeclarationExpressionOperation => true,
+            IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol.RefKind: not RefKind.None } } => true,
+            _ => false,
+        };
+
+        /// <summary>
+        /// What a lambda or local function of the graph writes of its locals (<c>Action a = () =&gt; f = 3;</c>,
+        /// <c>slot =&gt; range.slot = slot</c>): any call after may have run it, so what the method
+        /// stored there holds no longer. Made once per graph.
+        /// </summary>
+        internal static ImmutableArray<WrittenInFunction> WrittenInFunctions(ControlFlowGraph graph) =>
+            s_writtenInFunctions.GetValue(graph, s_compute).Value;
+
+        private static ImmutableArray<WrittenInFunction> ComputeWrittenInFunctions(ControlFlowGraph graph)
+        {
+            // The cheap test first: most bodies have no lambda or local function, and their
+            // operation trees are then not walked.
+            if (graph.LocalFunctions.IsEmpty && !HasNestedFunction(graph.OriginalOperation.Syntax))
+            {
+                return ImmutableArray<WrittenInFunction>.Empty;
+            }
+
+            var written = ImmutableArray.CreateBuilder<WrittenInFunction>();
+            foreach (var operation in graph.OriginalOperation.Descendants())
+            {
+                var function = operation switch
+                {
+                    IAnonymousFunctionOperation lambda => (ISymbol)lambda.Symbol,
+                    ILocalFunctionOperation local => local.Symbol,
+                    _ => null,
+                };
+
+                if (function is null)
+                {
+                    continue;
+                }
+
+                foreach (var inner in operation.Descendants())
+                {
+                    if (inner is ILocalReferenceOperation { Local: { } local } reference
+                        && !SymbolEqualityComparer.Default.Equals(local.ContainingSymbol, function)
+                        && WrittenThrough(reference) is { } members)
+                    {
+                        written.Add(new WrittenInFunction(local, members, StoredConstant(reference)));
+                    }
+                }
+            }
+
+            return written.ToImmutable();
+        }
+
+        /// <summary>
+        /// The members by which the reference writes what the variable holds (empty: the variable
+        /// itself; <c>r.slot = s</c>: slot), or null when it writes nothing.
+        /// </summary>
+        private static ImmutableArray<ISymbol>? WrittenThrough(IOperation reference)
+        {
+            var written = reference;
+            var members = ImmutableArray.CreateBuilder<ISymbol>();
+            while (written.Parent is IMemberReferenceOperation member && member.Instance == written)
+            {
+                members.Add(member.Member);
+                written = member;
+            }
+
+            return IsWritten(written) ? members.ToImmutable() : null;
+        }
+
+        /// <summary>The bool constant a write stores (<c>r.only_private = false</c>), or null.</summary>
+        private static bool? StoredConstant(IOperation reference)
+        {
+            var written = reference;
+            while (written.Parent is IMemberReferenceOperation member && member.Instance == written)
+            {
+                written = member;
+            }
+
+            return written.Parent is ISimpleAssignmentOperation { Value.ConstantValue: { HasValue: true, Value: bool constant } } assignment && assignment.Target == written
+                ? constant
+                : null;
+        }
+
+        private static bool HasNestedFunction(SyntaxNode syntax)
+        {
+            foreach (var node in syntax.DescendantNodes())
+            {
+                if (node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        }
+
+    /// <summary>A local a nested function writes, whole or through these members (outermost first).</summary>
+    internal readonly struct WrittenInFunction
+    {
+        internal WrittenInFunction(ILocalSymbol local, ImmutableArray<ISymbol> members, bool? constant)
+        {
+            Local = local;
+            Members = members;
+            Constant = constant;
+        }
+
+        internal ILocalSymbol Local { get; }
+
+        internal ImmutableArray<ISymbol> Members { get; }
+
+        /// <summary>The bool constant the function stores there, if that is all it stores: the place then holds it or what it held.</summary>
+        internal bool? Constant { get; }
+    }
+}
