@@ -160,9 +160,12 @@ namespace GfnGuard.CodeFixes
                 }
 
                 var value = FlagValueSyntax.Outermost(node, location.SourceSpan);
-                if (value is InvocationExpressionSyntax or BaseObjectCreationExpressionSyntax || !FlagValueSyntax.IsReplaceable(value))
+                // (A compound store `r.OnlyShared |= x` is the node rewritten: what it stores is what must run nothing.)
+                if (value is not ExpressionSyntax expression || !FlagValueSyntax.RunsNothing(expression is AssignmentExpressionSyntax store ? store.Right : expression)
+                    || !FlagValueSyntax.IsReplaceable(value))
                 {
-                    // A helper call or a constructor that set the flag has no value to rewrite, and
+                    // A helper call or a constructor that set the flag has no value to rewrite, a
+                    // value that runs something (`x && check(slot)`) would no longer run, and
                     // damaged code or a node that only a name or an initializer can replace has none the fix can trust.
                     return null;
                 }

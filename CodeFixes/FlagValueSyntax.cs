@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -8,6 +9,27 @@ namespace GfnGuard.CodeFixes
     /// <summary>Syntax helpers for rewriting the value stored into a gfn range flag.</summary>
     internal static class FlagValueSyntax
     {
+        /// <summary>
+        /// Whether dropping <paramref name="value"/> drops nothing that runs: constants, names,
+        /// member reads and operators over them. A call (<c>filter_for(kvm)</c>), a creation, an
+        /// assignment or an increment is not: a fix that replaced it would no longer run it.
+        /// </summary>
+        internal static bool RunsNothing(ExpressionSyntax value) => value switch
+        {
+            LiteralExpressionSyntax or DefaultExpressionSyntax or IdentifierNameSyntax or PredefinedTypeSyntax or ThisExpressionSyntax => true,
+            MemberAccessExpressionSyntax access => RunsNothing(access.Expression),
+            ParenthesizedExpressionSyntax parenthesized => RunsNothing(parenthesized.Expression),
+            CastExpressionSyntax cast => RunsNothing(cast.Expression),
+            PrefixUnaryExpressionSyntax unary => unary.Kind() is not (SyntaxKind.PreIncrementExpression or SyntaxKind.PreDecrementExpression) && RunsNothing(unary.Operand),
+            BinaryExpressionSyntax binary => RunsNothing(binary.Left) && RunsNothing(binary.Right),
+            ConditionalExpressionSyntax conditional => RunsNothing(conditional.Condition) && RunsNothing(conditional.WhenTrue) && RunsNothing(conditional.WhenFalse),
+            ConditionalAccessExpressionSyntax access => RunsNothing(access.Expression) && access.WhenNotNull is MemberBindingExpressionSyntax,
+            ElementAccessExpressionSyntax element => RunsNothing(element.Expression) && element.ArgumentList.Arguments.All(a => RunsNothing(a.Expression)),
+            IsPatternExpressionSyntax pattern => RunsNothing(pattern.Expression),
+            CheckedExpressionSyntax @checked => RunsNothing(@checked.Expression),
+            _ => false,
+        };
+
         /// <summary>The outermost node with exactly <paramref name="span"/> (FindNode may return an inner one).</summary>
         internal static SyntaxNode Outermost(SyntaxNode node, TextSpan span)
         {

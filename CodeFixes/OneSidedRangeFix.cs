@@ -54,7 +54,7 @@ namespace GfnGuard.CodeFixes
 
             var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
             var creation = argument as BaseObjectCreationExpressionSyntax ?? BuiltOnlyByItsDeclaration(argument, invocation, model, cancellationToken);
-            if (creation is not null)
+            if (creation is not null && ReplacesOnlyWhatRunsNothing(creation, members.Stores))
             {
                 editor.ReplaceNode(creation, WithSharedOnlyInitializer(creation, members.Stores));
                 return editor.GetChangedDocument();
@@ -146,6 +146,25 @@ namespace GfnGuard.CodeFixes
             }
 
             return creation;
+        }
+
+        /// <summary>
+        /// Editing the initializer replaces the values it stores in these members: only where
+        /// none of them runs anything (<c>attr_filter = filter_for(kvm)</c> still runs, so the
+        /// fix sets the filter just before the call instead, or is not offered).
+        /// </summary>
+        private static bool ReplacesOnlyWhatRunsNothing(BaseObjectCreationExpressionSyntax creation, (string Name, string Value)[] stores)
+        {
+            foreach (var expression in creation.Initializer?.Expressions ?? default)
+            {
+                if (expression is AssignmentExpressionSyntax { Left: IdentifierNameSyntax name, Right: var value }
+                    && stores.Any(m => m.Name == name.Identifier.ValueText) && !FlagValueSyntax.RunsNothing(value))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private static bool IsAssignable(ExpressionSyntax expression, SemanticModel model, CancellationToken cancellationToken) =>

@@ -23,6 +23,24 @@ public sealed class BothFlagsSetCodeFixTests
         }
         """;
 
+    /// <summary>A value that runs something (`ready && Probe()`) is not rewritten: the fix that would clear it is not offered, the other one is.</summary>
+    [Fact]
+    public Task AFlagValueThatRunsACall_IsNotClearedByRewritingIt() => Verify.VerifyFixAsync("""
+        using GfnGuard.Runtime;
+        class C
+        {
+            static bool Probe() => true;
+            KvmGfnRange A(bool ready) => new KvmGfnRange { OnlyShared = true, {|KVM0001:OnlyPrivate = ready && Probe()|} };
+        }
+        """, """
+        using GfnGuard.Runtime;
+        class C
+        {
+            static bool Probe() => true;
+            KvmGfnRange A(bool ready) => new KvmGfnRange { OnlyShared = true, {|KVM0001:OnlyPrivate = ready && Probe()|} };
+        }
+        """, BothFlagsSetCodeFixProvider.KeepOnlySharedKey);
+
     [Fact]
     public Task KeepOnlyShared_FixAll() => Verify.VerifyFixAsync(TwoBadRanges, """
         using GfnGuard.Runtime;

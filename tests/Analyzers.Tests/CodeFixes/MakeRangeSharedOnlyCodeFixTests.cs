@@ -13,6 +13,39 @@ public sealed class MakeRangeSharedOnlyCodeFixTests
     private static Task VerifyFix(string source, string fixedSource) =>
         Verify.VerifyFixAsync(Prelude + source, Prelude + fixedSource, MakeRangeSharedOnlyCodeFixProvider.EquivalenceKey);
 
+    /// <summary>
+    /// A flag the initializer takes from a call: replacing it there would no longer run the call,
+    /// so the flags are set just before the handler call instead, and the call still runs.
+    /// </summary>
+    [Fact]
+    public Task AnInitializerFlagFromACall_IsSetBeforeTheHandlerCall_TheCallStays() => VerifyFix("""
+        static class KvmMain
+        {
+            static int probes;
+            static bool probe(kvm kvm) { probes++; return true; }
+
+            static bool __kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range)
+            {
+                var gfn_range = new kvm_gfn_range { start = range.start, only_private = probe(kvm) };
+                return {|KVM0002:range.handler(kvm, ref gfn_range)|};
+            }
+        }
+        """, """
+        static class KvmMain
+        {
+            static int probes;
+            static bool probe(kvm kvm) { probes++; return true; }
+
+            static bool __kvm_handle_hva_range(kvm kvm, in kvm_mmu_notifier_range range)
+            {
+                var gfn_range = new kvm_gfn_range { start = range.start, only_private = probe(kvm) };
+                gfn_range.only_private = false;
+                gfn_range.only_shared = true;
+                return range.handler(kvm, ref gfn_range);
+            }
+        }
+        """);
+
     [Fact]
     public Task BuiltByAnInitializer_TheInitializerGetsTheFilter() => VerifyFix("""
         static class KvmMain
