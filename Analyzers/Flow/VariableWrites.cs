@@ -63,9 +63,9 @@ namespace GfnGuard.Analyzers.Flow
                 {
                     if (inner is ILocalReferenceOperation { Local: { } local } reference
                         && !SymbolEqualityComparer.Default.Equals(local.ContainingSymbol, function)
-                        && WrittenThrough(reference) is { } members)
+                        && WrittenThrough(reference) is { } write)
                     {
-                        written.Add(new WrittenInFunction(local, members, StoredConstant(reference)));
+                        written.Add(write);
                     }
                 }
             }
@@ -74,12 +74,13 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>
-        /// The members by which the reference writes what the variable holds (empty: the variable
-        /// itself; <c>r.slot = s</c>: slot), or null when it writes nothing.
+        /// How the reference writes what its local holds: whole (no members) or through members
+        /// (<c>r.slot = s</c>: slot), with the bool constant it stores if it stores one; null when
+        /// it writes nothing.
         /// </summary>
-        private static ImmutableArray<ISymbol>? WrittenThrough(IOperation reference)
+        private static WrittenInFunction? WrittenThrough(ILocalReferenceOperation reference)
         {
-            var written = reference;
+            IOperation written = reference;
             var members = ImmutableArray.CreateBuilder<ISymbol>();
             while (written.Parent is IMemberReferenceOperation member && member.Instance == written)
             {
@@ -87,21 +88,13 @@ namespace GfnGuard.Analyzers.Flow
                 written = member;
             }
 
-            return IsWritten(written) ? members.ToImmutable() : null;
-        }
-
-        /// <summary>The bool constant a write stores (<c>r.only_private = false</c>), or null.</summary>
-        private static bool? StoredConstant(IOperation reference)
-        {
-            var written = reference;
-            while (written.Parent is IMemberReferenceOperation member && member.Instance == written)
+            if (!IsWritten(written))
             {
-                written = member;
+                return null;
             }
 
-            return written.Parent is ISimpleAssignmentOperation { Value.ConstantValue: { HasValue: true, Value: bool constant } } assignment && assignment.Target == written
-                ? constant
-                : null;
+            var constant = written.Parent is ISimpleAssignmentOperation { Value.ConstantValue: { HasValue: true, Value: bool value } } ? value : (bool?)null;
+            return new WrittenInFunction(reference.Local, members.ToImmutable(), constant);
         }
 
         private static bool HasNestedFunction(SyntaxNode syntax)

@@ -23,7 +23,8 @@ public sealed class AttrFilterFormTests
 
         """;
 
-    private const string IntegerForm = """
+    /// <summary>The integer form: constants of the kernel's names, an int filter (shared with other tests of the form).</summary>
+    internal const string IntegerForm = """
         public sealed class kvm { }
         public static class Filters { public const int KVM_FILTER_SHARED = 1; public const int KVM_FILTER_PRIVATE = 2; }
         public struct kvm_gfn_range { public ulong start, end; public int attr_filter; }

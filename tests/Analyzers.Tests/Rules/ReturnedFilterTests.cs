@@ -26,13 +26,7 @@ public sealed class ReturnedFilterTests
 
         """;
 
-    private const string IntegerForm = """
-        public sealed class kvm { }
-        public static class Filters { public const int KVM_FILTER_SHARED = 1; public const int KVM_FILTER_PRIVATE = 2; }
-        public struct kvm_gfn_range { public ulong start, end; public int attr_filter; }
-        public delegate bool gfn_handler_t(kvm kvm, ref kvm_gfn_range range);
-
-        """;
+    private const string IntegerForm = AttrFilterFormTests.IntegerForm;
 
     [Fact]
     public Task APortsOwnFilterEnum_InLocals_IsFollowed() => HvaShared.VerifyAsync(PortEnum + """
