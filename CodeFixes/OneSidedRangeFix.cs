@@ -157,8 +157,7 @@ namespace GfnGuard.CodeFixes
         {
             foreach (var expression in creation.Initializer?.Expressions ?? default)
             {
-                if (expression is AssignmentExpressionSyntax { Left: IdentifierNameSyntax name, Right: var value }
-                    && stores.Any(m => m.Name == name.Identifier.ValueText) && !FlagValueSyntax.RunsNothing(value))
+                if (StoresOneOf(expression, stores) && !FlagValueSyntax.RunsNothing(((AssignmentExpressionSyntax)expression).Right))
                 {
                     return false;
                 }
@@ -166,6 +165,10 @@ namespace GfnGuard.CodeFixes
 
             return true;
         }
+
+        /// <summary>An initializer member (<c>attr_filter = ...</c>) that stores one of these members.</summary>
+        private static bool StoresOneOf(ExpressionSyntax expression, (string Name, string Value)[] stores) =>
+            expression is AssignmentExpressionSyntax { Left: IdentifierNameSyntax name } && stores.Any(m => m.Name == name.Identifier.ValueText);
 
         private static bool IsAssignable(ExpressionSyntax expression, SemanticModel model, CancellationToken cancellationToken) =>
             model.GetSymbolInfo(expression, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol { RefKind: not RefKind.In } or IFieldSymbol { IsReadOnly: false } or IPropertySymbol { SetMethod: not null };
@@ -176,11 +179,8 @@ namespace GfnGuard.CodeFixes
         /// </summary>
         private static BaseObjectCreationExpressionSyntax WithSharedOnlyInitializer(BaseObjectCreationExpressionSyntax creation, (string Name, string Value)[] stores)
         {
-            bool IsFlag(ExpressionSyntax e) =>
-                e is AssignmentExpressionSyntax { Left: IdentifierNameSyntax name } && stores.Any(m => m.Name == name.Identifier.ValueText);
-
             var existing = creation.Initializer?.Expressions ?? default;
-            var kept = existing.Where(e => !IsFlag(e)).ToList();
+            var kept = existing.Where(e => !StoresOneOf(e, stores)).ToList();
             var template = kept.FirstOrDefault() ?? (existing.Count > 0 ? existing[0] : null);
             var leading = template?.GetLeadingTrivia() ?? default;
             var separator = existing.SeparatorCount > 0

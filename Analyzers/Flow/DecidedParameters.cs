@@ -1,5 +1,5 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -71,22 +71,7 @@ namespace GfnGuard.Analyzers.Flow
             return decided.ToImmutable();
         }
 
-        internal static bool SameDecisions(ImmutableArray<(int Ordinal, bool Value)> a, ImmutableArray<(int Ordinal, bool Value)> b)
-        {
-            if (a.Length != b.Length)
-            {
-                return false;
-            }
-
-            for (var i = 0; i < a.Length; i++)
-            {
-                if (a[i] != b[i])
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
+        internal static bool SameDecisions(ImmutableArray<(int Ordinal, bool Value)> a, ImmutableArray<(int Ordinal, bool Value)> b) =>
+            a.SequenceEqual(b);
     }
 }

@@ -10,12 +10,7 @@ namespace GfnGuard.Analyzers.Flow
     internal sealed class FlagEffect
     {
         internal FlagEffect(BoolValue? onlyPrivate, BoolValue? onlyShared)
-            : this(onlyPrivate, onlyShared, default, default)
-        {
-        }
-
-        internal FlagEffect(BoolValue? onlyPrivate, BoolValue? onlyShared, ImmutableArray<BoolValue> privateByPath, ImmutableArray<BoolValue> sharedByPath)
-            : this(onlyPrivate, onlyShared, privateByPath, sharedByPath, default)
+            : this(onlyPrivate, onlyShared, default, default, default)
         {
         }
 

@@ -1070,25 +1070,17 @@ namespace GfnGuard.Analyzers.Flow
                 return;
             }
 
-            if (_tracksFlags && target.IsValid && _roles.IsFilterEnum(valueOperation.Type))
+            var isFilterEnum = _tracksFlags && _roles.IsFilterEnum(valueOperation.Type);
+            if (_tracksFlags && target.IsValid && (isFilterEnum || SymbolRoles.IsIntegerFilterType(valueOperation.Type)))
             {
-                // A kvm_gfn_range_filter in a local (or a capture, as ?: lowers to) carries its bits.
+                // A kvm_gfn_range_filter in a local (or a capture, as ?: lowers to) carries its bits,
+                // and so does an integer filter (`int f = p ? KVM_FILTER_SHARED : ...`). An unknown
+                // enum filter is an unknown of its own; an unknown integer holds nothing (most
+                // integers are no filter), and its store forgets what an earlier one held.
                 var (shared, @private) = EvaluateFilter(valueOperation, evaluate: false);
                 ForgetState(target);
-                SetState(target.Flag(FlagKind.OnlyShared), shared.OrFrom(valueOperation.Syntax));
-                SetState(target.Flag(FlagKind.OnlyPrivate), @private.OrFrom(valueOperation));
-                return;
-            }
-
-            if (_tracksFlags && target.IsValid && SymbolRoles.IsIntegerFilterType(valueOperation.Type))
-            {
-                // An integer filter (`int f = p ? KVM_FILTER_SHARED : ...`) carries its bits too; an
-                // integer that is no filter holds none unless it was given a constant, and a store of
-                // something unknown forgets what an earlier one held.
-                var (shared, @private) = EvaluateFilter(valueOperation, evaluate: false);
-                ForgetState(target);
-                SetState(target.Flag(FlagKind.OnlyShared), shared);
-                SetState(target.Flag(FlagKind.OnlyPrivate), @private);
+                SetState(target.Flag(FlagKind.OnlyShared), isFilterEnum ? shared.OrFrom(valueOperation.Syntax) : shared);
+                SetState(target.Flag(FlagKind.OnlyPrivate), isFilterEnum ? @private.OrFrom(valueOperation) : @private);
                 return;
             }
 

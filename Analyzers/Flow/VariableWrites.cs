@@ -109,7 +109,7 @@ namespace GfnGuard.Analyzers.Flow
 
             return false;
         }
-        }
+    }
 
     /// <summary>A local a nested function writes, whole or through these members (outermost first).</summary>
     internal readonly struct WrittenInFunction
