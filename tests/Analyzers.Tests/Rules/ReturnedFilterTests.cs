@@ -205,6 +205,53 @@ public sealed class ReturnedFilterTests
         }
         """, withRuntime: false);
 
+    /// <summary>The same in the two-bool form: a factory and a ref helper whose side the bool argument picks.</summary>
+    [Fact]
+    public Task InTheTwoBoolForm_TheSideIsTheOneTheArgumentPicks() => HvaShared.VerifyAsync("""
+        public sealed class kvm { }
+        public struct kvm_gfn_range { public ulong start, end; public bool only_private, only_shared; }
+        public delegate bool gfn_handler_t(kvm kvm, ref kvm_gfn_range range);
+        static class Ranges
+        {
+            public static kvm_gfn_range make(bool shared)
+            {
+                if (shared)
+                    return new kvm_gfn_range { only_shared = true };
+                return new kvm_gfn_range { only_private = true };
+            }
+
+            public static void set_side(ref kvm_gfn_range range, bool shared)
+            {
+                if (shared)
+                {
+                    range.only_private = false;
+                    range.only_shared = true;
+                }
+                else
+                {
+                    range.only_shared = false;
+                    range.only_private = true;
+                }
+            }
+        }
+
+        static class KvmMain
+        {
+            static bool kvm_handle_hva_range(kvm kvm, gfn_handler_t handler)
+            {
+                var fine = Ranges.make(true);
+                var set = new kvm_gfn_range();
+                Ranges.set_side(ref set, true);
+                var ret = handler(kvm, ref fine) | handler(kvm, ref set);
+
+                var wrong = Ranges.make(false);
+                var setWrong = new kvm_gfn_range();
+                Ranges.set_side(ref setWrong, shared: false);
+                return ret | {|KVM0002:handler(kvm, ref wrong)|} | {|KVM0002:handler(kvm, ref setWrong)|};
+            }
+        }
+        """, withRuntime: false);
+
     /// <summary>On a guest_memfd path the same helpers give the private side, and a wrapper of the file's own filter is the file's.</summary>
     [Fact]
     public Task OnAGmemPath_TheHelpersPrivateSide_AndAWrappedFileFilter_AreFine() => GmemPrivate.VerifyAsync("""
