@@ -9,7 +9,7 @@ namespace GfnGuard.Analyzers.Tests.CodeFixes;
 /// <summary>
 /// The differential check itself: it passes a fix that only moves the reclaim past the release,
 /// and it fails one that changes whether the reclaim runs (the old KVM0003 fix dropped the
-/// reclaim's condition) or moves another call. A check that cannot fail would prove nothing.
+/// reclaim's condition), moves another call or drops an ordinary one. A check that cannot fail would prove nothing.
 /// </summary>
 public sealed class BehaviourCheckTests
 {
@@ -23,11 +23,14 @@ public sealed class BehaviourCheckTests
                 KVM_MMU_LOCK(kvm);
                 if (flush)
                 {
+                    note(kvm);
                     kvm_flush_remote_tlbs(kvm);
                     kvm_arch_guest_memory_reclaimed(kvm);
                 }
                 KVM_MMU_UNLOCK(kvm);
             }
+
+            static void note(kvm kvm) { }
         }
         """;
 
@@ -74,5 +77,15 @@ public sealed class BehaviourCheckTests
         Assert.NotEqual(Before, moved);
 
         await Assert.ThrowsAnyAsync<Xunit.Sdk.XunitException>(() => CheckAsync(moved));
+    }
+
+    [Fact]
+    public async Task AFixThatDropsAnOrdinaryCall_Fails()
+    {
+        var dropped = Before.Replace("            note(kvm);\n", string.Empty, System.StringComparison.Ordinal);
+        Assert.NotEqual(Before, dropped);
+
+        var failure = await Assert.ThrowsAnyAsync<Xunit.Sdk.XunitException>(() => CheckAsync(dropped));
+        Assert.Contains("call:note", failure.Message, System.StringComparison.Ordinal);
     }
 }

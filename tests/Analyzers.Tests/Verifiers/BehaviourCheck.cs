@@ -17,11 +17,13 @@ namespace GfnGuard.Analyzers.Tests.Verifiers;
 
 /// <summary>
 /// The differential check of a fix (SPEC section 4: a fix never changes what the program does
-/// beyond the contract). The code before and after the fix is compiled with every role method
-/// it defines (lock, unlock, zap, TLB flush, reclaim) recording its call, and the method the fix
-/// changed is run on enumerated inputs in both. The calls must be the same, in the same order,
-/// on every input; only a reclaim may move (KVM0003's fix moves it past the release), and it
-/// must still run exactly as often, in the same order among the reclaims.
+/// beyond the contract). The code before and after the fix is compiled with every method it
+/// defines recording its call (with its role: lock, unlock, zap, TLB flush, reclaim, or an
+/// ordinary call) and how deep it ran, and the method the fix changed is run on enumerated inputs
+/// in both. The calls must be the same, in the same order, on every input; only the reclaim the
+/// diagnostic is on may move (KVM0003's fix moves it past the release), with everything it calls,
+/// and it must still run exactly as often. A call a fix adds (KVM0006's flush, KVM0007's release)
+/// is left out with what it calls.
 /// </summary>
 internal static class BehaviourCheck
 {
@@ -29,6 +31,9 @@ internal static class BehaviourCheck
         public static class GfnGuardTrace
         {
             public static readonly System.Collections.Generic.List<string> Calls = new System.Collections.Generic.List<string>();
+            public static int Depth;
+            public static void Enter(string call) { Calls.Add(Depth + "|" + call); Depth++; }
+            public static void Exit() { Depth--; }
         }
         """;
 
@@ -80,8 +85,8 @@ internal static class BehaviourCheck
                 return false;
             }
 
-            // The one call a fix may move: the reclaim a KVM0003 diagnostic is on (the direct
-            // reclaim at the end of its chain, which is what the trace records).
+            // The one call a fix may move: the reclaim a KVM0003 diagnostic is on (the method it
+            // calls, a helper whose chain ends in a reclaim or the reclaim itself).
             var moved = diagnostic.Id == DiagnosticIds.ReclaimUnderMmuLock ? MovedReclaim(diagnostic, model, RoleContext.For(before, project.AnalyzerOptions).ForTree(tree)) : null;
 
             // The calls a fix may add: KVM0006's the flush it inserts, KVM0007's the release.
@@ -94,8 +99,9 @@ internal static class BehaviourCheck
             Assert.Equal(beforeRuns.Count, afterRuns.Count);
             for (var i = 0; i < beforeRuns.Count; i++)
             {
-                var (input, calls) = beforeRuns[i];
-                var fixedCalls = afterRuns[i].Calls;
+                var (input, beforeTrace) = beforeRuns[i];
+                var calls = Outermost(beforeTrace, moved, added);
+                var fixedCalls = Outermost(afterRuns[i].Calls, moved, added);
                 if (calls.LastOrDefault() == "throw:KvmContractViolationException")
                 {
                     // The runtime refused the broken range before the fix: restoring the contract is the fix's job.
@@ -126,15 +132,59 @@ internal static class BehaviourCheck
         }
     }
 
-    /// <summary>The trace entry of the reclaim the diagnostic is on, or null.</summary>
+    /// <summary>
+    /// The trace entry of the reclaim the diagnostic is on, or null: the method the call names
+    /// when the compilation defines it (what it calls moves with it), else the direct reclaim at
+    /// the end of its chain.
+    /// </summary>
     private static string? MovedReclaim(Diagnostic diagnostic, SemanticModel model, RoleView roles)
     {
         var node = diagnostic.Location.SourceTree!.GetRoot().FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-        return node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is { } call
-            && model.GetOperation(call) is Microsoft.CodeAnalysis.Operations.IInvocationOperation invocation
-            && roles.Summaries.ReclaimChainOf(invocation) is { IsEmpty: false } chain
+        if (node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { } call
+            || model.GetOperation(call) is not Microsoft.CodeAnalysis.Operations.IInvocationOperation invocation
+            || roles.Summaries.ReclaimChainOf(invocation) is not { IsEmpty: false } chain)
+        {
+            return null;
+        }
+
+        return invocation.TargetMethod.DeclaringSyntaxReferences.IsEmpty
             ? "reclaim:" + chain[^1]
-            : null;
+            : (RoleOf(invocation.TargetMethod, roles.Roles) ?? "call") + ":" + invocation.TargetMethod.Name;
+    }
+
+    /// <summary>
+    /// The trace without its depths, and without what ran inside a call that may move or be
+    /// added (those calls themselves are kept; the comparison counts or skips them).
+    /// </summary>
+    private static List<string> Outermost(List<string> trace, string? moved, string? added)
+    {
+        var result = new List<string>();
+        var inside = int.MaxValue;
+        foreach (var entry in trace)
+        {
+            var bar = entry.IndexOf('|');
+            if (bar < 0)
+            {
+                result.Add(entry);
+                continue;
+            }
+
+            var depth = int.Parse(entry.AsSpan(0, bar), System.Globalization.CultureInfo.InvariantCulture);
+            var call = entry.Substring(bar + 1);
+            if (depth > inside)
+            {
+                continue;
+            }
+
+            inside = int.MaxValue;
+            result.Add(call);
+            if (call == moved || (added is not null && call.StartsWith(added, StringComparison.Ordinal)))
+            {
+                inside = depth;
+            }
+        }
+
+        return result;
     }
 
     /// <summary>A role method the method calls that the compilation does not define (its calls could not be recorded).</summary>
@@ -180,7 +230,7 @@ internal static class BehaviourCheck
         return null;
     }
 
-    /// <summary>The compilation with a record of the call at the start of every role method it defines.</summary>
+    /// <summary>The compilation with a record of the call of every method it defines.</summary>
     private static Compilation Instrument(Compilation compilation, Project project)
     {
         var result = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(TraceSource, (CSharpParseOptions)compilation.SyntaxTrees.First().Options));
@@ -188,7 +238,7 @@ internal static class BehaviourCheck
         {
             var roles = RoleContext.For(compilation, project.AnalyzerOptions).ForTree(tree).Roles;
             var model = compilation.GetSemanticModel(tree);
-            var rewritten = new RecordRoleCalls(model, roles).Visit(tree.GetRoot());
+            var rewritten = new RecordCalls(model, roles).Visit(tree.GetRoot());
             result = result.ReplaceSyntaxTree(tree, tree.WithRootAndOptions(rewritten, tree.Options));
         }
 
@@ -213,8 +263,10 @@ internal static class BehaviourCheck
     private static List<(string Input, List<string> Calls)>? Run(Assembly assembly, IMethodSymbol method)
     {
         var type = assembly.GetType(MetadataName(method.ContainingType));
-        var trace = assembly.GetType("GfnGuardTrace")?.GetField("Calls")?.GetValue(null) as List<string>;
-        if (type is null || trace is null)
+        var traceType = assembly.GetType("GfnGuardTrace");
+        var trace = traceType?.GetField("Calls")?.GetValue(null) as List<string>;
+        var depth = traceType?.GetField("Depth");
+        if (type is null || trace is null || depth is null)
         {
             return null;
         }
@@ -243,6 +295,7 @@ internal static class BehaviourCheck
         foreach (var input in inputs)
         {
             trace.Clear();
+            depth.SetValue(null, 0);
             var arguments = input.Select(i => i.Value).ToArray();
             try
             {
@@ -366,13 +419,17 @@ internal static class BehaviourCheck
         return instance;
     }
 
-    /// <summary>Puts <c>GfnGuardTrace.Calls.Add("role:name")</c> at the start of every role method the tree defines.</summary>
-    private sealed class RecordRoleCalls : CSharpSyntaxRewriter
+    /// <summary>
+    /// Records the call of every method the tree defines, with its role (<c>call</c> for an
+    /// ordinary method) and how deep it ran: <c>GfnGuardTrace.Enter("role:name")</c> at its start
+    /// and <c>Exit()</c> in a finally, so that what a call runs can be told from what runs after it.
+    /// </summary>
+    private sealed class RecordCalls : CSharpSyntaxRewriter
     {
         private readonly SemanticModel _model;
         private readonly SymbolRoles _roles;
 
-        internal RecordRoleCalls(SemanticModel model, SymbolRoles roles)
+        internal RecordCalls(SemanticModel model, SymbolRoles roles)
         {
             _model = model;
             _roles = roles;
@@ -380,26 +437,59 @@ internal static class BehaviourCheck
 
         public override SyntaxNode? VisitMethodDeclaration(MethodDeclarationSyntax node)
         {
-            if (_model.GetDeclaredSymbol(node) is not { } method || RoleOf(method, _roles) is not { } role)
+            if (_model.GetDeclaredSymbol(node) is not { } method)
             {
                 return base.VisitMethodDeclaration(node);
             }
 
-            var record = SyntaxFactory.ParseStatement($"global::GfnGuardTrace.Calls.Add(\"{role}:{method.Name}\");");
-            if (node.Body is { } body)
+            var visited = (MethodDeclarationSyntax)base.VisitMethodDeclaration(node)!;
+            return Recorded(method, visited.Body, visited.ExpressionBody) is { } body
+                ? visited.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body)
+                : visited;
+        }
+
+        public override SyntaxNode? VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
+        {
+            if (_model.GetDeclaredSymbol(node) is not IMethodSymbol method)
             {
-                return node.WithBody(body.WithStatements(body.Statements.Insert(0, record)));
+                return base.VisitLocalFunctionStatement(node);
             }
 
-            if (node.ExpressionBody is { } expression)
+            var visited = (LocalFunctionStatementSyntax)base.VisitLocalFunctionStatement(node)!;
+            return Recorded(method, visited.Body, visited.ExpressionBody) is { } body
+                ? visited.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body)
+                : visited;
+        }
+
+        /// <summary>The body with the record around it, or null for a method without one.</summary>
+        private BlockSyntax? Recorded(IMethodSymbol method, BlockSyntax? body, ArrowExpressionClauseSyntax? expressionBody)
+        {
+            StatementSyntax[] statements;
+            if (body is not null)
             {
-                var returns = method.ReturnsVoid
-                    ? (StatementSyntax)SyntaxFactory.ExpressionStatement(expression.Expression)
-                    : SyntaxFactory.ReturnStatement(expression.Expression);
-                return node.WithExpressionBody(null).WithSemicolonToken(default).WithBody(SyntaxFactory.Block(record, returns));
+                statements = body.Statements.ToArray();
+            }
+            else if (expressionBody is not null)
+            {
+                var returnsNothing = method.ReturnsVoid
+                    || (method.IsAsync && method.ReturnType is INamedTypeSymbol { IsGenericType: false, Name: "Task" or "ValueTask" });
+                statements = new[]
+                {
+                    returnsNothing
+                        ? (StatementSyntax)SyntaxFactory.ExpressionStatement(expressionBody.Expression)
+                        : SyntaxFactory.ReturnStatement(expressionBody.Expression),
+                };
+            }
+            else
+            {
+                return null;
             }
 
-            return node;
+            var role = RoleOf(method, _roles) ?? "call";
+            var recorded = (BlockSyntax)SyntaxFactory.ParseStatement(
+                $"{{ global::GfnGuardTrace.Enter(\"{role}:{method.Name}\"); try {{ }} finally {{ global::GfnGuardTrace.Exit(); }} }}");
+            var guarded = (TryStatementSyntax)recorded.Statements[1];
+            return recorded.ReplaceNode(guarded, guarded.WithBlock(SyntaxFactory.Block(statements)));
         }
     }
 }
