@@ -43,8 +43,14 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>Where the analysis keeps whether mmu_lock is held (one abstract lock per method).</summary>
         internal static readonly FlowLocation LockLocation = new FlowLocation(FlowLocation.MmuLockRoot, string.Empty);
 
-        private FlowLocation Invoke(IInvocationOperation invocation)
+        /// <summary>
+        /// Runs a call: its arguments, then its effects (lock, flags, flushes). Returns the place of
+        /// what it returns, if any (a range, a try-lock's result), and in <paramref name="returned"/>
+        /// the bool it returns where a flag rule can know it (see <see cref="MethodSummaries.ReturnedBoolOf"/>).
+        /// </summary>
+        private FlowLocation Invoke(IInvocationOperation invocation, out BoolValue returned)
         {
+            returned = BoolValue.Unknown;
             var method = invocation.TargetMethod;
             var receiver = invocation.Instance is null ? default : EvaluateWithPlace(invocation.Instance).Place;
             var arguments = EvaluateArguments(method, invocation.Arguments, receiver);
@@ -147,13 +153,17 @@ namespace GfnGuard.Analyzers.Flow
 
             if (!result.IsValid && _tracksFlags)
             {
-                if (_summaries.ReturnedFlagsOf(method) is { } returned)
+                if (_summaries.ReturnedFlagsOf(method) is { } returnedRange)
                 {
-                    result = ReturnedRange(invocation, returned, arguments);
+                    result = ReturnedRange(invocation, returnedRange, arguments);
                 }
                 else if (method.DeclaringSyntaxReferences.IsEmpty && _roles.IsRuntimeRangeFactory(method))
                 {
                     result = RangeWithFilter(invocation);
+                }
+                else if (lockEffect == LockEffect.None && !LockOperations.MayBeALockCall(invocation, _roles) && _summaries.ReturnedBoolOf(method) is { OnlyShared: { } value } summary)
+                {
+                    returned = BindByPath(value, summary.OnlySharedByPath, summary.DecidedByPath, arguments);
                 }
             }
 

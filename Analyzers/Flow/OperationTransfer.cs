@@ -95,6 +95,18 @@ namespace GfnGuard.Analyzers.Flow
             return bits;
         }
 
+        /// <summary>
+        /// The bool a returning block's branch value is, at the end of the block (not observed):
+        /// for a bool helper (see <see cref="MethodSummaries.ReturnedBoolOf"/>).
+        /// </summary>
+        internal BoolValue TransferToBool(BasicBlock block, FlowState input)
+        {
+            RunOperations(block, input, observe: false, statesWithin: null);
+            var value = block.BranchValue is null ? BoolValue.Unknown : Evaluate(block.BranchValue);
+            _state = FlowState.Empty;
+            return value;
+        }
+
         private (FlowState State, FlowLocation Place) Transfer(BasicBlock block, FlowState input, bool observe, List<FlowState>? statesWithin)
         {
             RunOperations(block, input, observe, statesWithin);
@@ -518,9 +530,9 @@ namespace GfnGuard.Analyzers.Flow
 
                 case IInvocationOperation invocation:
                     {
-                        var result = Invoke(invocation);
+                        var result = Invoke(invocation, out var returned);
                         ForgetWrittenInFunctions();
-                        return (BoolValue.Unknown, result);
+                        return (returned, result);
                     }
 
                 case IFlowAnonymousFunctionOperation or IAnonymousFunctionOperation or ILocalFunctionOperation:
