@@ -334,8 +334,12 @@ namespace GfnGuard.Analyzers.Flow
             // A body that asserts the lock held (lockdep_assert_held_write(&kvm->mmu_lock), as
             // tdp_mmu.c's kvm_tdp_mmu_zap_leafs does) requires it of its callers: it does not take
             // it, so holding it on return is no acquisition (its callers hold it already).
+            // One that drops the lock before it takes it (cond_resched_rwlock_write: unlock,
+            // resched, lock) holds it on entry and hands it back held: no acquisition either.
+            var releasesFirst = new ReleasesBeforeTaking();
             if (!AssertsTheLockHeld(body)
-                && ExitLockState(graph, entryHeld: false, lockGiven) is { } afterFree && AllPaths(afterFree, path => path.SomeLockDefinitelyHeld()))
+                && ExitLockState(graph, entryHeld: false, lockGiven, releasesFirst) is { } afterFree && AllPaths(afterFree, path => path.SomeLockDefinitelyHeld())
+                && !releasesFirst.Seen)
             {
                 return LockEffect.Acquire;
             }
@@ -444,10 +448,10 @@ namespace GfnGuard.Analyzers.Flow
             return false;
         }
 
-        private PathStates? ExitLockState(ControlFlowGraph graph, bool entryHeld, Func<IOperation, bool>? lockGiven = null)
+        private PathStates? ExitLockState(ControlFlowGraph graph, bool entryHeld, Func<IOperation, bool>? lockGiven = null, FlowObserver? observer = null)
         {
             var entry = FlowState.Empty.Set(OperationTransfer.LockLocation, entryHeld ? BoolValue.True : BoolValue.False);
-            var inputs = ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, this, observer: null, FlowFacts.Lock, lockGiven), CancellationToken.None);
+            var inputs = ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, this, observer, FlowFacts.Lock, lockGiven), CancellationToken.None);
             return inputs is null ? null : ForwardDataflow.ExitState(graph, inputs);
         }
 
@@ -773,6 +777,22 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>The first reclaim a helper reaches while the lock may be held, in the helper's own order.</summary>
+        /// <summary>Sees a release of the lock where the body has not taken it (run from a free entry): the body drops its caller's lock.</summary>
+        private sealed class ReleasesBeforeTaking : FlowObserver
+        {
+            internal bool Seen { get; private set; }
+
+            internal override bool ObservesLockEvents => true;
+
+            internal override void OnLockCall(IOperation call, LockEffect effect, FlowLocation lockPlace, bool ownerKnown, FlowState before)
+            {
+                if (effect == LockEffect.Release && !before.Get(lockPlace).IsDefinitelyTrue)
+                {
+                    Seen = true;
+                }
+            }
+        }
+
         private sealed class ReclaimsUnderTheLock : FlowObserver
         {
             private readonly MethodSummaries _summaries;

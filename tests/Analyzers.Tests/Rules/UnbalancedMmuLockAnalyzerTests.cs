@@ -258,6 +258,63 @@ public sealed class UnbalancedMmuLockAnalyzerTests
         }
         """);
 
+    // The same with cond_resched_rwlock_write as the helper a port writes (unlock, resched, lock):
+    // it drops its caller's lock before it takes it, so it is no acquisition. It was one, and
+    // tdp_mmu_iter_cond_resched "returned with mmu_lock still held". A helper that takes the lock
+    // first and drops and retakes it after still takes it.
+    [Fact]
+    public Task AHelperThatDropsTheCallersLockAndRetakesIt_IsNoAcquisition() => VerifyPort("""
+        static class TdpMmu
+        {
+            static bool need_resched() => false;
+            static void cond_resched() { }
+            static void cond_resched_rwlock_write(object l) { write_unlock(l); cond_resched(); write_lock(l); }
+            static void cond_resched_rwlock_read(object l) { read_unlock(l); cond_resched(); read_lock(l); }
+            static void kvm_mmu_resched(kvm kvm) { KVM_MMU_UNLOCK(kvm); cond_resched(); KVM_MMU_LOCK(kvm); }
+            static void take_and_cycle(kvm kvm) { KVM_MMU_LOCK(kvm); KVM_MMU_UNLOCK(kvm); KVM_MMU_LOCK(kvm); }
+
+            static bool tdp_mmu_iter_cond_resched(kvm kvm, bool flush, bool shared)
+            {
+                if (!need_resched())
+                    return false;
+                if (flush)
+                    kvm_flush_remote_tlbs(kvm);
+                if (shared)
+                    cond_resched_rwlock_read(kvm.mmu_lock);
+                else
+                    cond_resched_rwlock_write(kvm.mmu_lock);
+                return true;
+            }
+
+            static void zap(kvm kvm, kvm_gfn_range range)
+            {
+                write_lock(kvm.mmu_lock);
+                var flush = false;
+                for (var i = 0; i < 4; i++)
+                {
+                    if (tdp_mmu_iter_cond_resched(kvm, flush, false))
+                    {
+                        flush = false;
+                        continue;
+                    }
+                    kvm_mmu_resched(kvm);
+                    flush |= kvm_unmap_gfn_range(kvm, ref range);
+                }
+                if (flush)
+                    kvm_flush_remote_tlbs(kvm);
+                write_unlock(kvm.mmu_lock);
+            }
+
+            static void taken(kvm kvm, bool early)
+            {
+                take_and_cycle(kvm);
+                if (early)
+                    {|KVM0007:return;|}
+                KVM_MMU_UNLOCK(kvm);
+            }
+        }
+        """);
+
     // tdp_mmu.c's tdp_mmu_iter_cond_resched and mmu.c's kvm_zap_obsolete_pages, with
     // cond_resched_rwlock_write written out: no assertion says the caller holds the lock, but
     // dropping it before taking it does. Retaking it gives the caller back what it had.
