@@ -299,6 +299,14 @@ public sealed class UnbalancedMmuLockAnalyzerTests
                     }
                     kvm_mmu_resched(kvm);
                     flush |= kvm_unmap_gfn_range(kvm, ref range);
+                    if (need_resched())
+                    {
+                        // kvm_recover_nx_huge_pages: "takes mmu_lock again while it is held" before.
+                        if (flush)
+                            kvm_flush_remote_tlbs(kvm);
+                        flush = false;
+                        cond_resched_rwlock_write(kvm.mmu_lock);
+                    }
                 }
                 if (flush)
                     kvm_flush_remote_tlbs(kvm);
