@@ -85,6 +85,21 @@ namespace GfnGuard.Analyzers.Flow
             var lockEffect = _tracksLock ? ClassifyLockCall(invocation, receiver, out byForm) : LockEffect.None;
             var owner = lockEffect == LockEffect.None ? default : LockOwner(invocation, receiver, argumentPlaces, byForm);
             ApplyFlagEffects(invocation, arguments);
+
+            // flush_and_unlock(kvm): what a release helper flushes for before its release is
+            // flushed for before the release is seen.
+            if (_tracksFlush && lockEffect == LockEffect.Release && _summaries.FlushBeforeReleaseOf(method) is { IsNone: false } flushedFirst)
+            {
+                if (flushedFirst.All)
+                {
+                    _state = _state.Edit().SettleFlushes();
+                }
+                else
+                {
+                    SettleFlushesPassed(invocation, argumentPlaces, flushedFirst.Parameters);
+                }
+            }
+
             if (lockEffect != LockEffect.None && _observe && _observer is { ObservesLockEvents: true })
             {
                 _observer.OnLockCall(invocation, lockEffect, LockOf(owner), owner.IsValid, _state);
@@ -96,7 +111,7 @@ namespace GfnGuard.Analyzers.Flow
             }
             else if (_tracksFlush && !invocation.Arguments.IsEmpty)
             {
-                SettleFlushesPassed(invocation, argumentPlaces);
+                SettleFlushesPassed(invocation, argumentPlaces, _summaries.FlushesWhenTrue(invocation.TargetMethod));
             }
 
             var result = default(FlowLocation);
@@ -226,9 +241,8 @@ namespace GfnGuard.Analyzers.Flow
         /// <c>flush_if(kvm, flush)</c>: a helper that flushes on every path where a bool parameter is
         /// true settles what the zap's result passed for it owed (where it is false, none was owed).
         /// </summary>
-        private void SettleFlushesPassed(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces)
+        private void SettleFlushesPassed(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, ImmutableArray<int> flushedFor)
         {
-            var flushedFor = _summaries.FlushesWhenTrue(invocation.TargetMethod);
             for (var i = 0; i < invocation.Arguments.Length && !flushedFor.IsEmpty; i++)
             {
                 if (invocation.Arguments[i].Parameter is { } parameter && flushedFor.Contains(parameter.Ordinal) && argumentPlaces[i].IsValid

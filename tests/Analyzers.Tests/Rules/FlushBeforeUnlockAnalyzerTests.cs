@@ -237,6 +237,79 @@ public sealed class FlushBeforeUnlockAnalyzerTests
     /// A zap's missing flush is reported at the first release past it, once: a later release
     /// under a lock taken again owes only what was zapped since (and Fix All flushes each once).
     /// </summary>
+    /// <summary>
+    /// A release helper that flushes first (<c>flush_and_unlock(kvm)</c>, or for its bool parameter,
+    /// of a VM or of the lock it is given) flushes for the caller's zap before its release; the
+    /// release was seen first, a false KVM0006 at the call. One that releases first and flushes
+    /// after, or flushes on some paths only, still leaves the zap unflushed at the release.
+    /// </summary>
+    [Fact]
+    public Task AReleaseHelperThatFlushesFirst_FlushesBeforeItsRelease() => VerifyPort("""
+        static class C
+        {
+            static void flush_and_unlock(kvm kvm) { kvm_flush_remote_tlbs(kvm); KVM_MMU_UNLOCK(kvm); }
+            static void unlock_and_flush(kvm kvm, bool flush)
+            {
+                if (flush)
+                    kvm_flush_remote_tlbs(kvm);
+                KVM_MMU_UNLOCK(kvm);
+            }
+            static void unlock_given(object l, kvm kvm, bool flush)
+            {
+                if (flush)
+                    kvm_flush_remote_tlbs(kvm);
+                write_unlock(l);
+            }
+            static void unlock_then_flush(kvm kvm) { KVM_MMU_UNLOCK(kvm); kvm_flush_remote_tlbs(kvm); }
+            static void unlock_then_flush_for(kvm kvm, bool flush)
+            {
+                KVM_MMU_UNLOCK(kvm);
+                if (flush)
+                    kvm_flush_remote_tlbs(kvm);
+            }
+            static void maybe_flush_and_unlock(kvm kvm, bool now)
+            {
+                if (now)
+                    kvm_flush_remote_tlbs(kvm);
+                KVM_MMU_UNLOCK(kvm);
+            }
+
+            static void fine(kvm kvm, kvm_gfn_range range)
+            {
+                KVM_MMU_LOCK(kvm);
+                var flush = kvm_unmap_gfn_range(kvm, ref range);
+                flush_and_unlock(kvm);
+
+                KVM_MMU_LOCK(kvm);
+                flush = kvm_unmap_gfn_range(kvm, ref range);
+                unlock_and_flush(kvm, flush);
+
+                write_lock(kvm.mmu_lock);
+                flush = kvm_unmap_gfn_range(kvm, ref range);
+                unlock_given(kvm.mmu_lock, kvm, flush);
+            }
+
+            static void late(kvm kvm, kvm_gfn_range range, bool now)
+            {
+                KVM_MMU_LOCK(kvm);
+                var flush = kvm_unmap_gfn_range(kvm, ref range);
+                {|KVM0006:unlock_then_flush(kvm)|};
+
+                KVM_MMU_LOCK(kvm);
+                flush = kvm_unmap_gfn_range(kvm, ref range);
+                {|KVM0006:unlock_then_flush_for(kvm, flush)|};
+
+                KVM_MMU_LOCK(kvm);
+                flush = kvm_unmap_gfn_range(kvm, ref range);
+                {|KVM0006:maybe_flush_and_unlock(kvm, now)|};
+
+                KVM_MMU_LOCK(kvm);
+                flush = kvm_unmap_gfn_range(kvm, ref range);
+                {|KVM0006:unlock_and_flush(kvm, now)|};
+            }
+        }
+        """);
+
     [Fact]
     public Task AMissingFlush_IsReportedAtTheFirstReleasePastIt_Once() => VerifyPort("""
         static class C
