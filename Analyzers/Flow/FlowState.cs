@@ -241,6 +241,26 @@ namespace GfnGuard.Analyzers.Flow
             return false;
         }
 
+        /// <summary>
+        /// A test found the unknown from <paramref name="origin"/> to be <paramref name="value"/>:
+        /// every place holding that unknown, or its negation, holds what that implies
+        /// (<c>only_private = !priv</c> is false where <c>priv</c> was found true).
+        /// </summary>
+        internal FlowState RestrictOrigin(object origin, bool value)
+        {
+            var result = this;
+            for (var i = 0; i < _count; i++)
+            {
+                var held = _entries[i].Value;
+                if (held.IsPureUnknown && Equals(held.Origin, origin))
+                {
+                    result = result.Set(_entries[i].Location, held.Restrict(value != held.Negated));
+                }
+            }
+
+            return result;
+        }
+
         /// <summary>A TLB flush, in place on a working copy: no zap's result owes one any more.</summary>
         internal FlowState SettleFlushes()
         {

@@ -276,7 +276,31 @@ namespace GfnGuard.Analyzers.Flow
                 state = state.Set(location.With(PlaceFact.FlushOwed), BoolValue.False);
             }
 
-            return state.Set(location, restricted);
+            return WithSameOriginRestricted(state, location, whenTrue).Set(location, restricted);
+        }
+
+        /// <summary>
+        /// A flag rule's test of a place (<c>if (priv) return;</c>, <c>r is { only_shared: true }</c>)
+        /// says what every other place holding the same unknown holds on that side: a range built
+        /// with <c>only_shared = !priv, only_private = priv</c> is shared-only past the return.
+        /// </summary>
+        private FlowState WithSameOriginRestricted(FlowState state, FlowLocation place, bool value)
+        {
+            if (!_tracksFlags)
+            {
+                return state;
+            }
+
+            var tested = state.Get(place);
+            if (tested.IsPureUnknown && tested.Origin is null && IsTheCallersValue(place))
+            {
+                tested = BoolValue.UnknownFrom(place);
+            }
+
+            // One value only: not joined from several stores, not a comparison (its place may be written between two).
+            return tested.IsPureUnknown && tested.Origin is FlowLocation or SyntaxNode
+                ? state.RestrictOrigin(tested.Origin, value != tested.Negated)
+                : state;
         }
 
         /// <summary>
@@ -297,7 +321,7 @@ namespace GfnGuard.Analyzers.Flow
                 case IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: bool constant } }:
                     {
                         var restricted = state.Get(place).Restrict(whenTrue ? constant : !constant);
-                        return restricted.Possibilities == BoolPossibilities.None ? null : state.Set(place, restricted);
+                        return restricted.Possibilities == BoolPossibilities.None ? null : WithSameOriginRestricted(state, place, whenTrue ? constant : !constant).Set(place, restricted);
                     }
 
                 case IRecursivePatternOperation recursive when _tracksFlags:
