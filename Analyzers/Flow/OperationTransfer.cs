@@ -110,7 +110,13 @@ namespace GfnGuard.Analyzers.Flow
         private (FlowState State, FlowLocation Place) Transfer(BasicBlock block, FlowState input, bool observe, List<FlowState>? statesWithin)
         {
             RunOperations(block, input, observe, statesWithin);
-            var place = block.BranchValue is null ? default : EvaluateWithPlace(block.BranchValue).Place;
+            var (value, place) = block.BranchValue is null ? default : EvaluateWithPlace(block.BranchValue);
+            if (_tracksFlags && block.BranchValue is IInvocationOperation branchCall && !place.IsValid && (value.IsDefinitelyTrue || value.IsDefinitelyFalse))
+            {
+                // `if (hva_is_shared())`: a bool helper's known result, for Refine to take the side it picks.
+                SetState(new FlowLocation(branchCall, string.Empty), value.WithoutSites());
+            }
+
             var output = _state.Publish();
             _state = FlowState.Empty;
             return (output, place);
@@ -261,7 +267,11 @@ namespace GfnGuard.Analyzers.Flow
 
             if (condition is IInvocationOperation)
             {
-                return state;
+                // A bool helper's known result (see Transfer) decides the branch; nothing else keeps it.
+                var known = _tracksFlags ? state.Get(location) : BoolValue.Unknown;
+                return known.IsDefinitelyTrue || known.IsDefinitelyFalse
+                    ? (known.IsDefinitelyTrue == whenTrue ? state.Forget(location) : null)
+                    : state;
             }
 
             var restricted = state.Get(location).Restrict(whenTrue);

@@ -72,6 +72,41 @@ public sealed class ReturnedBoolTests
         }
         """));
 
+    /// <summary>A branch on such a helper takes the side its result picks, as a branch on a local holding it does.</summary>
+    [Fact]
+    public Task ABranchOnAKnownHelper_TakesTheSideItPicks() => HvaShared.VerifyAsync(Port("""
+        static class Notifier
+        {
+            static bool hva_is_shared() => true;
+            static bool has_private(kvm kvm) => false;
+
+            static void kvm_mmu_notifier_if(kvm kvm, gfn_handler_t handler)
+            {
+                var range = new kvm_gfn_range();
+                if (hva_is_shared())
+                {
+                    range.only_shared = true;
+                    range.only_private = false;
+                }
+                handler(kvm, ref range);
+            }
+
+            static void kvm_mmu_notifier_conditional(kvm kvm, gfn_handler_t handler)
+            {
+                var range = new kvm_gfn_range { only_shared = !has_private(kvm) ? true : false };
+                handler(kvm, ref range);
+            }
+
+            static void kvm_mmu_notifier_wrong(kvm kvm, gfn_handler_t handler)
+            {
+                var range = new kvm_gfn_range { only_shared = true };
+                if (!has_private(kvm))
+                    range.only_shared = false;
+                {|KVM0002:handler(kvm, ref range)|};
+            }
+        }
+        """));
+
     [Fact]
     public Task AHelperWhoseResultIsUnknown_StaysEither_AndTwoCallsAreTwoValues() => BothFlags.VerifyAsync(Port("""
         static class Notifier
