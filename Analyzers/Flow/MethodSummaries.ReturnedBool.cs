@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.FlowAnalysis;
 using GfnGuard.Analyzers.Roles;
 
 namespace GfnGuard.Analyzers.Flow
@@ -55,20 +54,7 @@ namespace GfnGuard.Analyzers.Flow
                 return null;
             }
 
-            var decidable = DecidedParameters.Candidates(method, BodyOperation(method));
-            var paths = new PathFlags();
-            foreach (var block in graph.Blocks)
-            {
-                if (block.FallThroughSuccessor?.Semantics != ControlFlowBranchSemantics.Return || block.BranchValue is null || inputs[block.Ordinal] is not { } states)
-                {
-                    continue;
-                }
-
-                foreach (var path in states.Paths)
-                {
-                    paths.Add(BoolValue.False, Bindable(transfer.TransferToBool(block, path)).WithoutSites(), DecidedParameters.On(path, decidable));
-                }
-            }
+            var paths = AtReturns(method, graph, inputs, (block, path) => (BoolValue.False, Bindable(transfer.TransferToBool(block, path))));
 
             // None when every path throws; nothing worth keeping when every path returns an unknown.
             if (paths.Count == 0)

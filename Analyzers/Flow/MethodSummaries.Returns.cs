@@ -161,6 +161,30 @@ namespace GfnGuard.Analyzers.Flow
                 return null;
             }
 
+            var paths = AtReturns(method, graph, inputs, (block, path) =>
+            {
+                if (!returnsRange)
+                {
+                    var (shared, @private) = transfer.TransferToFilter(block, path);
+                    return (@private, shared);
+                }
+
+                var (state, returned) = transfer.TransferToValue(block, path);
+                return returned.IsValid
+                    ? (state.Get(returned.Flag(FlagKind.OnlyPrivate)), state.Get(returned.Flag(FlagKind.OnlyShared)))
+                    : (BoolValue.Unknown, BoolValue.Unknown);
+            });
+
+            // None when every path throws.
+            return paths.Count == 0 ? null : paths.ToEffect();
+        }
+
+        /// <summary>
+        /// What each path that returns hands back, read by <paramref name="read"/> at its returning
+        /// block (without sites), with the bool parameters the path decided.
+        /// </summary>
+        private PathFlags AtReturns(IMethodSymbol method, ControlFlowGraph graph, PathStates?[] inputs, System.Func<BasicBlock, FlowState, (BoolValue Private, BoolValue Shared)> read)
+        {
             var decidable = DecidedParameters.Candidates(method, BodyOperation(method));
             var paths = new PathFlags();
             foreach (var block in graph.Blocks)
@@ -172,24 +196,12 @@ namespace GfnGuard.Analyzers.Flow
 
                 foreach (var path in states.Paths)
                 {
-                    BoolValue onlyPrivate, onlyShared;
-                    if (returnsRange)
-                    {
-                        var (state, returned) = transfer.TransferToValue(block, path);
-                        onlyPrivate = returned.IsValid ? state.Get(returned.Flag(FlagKind.OnlyPrivate)) : BoolValue.Unknown;
-                        onlyShared = returned.IsValid ? state.Get(returned.Flag(FlagKind.OnlyShared)) : BoolValue.Unknown;
-                    }
-                    else
-                    {
-                        (onlyShared, onlyPrivate) = transfer.TransferToFilter(block, path);
-                    }
-
+                    var (onlyPrivate, onlyShared) = read(block, path);
                     paths.Add(onlyPrivate.WithoutSites(), onlyShared.WithoutSites(), DecidedParameters.On(path, decidable));
                 }
             }
 
-            // None when every path throws.
-            return paths.Count == 0 ? null : paths.ToEffect();
+            return paths;
         }
 
         /// <summary>The range's two flags as its caller gives them: unknowns a call binds to its arguments.</summary>
