@@ -352,7 +352,11 @@ namespace GfnGuard.Analyzers.Flow
             return LockEffect.None;
         }
 
-        /// <summary>Every return of the body hands back a lock guard: a call on the lock that returns one, or a helper that does.</summary>
+        /// <summary>
+        /// Every return of the body hands back a lock guard: a call on the lock that returns one, a
+        /// helper that does, or a helper that returns a guard of the lock it is given, given the
+        /// VM's (<c>mmu_guard(kvm) =&gt; guard_write_lock(kvm.mmu_lock)</c>).
+        /// </summary>
         private bool ReturnsALockGuard(IOperation body, Func<IOperation, bool>? lockGiven)
         {
             var any = false;
@@ -365,7 +369,7 @@ namespace GfnGuard.Analyzers.Flow
                     var guard = unwrapped switch
                     {
                         IInvocationOperation call => LockOperations.Classify(call, _roles, lockGiven) == LockEffect.GuardAcquire || LockEffectOf(call.TargetMethod) == LockEffect.GuardAcquire
-                            || (lockGiven is not null && LockedArgument(call.TargetMethod, call.Arguments, lockGiven) is { Effect: LockEffect.GuardAcquire }),
+                            || LockedArgument(call.TargetMethod, call.Arguments, lockGiven ?? _isLockMember) is { Effect: LockEffect.GuardAcquire },
                         IObjectCreationOperation creation => MakesALockGuard(creation, lockGiven),
                         _ => false,
                     };

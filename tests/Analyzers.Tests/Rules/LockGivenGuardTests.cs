@@ -114,4 +114,80 @@ public sealed class LockGivenGuardTests
             }
         }
         """));
+
+    /// <summary>
+    /// A VM's guard helper that returns a guard of the lock it is given (<c>mmu_guard(kvm) =&gt;
+    /// guard_write_lock(kvm.mmu_lock)</c>) takes the lock in its using and drops it at the using's
+    /// end. It counted as taking the lock for good: a false KVM0003 after the block, and no KVM0006
+    /// for a flush after it.
+    /// </summary>
+    private const string VmGuards = """
+        static class VmGuard
+        {
+            public static write_lock_guard mmu_guard(kvm kvm) => guard_write_lock(kvm.mmu_lock);
+            public static write_lock_guard mmu_guard_made(kvm kvm) => new write_lock_guard(kvm.mmu_lock);
+        }
+
+        """;
+
+    [Fact]
+    public Task AVmsGuardOfTheLockItIsGiven_DropsItAtTheUsingsEnd() => Reclaim.VerifyAsync(Port(VmGuards + """
+        static class C
+        {
+            static void after(kvm kvm)
+            {
+                using (VmGuard.mmu_guard(kvm))
+                {
+                    {|KVM0003:kvm_arch_guest_memory_reclaimed(kvm)|};
+                }
+
+                kvm_arch_guest_memory_reclaimed(kvm);
+                using (VmGuard.mmu_guard_made(kvm)) { }
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+        }
+        """));
+
+    [Fact]
+    public Task AVmsGuardOfTheLockItIsGiven_IsCheckedForTheFlush() => Flush.VerifyAsync(Port(VmGuards + """
+        static class C
+        {
+            static void fine(kvm kvm, kvm_gfn_range range)
+            {
+                using var _ = VmGuard.mmu_guard(kvm);
+                if (kvm_unmap_gfn_range(kvm, ref range))
+                    kvm_flush_remote_tlbs(kvm);
+            }
+
+            static void late(kvm kvm, kvm_gfn_range range)
+            {
+                bool flush;
+                using (VmGuard.mmu_guard(kvm))
+                {
+                    flush = kvm_unmap_gfn_range(kvm, ref range);
+                {|KVM0006:}|}
+                if (flush)
+                    kvm_flush_remote_tlbs(kvm);
+            }
+        }
+        """));
+
+    [Fact]
+    public Task AVmsGuardOfTheLockItIsGiven_IsBalanced() => Balance.VerifyAsync(Port(VmGuards + """
+        static class C
+        {
+            static void balanced(kvm kvm)
+            {
+                using (VmGuard.mmu_guard(kvm)) { }
+                using var _ = VmGuard.mmu_guard(kvm);
+            }
+
+            static void twice(kvm kvm)
+            {
+                using var _ = VmGuard.mmu_guard(kvm);
+                {|KVM0007:lock_it(kvm.mmu_lock)|};
+                unlock_it(kvm.mmu_lock);
+            }
+        }
+        """));
 }
