@@ -120,10 +120,44 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var observer = new RangesHandedToZaps(this, method);
-            return ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, this, observer, FlowFacts.Flags), CancellationToken.None) is null
-                ? ImmutableArray<int>.Empty
-                : observer.Ordinals.ToImmutableArray();
+            if (ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, this, observer, FlowFacts.Flags), CancellationToken.None) is null)
+            {
+                return ImmutableArray<int>.Empty;
+            }
+
+            // A helper that tests its range's filter for 0 (`if (range.attr_filter == 0)
+            // range.attr_filter = KVM_FILTER_SHARED | KVM_FILTER_PRIVATE;`) says what 0 means there:
+            // what it zaps as given is not 0, and its callers may pass 0.
+            observer.Ordinals.ExceptWith(FiltersTestedForZero(body));
+            return observer.Ordinals.ToImmutableArray();
         }
+
+        /// <summary>The ordinals of the range parameters whose filter the body compares with 0 (<c>==</c>, <c>!=</c>, <c>is 0</c>).</summary>
+        private HashSet<int> FiltersTestedForZero(IOperation body)
+        {
+            var tested = new HashSet<int>();
+            foreach (var operation in body.Descendants())
+            {
+                var (value, zero) = operation switch
+                {
+                    IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } binary =>
+                        IsZero(binary.RightOperand) ? (binary.LeftOperand, true) : IsZero(binary.LeftOperand) ? (binary.RightOperand, true) : (null, false),
+                    IIsPatternOperation { Pattern: IConstantPatternOperation { Value: { } constant } } pattern => (pattern.Value, IsZero(constant)),
+                    _ => (null, false),
+                };
+
+                if (zero && LockOperations.Unwrap(value!) is IMemberReferenceOperation { Instance: IParameterReferenceOperation { Parameter: { } parameter } } member
+                    && _roles.IsFilterMember(member.Member))
+                {
+                    tested.Add(parameter.Ordinal);
+                }
+            }
+
+            return tested;
+        }
+
+        private static bool IsZero(IOperation operation) =>
+            operation.ConstantValue is { HasValue: true, Value: { } constant } && OperationTransfer.ToLong(constant) == 0;
 
         /// <summary>The range parameters a helper hands, with their filters as they came, to a zap.</summary>
         private sealed class RangesHandedToZaps : FlowObserver

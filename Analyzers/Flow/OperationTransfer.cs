@@ -1005,7 +1005,7 @@ namespace GfnGuard.Analyzers.Flow
                 : (BoolValue.Unknown, BoolValue.Unknown);
         }
 
-        private static long? ToLong(object constant) => constant switch
+        internal static long? ToLong(object constant) => constant switch
         {
             int i => i,
             uint u => u,

@@ -54,6 +54,41 @@ public sealed class EmptyFilterAtZapAnalyzerTests
         }
         """, withRuntime: false);
 
+    /// <summary>
+    /// A zap helper that tests its range's filter for 0 says what 0 means there (it defaults it to
+    /// both sides, or zaps nothing): a caller may pass 0. It was reported at the call, as if the
+    /// helper zapped the 0 it was given. A helper that zaps what it is given still passes the 0 on.
+    /// </summary>
+    [Fact]
+    public Task AHelperThatTestsTheFilterForZero_MayBeGivenZero() => Verify.VerifyAsync(Upstream + """
+        static class Mmu
+        {
+            static bool zap_defaulting(kvm kvm, ref kvm_gfn_range range)
+            {
+                if (range.attr_filter == 0)
+                    range.attr_filter = kvm_gfn_range_filter.KVM_FILTER_SHARED | kvm_gfn_range_filter.KVM_FILTER_PRIVATE;
+                return kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static bool zap_nothing_for_zero(kvm kvm, ref kvm_gfn_range range)
+            {
+                if (range.attr_filter is 0)
+                    return false;
+                return kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static bool zap_as_given(kvm kvm, ref kvm_gfn_range range) => kvm_unmap_gfn_range(kvm, ref range);
+
+            static void callers(kvm kvm, kvm_memory_slot slot)
+            {
+                var range = new kvm_gfn_range { slot = slot, start = slot.base_gfn, end = slot.base_gfn + slot.npages };
+                zap_defaulting(kvm, ref range);
+                zap_nothing_for_zero(kvm, ref range);
+                {|KVM0004:zap_as_given(kvm, ref range)|};
+            }
+        }
+        """, withRuntime: false);
+
     [Fact]
     public Task AZeroFilter_AtAZap_IsReported() => Verify.VerifyAsync(Upstream + """
         static class Port
