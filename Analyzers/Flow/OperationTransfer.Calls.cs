@@ -611,6 +611,20 @@ namespace GfnGuard.Analyzers.Flow
             return result ?? Bind(joined, arguments);
         }
 
+        /// <summary>Is <paramref name="callee"/> a local function declared (at any depth of local functions and lambdas) in <paramref name="method"/>?</summary>
+        private static bool IsNestedIn(IMethodSymbol callee, ISymbol method)
+        {
+            for (ISymbol? current = callee; current is IMethodSymbol { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction } nested; current = nested.ContainingSymbol)
+            {
+                if (SymbolEqualityComparer.Default.Equals(nested.ContainingSymbol, method))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>Does an argument say the opposite of what the path decided of its parameter?</summary>
         private static bool RuledOut(ImmutableArray<(int Ordinal, bool Value)> decided, CallArguments arguments)
         {
@@ -656,6 +670,12 @@ namespace GfnGuard.Analyzers.Flow
             else if (ReferenceEquals(origin.Root, FlowLocation.ThisRoot) && origin.IsFlag && origin.Path.Length == 0 && arguments.Receiver.IsValid)
             {
                 bound = ReadPlace(arguments.Receiver.With(origin.Fact), isBool: true);
+            }
+            else if (origin.Root is IParameterSymbol captured && IsNestedIn(arguments.Callee, captured.ContainingSymbol))
+            {
+                // `bool side() => p;`: a local function's read of its method's parameter is what
+                // the parameter holds where it is called.
+                bound = ReadPlace(origin, isBool: true);
             }
             else
             {

@@ -107,6 +107,24 @@ public sealed class ReturnedBoolTests
         }
         """));
 
+    /// <summary>A local function that returns its method's parameter returns what the parameter holds where it is called.</summary>
+    [Fact]
+    public Task ALocalFunctionOfACapturedParameter_IsBoundWhereItIsCalled() => HvaShared.VerifyAsync(Port("""
+        static class Notifier
+        {
+            static void kvm_mmu_notifier_captured(kvm kvm, gfn_handler_t handler, bool shared)
+            {
+                bool side() => shared;
+                var range = new kvm_gfn_range { only_shared = side(), only_private = !side() };
+                if (shared)
+                    handler(kvm, ref range);
+                shared = false;
+                range.only_shared = side();
+                {|KVM0002:handler(kvm, ref range)|};
+            }
+        }
+        """));
+
     [Fact]
     public Task AHelperWhoseResultIsUnknown_StaysEither_AndTwoCallsAreTwoValues() => BothFlags.VerifyAsync(Port("""
         static class Notifier
