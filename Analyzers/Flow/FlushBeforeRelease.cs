@@ -20,6 +20,6 @@ namespace GfnGuard.Analyzers.Flow
 
         internal ImmutableArray<int> Parameters { get; }
 
-        internal bool IsNone => !All && (Parameters.IsDefaultOrEmpty);
+        internal bool IsNone => !All && Parameters.IsDefaultOrEmpty;
     }
 }

@@ -780,7 +780,6 @@ namespace GfnGuard.Analyzers.Flow
             return model.GetOperation(syntax);
         }
 
-        /// <summary>The first reclaim a helper reaches while the lock may be held, in the helper's own order.</summary>
         /// <summary>Sees a release of the lock where the body has not taken it (run from a free entry): the body drops its caller's lock.</summary>
         private sealed class ReleasesBeforeTaking : FlowObserver
         {
@@ -797,6 +796,7 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
+        /// <summary>The first reclaim a helper reaches while the lock may be held, in the helper's own order.</summary>
         private sealed class ReclaimsUnderTheLock : FlowObserver
         {
             private readonly MethodSummaries _summaries;
