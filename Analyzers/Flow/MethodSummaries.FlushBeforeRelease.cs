@@ -66,14 +66,7 @@ namespace GfnGuard.Analyzers.Flow
             // The caller's owed flushes, as one place every flush settles, and each bool
             // parameter as a zap's result passed there (a test that finds it false settles it).
             var callers = FlowLocation.ForSymbol(method).With(PlaceFact.FlushOwed);
-            var entry = FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True).Set(callers, BoolValue.True);
-            foreach (var parameter in method.Parameters)
-            {
-                if (IsFlushFlag(parameter))
-                {
-                    entry = entry.Set(FlowLocation.ForSymbol(parameter).With(PlaceFact.FlushOwed), BoolValue.True);
-                }
-            }
+            var entry = WithFlushParametersOwed(FlowState.Empty.Set(OperationTransfer.LockLocation, BoolValue.True).Set(callers, BoolValue.True), method);
 
             var releases = new ReleasesOwing(callers, method.Parameters);
             if (ForwardDataflow.Run(graph, entry, new OperationTransfer(_roles, this, releases, FlowFacts.Lock | FlowFacts.Flush, lockGiven), CancellationToken.None) is null
@@ -127,7 +120,7 @@ namespace GfnGuard.Analyzers.Flow
 
                 foreach (var parameter in _parameters)
                 {
-                    if (IsFlushFlag(parameter) && before.Get(FlowLocation.ForSymbol(parameter).With(PlaceFact.FlushOwed)).MayBeTrue)
+                    if (IsFlushFlag(parameter) && before.Get(OwedFor(parameter)).MayBeTrue)
                     {
                         Owed.Add(parameter.Ordinal);
                     }

@@ -116,6 +116,23 @@ namespace GfnGuard.Analyzers.Flow
 
         private static bool IsFlushFlag(IParameterSymbol parameter) => parameter.RefKind == RefKind.None && parameter.Type.SpecialType == SpecialType.System_Boolean;
 
+        /// <summary>The flush a bool parameter owes, as if the caller passed a zap's result there.</summary>
+        private static FlowLocation OwedFor(IParameterSymbol parameter) => FlowLocation.ForSymbol(parameter).With(PlaceFact.FlushOwed);
+
+        /// <summary><paramref name="state"/> with every bool flush parameter of <paramref name="method"/> owing its flush.</summary>
+        private static FlowState WithFlushParametersOwed(FlowState state, IMethodSymbol method)
+        {
+            foreach (var parameter in method.Parameters)
+            {
+                if (IsFlushFlag(parameter))
+                {
+                    state = state.Set(OwedFor(parameter), BoolValue.True);
+                }
+            }
+
+            return state;
+        }
+
         /// <summary>
         /// Each bool parameter starts as a zap's result that owes a flush, as in the caller; a
         /// parameter is flushed for when no path leaves the helper still owing it (a test that
@@ -128,15 +145,7 @@ namespace GfnGuard.Analyzers.Flow
                 return ImmutableArray<int>.Empty;
             }
 
-            var entry = FlowState.Empty;
-            foreach (var parameter in method.Parameters)
-            {
-                if (IsFlushFlag(parameter))
-                {
-                    entry = entry.Set(FlowLocation.ForSymbol(parameter).With(PlaceFact.FlushOwed), BoolValue.True);
-                }
-            }
-
+            var entry = WithFlushParametersOwed(FlowState.Empty, method);
             var transfer = new OperationTransfer(_roles, this, null, FlowFacts.Flush);
             if (ForwardDataflow.Run(graph, entry, transfer, CancellationToken.None) is not { } inputs
                 || ForwardDataflow.ExitState(graph, inputs) is not { } exit)
@@ -147,7 +156,7 @@ namespace GfnGuard.Analyzers.Flow
             var flushed = ImmutableArray.CreateBuilder<int>();
             foreach (var parameter in method.Parameters)
             {
-                var owed = FlowLocation.ForSymbol(parameter).With(PlaceFact.FlushOwed);
+                var owed = OwedFor(parameter);
                 if (IsFlushFlag(parameter) && AllPaths(exit, path => path.Get(owed).IsDefinitelyFalse))
                 {
                     flushed.Add(parameter.Ordinal);
