@@ -301,11 +301,7 @@ namespace GfnGuard.Analyzers.Flow
                 return state;
             }
 
-            var tested = state.Get(place);
-            if (tested.IsPureUnknown && tested.Origin is null && IsTheCallersValue(place))
-            {
-                tested = BoolValue.UnknownFrom(place);
-            }
+            var tested = ValueAt(state, place);
 
             // One value only: not joined from several stores, not a comparison (its place may be written between two).
             return tested.IsPureUnknown && tested.Origin is FlowLocation or SyntaxNode
@@ -594,8 +590,14 @@ namespace GfnGuard.Analyzers.Flow
                 return BoolValue.Unknown;
             }
 
-            var value = _state.Get(place);
-            return isBool && value.IsPureUnknown && value.Origin is null && IsTheCallersValue(place) ? BoolValue.UnknownFrom(place) : value;
+            return isBool ? ValueAt(_state, place) : _state.Get(place);
+        }
+
+        /// <summary>What a bool place holds in <paramref name="state"/>, the caller's value being an unknown from its place.</summary>
+        private static BoolValue ValueAt(FlowState state, FlowLocation place)
+        {
+            var value = state.Get(place);
+            return value.IsPureUnknown && value.Origin is null && IsTheCallersValue(place) ? BoolValue.UnknownFrom(place) : value;
         }
 
         /// <summary>A place whose value the callers give: the method's own parameter or <c>this</c> (a lambda's parameters are its invoker's).</summary>
