@@ -1247,11 +1247,18 @@ namespace GfnGuard.Analyzers.Flow
                 return;
             }
 
-            if (constructor is null || constructor.IsImplicitlyDeclared || IsPrimaryConstructor(constructor)
-                || SymbolEqualityComparer.Default.Equals(constructor.ContainingType, _roles.RuntimeGfnRange))
+            if (constructor is null || SymbolEqualityComparer.Default.Equals(constructor.ContainingType, _roles.RuntimeGfnRange))
             {
                 SetFlagState(place, FlagKind.OnlyPrivate, BoolValue.False);
                 SetFlagState(place, FlagKind.OnlyShared, BoolValue.False);
+                return;
+            }
+
+            if (constructor.IsImplicitlyDeclared || IsPrimaryConstructor(constructor))
+            {
+                SetFlagState(place, FlagKind.OnlyPrivate, BoolValue.False);
+                SetFlagState(place, FlagKind.OnlyShared, BoolValue.False);
+                ApplyInitializedFlags(creation, place, arguments);
                 return;
             }
 
@@ -1259,6 +1266,7 @@ namespace GfnGuard.Analyzers.Flow
             {
                 SetFlagState(place, FlagKind.OnlyPrivate, BoolValue.False);
                 SetFlagState(place, FlagKind.OnlyShared, BoolValue.False);
+                ApplyInitializedFlags(creation, place, arguments);
                 // A flag the constructor copies from its own flag parameter is stored at that
                 // argument instead (where a fix can rewrite it): leave it out here.
                 var rest = new FlagEffect(
@@ -1272,6 +1280,27 @@ namespace GfnGuard.Analyzers.Flow
             SetFlagState(place, FlagKind.OnlyShared, BoolValue.Unknown);
         }
 
+        /// <summary>
+        /// What the type's initializers set, where the constructor runs them (before its body): a
+        /// flag copied from a primary constructor's flag parameter is left out, as the creation
+        /// stores that argument itself (see <see cref="IsPrimaryFlagParameter"/>).
+        /// </summary>
+        private void ApplyInitializedFlags(IObjectCreationOperation creation, FlowLocation place, CallArguments arguments)
+        {
+            if (creation.Constructor is { } constructor && MethodSummaries.RunsInitializers(constructor)
+                && _summaries.InitializedFlagsOf(constructor.ContainingType) is { } initialized)
+            {
+                var primary = IsPrimaryConstructor(constructor);
+                var rest = new FlagEffect(
+                    primary && CopiesFlagParameter(initialized.OnlyPrivate, FlagKind.OnlyPrivate) ? null : initialized.OnlyPrivate,
+                    primary && CopiesFlagParameter(initialized.OnlyShared, FlagKind.OnlyShared) ? null : initialized.OnlyShared,
+                    initialized.OnlyPrivateByPath,
+                    initialized.OnlySharedByPath,
+                    initialized.DecidedByPath);
+                ApplyFlagEffect(rest, place, creation.Type, creation.Syntax, arguments);
+            }
+        }
+
         /// <summary>A flag parameter of a record's primary constructor (or a hand-written one with no body the analysis sees), which the creation stores directly.</summary>
         private bool IsPrimaryFlagParameter(IMethodSymbol? constructor, IParameterSymbol parameter, out FlagKind flag)
         {
@@ -1281,17 +1310,29 @@ namespace GfnGuard.Analyzers.Flow
                 return false;
             }
 
+            if (constructor is not null && IsPrimaryConstructor(constructor))
+            {
+                // A record stores its parameters in its properties; any primary constructor stores
+                // what an initializer copies (`bool only_shared = only_shared;`), and only that.
+                var initialized = MethodSummaries.RunsInitializers(constructor) ? _summaries.InitializedFlagsOf(constructor.ContainingType) : null;
+                var set = flag == FlagKind.OnlyPrivate ? initialized?.OnlyPrivate : initialized?.OnlyShared;
+                return set is null ? constructor.ContainingType.IsRecord : Copies(set, flag, parameter);
+            }
+
             // A hand-written constructor with a summary: only a flag it copies from this very parameter.
-            if (constructor is null || IsPrimaryConstructor(constructor) || constructor.IsImplicitlyDeclared
+            if (constructor is null || constructor.IsImplicitlyDeclared
                 || SymbolEqualityComparer.Default.Equals(constructor.ContainingType, _roles.RuntimeGfnRange)
                 || _summaries.FlagEffectsOf(constructor)?.ForThis is not { } effect)
             {
                 return true;
             }
 
-            var value = flag == FlagKind.OnlyPrivate ? effect.OnlyPrivate : effect.OnlyShared;
-            return CopiesFlagParameter(value, flag) && value!.Value.Origin is FlowLocation { Root: IParameterSymbol copied } && copied.Ordinal == parameter.Ordinal;
+            return Copies(flag == FlagKind.OnlyPrivate ? effect.OnlyPrivate : effect.OnlyShared, flag, parameter);
         }
+
+        /// <summary>Is <paramref name="value"/> <paramref name="parameter"/> itself, a parameter named as <paramref name="flag"/>?</summary>
+        private static bool Copies(BoolValue? value, FlagKind flag, IParameterSymbol parameter) =>
+            CopiesFlagParameter(value, flag) && value!.Value.Origin is FlowLocation { Root: IParameterSymbol copied } && copied.Ordinal == parameter.Ordinal;
 
         /// <summary>The constructor leaves <paramref name="flag"/> as its own parameter of that flag's name (<c>this.only_private = only_private</c>).</summary>
         private static bool CopiesFlagParameter(BoolValue? value, FlagKind flag) =>
