@@ -244,11 +244,18 @@ namespace GfnGuard.Analyzers.Flow
                     return Refine(state, conversion.Operand, whenTrue);
                 case IIsNullOperation isNull:
                     return RefineNull(state, isNull.Operand, isNull: whenTrue);
+                case IIsPatternOperation isPattern when _tracksFlags && FilterBits(isPattern.Value, state) is { IsValid: true } bits:
+                    return RefineFilterPattern(state, bits, isPattern.Pattern, whenTrue);
                 case IIsPatternOperation isPattern when _tracksFlags || isPattern.Value.Type?.SpecialType == SpecialType.System_Boolean:
                     return RefinePattern(state, PlaceOf(isPattern.Value, state), isPattern.Pattern, whenTrue);
                 case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } binary
                     when binary.RightOperand.ConstantValue is { HasValue: true, Value: null }:
                     return RefineNull(state, binary.LeftOperand, isNull: whenTrue == (binary.OperatorKind == BinaryOperatorKind.Equals));
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals, OperatorMethod: null } comparison
+                    when _tracksFlags && ComparedFilter(comparison, state) is { } compared:
+                    return whenTrue == (comparison.OperatorKind == BinaryOperatorKind.Equals)
+                        ? WithFilterEqualTo(state, compared.Bits, compared.Constant)
+                        : WithFilterNotEqualTo(state, compared.Bits, compared.Constant);
             }
 
             var location = condition is IInvocationOperation tried ? new FlowLocation(tried, string.Empty) : PlaceOf(condition, state);
@@ -304,7 +311,7 @@ namespace GfnGuard.Analyzers.Flow
             var tested = ValueAt(state, place);
 
             // One value only: not joined from several stores, not a comparison (its place may be written between two).
-            return tested.IsPureUnknown && tested.Origin is FlowLocation or SyntaxNode
+            return tested.IsPureUnknown && tested.Origin is FlowLocation or SyntaxNode or IOperation
                 ? state.RestrictOrigin(tested.Origin, value != tested.Negated)
                 : state;
         }
@@ -369,6 +376,113 @@ namespace GfnGuard.Analyzers.Flow
                 default:
                     return state;
             }
+        }
+
+        /// <summary>
+        /// The place whose two facts are the bits of the filter <paramref name="operand"/> reads: the
+        /// range's, for its <c>attr_filter</c>; the filter local's or parameter's own; else none.
+        /// </summary>
+        private FlowLocation FilterBits(IOperation operand, FlowState state)
+        {
+            operand = LockOperations.Unwrap(operand);
+            if (operand is IFlowCaptureReferenceOperation capture && _capturedReferences.TryGetValue(capture.Id, out var captured) && captured is IMemberReferenceOperation)
+            {
+                // `switch (range.attr_filter)` tests a capture of the member: the range's bits.
+                operand = captured;
+            }
+
+            if (operand is IMemberReferenceOperation { Instance: { } instance } member && _roles.IsFilterMember(member.Member))
+            {
+                return PlaceOf(instance, state);
+            }
+
+            if (operand.Type is not { } type || !SymbolRoles.IsFilterType(type) || PlaceOf(operand, state) is not { IsValid: true } place)
+            {
+                return default;
+            }
+
+            // An integer is a filter only where it holds one (`int f = KVM_FILTER_SHARED;`, a filter
+            // parameter): most integers are none, and `i == 0` must not grow the state.
+            return _roles.IsFilterEnum(type) || ValueAt(state, place.Flag(FlagKind.OnlyShared)) is { IsPureUnknown: false } or { Origin: not null }
+                ? place
+                : default;
+        }
+
+        /// <summary>A test <c>filter == constant</c> (either way round) of a filter the analysis follows, against a constant of the two bits alone.</summary>
+        private (FlowLocation Bits, long Constant)? ComparedFilter(IBinaryOperation comparison, FlowState state)
+        {
+            var (operand, constant) = comparison.RightOperand.ConstantValue is { HasValue: true, Value: { } right }
+                ? (comparison.LeftOperand, right)
+                : comparison.LeftOperand.ConstantValue is { HasValue: true, Value: { } left } ? (comparison.RightOperand, left) : (null, null);
+            return operand is not null && constant is not null && ToLong(constant) is { } bits && IsTwoBitFilter(bits)
+                && FilterBits(operand, state) is { IsValid: true } place
+                ? (place, bits)
+                : null;
+        }
+
+        /// <summary><c>filter is KVM_FILTER_SHARED</c>, <c>is not</c> it: a constant pattern narrows the filter where it matches.</summary>
+        private FlowState? RefineFilterPattern(FlowState state, FlowLocation bits, IPatternOperation pattern, bool whenTrue) =>
+            pattern switch
+            {
+                IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: { } constant } } when ToLong(constant) is { } value && IsTwoBitFilter(value) =>
+                    whenTrue ? WithFilterEqualTo(state, bits, value) : WithFilterNotEqualTo(state, bits, value),
+                INegatedPatternOperation negated => RefineFilterPattern(state, bits, negated.Pattern, !whenTrue),
+                _ => state,
+            };
+
+        /// <summary>A filter constant of KVM_FILTER_SHARED and KVM_FILTER_PRIVATE only: one with other bits is none of the filters the analysis follows.</summary>
+        private static bool IsTwoBitFilter(long value) => (value & ~(RoleCatalog.FilterSharedBit | RoleCatalog.FilterPrivateBit)) == 0;
+
+        /// <summary>
+        /// Where a filter equals <paramref name="constant"/>, each of its bits is that constant's, and so
+        /// is every other place holding the same unknown (<c>attr_filter = f</c>, then <c>if (f != KVM_FILTER_SHARED) return;</c>).
+        /// </summary>
+        private FlowState? WithFilterEqualTo(FlowState state, FlowLocation bits, long constant)
+        {
+            foreach (var (flag, bit) in new[] { (FlagKind.OnlyShared, RoleCatalog.FilterSharedBit), (FlagKind.OnlyPrivate, RoleCatalog.FilterPrivateBit) })
+            {
+                var place = bits.Flag(flag);
+                var value = (constant & bit) != 0;
+                var restricted = ValueAt(state, place).Restrict(value);
+                if (restricted.Possibilities == BoolPossibilities.None)
+                {
+                    return null;
+                }
+
+                state = WithSameOriginRestricted(state, place, value).Set(place, restricted);
+            }
+
+            return state;
+        }
+
+        /// <summary>
+        /// Where a filter differs from <paramref name="constant"/> and one of its bits is known to be
+        /// that constant's, the other is not (<c>if (filter == 0) return;</c> on a filter known to
+        /// have no private bit leaves the shared bit set); with neither bit known, nothing follows.
+        /// </summary>
+        private FlowState? WithFilterNotEqualTo(FlowState state, FlowLocation bits, long constant)
+        {
+            var shared = bits.Flag(FlagKind.OnlyShared);
+            var @private = bits.Flag(FlagKind.OnlyPrivate);
+            var sharedBit = (constant & RoleCatalog.FilterSharedBit) != 0;
+            var privateBit = (constant & RoleCatalog.FilterPrivateBit) != 0;
+            var sharedKnown = ValueAt(state, shared);
+            var privateKnown = ValueAt(state, @private);
+            var sharedMatches = sharedBit ? sharedKnown.IsDefinitelyTrue : sharedKnown.IsDefinitelyFalse;
+            var privateMatches = privateBit ? privateKnown.IsDefinitelyTrue : privateKnown.IsDefinitelyFalse;
+            if (sharedMatches && privateMatches)
+            {
+                return null;
+            }
+
+            var (place, value) = sharedMatches ? (@private, !privateBit) : privateMatches ? (shared, !sharedBit) : (default(FlowLocation), false);
+            if (!place.IsValid)
+            {
+                return state;
+            }
+
+            var restricted = ValueAt(state, place).Restrict(value);
+            return restricted.Possibilities == BoolPossibilities.None ? null : WithSameOriginRestricted(state, place, value).Set(place, restricted);
         }
 
         /// <summary>A lock guard (the value of <c>kvm.MmuLock.Write()</c> in a <c>using</c>) is never null.</summary>
