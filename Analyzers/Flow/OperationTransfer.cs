@@ -107,6 +107,25 @@ namespace GfnGuard.Analyzers.Flow
             return value;
         }
 
+        /// <summary>
+        /// The states in which a returning block returns true and false (null for a side it cannot
+        /// take), at the end of the block (not observed): for a bool helper that tests a range (see
+        /// <see cref="MethodSummaries.TestOf"/>).
+        /// </summary>
+        internal (FlowState? WhenTrue, FlowState? WhenFalse) TransferToOutcomes(BasicBlock block, FlowState input)
+        {
+            RunOperations(block, input, observe: false, statesWithin: null);
+            var value = block.BranchValue is null ? BoolValue.Unknown : Evaluate(block.BranchValue);
+            var state = _state.Publish();
+            _state = FlowState.Empty;
+            if (value.IsDefinitelyTrue || value.IsDefinitelyFalse)
+            {
+                return value.IsDefinitelyTrue ? (state, null) : (null, state);
+            }
+
+            return block.BranchValue is null ? (state, state) : (Refine(state, block.BranchValue, true), Refine(state, block.BranchValue, false));
+        }
+
         private (FlowState State, FlowLocation Place) Transfer(BasicBlock block, FlowState input, bool observe, List<FlowState>? statesWithin)
         {
             RunOperations(block, input, observe, statesWithin);
@@ -256,6 +275,23 @@ namespace GfnGuard.Analyzers.Flow
                     return whenTrue == (comparison.OperatorKind == BinaryOperatorKind.Equals)
                         ? WithFilterEqualTo(state, compared.Bits, compared.Constant)
                         : WithFilterNotEqualTo(state, compared.Bits, compared.Constant);
+            }
+
+            // `if (!range.is_shared()) return;`, `if (range.IsSharedOnly)`: what the helper's result says of the range it tests.
+            var test = condition switch
+            {
+                IInvocationOperation call => (call.TargetMethod, call.Instance, call.Arguments),
+                IPropertyReferenceOperation { Property.GetMethod: { } getter, Instance: { } instance, Arguments.IsEmpty: true } => (getter, instance, ImmutableArray<IArgumentOperation>.Empty),
+                _ => default((IMethodSymbol, IOperation?, ImmutableArray<IArgumentOperation>)?),
+            };
+            if (_tracksFlags && test is { } tester)
+            {
+                if (WithTestedRanges(state, tester.Item1, tester.Item2, tester.Item3, whenTrue) is not { } tested)
+                {
+                    return null;
+                }
+
+                state = tested;
             }
 
             var location = condition is IInvocationOperation tried ? new FlowLocation(tried, string.Empty) : PlaceOf(condition, state);
@@ -483,6 +519,51 @@ namespace GfnGuard.Analyzers.Flow
 
             var restricted = ValueAt(state, place).Restrict(value);
             return restricted.Possibilities == BoolPossibilities.None ? null : WithSameOriginRestricted(state, place, value).Set(place, restricted);
+        }
+
+        /// <summary>
+        /// A bool helper's result, on the side taken, narrows the ranges it tests as its own test does
+        /// (see <see cref="MethodSummaries.TestOf"/>): the receiver for a range's own method or
+        /// property, the argument for a parameter; null when a flag cannot be what the side needs.
+        /// </summary>
+        private FlowState? WithTestedRanges(FlowState state, IMethodSymbol method, IOperation? instance, ImmutableArray<IArgumentOperation> arguments, bool whenTrue)
+        {
+            foreach (var test in _summaries.TestOf(method))
+            {
+                IOperation? tested = test.Ordinal < 0 ? instance : null;
+                foreach (var argument in arguments)
+                {
+                    if (test.Ordinal >= 0 && argument.Parameter?.Ordinal == test.Ordinal)
+                    {
+                        tested = argument.Value;
+                    }
+                }
+
+                if (tested is null || PlaceOf(LockOperations.Unwrap(tested), state) is not { IsValid: true } range)
+                {
+                    continue;
+                }
+
+                var (onlyPrivate, onlyShared) = whenTrue ? test.WhenTrue : test.WhenFalse;
+                foreach (var (flag, known) in new[] { (FlagKind.OnlyPrivate, onlyPrivate), (FlagKind.OnlyShared, onlyShared) })
+                {
+                    if (known is not { } value)
+                    {
+                        continue;
+                    }
+
+                    var place = range.Flag(flag);
+                    var restricted = ValueAt(state, place).Restrict(value);
+                    if (restricted.Possibilities == BoolPossibilities.None)
+                    {
+                        return null;
+                    }
+
+                    state = WithSameOriginRestricted(state, place, value).Set(place, restricted);
+                }
+            }
+
+            return state;
         }
 
         /// <summary>A lock guard (the value of <c>kvm.MmuLock.Write()</c> in a <c>using</c>) is never null.</summary>

@@ -101,7 +101,9 @@ namespace GfnGuard.Analyzers.Rules
 
                 // A helper that sets the range's flags, or builds the range it returns from it, is
                 // building a range, not consuming one.
-                if (effects?.ForParameter(parameter.Ordinal) is { IsNone: false } || summaries.OnlyBuildsFrom(invocation.TargetMethod, parameter.Ordinal))
+                // One that only reads it (`is_shared(in r)`) is testing it, not acting on it.
+                if (effects?.ForParameter(parameter.Ordinal) is { IsNone: false } || summaries.OnlyBuildsFrom(invocation.TargetMethod, parameter.Ordinal)
+                    || summaries.OnlyReads(invocation.TargetMethod, parameter.Ordinal))
                 {
                     continue;
                 }
