@@ -97,8 +97,7 @@ namespace GfnGuard.Analyzers.Flow
                 return _negated != other._negated;
             }
 
-            return !_negated && !other._negated && _origin is ComparisonOrigin mine && other._origin is ComparisonOrigin theirs
-                && mine.Place.Equals(theirs.Place) && !Equals(mine.Constant, theirs.Constant);
+            return !_negated && !other._negated && _origin is ComparisonOrigin mine && other._origin is ComparisonOrigin theirs && mine.Excludes(theirs);
         }
 
         /// <summary>
@@ -218,21 +217,39 @@ namespace GfnGuard.Analyzers.Flow
         public override string ToString() => Possibilities.ToString();
     }
 
-    /// <summary>The origin of <c>place == constant</c>: two such tests of one place against different constants cannot both hold.</summary>
+    /// <summary>
+    /// The origin of a test of one place against a constant: <c>place == constant</c> (and
+    /// <c>place is constant</c>), or with <see cref="IsBitTest"/>, <c>(place &amp; mask) != 0</c> (and
+    /// <c>place.HasFlag(bit)</c>). Two equality tests of one place against different constants cannot
+    /// both hold; one test read twice is one value, whichever way round it is written.
+    /// </summary>
     internal sealed class ComparisonOrigin
     {
-        internal ComparisonOrigin(FlowLocation place, object constant)
+        internal ComparisonOrigin(FlowLocation place, object constant, bool isBitTest = false)
         {
             Place = place;
             Constant = constant;
+            IsBitTest = isBitTest;
         }
 
         internal FlowLocation Place { get; }
 
+        /// <summary>The constant compared with (an integer constant as a long, whatever its type), or the mask.</summary>
         internal object Constant { get; }
 
-        public override bool Equals(object? obj) => obj is ComparisonOrigin other && Place.Equals(other.Place) && Equals(Constant, other.Constant);
+        /// <summary>Whether any bit of the mask <see cref="Constant"/> is set in the place, rather than equality.</summary>
+        internal bool IsBitTest { get; }
 
-        public override int GetHashCode() => Place.GetHashCode() ^ (Constant?.GetHashCode() ?? 0);
+        /// <summary>Where a path that has tested this keeps what it found (true or false).</summary>
+        internal FlowLocation Outcome => new FlowLocation(this, string.Empty);
+
+        /// <summary>This test and <paramref name="other"/> cannot both be true: one place, two different constants it equals.</summary>
+        internal bool Excludes(ComparisonOrigin other) =>
+            !IsBitTest && !other.IsBitTest && Place.Equals(other.Place) && !Equals(Constant, other.Constant);
+
+        public override bool Equals(object? obj) =>
+            obj is ComparisonOrigin other && IsBitTest == other.IsBitTest && Place.Equals(other.Place) && Equals(Constant, other.Constant);
+
+        public override int GetHashCode() => Place.GetHashCode() ^ (Constant?.GetHashCode() ?? 0) ^ (IsBitTest ? 0x5bd1e995 : 0);
     }
 }

@@ -261,6 +261,53 @@ namespace GfnGuard.Analyzers.Flow
             return result;
         }
 
+        /// <summary>Every place holding an unknown from an origin that <paramref name="stale"/> picks holds an unknown of no known origin instead.</summary>
+        internal FlowState ForgetOrigins(Func<object, bool> stale)
+        {
+            // Forgetting removes entries: collect first, then forget.
+            List<FlowLocation>? forgotten = null;
+            for (var i = 0; i < _count; i++)
+            {
+                var held = _entries[i].Value;
+                if (held.IsPureUnknown && held.Origin is { } origin && stale(origin))
+                {
+                    (forgotten ??= new List<FlowLocation>()).Add(_entries[i].Location);
+                }
+            }
+
+            if (forgotten is null)
+            {
+                return this;
+            }
+
+            var result = this;
+            foreach (var location in forgotten)
+            {
+                result = result.Set(location, BoolValue.Unknown);
+            }
+
+            return result;
+        }
+
+        /// <summary>
+        /// A test found the place of <paramref name="test"/> equal to its constant: every place
+        /// holding a test of the same place against another constant holds what its failing implies.
+        /// </summary>
+        internal FlowState RestrictExcludedBy(ComparisonOrigin test)
+        {
+            var result = this;
+            for (var i = 0; i < _count; i++)
+            {
+                var held = _entries[i].Value;
+                if (held.IsPureUnknown && held.Origin is ComparisonOrigin other && other.Excludes(test))
+                {
+                    result = result.Set(_entries[i].Location, held.Restrict(held.Negated));
+                }
+            }
+
+            return result;
+        }
+
         /// <summary>A TLB flush, in place on a working copy: no zap's result owes one any more.</summary>
         internal FlowState SettleFlushes()
         {

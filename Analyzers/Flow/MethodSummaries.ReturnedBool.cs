@@ -54,7 +54,7 @@ namespace GfnGuard.Analyzers.Flow
                 return null;
             }
 
-            var paths = AtReturns(method, graph, inputs, (block, path) => (BoolValue.False, Bindable(transfer.TransferToBool(block, path))));
+            var paths = AtReturns(method, graph, inputs, (block, path) => (BoolValue.False, Bindable(transfer.TransferToBool(block, path), method, graph)));
 
             // None when every path throws; nothing worth keeping when every path returns an unknown.
             if (paths.Count == 0)
@@ -84,10 +84,19 @@ namespace GfnGuard.Analyzers.Flow
 
         /// <summary>
         /// An unknown a call can bind (read from the helper's own parameter or range flag of
-        /// <c>this</c>) as it is; any other unknown loses where it came from, so that two calls of
-        /// one helper are two independent values, not one.
+        /// <c>this</c>, or a test of a by-value parameter the helper never writes against a constant:
+        /// <c>is_private(attrs) =&gt; (attrs &amp; KVM_MEMORY_ATTRIBUTE_PRIVATE) != 0</c>) as it is; any
+        /// other unknown loses where it came from, so that two calls of one helper are two
+        /// independent values, not one.
         /// </summary>
-        private static BoolValue Bindable(BoolValue value) =>
-            value.IsPureUnknown && value.Origin is not FlowLocation ? BoolValue.Unknown : value;
+        private static BoolValue Bindable(BoolValue value, IMethodSymbol method, Microsoft.CodeAnalysis.FlowAnalysis.ControlFlowGraph graph) =>
+            !value.IsPureUnknown || value.Origin is FlowLocation || (value.Origin is ComparisonOrigin test && TestsAnUnwrittenParameter(test, method, graph))
+                ? value
+                : BoolValue.Unknown;
+
+        private static bool TestsAnUnwrittenParameter(ComparisonOrigin test, IMethodSymbol method, Microsoft.CodeAnalysis.FlowAnalysis.ControlFlowGraph graph) =>
+            test.Place is { Path.Length: 0, Fact: PlaceFact.None, Root: IParameterSymbol { RefKind: RefKind.None } parameter }
+            && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, method)
+            && !VariableWrites.WrittenAnywhere(graph).Contains(parameter);
     }
 }

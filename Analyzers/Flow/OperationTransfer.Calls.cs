@@ -646,6 +646,11 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private BoolValue Bind(BoolValue value, CallArguments arguments)
         {
+            if (value.IsPureUnknown && value.Origin is ComparisonOrigin test)
+            {
+                return value.Negated ? BindTest(test, arguments).Negate() : BindTest(test, arguments);
+            }
+
             if (!value.IsPureUnknown || value.Origin is not FlowLocation origin)
             {
                 return value;

@@ -178,6 +178,8 @@ namespace GfnGuard.Analyzers.Flow
         public FlowState Prepare(ControlFlowGraph graph, FlowState entry)
         {
             _writtenInFunctions = VariableWrites.WrittenInFunctions(graph);
+            _graph = graph;
+            _madeTests = false;
             if (!_tracksLock)
             {
                 return entry;
@@ -264,7 +266,9 @@ namespace GfnGuard.Analyzers.Flow
                 case IIsNullOperation isNull:
                     return RefineNull(state, isNull.Operand, isNull: whenTrue);
                 case IIsPatternOperation isPattern when _tracksFlags && FilterBits(isPattern.Value, state) is { IsValid: true } bits:
-                    return RefineFilterPattern(state, bits, isPattern.Pattern, whenTrue);
+                    return AsComparisonToo(RefineFilterPattern(state, bits, isPattern.Pattern, whenTrue), condition, whenTrue);
+                case IIsPatternOperation when _tracksFlags && ComparisonOf(condition, state) is { } tested && HoldsOneValue(tested.Tested):
+                    return RefineComparison(state, tested, whenTrue);
                 case IIsPatternOperation isPattern when _tracksFlags || isPattern.Value.Type?.SpecialType == SpecialType.System_Boolean:
                     return RefinePattern(state, PlaceOf(isPattern.Value, state), isPattern.Pattern, whenTrue);
                 case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } binary
@@ -272,9 +276,14 @@ namespace GfnGuard.Analyzers.Flow
                     return RefineNull(state, binary.LeftOperand, isNull: whenTrue == (binary.OperatorKind == BinaryOperatorKind.Equals));
                 case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals, OperatorMethod: null } comparison
                     when _tracksFlags && ComparedFilter(comparison, state) is { } compared:
-                    return whenTrue == (comparison.OperatorKind == BinaryOperatorKind.Equals)
-                        ? WithFilterEqualTo(state, compared.Bits, compared.Constant)
-                        : WithFilterNotEqualTo(state, compared.Bits, compared.Constant);
+                    return AsComparisonToo(
+                        whenTrue == (comparison.OperatorKind == BinaryOperatorKind.Equals)
+                            ? WithFilterEqualTo(state, compared.Bits, compared.Constant)
+                            : WithFilterNotEqualTo(state, compared.Bits, compared.Constant),
+                        condition,
+                        whenTrue);
+                case IBinaryOperation or IInvocationOperation when _tracksFlags && ComparisonOf(condition, state) is { } tested && HoldsOneValue(tested.Tested):
+                    return RefineComparison(state, tested, whenTrue);
             }
 
             // `if (!range.is_shared()) return;`, `if (range.IsSharedOnly)`: what the helper's result says of the range it tests.
@@ -675,6 +684,7 @@ namespace GfnGuard.Analyzers.Flow
                     }
 
                 case IVariableDeclaratorOperation declarator:
+                    ForgetTestsOf(declarator.Symbol);
                     if (declarator.Initializer is { } initializer)
                     {
                         var value = EvaluateWithPlace(initializer.Value);
@@ -713,15 +723,23 @@ namespace GfnGuard.Analyzers.Flow
                         return (BoolValue.Unknown, created);
                     }
 
-                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals, OperatorMethod: null } comparison
-                    when ComparedPlace(comparison) is { } compared:
+                case IBinaryOperation or IIsPatternOperation or IInvocationOperation when ComparisonOf(operation, _state) is { } comparison:
                     {
                         // place == constant: an unknown, but one that excludes the same place's test
                         // against another constant (a filter cannot be Shared and Private at once).
-                        Evaluate(comparison.LeftOperand);
-                        Evaluate(comparison.RightOperand);
-                        var tested = BoolValue.UnknownFrom(new ComparisonOrigin(compared.Place, compared.Constant));
-                        return (comparison.OperatorKind == BinaryOperatorKind.Equals ? tested : tested.Negate(), default);
+                        if (operation is IInvocationOperation hasFlag)
+                        {
+                            var called = Invoke(hasFlag, out _);
+                            ForgetWrittenInFunctions();
+                            return (ComparisonValue(comparison), called);
+                        }
+
+                        foreach (var child in operation.ChildOperations)
+                        {
+                            Evaluate(child);
+                        }
+
+                        return (ComparisonValue(comparison), default);
                     }
 
                 case IBinaryOperation { OperatorMethod: not null } or IUnaryOperation { OperatorMethod: not null } or IPropertyReferenceOperation:
@@ -800,21 +818,6 @@ namespace GfnGuard.Analyzers.Flow
             !ArrayElements.IsElement(place)
             && (ReferenceEquals(place.Root, FlowLocation.ThisRoot)
                 || place.Root is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: not (MethodKind.AnonymousFunction or MethodKind.LocalFunction) } });
-
-        /// <summary>The place and the constant of a test <c>place == constant</c> (either way round), when the place is one the analysis follows.</summary>
-        private (FlowLocation Place, object Constant)? ComparedPlace(IBinaryOperation comparison)
-        {
-            var (place, constant) = comparison.RightOperand.ConstantValue is { HasValue: true, Value: { } right }
-                ? (comparison.LeftOperand, right)
-                : comparison.LeftOperand.ConstantValue is { HasValue: true, Value: { } left } ? (comparison.RightOperand, left) : (null, null);
-            if (place is null || constant is null || place.Type?.SpecialType == SpecialType.System_Boolean)
-            {
-                return null;
-            }
-
-            var location = PlaceOf(LockOperations.Unwrap(place), _state);
-            return location.IsValid ? (location, constant) : null;
-        }
 
         /// <summary>Tells the observer of a call that is no invocation (a constructor, an accessor, an operator) that runs here.</summary>
         private void NoteCall(IOperation operation)

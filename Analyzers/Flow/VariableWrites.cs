@@ -16,6 +16,11 @@ namespace GfnGuard.Analyzers.Flow
         private static readonly ConditionalWeakTable<ControlFlowGraph, StrongBox<ImmutableArray<WrittenInFunction>>>.CreateValueCallback s_compute =
             graph => new StrongBox<ImmutableArray<WrittenInFunction>>(ComputeWrittenInFunctions(graph));
 
+        private static readonly ConditionalWeakTable<ControlFlowGraph, ImmutableHashSet<ISymbol>> s_written =
+            new ConditionalWeakTable<ControlFlowGraph, ImmutableHashSet<ISymbol>>();
+
+        private static readonly ConditionalWeakTable<ControlFlowGraph, ImmutableHashSet<ISymbol>>.CreateValueCallback s_computeWritten = ComputeWritten;
+
         /// <summary>Does this reference to a variable write it (an assignment's target, <c>++</c>, a ref or out argument, a deconstruction, a ref local's initializer)?</summary>
         internal static bool IsWritten(IOperation reference) => reference.Parent switch
         {
@@ -34,6 +39,35 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         internal static ImmutableArray<WrittenInFunction> WrittenInFunctions(ControlFlowGraph graph) =>
             s_writtenInFunctions.GetValue(graph, s_compute).Value;
+
+        /// <summary>
+        /// The locals, parameters and members the method's body (its lambdas and local functions
+        /// included) writes anywhere: a variable outside this set holds one value all through the
+        /// body. Made once per graph, and only for a body that asks.
+        /// </summary>
+        internal static ImmutableHashSet<ISymbol> WrittenAnywhere(ControlFlowGraph graph) => s_written.GetValue(graph, s_computeWritten);
+
+        private static ImmutableHashSet<ISymbol> ComputeWritten(ControlFlowGraph graph)
+        {
+            var written = ImmutableHashSet.CreateBuilder<ISymbol>(SymbolEqualityComparer.Default);
+            foreach (var operation in graph.OriginalOperation.Descendants())
+            {
+                var symbol = operation switch
+                {
+                    ILocalReferenceOperation local => local.Local,
+                    IParameterReferenceOperation parameter => parameter.Parameter,
+                    IMemberReferenceOperation member => member.Member,
+                    _ => null,
+                };
+
+                if (symbol is not null && IsWritten(operation))
+                {
+                    written.Add(symbol);
+                }
+            }
+
+            return written.ToImmutable();
+        }
 
         private static ImmutableArray<WrittenInFunction> ComputeWrittenInFunctions(ControlFlowGraph graph)
         {

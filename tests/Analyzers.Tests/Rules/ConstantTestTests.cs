@@ -1,0 +1,180 @@
+using System.Threading.Tasks;
+using BothFlags = GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.BothFlagsSetAnalyzer>;
+using HvaShared = GfnGuard.Analyzers.Tests.Verifiers.AnalyzerVerifier<GfnGuard.Analyzers.Rules.HvaRangeNotSharedOnlyAnalyzer>;
+
+namespace GfnGuard.Analyzers.Tests.Rules;
+
+/// <summary>
+/// A test of one place against a constant is one value however it is written (SPEC 2: an
+/// unknown keeps where it came from): <c>(attributes &amp; KVM_MEMORY_ATTRIBUTE_PRIVATE) != 0</c> and
+/// <c>== 0</c> are each other's negation, as are <c>HasFlag</c> and <c>!HasFlag</c>; <c>side is Shared</c>
+/// and <c>side is Private</c> exclude each other; and a branch on the test (<c>if (side != Shared) return;</c>,
+/// before or after the flag is stored from it) narrows the flag. Each was a false KVM0001 or KVM0002.
+/// A test of a place the body writes, or of another bit, says nothing.
+/// </summary>
+public sealed class ConstantTestTests
+{
+    private const string Port = """
+        using static Kernel;
+        public sealed class kvm { }
+        public enum side_t { Shared, Private }
+        [System.Flags] public enum attributes_t { None = 0, Private = 1 << 3, Other = 1 << 4 }
+        public struct kvm_gfn_range { public ulong start, end; public bool only_private, only_shared; }
+        public sealed class kvm_mmu_notifier_range { public ulong attributes; }
+        public static class Kernel
+        {
+            public const ulong KVM_MEMORY_ATTRIBUTE_PRIVATE = 1UL << 3;
+            public static bool kvm_unmap_gfn_range(kvm kvm, ref kvm_gfn_range range) => true;
+            public static side_t side_of(kvm kvm) => (side_t)(System.Environment.TickCount & 1);
+        }
+
+        """;
+
+    [Fact]
+    public Task TwoFlagsFromOneTest_AreNotBothTrue() => BothFlags.VerifyAsync(Port + """
+        static class Attributes
+        {
+            static void pre_set(kvm kvm, kvm_mmu_notifier_range arg)
+            {
+                var range = new kvm_gfn_range();
+                range.only_shared = (arg.attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE) != 0;
+                range.only_private = (arg.attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE) == 0;
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void has_flag(kvm kvm, attributes_t attributes)
+            {
+                var range = new kvm_gfn_range { only_private = attributes.HasFlag(attributes_t.Private), only_shared = !attributes.HasFlag(attributes_t.Private) };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void one_bit_equal_to_itself(kvm kvm, attributes_t attributes)
+            {
+                var range = new kvm_gfn_range { only_private = (attributes & attributes_t.Private) == attributes_t.Private, only_shared = (attributes & attributes_t.Private) == 0 };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void patterns(kvm kvm, side_t side)
+            {
+                var range = new kvm_gfn_range { only_shared = side is side_t.Shared, only_private = side is side_t.Private };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void two_bits(kvm kvm, attributes_t attributes)
+            {
+                var range = new kvm_gfn_range { only_private = (attributes & attributes_t.Private) != 0, {|KVM0001:only_shared = (attributes & attributes_t.Other) != 0|} };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void two_places(kvm kvm, attributes_t attributes, attributes_t old)
+            {
+                var range = new kvm_gfn_range { only_private = (attributes & attributes_t.Private) != 0, {|KVM0001:only_shared = (old & attributes_t.Private) == 0|} };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task AHelperThatTestsItsParameter_IsTheSameTestOfTheArgument() => BothFlags.VerifyAsync(Port + """
+        static class Attributes
+        {
+            static bool is_private(ulong attributes) => (attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE) != 0;
+
+            static bool is_shared_side(side_t side) => side == side_t.Shared;
+
+            static bool rewritten(ulong attributes)
+            {
+                attributes = 0;
+                return (attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE) != 0;
+            }
+
+            static void one_argument(kvm kvm, kvm_mmu_notifier_range arg)
+            {
+                var range = new kvm_gfn_range { only_private = is_private(arg.attributes), only_shared = !is_private(arg.attributes) };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void constant_argument(kvm kvm, bool priv)
+            {
+                var range = new kvm_gfn_range { only_private = priv, only_shared = is_shared_side(side_t.Private) };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void two_arguments(kvm kvm, ulong attributes, ulong old)
+            {
+                var range = new kvm_gfn_range { only_private = is_private(attributes), {|KVM0001:only_shared = !is_private(old)|} };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void written_by_the_helper(kvm kvm, ulong attributes)
+            {
+                var range = new kvm_gfn_range { only_private = rewritten(attributes), {|KVM0001:only_shared = !rewritten(attributes)|} };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task ABranchOnTheTest_NarrowsTheFlagStoredFromIt() => HvaShared.VerifyAsync(Port + """
+        static class Notifier
+        {
+            static void kvm_mmu_notifier_after(kvm kvm, side_t side)
+            {
+                var range = new kvm_gfn_range { only_shared = side == side_t.Shared };
+                if (side != side_t.Shared)
+                    return;
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void kvm_mmu_notifier_before(kvm kvm)
+            {
+                var side = side_of(kvm);
+                if (side is not side_t.Shared)
+                    return;
+                var range = new kvm_gfn_range { only_shared = side == side_t.Shared };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void kvm_mmu_notifier_bit(kvm kvm, kvm_mmu_notifier_range arg)
+            {
+                var range = new kvm_gfn_range { only_private = (arg.attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE) != 0, only_shared = (arg.attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE) == 0 };
+                if ((arg.attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE) == 0)
+                    kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void kvm_mmu_notifier_other_constant(kvm kvm, side_t side)
+            {
+                var range = new kvm_gfn_range { only_private = side == side_t.Private, only_shared = side == side_t.Shared };
+                if (side == side_t.Shared)
+                    kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void kvm_mmu_notifier_wrong_side(kvm kvm, side_t side)
+            {
+                var range = new kvm_gfn_range { only_shared = side == side_t.Shared };
+                if (side == side_t.Shared)
+                    return;
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
+            }
+
+            static void kvm_mmu_notifier_written_between(kvm kvm, side_t side)
+            {
+                var range = new kvm_gfn_range { only_shared = side == side_t.Shared };
+                side = side_of(kvm);
+                if (side != side_t.Shared)
+                    return;
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
+            }
+
+            static void kvm_mmu_notifier_written_in_a_lambda(kvm kvm, side_t side)
+            {
+                var range = new kvm_gfn_range { only_shared = side == side_t.Shared };
+                System.Action next = () => side = side_of(kvm);
+                next();
+                if (side != side_t.Shared)
+                    return;
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
+            }
+        }
+        """);
+}
