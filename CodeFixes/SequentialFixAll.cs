@@ -42,19 +42,49 @@ namespace GfnGuard.CodeFixes
                 }
             }
 
+            // The member each report is in: a fix changes what the rule sees in its own member.
+            var members = marks.Select(m => MemberOf(root.FindNode(m.Diagnostic.Location.SourceSpan, getInnermostNodeForTie: true))).ToList();
+            var fixedMembers = new HashSet<SyntaxNode>();
+            bool? askingWorks = null;
+            var original = document;
+
             document = document.WithSyntaxRoot(root.ReplaceNodes(nodes.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(nodes[original])));
-            foreach (var (mark, diagnostic) in marks)
+            for (var i = 0; i < marks.Count; i++)
             {
+                var (mark, diagnostic) = marks[i];
                 var current = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
                 var node = current?.GetAnnotatedNodes(mark).FirstOrDefault();
-                if (node is not null && await fixOne(document, node, diagnostic, context.CancellationToken).ConfigureAwait(false) is { } fixedDocument)
+                if (node is null)
+                {
+                    continue;
+                }
+
+                if (members[i] is { } member && fixedMembers.Contains(member))
+                {
+                    // Ask the rule only once it has been seen to confirm a report of the original
+                    // document: options or a host that hide its reports would otherwise skip every fix.
+                    askingWorks ??= await StillReported.AtAsync(original, nodes.First(n => n.Value == marks[0].Mark).Key, marks[0].Diagnostic.Id, context.CancellationToken).ConfigureAwait(false) == true;
+                    if (askingWorks == true && await StillReported.AtAsync(document, node, diagnostic.Id, context.CancellationToken).ConfigureAwait(false) == false)
+                    {
+                        continue;
+                    }
+                }
+
+                if (await fixOne(document, node, diagnostic, context.CancellationToken).ConfigureAwait(false) is { } fixedDocument)
                 {
                     document = fixedDocument;
+                    if (members[i] is { } changed)
+                    {
+                        fixedMembers.Add(changed);
+                    }
                 }
             }
 
             return document;
         });
+
+        private static SyntaxNode? MemberOf(SyntaxNode node) =>
+            node.FirstAncestorOrSelf<Microsoft.CodeAnalysis.CSharp.Syntax.MemberDeclarationSyntax>(m => m is not Microsoft.CodeAnalysis.CSharp.Syntax.BaseTypeDeclarationSyntax);
 
         /// <summary>The node a diagnostic reports, in the document's current tree.</summary>
         internal static async Task<SyntaxNode?> ReportedNodeAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)

@@ -179,6 +179,39 @@ public sealed class MakeRangeSharedOnlyCodeFixTests
         }
         """);
 
+    /// <summary>
+    /// Two reports of one range: fixing the first makes the range shared-only at the second too,
+    /// so Fix All sets the flags once, as fixing one report at a time does.
+    /// </summary>
+    [Fact]
+    public Task FixAll_OfTwoCallsOfOneRange_SetsTheFlagsOnce() => VerifyFix("""
+        static class KvmMain
+        {
+            static void kvm_mmu_notifier_release(kvm kvm, bool both)
+            {
+                var range = new kvm_gfn_range { start = 0, end = 1 };
+                if (both)
+                    range.only_private = true;
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
+            }
+        }
+        """, """
+        static class KvmMain
+        {
+            static void kvm_mmu_notifier_release(kvm kvm, bool both)
+            {
+                var range = new kvm_gfn_range { start = 0, end = 1 };
+                if (both)
+                    range.only_private = true;
+                range.only_private = false;
+                range.only_shared = true;
+                kvm_unmap_gfn_range(kvm, ref range);
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+        }
+        """);
+
     [Fact]
     public Task InitOnlyRecord_GetsAWithExpression() => Verify.VerifyFixAsync("""
         record KvmGfnRange(ulong Start, ulong End, bool OnlyPrivate = false, bool OnlyShared = false);
