@@ -31,9 +31,7 @@ namespace GfnGuard.Analyzers.Flow
             {
                 case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals, OperatorMethod: null } comparison:
                     {
-                        var (operand, constant) = comparison.RightOperand.ConstantValue is { HasValue: true, Value: { } right }
-                            ? (comparison.LeftOperand, right)
-                            : comparison.LeftOperand.ConstantValue is { HasValue: true, Value: { } left } ? (comparison.RightOperand, left) : (null, null);
+                        var (operand, constant) = ConstantSide(comparison);
                         if (operand is null || constant is null)
                         {
                             return null;
@@ -87,26 +85,18 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>The place and the constant mask of <c>place &amp; mask</c> (either way round), the mask not 0.</summary>
         private static (IOperation? Place, long Mask) MaskOf(IBinaryOperation masked)
         {
-            var (place, mask) = masked.RightOperand.ConstantValue is { HasValue: true, Value: { } right }
-                ? (masked.LeftOperand, right)
-                : masked.LeftOperand.ConstantValue is { HasValue: true, Value: { } left } ? (masked.RightOperand, left) : (null, null);
-            return place is not null && Normalized(mask!) is long value && value != 0 ? (place, value) : (null, 0);
+            var (place, mask) = ConstantSide(masked);
+            return place is not null && mask is not null && ToLong(mask) is { } value && value != 0 ? (place, value) : (null, 0);
         }
 
+        /// <summary>The operand and the constant of a binary operation with one constant operand (either way round), or nulls.</summary>
+        private static (IOperation? Operand, object? Constant) ConstantSide(IBinaryOperation binary) =>
+            binary.RightOperand.ConstantValue is { HasValue: true, Value: { } right } ? (binary.LeftOperand, right)
+            : binary.LeftOperand.ConstantValue is { HasValue: true, Value: { } left } ? (binary.RightOperand, left)
+            : (null, null);
+
         /// <summary>An integer constant as a long, whatever its type (an enum member's is its underlying value), so tests of one place against one value compare equal.</summary>
-        private static object Normalized(object constant) => constant switch
-        {
-            int value => (long)value,
-            long value => value,
-            uint value => (long)value,
-            ulong value => unchecked((long)value),
-            short value => (long)value,
-            ushort value => (long)value,
-            byte value => (long)value,
-            sbyte value => (long)value,
-            char value => (long)value,
-            _ => constant,
-        };
+        private static object Normalized(object constant) => ToLong(constant) is { } value ? value : constant;
 
         private static bool IsOneBit(long mask) => mask != 0 && (mask & (mask - 1)) == 0;
 

@@ -456,9 +456,7 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>A test <c>filter == constant</c> (either way round) of a filter the analysis follows, against a constant of the two bits alone.</summary>
         private (FlowLocation Bits, long Constant)? ComparedFilter(IBinaryOperation comparison, FlowState state)
         {
-            var (operand, constant) = comparison.RightOperand.ConstantValue is { HasValue: true, Value: { } right }
-                ? (comparison.LeftOperand, right)
-                : comparison.LeftOperand.ConstantValue is { HasValue: true, Value: { } left } ? (comparison.RightOperand, left) : (null, null);
+            var (operand, constant) = ConstantSide(comparison);
             return operand is not null && constant is not null && ToLong(constant) is { } bits && IsTwoBitFilter(bits)
                 && FilterBits(operand, state) is { IsValid: true } place
                 ? (place, bits)
@@ -486,15 +484,12 @@ namespace GfnGuard.Analyzers.Flow
         {
             foreach (var (flag, bit) in new[] { (FlagKind.OnlyShared, RoleCatalog.FilterSharedBit), (FlagKind.OnlyPrivate, RoleCatalog.FilterPrivateBit) })
             {
-                var place = bits.Flag(flag);
-                var value = (constant & bit) != 0;
-                var restricted = ValueAt(state, place).Restrict(value);
-                if (restricted.Possibilities == BoolPossibilities.None)
+                if (WithFlagFound(state, bits.Flag(flag), (constant & bit) != 0) is not { } narrowed)
                 {
                     return null;
                 }
 
-                state = WithSameOriginRestricted(state, place, value).Set(place, restricted);
+                state = narrowed;
             }
 
             return state;
@@ -561,18 +556,23 @@ namespace GfnGuard.Analyzers.Flow
                         continue;
                     }
 
-                    var place = range.Flag(flag);
-                    var restricted = ValueAt(state, place).Restrict(value);
-                    if (restricted.Possibilities == BoolPossibilities.None)
+                    if (WithFlagFound(state, range.Flag(flag), value) is not { } narrowed)
                     {
                         return null;
                     }
 
-                    state = WithSameOriginRestricted(state, place, value).Set(place, restricted);
+                    state = narrowed;
                 }
             }
 
             return state;
+        }
+
+        /// <summary>The state where a test found the flag at <paramref name="place"/> to be <paramref name="value"/> (and every place holding the same unknown); null where it cannot be.</summary>
+        private FlowState? WithFlagFound(FlowState state, FlowLocation place, bool value)
+        {
+            var restricted = ValueAt(state, place).Restrict(value);
+            return restricted.Possibilities == BoolPossibilities.None ? null : WithSameOriginRestricted(state, place, value).Set(place, restricted);
         }
 
         /// <summary>A lock guard (the value of <c>kvm.MmuLock.Write()</c> in a <c>using</c>) is never null.</summary>
@@ -1211,6 +1211,7 @@ namespace GfnGuard.Analyzers.Flow
             uint u => u,
             long l => l,
             ulong ul => (long)ul,
+            char c => c,
             byte b => b,
             short sh => sh,
             ushort us => us,
