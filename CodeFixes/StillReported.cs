@@ -22,14 +22,14 @@ namespace GfnGuard.CodeFixes
         /// <summary>True or false as the rule says; null when it cannot be asked (no analyzer reports the id, no model, or the run failed).</summary>
         internal static async Task<bool?> AtAsync(Document document, SyntaxNode node, string id, CancellationToken cancellationToken)
         {
-            var analyzer = s_analyzers.Value.FirstOrDefault(a => a.SupportedDiagnostics.Any(d => d.Id == id));
-            if (analyzer is null || await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model)
-            {
-                return null;
-            }
-
             try
             {
+                var analyzer = s_analyzers.Value.FirstOrDefault(a => a.SupportedDiagnostics.Any(d => d.Id == id));
+                if (analyzer is null || await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model)
+                {
+                    return null;
+                }
+
                 var run = model.Compilation.WithAnalyzers(ImmutableArray.Create(analyzer), document.Project.AnalyzerOptions);
                 var diagnostics = await run.GetAnalyzerSemanticDiagnosticsAsync(model, node.Span, cancellationToken).ConfigureAwait(false);
                 var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
@@ -43,10 +43,22 @@ namespace GfnGuard.CodeFixes
         }
 
         private static ImmutableArray<DiagnosticAnalyzer> FindAnalyzers() =>
-            typeof(Analyzers.DiagnosticIds).Assembly.GetTypes()
+            LoadableTypes(typeof(Analyzers.DiagnosticIds).Assembly)
                 .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), inherit: false).Length > 0
                     && t.GetConstructor(Type.EmptyTypes) is not null)
                 .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t))
                 .ToImmutableArray();
+
+        private static Type[] LoadableTypes(System.Reflection.Assembly assembly)
+        {
+            try
+            {
+                return assembly.GetTypes();
+            }
+            catch (System.Reflection.ReflectionTypeLoadException e)
+            {
+                return e.Types.Where(t => t is not null).ToArray();
+            }
+        }
     }
 }
