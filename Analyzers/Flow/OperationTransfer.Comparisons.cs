@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -16,6 +17,29 @@ namespace GfnGuard.Analyzers.Flow
     {
         /// <summary>The graph being analysed: where a tested variable's writes are looked up.</summary>
         private ControlFlowGraph? _graph;
+
+        /// <summary>Tests that lead straight to taking or dropping mmu_lock (see <see cref="Prepare"/>): the lock rules narrow by these alone.</summary>
+        private HashSet<ComparisonOrigin>? _lockGuardTests;
+
+        /// <summary>
+        /// Whether a branch on this test narrows the state: in a flag rule's run, a test of a place
+        /// that holds one value; in a lock rule's run, only such a test that guards a lock call, so
+        /// that the lock taken under <c>if (mode == LockMode.Write)</c> is the one dropped under the
+        /// same test, and no other comparison grows the state.
+        /// </summary>
+        private bool NarrowsBy((ComparisonOrigin Test, bool Positive, IOperation Tested) tested) =>
+            (_tracksFlags || (_tracksLock && _lockGuardTests is { } guards && guards.Contains(tested.Test))) && HoldsOneValue(tested.Tested);
+
+        /// <summary>A branch condition without its <c>!</c>s and conversions (the test it makes, either way up).</summary>
+        private static IOperation WithoutNegation(IOperation condition)
+        {
+            while (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } or IConversionOperation)
+            {
+                condition = condition is IUnaryOperation not ? not.Operand : ((IConversionOperation)condition).Operand;
+            }
+
+            return condition;
+        }
 
         /// <summary>Whether this graph's run has made a value of a test yet: until then a declaration has none to forget.</summary>
         private bool _madeTests;

@@ -180,6 +180,7 @@ namespace GfnGuard.Analyzers.Flow
             _writtenInFunctions = VariableWrites.WrittenInFunctions(graph);
             _graph = graph;
             _madeTests = false;
+            _lockGuardTests = null;
             if (!_tracksLock)
             {
                 return entry;
@@ -193,19 +194,31 @@ namespace GfnGuard.Analyzers.Flow
                 // The cheap test first: most blocks are entered by no branch on a bool, and their
                 // operations are then not walked.
                 FlowState? guarded = null;
+                List<ComparisonOrigin>? guardTests = null;
                 foreach (var predecessor in block.Predecessors)
                 {
                     var source = predecessor.Source;
-                    if (source.ConditionKind != ControlFlowConditionKind.None && source.BranchValue is { } condition
-                        && GuardedPlace(condition, state) is { IsValid: true } guard)
+                    if (source.ConditionKind != ControlFlowConditionKind.None && source.BranchValue is { } condition)
                     {
-                        guarded = (guarded ?? state).Set(guard.With(PlaceFact.LockGuard), BoolValue.True);
+                        if (GuardedPlace(condition, state) is { IsValid: true } guard)
+                        {
+                            guarded = (guarded ?? state).Set(guard.With(PlaceFact.LockGuard), BoolValue.True);
+                        }
+                        else if (ComparisonOf(WithoutNegation(condition), state) is { } test)
+                        {
+                            // `if (mode == LockMode.Write) KVM_MMU_LOCK(kvm);`: the same test decides the unlock.
+                            (guardTests ??= new List<ComparisonOrigin>()).Add(test.Test);
+                        }
                     }
                 }
 
-                if (guarded is not null && CallsALockOperation(block))
+                if ((guarded is not null || guardTests is not null) && CallsALockOperation(block))
                 {
-                    state = guarded;
+                    state = guarded ?? state;
+                    if (guardTests is not null)
+                    {
+                        (_lockGuardTests ??= new HashSet<ComparisonOrigin>()).UnionWith(guardTests);
+                    }
                 }
             }
 
@@ -267,7 +280,7 @@ namespace GfnGuard.Analyzers.Flow
                     return RefineNull(state, isNull.Operand, isNull: whenTrue);
                 case IIsPatternOperation isPattern when _tracksFlags && FilterBits(isPattern.Value, state) is { IsValid: true } bits:
                     return AsComparisonToo(RefineFilterPattern(state, bits, isPattern.Pattern, whenTrue), condition, whenTrue);
-                case IIsPatternOperation when _tracksFlags && ComparisonOf(condition, state) is { } tested && HoldsOneValue(tested.Tested):
+                case IIsPatternOperation when ComparisonOf(condition, state) is { } tested && NarrowsBy(tested):
                     return RefineComparison(state, tested, whenTrue);
                 case IIsPatternOperation isPattern when _tracksFlags || isPattern.Value.Type?.SpecialType == SpecialType.System_Boolean:
                     return RefinePattern(state, PlaceOf(isPattern.Value, state), isPattern.Pattern, whenTrue);
@@ -282,7 +295,7 @@ namespace GfnGuard.Analyzers.Flow
                             : WithFilterNotEqualTo(state, compared.Bits, compared.Constant),
                         condition,
                         whenTrue);
-                case IBinaryOperation or IInvocationOperation when _tracksFlags && ComparisonOf(condition, state) is { } tested && HoldsOneValue(tested.Tested):
+                case IBinaryOperation or IInvocationOperation when ComparisonOf(condition, state) is { } tested && NarrowsBy(tested):
                     return RefineComparison(state, tested, whenTrue);
             }
 
