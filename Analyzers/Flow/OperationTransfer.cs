@@ -188,6 +188,19 @@ namespace GfnGuard.Analyzers.Flow
 
             FindUnloweredLocks(graph);
 
+            // `switch (mode) { case LockMode.Write: ... }` tests a capture of `mode`: what each
+            // capture holds is needed before the blocks run, to find the tests that guard a lock call.
+            foreach (var block in graph.Blocks)
+            {
+                foreach (var operation in block.Operations)
+                {
+                    if (operation is IFlowCaptureOperation capture)
+                    {
+                        NoteCapturedReference(capture);
+                    }
+                }
+            }
+
             var state = entry;
             foreach (var block in graph.Blocks)
             {
@@ -239,6 +252,17 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return false;
+        }
+
+        /// <summary>Remembers the reference a capture holds (`switch (range.attr_filter)` captures the member): none once two captures of the id differ.</summary>
+        private void NoteCapturedReference(IFlowCaptureOperation capture)
+        {
+            if (capture.Value is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IInstanceReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true })
+            {
+                _capturedReferences[capture.Id] = _capturedReferences.TryGetValue(capture.Id, out var previous) && previous != capture.Value
+                    ? null
+                    : capture.Value;
+            }
         }
 
         /// <summary>The bool place a branch condition tests (through `!` and conversions), or none.</summary>
@@ -644,13 +668,7 @@ namespace GfnGuard.Analyzers.Flow
                     return (BoolValue.Unknown, default);
 
                 case IFlowCaptureOperation capture:
-                    if (capture.Value is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IInstanceReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true })
-                    {
-                        _capturedReferences[capture.Id] = _capturedReferences.TryGetValue(capture.Id, out var previous) && previous != capture.Value
-                            ? null
-                            : capture.Value;
-                    }
-
+                    NoteCapturedReference(capture);
                     StoreValue(FlowLocation.ForCapture(capture.Id), capture.Value, EvaluateWithPlace(capture.Value));
                     return (BoolValue.Unknown, default);
 

@@ -7,7 +7,7 @@ namespace GfnGuard.Analyzers.Tests.Rules;
 /// KVM0007 and a lock taken under a test of a value against a constant (SPEC 2: lock state is
 /// kept per path, correlated with what guards it): <c>if ((flags &amp; KVM_LOCKED) == 0) KVM_MMU_LOCK(kvm);</c>
 /// ... <c>if ((flags &amp; KVM_LOCKED) == 0) KVM_MMU_UNLOCK(kvm);</c>, or a lock mode compared with
-/// <c>==</c> or <c>is</c>, is balanced, as the same shape with a bool already was. Each was two
+/// <c>==</c> or <c>is</c> or switched on, is balanced, as the same shape with a bool already was. Each was two
 /// false KVM0007 (an unlock "not held on some path", a return "with the lock held").
 /// Another constant, or a value written between, still reports.
 /// </summary>
@@ -39,6 +39,24 @@ public sealed class LockGuardComparisonTests
                 kvm_flush_remote_tlbs(kvm);
                 if (mode is lock_mode.Write)
                     KVM_MMU_UNLOCK(kvm);
+            }
+
+            static void by_switch(kvm kvm, lock_mode mode)
+            {
+                switch (mode)
+                {
+                    case lock_mode.Write:
+                        KVM_MMU_LOCK(kvm);
+                        break;
+                }
+
+                kvm_flush_remote_tlbs(kvm);
+                switch (mode)
+                {
+                    case lock_mode.Write:
+                        KVM_MMU_UNLOCK(kvm);
+                        break;
+                }
             }
 
             static void by_negated_mode(kvm kvm, lock_mode mode)
