@@ -29,7 +29,7 @@ namespace GfnGuard.CodeFixes
                 return document;
             }
 
-            var marks = new List<(SyntaxAnnotation Mark, Diagnostic Diagnostic)>();
+            var marks = new List<(SyntaxAnnotation Mark, Diagnostic Diagnostic, SyntaxNode Reported)>();
             var nodes = new Dictionary<SyntaxNode, SyntaxAnnotation>();
             foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
             {
@@ -38,20 +38,20 @@ namespace GfnGuard.CodeFixes
                 {
                     var mark = new SyntaxAnnotation("GfnGuardFixAll");
                     nodes[node] = mark;
-                    marks.Add((mark, diagnostic));
+                    marks.Add((mark, diagnostic, node));
                 }
             }
 
             // The member each report is in: a fix changes what the rule sees in its own member.
-            var members = marks.Select(m => MemberOf(root.FindNode(m.Diagnostic.Location.SourceSpan, getInnermostNodeForTie: true))).ToList();
+            var members = marks.Select(m => MemberOf(m.Reported)).ToList();
             var fixedMembers = new HashSet<SyntaxNode>();
             bool? askingWorks = null;
-            var original = document;
+            var unfixed = document;
 
             document = document.WithSyntaxRoot(root.ReplaceNodes(nodes.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(nodes[original])));
             for (var i = 0; i < marks.Count; i++)
             {
-                var (mark, diagnostic) = marks[i];
+                var (mark, diagnostic, _) = marks[i];
                 var current = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
                 var node = current?.GetAnnotatedNodes(mark).FirstOrDefault();
                 if (node is null)
@@ -63,7 +63,7 @@ namespace GfnGuard.CodeFixes
                 {
                     // Ask the rule only once it has been seen to confirm a report of the original
                     // document: options or a host that hide its reports would otherwise skip every fix.
-                    askingWorks ??= await StillReported.AtAsync(original, nodes.First(n => n.Value == marks[0].Mark).Key, marks[0].Diagnostic.Id, context.CancellationToken).ConfigureAwait(false) == true;
+                    askingWorks ??= await StillReported.AtAsync(unfixed, marks[0].Reported, marks[0].Diagnostic.Id, context.CancellationToken).ConfigureAwait(false) == true;
                     if (askingWorks == true && await StillReported.AtAsync(document, node, diagnostic.Id, context.CancellationToken).ConfigureAwait(false) == false)
                     {
                         continue;

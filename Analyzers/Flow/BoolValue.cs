@@ -225,7 +225,7 @@ namespace GfnGuard.Analyzers.Flow
     /// </summary>
     internal sealed class ComparisonOrigin
     {
-        internal ComparisonOrigin(FlowLocation place, object constant, bool isBitTest = false)
+        internal ComparisonOrigin(FlowLocation place, object constant, bool isBitTest)
         {
             Place = place;
             Constant = constant;

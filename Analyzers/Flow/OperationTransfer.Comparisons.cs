@@ -22,13 +22,19 @@ namespace GfnGuard.Analyzers.Flow
         private HashSet<ComparisonOrigin>? _lockGuardTests;
 
         /// <summary>
-        /// Whether a branch on this test narrows the state: in a flag rule's run, a test of a place
-        /// that holds one value; in a lock rule's run, only such a test that guards a lock call, so
-        /// that the lock taken under <c>if (mode == LockMode.Write)</c> is the one dropped under the
-        /// same test, and no other comparison grows the state.
+        /// The test a branch condition makes, when a branch on it narrows the state: in a flag
+        /// rule's run, a test of a place that holds one value; in a lock rule's run, only such a
+        /// test that guards a lock call, so that the lock taken under <c>if (mode == LockMode.Write)</c>
+        /// is the one dropped under the same test, and no other comparison grows the state (or costs
+        /// anything: the cheap check comes first).
         /// </summary>
-        private bool NarrowsBy((ComparisonOrigin Test, bool Positive, IOperation Tested) tested) =>
-            (_tracksFlags || (_tracksLock && _lockGuardTests is { } guards && guards.Contains(tested.Test))) && HoldsOneValue(tested.Tested);
+        private (ComparisonOrigin Test, bool Positive, IOperation Tested)? NarrowingComparison(IOperation condition, FlowState state) =>
+            (_tracksFlags || (_tracksLock && _lockGuardTests is not null))
+            && ComparisonOf(condition, state) is { } tested
+            && (_tracksFlags || _lockGuardTests!.Contains(tested.Test))
+            && HoldsOneValue(tested.Tested)
+                ? tested
+                : null;
 
         /// <summary>A branch condition without its <c>!</c>s and conversions (the test it makes, either way up).</summary>
         private static IOperation WithoutNegation(IOperation condition)
@@ -156,7 +162,7 @@ namespace GfnGuard.Analyzers.Flow
         /// a test of one place against a constant, when it is one (a filter held in a parameter is both).
         /// </summary>
         private FlowState? AsComparisonToo(FlowState? state, IOperation condition, bool whenTrue) =>
-            state is not null && ComparisonOf(condition, state) is { } tested && HoldsOneValue(tested.Tested)
+            state is not null && NarrowingComparison(condition, state) is { } tested
                 ? RefineComparison(state, tested, whenTrue)
                 : state;
 
@@ -224,11 +230,12 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private void ForgetTestsOf(ILocalSymbol local)
         {
-            if (!_madeTests || !_state.HasAny(location => TestsOf(location.Root, local) || (_state.Get(location) is { IsPureUnknown: true, Origin: var origin } && TestsOf(origin, local))))
+            if (!_madeTests)
             {
                 return;
             }
 
+            // Each returns the state itself when it holds nothing of the local's.
             _state = _state.ForgetWhere(location => TestsOf(location.Root, local));
             _state = _state.ForgetOrigins(origin => TestsOf(origin, local));
         }

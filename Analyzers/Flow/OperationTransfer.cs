@@ -188,19 +188,7 @@ namespace GfnGuard.Analyzers.Flow
 
             FindUnloweredLocks(graph);
 
-            // `switch (mode) { case LockMode.Write: ... }` tests a capture of `mode`: what each
-            // capture holds is needed before the blocks run, to find the tests that guard a lock call.
-            foreach (var block in graph.Blocks)
-            {
-                foreach (var operation in block.Operations)
-                {
-                    if (operation is IFlowCaptureOperation capture)
-                    {
-                        NoteCapturedReference(capture);
-                    }
-                }
-            }
-
+            var capturesNoted = false;
             var state = entry;
             foreach (var block in graph.Blocks)
             {
@@ -219,6 +207,15 @@ namespace GfnGuard.Analyzers.Flow
                         }
                         else if (ComparisonOf(WithoutNegation(condition), state) is { } test)
                         {
+                            if (test.Tested is IFlowCaptureReferenceOperation && !capturesNoted)
+                            {
+                                // `switch (mode) { case LockMode.Write: ... }` tests a capture of `mode`:
+                                // what the captures hold is needed before the blocks run.
+                                NoteCapturedReferences(graph);
+                                capturesNoted = true;
+                                test = ComparisonOf(WithoutNegation(condition), state) ?? test;
+                            }
+
                             // `if (mode == LockMode.Write) KVM_MMU_LOCK(kvm);`: the same test decides the unlock.
                             (guardTests ??= new List<ComparisonOrigin>()).Add(test.Test);
                         }
@@ -254,6 +251,20 @@ namespace GfnGuard.Analyzers.Flow
             return false;
         }
 
+        private void NoteCapturedReferences(ControlFlowGraph graph)
+        {
+            foreach (var block in graph.Blocks)
+            {
+                foreach (var operation in block.Operations)
+                {
+                    if (operation is IFlowCaptureOperation capture)
+                    {
+                        NoteCapturedReference(capture);
+                    }
+                }
+            }
+        }
+
         /// <summary>Remembers the reference a capture holds (`switch (range.attr_filter)` captures the member): none once two captures of the id differ.</summary>
         private void NoteCapturedReference(IFlowCaptureOperation capture)
         {
@@ -268,23 +279,11 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>The bool place a branch condition tests (through `!` and conversions), or none.</summary>
         private FlowLocation GuardedPlace(IOperation condition, FlowState state)
         {
-            while (true)
-            {
-                switch (condition)
-                {
-                    case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
-                        condition = not.Operand;
-                        continue;
-                    case IConversionOperation conversion:
-                        condition = conversion.Operand;
-                        continue;
-                    case ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }
-                        when condition.Type?.SpecialType == SpecialType.System_Boolean:
-                        return PlaceOf(condition, state);
-                    default:
-                        return default;
-                }
-            }
+            var tested = WithoutNegation(condition);
+            return tested is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }
+                && tested.Type?.SpecialType == SpecialType.System_Boolean
+                ? PlaceOf(tested, state)
+                : default;
         }
 
         public FlowState? Refine(FlowState state, IOperation condition, bool whenTrue)
@@ -304,7 +303,7 @@ namespace GfnGuard.Analyzers.Flow
                     return RefineNull(state, isNull.Operand, isNull: whenTrue);
                 case IIsPatternOperation isPattern when _tracksFlags && FilterBits(isPattern.Value, state) is { IsValid: true } bits:
                     return AsComparisonToo(RefineFilterPattern(state, bits, isPattern.Pattern, whenTrue), condition, whenTrue);
-                case IIsPatternOperation when ComparisonOf(condition, state) is { } tested && NarrowsBy(tested):
+                case IIsPatternOperation when NarrowingComparison(condition, state) is { } tested:
                     return RefineComparison(state, tested, whenTrue);
                 case IIsPatternOperation isPattern when _tracksFlags || isPattern.Value.Type?.SpecialType == SpecialType.System_Boolean:
                     return RefinePattern(state, PlaceOf(isPattern.Value, state), isPattern.Pattern, whenTrue);
@@ -319,7 +318,7 @@ namespace GfnGuard.Analyzers.Flow
                             : WithFilterNotEqualTo(state, compared.Bits, compared.Constant),
                         condition,
                         whenTrue);
-                case IBinaryOperation or IInvocationOperation when ComparisonOf(condition, state) is { } tested && NarrowsBy(tested):
+                case IBinaryOperation or IInvocationOperation when NarrowingComparison(condition, state) is { } tested:
                     return RefineComparison(state, tested, whenTrue);
             }
 
