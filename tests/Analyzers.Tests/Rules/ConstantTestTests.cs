@@ -177,4 +177,49 @@ public sealed class ConstantTestTests
             }
         }
         """);
+
+    private const string FilterPort = """
+        using static Kernel;
+        public sealed class kvm { }
+        public enum kvm_gfn_range_filter { KVM_FILTER_SHARED = 1 << 0, KVM_FILTER_PRIVATE = 1 << 1 }
+        public enum side_t { Shared, Private }
+        public struct kvm_gfn_range { public ulong start, end; public kvm_gfn_range_filter attr_filter; }
+        public static class Kernel
+        {
+            public const ulong KVM_MEMORY_ATTRIBUTE_PRIVATE = 1UL << 3;
+            public static bool kvm_unmap_gfn_range(kvm kvm, ref kvm_gfn_range range) => true;
+        }
+
+        """;
+
+    /// <summary>The attr_filter form: a filter chosen by the test is decided where a branch on the same test decides it.</summary>
+    [Fact]
+    public Task TheFilterForm_IsNarrowedTheSameWay() => HvaShared.VerifyAsync(FilterPort + """
+        static class Notifier
+        {
+            static void kvm_mmu_notifier_bit(kvm kvm, ulong attributes)
+            {
+                var range = new kvm_gfn_range { attr_filter = (attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE) != 0 ? kvm_gfn_range_filter.KVM_FILTER_PRIVATE : kvm_gfn_range_filter.KVM_FILTER_SHARED };
+                if ((attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE) != 0)
+                    return;
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void kvm_mmu_notifier_guard_first(kvm kvm, side_t side)
+            {
+                if (side is not side_t.Shared)
+                    return;
+                var range = new kvm_gfn_range { attr_filter = side == side_t.Shared ? kvm_gfn_range_filter.KVM_FILTER_SHARED : kvm_gfn_range_filter.KVM_FILTER_PRIVATE };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void kvm_mmu_notifier_wrong_side(kvm kvm, ulong attributes)
+            {
+                var range = new kvm_gfn_range { attr_filter = (attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE) != 0 ? kvm_gfn_range_filter.KVM_FILTER_PRIVATE : kvm_gfn_range_filter.KVM_FILTER_SHARED };
+                if ((attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE) == 0)
+                    return;
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
+            }
+        }
+        """, withRuntime: false);
 }
