@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using GfnGuard.Analyzers;
 using GfnGuard.Analyzers.Flow;
@@ -37,44 +38,56 @@ namespace GfnGuard.CodeFixes
 
         private static async Task<Document?> FixAsync(Document document, SyntaxNode reported, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            if (!diagnostic.Properties.TryGetValue(FlushBeforeUnlockAnalyzer.FlagProperty, out var flag) || flag is null
+            var flag = diagnostic.Properties.TryGetValue(FlushBeforeUnlockAnalyzer.FlagProperty, out var held) ? held : null;
+            var discarded = diagnostic.Properties.ContainsKey(FlushBeforeUnlockAnalyzer.DiscardedProperty);
+            if ((flag is null && !discarded)
                 || await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model
-                || await FixRoles.ForAsync(document, cancellationToken).ConfigureAwait(false) is not { } roles)
+                || await FixRoles.ForAsync(document, cancellationToken).ConfigureAwait(false) is not { } roles
+                || ReleaseOf(reported) is not { Owner: { } owner } release)
             {
                 return null;
             }
 
-            // Where the flush goes: before the release statement, or at the end of the lock/using block.
-            StatementSyntax? before = null;
-            BlockSyntax? endOf = null;
-            ExpressionSyntax? owner;
+            return flag is not null
+                ? await FlushBeforeTheReleaseAsync(document, model, roles, reported, release, owner, flag, cancellationToken).ConfigureAwait(false)
+                : await FlushAfterEachZapAsync(document, model, roles, diagnostic, owner, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Where the flush goes for a kept result: before the release statement, or at the end of the
+        /// lock/using block; and the VM whose lock is released (null when it cannot be named).
+        /// </summary>
+        private static (StatementSyntax? Before, BlockSyntax? EndOf, ExpressionSyntax? Owner)? ReleaseOf(SyntaxNode reported)
+        {
             switch (reported)
             {
                 case BlockSyntax { Parent: LockStatementSyntax lockStatement } block:
-                    endOf = block;
-                    owner = OwnerOfLock(lockStatement.Expression);
-                    break;
+                    return (null, block, OwnerOfLock(lockStatement.Expression));
                 case BlockSyntax { Parent: UsingStatementSyntax { Expression: InvocationExpressionSyntax guard } } block:
-                    endOf = block;
-                    owner = guard.Expression is MemberAccessExpressionSyntax { Expression: var lockExpression } ? OwnerOfLock(lockExpression) : FirstArgument(guard.ArgumentList);
-                    break;
+                    return (null, block, guard.Expression is MemberAccessExpressionSyntax { Expression: var lockExpression } ? OwnerOfLock(lockExpression) : FirstArgument(guard.ArgumentList));
                 case BlockSyntax { Parent: UsingStatementSyntax { Expression: BaseObjectCreationExpressionSyntax guard } } block:
                     // A port's own guard, given the VM whose lock it takes: new ScopedWriteLock(kvm).
-                    endOf = block;
-                    owner = FirstArgument(guard.ArgumentList);
-                    break;
+                    return (null, block, FirstArgument(guard.ArgumentList));
                 default:
-                    if (reported.FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { Parent: ExpressionStatementSyntax statement } release)
-                    {
-                        return null;
-                    }
-
-                    before = statement;
-                    owner = OwnerOfRelease(release);
-                    break;
+                    return reported.FirstAncestorOrSelf<InvocationExpressionSyntax>() is { Parent: ExpressionStatementSyntax statement } release
+                        ? (statement, null, OwnerOfRelease(release))
+                        : null;
             }
+        }
 
-            if (owner is null || (endOf is not null && endOf.Statements.LastOrDefault() is ReturnStatementSyntax or ThrowStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax or GotoStatementSyntax))
+        /// <summary>SPEC section 4: <c>if (flag) kvm_flush_remote_tlbs(kvm);</c> just before the release.</summary>
+        private static async Task<Document?> FlushBeforeTheReleaseAsync(
+            Document document,
+            SemanticModel model,
+            RoleView roles,
+            SyntaxNode reported,
+            (StatementSyntax? Before, BlockSyntax? EndOf, ExpressionSyntax? Owner) release,
+            ExpressionSyntax owner,
+            string flag,
+            CancellationToken cancellationToken)
+        {
+            var (before, endOf, _) = release;
+            if (endOf is not null && endOf.Statements.LastOrDefault() is ReturnStatementSyntax or ThrowStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax or GotoStatementSyntax)
             {
                 return null;
             }
@@ -103,6 +116,61 @@ namespace GfnGuard.CodeFixes
 
             return editor.GetChangedDocument();
         }
+
+        /// <summary>
+        /// A zap whose result is discarded has no flag to test before the release: the fix tests the
+        /// call itself, <c>kvm_unmap_gfn_range(kvm, ref range);</c> becoming
+        /// <c>if (kvm_unmap_gfn_range(kvm, ref range)) kvm_flush_remote_tlbs(kvm);</c>. The zap runs
+        /// where and when it ran, and the flush follows it while the lock is still held.
+        /// </summary>
+        private static async Task<Document?> FlushAfterEachZapAsync(Document document, SemanticModel model, RoleView roles, Diagnostic diagnostic, ExpressionSyntax owner, CancellationToken cancellationToken)
+        {
+            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+            if (root is null || diagnostic.AdditionalLocations.Count == 0)
+            {
+                return null;
+            }
+
+            var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
+            foreach (var location in diagnostic.AdditionalLocations)
+            {
+                // The zap the report points at, in this document (a Fix All's copy of the reported
+                // text has its own tree): the same span holds the same call.
+                if (location.SourceTree is not { } reportedTree
+                    || location.SourceSpan.End > root.FullSpan.End
+                    || root.FindNode(location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { } zap
+                    || zap.Span != location.SourceSpan
+                    || zap.ToString() != reportedTree.GetText(cancellationToken).ToString(location.SourceSpan)
+                    || DiscardingStatement(zap) is not { } statement
+                    || FlushCall(model, roles, owner, statement.SpanStart, root.SyntaxTree, cancellationToken) is not { } flush)
+                {
+                    return null;
+                }
+
+                StatementSyntax tested = SyntaxFactory.IfStatement(zap.WithoutTrivia(), SyntaxFactory.ExpressionStatement(flush))
+                    .WithTriviaFrom(statement)
+                    .WithAdditionalAnnotations(Formatter.Annotation);
+
+                // An embedded statement (`if (c) zap(...); else ...`) gets braces: a bare inner if would take the else.
+                if (statement.Parent is not (BlockSyntax or SwitchSectionSyntax))
+                {
+                    tested = SyntaxFactory.Block(tested.WithoutTrivia()).WithTriviaFrom(statement).WithAdditionalAnnotations(Formatter.Annotation);
+                }
+
+                editor.ReplaceNode(statement, tested);
+            }
+
+            return editor.GetChangedDocument();
+        }
+
+        /// <summary>The statement that discards the zap's result: <c>zap(...);</c> or <c>_ = zap(...);</c>.</summary>
+        private static ExpressionStatementSyntax? DiscardingStatement(InvocationExpressionSyntax zap) => zap.Parent switch
+        {
+            ExpressionStatementSyntax statement => statement,
+            AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: "_" }, Parent: ExpressionStatementSyntax statement } assignment
+                when assignment.Right == zap => statement,
+            _ => null,
+        };
 
         /// <summary>The VM whose lock a release names: <c>KVM_MMU_UNLOCK(kvm)</c>, <c>write_unlock(kvm.mmu_lock)</c>, <c>kvm.MmuLock.WriteUnlock()</c>.</summary>
         private static ExpressionSyntax? OwnerOfRelease(InvocationExpressionSyntax release)

@@ -59,14 +59,24 @@ namespace GfnGuard.CodeFixes
                     continue;
                 }
 
-                if (members[i] is { } member && fixedMembers.Contains(member))
+                // A report in a member an earlier fix changed may be gone; one whose additional
+                // locations the fix reads (the zaps KVM0006's fix tests) points into the old text once
+                // any fix moved it. Both are asked of the rule on the document as it now is.
+                var memberFixed = members[i] is { } member && fixedMembers.Contains(member);
+                if (memberFixed || (fixedMembers.Count > 0 && diagnostic.AdditionalLocations.Count > 0))
                 {
                     // Ask the rule only once it has been seen to confirm a report of the original
                     // document: options or a host that hide its reports would otherwise skip every fix.
                     askingWorks ??= await StillReported.AtAsync(unfixed, marks[0].Reported, marks[0].Diagnostic.Id, context.CancellationToken).ConfigureAwait(false) == true;
-                    if (askingWorks == true && await StillReported.AtAsync(document, node, diagnostic.Id, context.CancellationToken).ConfigureAwait(false) == false)
+                    if (askingWorks == true)
                     {
-                        continue;
+                        var (asked, now) = await StillReported.ReportAtAsync(document, node, diagnostic.Id, context.CancellationToken).ConfigureAwait(false);
+                        if (asked && now is null && memberFixed)
+                        {
+                            continue;
+                        }
+
+                        diagnostic = now ?? diagnostic;
                     }
                 }
 

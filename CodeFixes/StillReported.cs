@@ -22,23 +22,33 @@ namespace GfnGuard.CodeFixes
         /// <summary>True or false as the rule says; null when it cannot be asked (no analyzer reports the id, no model, or the run failed).</summary>
         internal static async Task<bool?> AtAsync(Document document, SyntaxNode node, string id, CancellationToken cancellationToken)
         {
+            var (asked, report) = await ReportAtAsync(document, node, id, cancellationToken).ConfigureAwait(false);
+            return asked ? report is not null : null;
+        }
+
+        /// <summary>
+        /// The rule's report of <paramref name="node"/> in the document as it now is (its additional
+        /// locations in the current tree), or none; <c>Asked</c> false when the rule cannot be asked.
+        /// </summary>
+        internal static async Task<(bool Asked, Diagnostic? Report)> ReportAtAsync(Document document, SyntaxNode node, string id, CancellationToken cancellationToken)
+        {
             try
             {
                 var analyzer = s_analyzers.Value.FirstOrDefault(a => a.SupportedDiagnostics.Any(d => d.Id == id));
                 if (analyzer is null || await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model)
                 {
-                    return null;
+                    return (false, null);
                 }
 
                 var run = model.Compilation.WithAnalyzers(ImmutableArray.Create(analyzer), document.Project.AnalyzerOptions);
                 var diagnostics = await run.GetAnalyzerSemanticDiagnosticsAsync(model, node.Span, cancellationToken).ConfigureAwait(false);
                 var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-                return diagnostics.Any(d => d.Id == id && d.Location.SourceTree == model.SyntaxTree
-                    && root?.FindNode(d.Location.SourceSpan, getInnermostNodeForTie: true) == node);
+                return (true, diagnostics.FirstOrDefault(d => d.Id == id && d.Location.SourceTree == model.SyntaxTree
+                    && root?.FindNode(d.Location.SourceSpan, getInnermostNodeForTie: true) == node));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                return null;
+                return (false, null);
             }
         }
 

@@ -43,9 +43,12 @@ namespace GfnGuard.Analyzers.Flow
 
         /// <summary>
         /// A place a rule checks, by which path states are kept apart however many there are
-        /// (<see cref="PathStates"/>): the lock, a lock guard, a range flag. Everything else may be joined.
+        /// (<see cref="PathStates"/>): the lock, a lock guard, a range flag, a kept zap result's debt.
+        /// Everything else may be joined. A discarded zap's debt (kept at the call's own place) is
+        /// no property: paths that flushed for it and paths that did not are joined, so that KVM0006
+        /// can tell where no path flushed (see <see cref="PlaceFact.FlushMayHaveRun"/>).
         /// </summary>
-        internal bool IsRuleProperty => IsFlag || IsLockState || Fact is PlaceFact.Guard or PlaceFact.TryLockTaken or PlaceFact.FlushOwed;
+        internal bool IsRuleProperty => IsFlag || IsLockState || Fact is PlaceFact.Guard or PlaceFact.TryLockTaken || (Fact == PlaceFact.FlushOwed && Root is not IOperation);
 
         /// <summary>Where a lock's state is kept: an instance's (<see cref="PlaceFact.LockHeld"/>) or the lock of no known owner.</summary>
         internal bool IsLockState => Fact == PlaceFact.LockHeld || ReferenceEquals(Root, MmuLockRoot);

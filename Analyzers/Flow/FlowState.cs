@@ -322,12 +322,16 @@ namespace GfnGuard.Analyzers.Flow
             return this;
         }
 
-        /// <summary>The places whose zap result may still owe a TLB flush, with the zaps (the value's true-sites).</summary>
-        internal IEnumerable<(FlowLocation Holder, BoolValue Owed)> FlushesOwed()
+        /// <summary>
+        /// The places of which <paramref name="fact"/> may be true, with its value: for
+        /// <see cref="PlaceFact.FlushOwed"/>, those whose zap result may still owe a TLB flush, with
+        /// the zaps (the value's true-sites).
+        /// </summary>
+        internal IEnumerable<(FlowLocation Place, BoolValue Value)> PlacesWhere(PlaceFact fact)
         {
             for (var i = 0; i < _count; i++)
             {
-                if (_entries[i].Location.Fact == PlaceFact.FlushOwed && _entries[i].Value.MayBeTrue)
+                if (_entries[i].Location.Fact == fact && _entries[i].Value.MayBeTrue)
                 {
                     yield return (_entries[i].Location.With(PlaceFact.None), _entries[i].Value);
                 }

@@ -75,6 +75,21 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>
+        /// Could the call flush the TLBs on some path: a flush, or a helper of the compilation whose
+        /// body may reach one (by the gate's names, which may over-count, never under-count).
+        /// </summary>
+        internal bool MayFlushTlbs(IMethodSymbol method)
+        {
+            if (FlushesTlbs(method))
+            {
+                return true;
+            }
+
+            method = Normalize(method);
+            return !method.DeclaringSyntaxReferences.IsEmpty && (GateName(method) is not { } name || _context.Gate.MayFlushTlbs(name));
+        }
+
+        /// <summary>
         /// The ordinals of the bool parameters the helper flushes for: on every path where one is
         /// true it flushes the TLBs before it returns (<c>if (flush) kvm_flush_remote_tlbs(kvm);</c>, or
         /// mmu.c's <c>kvm_mmu_remote_flush_or_zap(kvm, invalid_list, flush)</c>). A zap's result passed
@@ -180,13 +195,32 @@ namespace GfnGuard.Analyzers.Flow
             foreach (var operation in body.Descendants())
             {
                 if (operation is IReturnOperation { ReturnedValue: { } returned } && !IsInNestedFunction(operation, body)
-                    && (ZapIn(returned) || (LockOperations.Unwrap(returned) is ILocalReferenceOperation local && HoldsAZapResult(body, local.Local))))
+                    && (ZapIn(returned) || (LockOperations.Unwrap(returned) is ILocalReferenceOperation local && HoldsAZapResult(body, local.Local) && MayReturnUnflushed(method, local.Local))))
                 {
                     return true;
                 }
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// Whether some path leaves the helper with the zap result in <paramref name="local"/> still
+        /// owing its flush. One that flushes for it first (<c>var flush = zap(...); if (flush)
+        /// kvm_flush_remote_tlbs(kvm); return flush;</c>) returns what was zapped, not a flush owed.
+        /// </summary>
+        private bool MayReturnUnflushed(IMethodSymbol method, ILocalSymbol local)
+        {
+            if (BodyGraph(method) is not { } graph)
+            {
+                return true;
+            }
+
+            var owed = FlowLocation.ForSymbol(local).With(PlaceFact.FlushOwed);
+            var transfer = new OperationTransfer(_roles, this, null, FlowFacts.Flush);
+            return ForwardDataflow.Run(graph, FlowState.Empty, transfer, CancellationToken.None) is not { } inputs
+                || ForwardDataflow.ExitState(graph, inputs) is not { } exit
+                || !AllPaths(exit, path => !path.Get(owed).MayBeTrue);
         }
 
         /// <summary>Is the local given a zap's result anywhere in the body (<c>=</c>, <c>|=</c>, its initializer)?</summary>

@@ -86,6 +86,11 @@ namespace GfnGuard.Analyzers.Flow
             var owner = lockEffect == LockEffect.None ? default : LockOwner(invocation, receiver, argumentPlaces, byForm);
             ApplyFlagEffects(invocation, arguments);
 
+            if (_tracksFlush && _summaries.MayFlushTlbs(invocation.TargetMethod))
+            {
+                NoteFlushMayHaveRun();
+            }
+
             // flush_and_unlock(kvm): what a release helper flushes for before its release is
             // flushed for before the release is seen.
             if (_tracksFlush && lockEffect == LockEffect.Release && _summaries.FlushBeforeReleaseOf(method) is { IsNone: false } flushedFirst)
@@ -234,6 +239,32 @@ namespace GfnGuard.Analyzers.Flow
             if (_tracksFlush && _state.HasAnyOwedFlush())
             {
                 _state = _state.Edit().SettleFlushes();
+            }
+        }
+
+        /// <summary>
+        /// A call that may flush the TLBs (a flush, or a helper whose body may reach one) may be the
+        /// flush a discarded zap result asked for, under a condition the analysis cannot relate to it.
+        /// </summary>
+        private void NoteFlushMayHaveRun()
+        {
+            if (!_state.HasAnyOwedFlush())
+            {
+                return;
+            }
+
+            List<FlowLocation>? unkept = null;
+            foreach (var (holder, _) in _state.PlacesWhere(PlaceFact.FlushOwed))
+            {
+                if (holder.Root is IOperation)
+                {
+                    (unkept ??= new List<FlowLocation>()).Add(holder);
+                }
+            }
+
+            for (var i = 0; unkept is not null && i < unkept.Count; i++)
+            {
+                SetState(unkept[i].With(PlaceFact.FlushMayHaveRun), BoolValue.True);
             }
         }
 

@@ -159,6 +159,11 @@ namespace GfnGuard.Analyzers.Flow
                     EvaluateInUnloweredLocks(operation);
                 }
 
+                if (_tracksFlush)
+                {
+                    NoteUnkeptZap(operation);
+                }
+
                 statesWithin?.Add(_state.Publish());
             }
 
@@ -1389,6 +1394,28 @@ namespace GfnGuard.Analyzers.Flow
             if (_tracksFlush && target.IsValid && _summaries.ZapResultIn(value, _capturedReferences) is { } zap)
             {
                 SetState(target.With(PlaceFact.FlushOwed), BoolValue.True.StoredAt(zap.Syntax));
+            }
+        }
+
+        /// <summary>
+        /// A zap whose "flush needed" nothing keeps (<c>kvm_unmap_gfn_range(kvm, ref range);</c>,
+        /// <c>_ = zap(...)</c>) owes a flush from here as a kept one does, at the call's own place
+        /// (KVM0006). No test can say it asked for none, so only a flush settles it; and since any
+        /// flush may be the one meant for it, the rule reports it only where no path flushed since.
+        /// </summary>
+        private void NoteUnkeptZap(IOperation statement)
+        {
+            var call = (statement is IExpressionStatementOperation expression ? expression.Operation : statement) switch
+            {
+                IInvocationOperation invocation => invocation,
+                ISimpleAssignmentOperation { Target: IDiscardOperation, Value: var value } => LockOperations.Unwrap(value) as IInvocationOperation,
+                _ => null,
+            };
+            if (call is not null && _summaries.IsZap(call) && !_summaries.FlushesTlbs(call))
+            {
+                var place = new FlowLocation(call, string.Empty);
+                SetState(place.With(PlaceFact.FlushOwed), BoolValue.True.StoredAt(call.Syntax));
+                SetState(place.With(PlaceFact.FlushMayHaveRun), BoolValue.False);
             }
         }
 

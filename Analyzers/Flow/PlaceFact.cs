@@ -46,6 +46,12 @@ namespace GfnGuard.Analyzers.Flow
         FlushOwed,
 
         /// <summary>
+        /// At a zap call's own place (a result nothing keeps: <c>kvm_unmap_gfn_range(kvm, ref range);</c>),
+        /// whether a call that may flush the TLBs has run on this path since the zap (KVM0006).
+        /// </summary>
+        FlushMayHaveRun,
+
+        /// <summary>
         /// A mark (always true) that the bool at the place guards a lock call: a branch on it
         /// leads straight to taking or dropping mmu_lock (<c>if (!range->lockless) KVM_MMU_LOCK(kvm);</c>).
         /// Paths are kept apart by such a bool's value as by the lock's (see <see cref="FlowState.SamePropertiesAs"/>).

@@ -23,6 +23,9 @@ namespace GfnGuard.Analyzers.Rules
         /// <summary>Diagnostic property: the bool that holds the zap's result (what the fix tests).</summary>
         internal const string FlagProperty = "Flag";
 
+        /// <summary>Diagnostic property: every zap reported (the additional locations) discards its result (the fix tests the call itself).</summary>
+        internal const string DiscardedProperty = "Discarded";
+
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(Descriptors.FlushBeforeUnlock);
 
@@ -97,10 +100,11 @@ namespace GfnGuard.Analyzers.Rules
         {
             private readonly MethodBody _body;
             private readonly HashSet<ISymbol> _returned;
-            private readonly Dictionary<SyntaxNode, (string Holder, HashSet<SyntaxNode> Zaps, bool Fixable)> _found =
-                new Dictionary<SyntaxNode, (string, HashSet<SyntaxNode>, bool)>();
-
+            private readonly Dictionary<SyntaxNode, Finding> _found = new Dictionary<SyntaxNode, Finding>();
             private readonly List<SyntaxNode> _order = new List<SyntaxNode>();
+
+            // The zaps whose discarded result some path flushed for before a release (see OnLockCall).
+            private readonly HashSet<SyntaxNode> _flushedFor = new HashSet<SyntaxNode>();
 
             internal Reporter(MethodBody body, HashSet<ISymbol> returned)
             {
@@ -117,9 +121,18 @@ namespace GfnGuard.Analyzers.Rules
                     return;
                 }
 
-                foreach (var (holder, owed) in before.FlushesOwed())
+                // A zap whose result nothing keeps cannot be tested, so any flush that may have run
+                // after it, on any path to a release, may be the one meant for it: it is reported only
+                // where none did (Complete), not on the path that skipped a conditional flush.
+                foreach (var (flushed, _) in before.PlacesWhere(PlaceFact.FlushMayHaveRun))
                 {
-                    if (!before.Get(holder).MayBeTrueOrUnknown || LeavesTheMethod(holder) || HolderName(holder) is not { } name)
+                    _flushedFor.Add(((IOperation)flushed.Root).Syntax);
+                }
+
+                foreach (var (holder, owed) in before.PlacesWhere(PlaceFact.FlushOwed))
+                {
+                    var discarded = holder.Root is IOperation;
+                    if (!discarded && (!before.Get(holder).MayBeTrueOrUnknown || LeavesTheMethod(holder) || HolderName(holder) is null))
                     {
                         continue;
                     }
@@ -128,17 +141,32 @@ namespace GfnGuard.Analyzers.Rules
                     var at = call.IsImplicit
                         ? call.Syntax.FirstAncestorOrSelf<SyntaxNode>(node => node is LockStatementSyntax or UsingStatementSyntax or LocalDeclarationStatementSyntax) ?? call.Syntax
                         : call.Syntax;
-                    if (!_found.TryGetValue(at, out var entry))
+                    if (!_found.TryGetValue(at, out var finding))
                     {
-                        entry = (name, new HashSet<SyntaxNode>(), true);
+                        _found[at] = finding = new Finding();
                         _order.Add(at);
                     }
 
-                    entry.Zaps.UnionWith(owed.TrueSites);
-
-                    // One flag the fix can test: two holders owing at one release need two flushes' worth of thought.
-                    _found[at] = (entry.Holder, entry.Zaps, entry.Fixable && entry.Holder == name);
+                    if (discarded)
+                    {
+                        finding.Discarded.UnionWith(owed.TrueSites);
+                    }
+                    else
+                    {
+                        finding.Holders.Add(HolderName(holder)!);
+                        finding.Kept.UnionWith(owed.TrueSites);
+                    }
                 }
+            }
+
+            /// <summary>What a release owes: the zaps whose results are kept (and the places that keep them), and those discarded.</summary>
+            private sealed class Finding
+            {
+                internal List<string> Holders { get; } = new List<string>();
+
+                internal HashSet<SyntaxNode> Kept { get; } = new HashSet<SyntaxNode>();
+
+                internal HashSet<SyntaxNode> Discarded { get; } = new HashSet<SyntaxNode>();
             }
 
             /// <summary>A result kept in an out/ref parameter, in a field (of <c>this</c> or another object) or returned is the caller's to flush.</summary>
@@ -166,9 +194,15 @@ namespace GfnGuard.Analyzers.Rules
             {
                 foreach (var at in _order)
                 {
-                    var (holder, zaps, fixable) = _found[at];
-                    var zapLocations = zaps.Select(zap => zap.GetLocation()).OrderBy(l => l.SourceSpan.Start).ToList();
-                    var first = zaps.OrderBy(zap => zap.SpanStart).FirstOrDefault();
+                    var finding = _found[at];
+                    finding.Discarded.ExceptWith(_flushedFor);
+                    var zaps = finding.Kept.Concat(finding.Discarded).OrderBy(zap => zap.SpanStart).ToList();
+                    if (zaps.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    var first = zaps[0];
                     var zapName = first is InvocationExpressionSyntax { Expression: var callee }
                         ? callee switch
                         {
@@ -177,10 +211,16 @@ namespace GfnGuard.Analyzers.Rules
                             _ => callee.ToString(),
                         }
                         : "the zap";
-                    var line = first is null ? "?" : (first.GetLocation().GetLineSpan().StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture);
-                    var properties = fixable && holder.Length > 0 ? ImmutableDictionary<string, string?>.Empty.Add(FlagProperty, holder) : ImmutableDictionary<string, string?>.Empty;
-                    var keptIn = holder.Length > 0 ? $" (kept in '{holder}')" : string.Empty;
-                    _body.ReportDiagnostic(DiagnosticRecipe.Create(Descriptors.FlushBeforeUnlock, ReleaseLocation(at), zapLocations, properties, zapName, line, keptIn));
+                    var line = (first.GetLocation().GetLineSpan().StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture);
+                    var holders = finding.Holders.Distinct().ToList();
+
+                    // Fixable: one flag to test before the release, or zaps whose results are all
+                    // discarded (the fix tests each call); two kinds need two flushes' worth of thought.
+                    var properties = finding.Discarded.Count == 0 && holders.Count == 1 ? ImmutableDictionary<string, string?>.Empty.Add(FlagProperty, holders[0])
+                        : holders.Count == 0 ? ImmutableDictionary<string, string?>.Empty.Add(DiscardedProperty, "true")
+                        : ImmutableDictionary<string, string?>.Empty;
+                    var keptIn = finding.Kept.Contains(first) && holders.Count > 0 ? $" (kept in '{holders[0]}')" : " (its result is discarded)";
+                    _body.ReportDiagnostic(DiagnosticRecipe.Create(Descriptors.FlushBeforeUnlock, ReleaseLocation(at), zaps.Select(zap => zap.GetLocation()).ToList(), properties, zapName, line, keptIn));
                 }
             }
 
