@@ -16,6 +16,8 @@ namespace GfnGuard.Analyzers.Rules
     /// or a field of a local struct, it was stored or or-ed into) to the release of mmu_lock, a
     /// TLB flush runs, unless the result leaves the method (returned, or stored through an
     /// out/ref parameter or into a field): the caller then owns it, and the method counts as a zap there.
+    /// A zap whose result is thrown away owes its flush too; since nothing can test it, it is
+    /// reported only where no path from it ran a call that may flush before the release.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class FlushBeforeUnlockAnalyzer : CodeBlockRule
