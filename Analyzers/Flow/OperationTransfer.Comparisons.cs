@@ -70,6 +70,12 @@ namespace GfnGuard.Analyzers.Flow
                         var equals = comparison.OperatorKind == BinaryOperatorKind.Equals;
                         if (LockOperations.Unwrap(operand) is IBinaryOperation { OperatorKind: BinaryOperatorKind.And, OperatorMethod: null } masked)
                         {
+                            // A lifted one ((x & m) != 0 for an int?) is true for null too: not the bit's test.
+                            if (comparison.IsLifted)
+                            {
+                                return null;
+                            }
+
                             // (place & mask) != 0, or == mask for a one-bit mask: whether the bit is set.
                             return MaskOf(masked) is ({ } maskedPlace, var mask) && Normalized(constant) is long compared
                                 ? compared == 0 ? Test(maskedPlace, mask, isBitTest: true, positive: !equals, state)
@@ -121,9 +127,20 @@ namespace GfnGuard.Analyzers.Flow
 
         /// <summary>The operand and the constant of a binary operation with one constant operand (either way round), or nulls.</summary>
         private static (IOperation? Operand, object? Constant) ConstantSide(IBinaryOperation binary) =>
-            binary.RightOperand.ConstantValue is { HasValue: true, Value: { } right } ? (binary.LeftOperand, right)
-            : binary.LeftOperand.ConstantValue is { HasValue: true, Value: { } left } ? (binary.RightOperand, left)
+            ConstantOf(binary.RightOperand) is { } right ? (binary.LeftOperand, right)
+            : ConstantOf(binary.LeftOperand) is { } left ? (binary.RightOperand, left)
             : (null, null);
+
+        /// <summary>
+        /// An operand's constant, also through the implicit conversion a lifted comparison makes of
+        /// it (<c>priv == true</c> for a <c>bool?</c> compares with <c>(bool?)true</c>, which has no constant value).
+        /// </summary>
+        private static object? ConstantOf(IOperation operand) => operand switch
+        {
+            { ConstantValue: { HasValue: true, Value: { } value } } => value,
+            IConversionOperation { IsImplicit: true, Conversion.IsNullable: true, Operand.ConstantValue: { HasValue: true, Value: { } lifted } } => lifted,
+            _ => null,
+        };
 
         /// <summary>An integer constant as a long, whatever its type (an enum member's is its underlying value), so tests of one place against one value compare equal.</summary>
         private static object Normalized(object constant) => ToLong(constant) is { } value ? value : constant;

@@ -45,6 +45,9 @@ namespace GfnGuard.Analyzers.Flow
         private readonly bool _tracksLock;
         private readonly bool _tracksFlush;
 
+        // Whether the graph being run throws a zap's result away (see NoteUnkeptZap): set by Prepare.
+        private bool _discardsAZapResult;
+
         // In a lock summary of a method that takes the lock it is given: the references that name
         // it (a parameter, a field keeping one), a lock of no known owner here (see
         // MethodSummaries.LockEffectOnParameter). Null in every other run.
@@ -159,7 +162,7 @@ namespace GfnGuard.Analyzers.Flow
                     EvaluateInUnloweredLocks(operation);
                 }
 
-                if (_tracksFlush)
+                if (_discardsAZapResult)
                 {
                     NoteUnkeptZap(operation);
                 }
@@ -186,6 +189,7 @@ namespace GfnGuard.Analyzers.Flow
             _graph = graph;
             _madeTests = false;
             _lockGuardTests = null;
+            _discardsAZapResult = _tracksFlush && DiscardsAZapResult(graph);
             if (!_tracksLock)
             {
                 return entry;
@@ -1405,18 +1409,41 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private void NoteUnkeptZap(IOperation statement)
         {
+            if (UnkeptZap(statement) is { } call)
+            {
+                var place = new FlowLocation(call, string.Empty);
+                SetState(place.With(PlaceFact.FlushOwed), BoolValue.True.StoredAt(call.Syntax));
+                SetState(place.With(PlaceFact.FlushMayHaveRun), BoolValue.False);
+            }
+        }
+
+        /// <summary>The zap a block's operation calls and throws the result of, if it is one (a zap that flushes first owes nothing).</summary>
+        private IInvocationOperation? UnkeptZap(IOperation statement)
+        {
             var call = (statement is IExpressionStatementOperation expression ? expression.Operation : statement) switch
             {
                 IInvocationOperation invocation => invocation,
                 ISimpleAssignmentOperation { Target: IDiscardOperation, Value: var value } => LockOperations.Unwrap(value) as IInvocationOperation,
                 _ => null,
             };
-            if (call is not null && _summaries.IsZap(call) && !_summaries.FlushesTlbs(call))
+            return call is not null && _summaries.IsZap(call) && !_summaries.FlushesTlbs(call) ? call : null;
+        }
+
+        /// <summary>Does a block of the graph throw a zap's result away? Most bodies keep theirs, and then pay nothing for the case.</summary>
+        private bool DiscardsAZapResult(ControlFlowGraph graph)
+        {
+            foreach (var block in graph.Blocks)
             {
-                var place = new FlowLocation(call, string.Empty);
-                SetState(place.With(PlaceFact.FlushOwed), BoolValue.True.StoredAt(call.Syntax));
-                SetState(place.With(PlaceFact.FlushMayHaveRun), BoolValue.False);
+                foreach (var operation in block.Operations)
+                {
+                    if (UnkeptZap(operation) is not null)
+                    {
+                        return true;
+                    }
+                }
             }
+
+            return false;
         }
 
         private FlowLocation Create(IObjectCreationOperation creation)

@@ -75,6 +75,38 @@ public sealed class ConstantTestTests
         """);
 
     [Fact]
+    public Task ALiftedTestOfANullable_IsOneValueToo() => BothFlags.VerifyAsync(Port + """
+        static class Attributes
+        {
+            // A tri-state (null: both sides): each lifted test is false for null, and the two exclude each other.
+            static void nullable_bool(kvm kvm, bool? priv)
+            {
+                var range = new kvm_gfn_range { only_private = priv == true, only_shared = priv == false };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void nullable_enum(kvm kvm, side_t? side)
+            {
+                var range = new kvm_gfn_range { only_private = side == side_t.Private, only_shared = side == side_t.Shared };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            // `!=` is true for null: both may be.
+            static void not_equal(kvm kvm, bool? priv)
+            {
+                var range = new kvm_gfn_range { only_private = priv != false, {|KVM0001:only_shared = priv != true|} };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void two_nullables(kvm kvm, bool? priv, bool? shared)
+            {
+                var range = new kvm_gfn_range { only_private = priv == true, {|KVM0001:only_shared = shared == true|} };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+        }
+        """);
+
+    [Fact]
     public Task AHelperThatTestsItsParameter_IsTheSameTestOfTheArgument() => BothFlags.VerifyAsync(Port + """
         static class Attributes
         {
