@@ -211,7 +211,8 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private bool MayReturnUnflushed(IMethodSymbol method, ILocalSymbol local)
         {
-            if (BodyGraph(method) is not { } graph)
+            // The cheap answer first: a helper whose body reaches no flush (the gate's names) cannot have flushed.
+            if ((GateName(method) is { } name && !_context.Gate.MayFlushTlbs(name)) || BodyGraph(method) is not { } graph)
             {
                 return true;
             }
