@@ -49,7 +49,7 @@ namespace GfnGuard.CodeFixes
             }
 
             return flag is not null
-                ? await FlushBeforeTheReleaseAsync(document, model, roles, reported, release, owner, flag, cancellationToken).ConfigureAwait(false)
+                ? await FlushBeforeTheReleaseAsync(document, model, roles, reported, release.Before, release.EndOf, owner, flag, cancellationToken).ConfigureAwait(false)
                 : await FlushAfterEachZapAsync(document, model, roles, diagnostic, owner, cancellationToken).ConfigureAwait(false);
         }
 
@@ -81,12 +81,12 @@ namespace GfnGuard.CodeFixes
             SemanticModel model,
             RoleView roles,
             SyntaxNode reported,
-            (StatementSyntax? Before, BlockSyntax? EndOf, ExpressionSyntax? Owner) release,
+            StatementSyntax? before,
+            BlockSyntax? endOf,
             ExpressionSyntax owner,
             string flag,
             CancellationToken cancellationToken)
         {
-            var (before, endOf, _) = release;
             if (endOf is not null && endOf.Statements.LastOrDefault() is ReturnStatementSyntax or ThrowStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax or GotoStatementSyntax)
             {
                 return null;

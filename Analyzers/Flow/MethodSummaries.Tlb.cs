@@ -212,7 +212,7 @@ namespace GfnGuard.Analyzers.Flow
         private bool MayReturnUnflushed(IMethodSymbol method, ILocalSymbol local)
         {
             // The cheap answer first: a helper whose body reaches no flush (the gate's names) cannot have flushed.
-            if ((GateName(method) is { } name && !_context.Gate.MayFlushTlbs(name)) || BodyGraph(method) is not { } graph)
+            if (!MayFlushTlbs(method) || BodyGraph(method) is not { } graph)
             {
                 return true;
             }

@@ -86,7 +86,7 @@ namespace GfnGuard.Analyzers.Flow
             var owner = lockEffect == LockEffect.None ? default : LockOwner(invocation, receiver, argumentPlaces, byForm);
             ApplyFlagEffects(invocation, arguments);
 
-            if (_discardsAZapResult && _summaries.MayFlushTlbs(invocation.TargetMethod))
+            if (_unkeptZaps is not null && _summaries.MayFlushTlbs(invocation.TargetMethod))
             {
                 NoteFlushMayHaveRun();
             }

@@ -45,8 +45,9 @@ namespace GfnGuard.Analyzers.Flow
         private readonly bool _tracksLock;
         private readonly bool _tracksFlush;
 
-        // Whether the graph being run throws a zap's result away (see NoteUnkeptZap): set by Prepare.
-        private bool _discardsAZapResult;
+        // The zaps whose results the graph being run throws away, by the block operation that calls
+        // each (see NoteUnkeptZap); null when it throws none. Found once by Prepare.
+        private Dictionary<IOperation, IInvocationOperation>? _unkeptZaps;
 
         // In a lock summary of a method that takes the lock it is given: the references that name
         // it (a parameter, a field keeping one), a lock of no known owner here (see
@@ -162,9 +163,9 @@ namespace GfnGuard.Analyzers.Flow
                     EvaluateInUnloweredLocks(operation);
                 }
 
-                if (_discardsAZapResult)
+                if (_unkeptZaps is not null && _unkeptZaps.TryGetValue(operation, out var unkept))
                 {
-                    NoteUnkeptZap(operation);
+                    NoteUnkeptZap(unkept);
                 }
 
                 statesWithin?.Add(_state.Publish());
@@ -189,7 +190,7 @@ namespace GfnGuard.Analyzers.Flow
             _graph = graph;
             _madeTests = false;
             _lockGuardTests = null;
-            _discardsAZapResult = _tracksFlush && DiscardsAZapResult(graph);
+            _unkeptZaps = _tracksFlush ? UnkeptZaps(graph) : null;
             if (!_tracksLock)
             {
                 return entry;
@@ -1407,14 +1408,11 @@ namespace GfnGuard.Analyzers.Flow
         /// (KVM0006). No test can say it asked for none, so only a flush settles it; and since any
         /// flush may be the one meant for it, the rule reports it only where no path flushed since.
         /// </summary>
-        private void NoteUnkeptZap(IOperation statement)
+        private void NoteUnkeptZap(IInvocationOperation call)
         {
-            if (UnkeptZap(statement) is { } call)
-            {
-                var place = new FlowLocation(call, string.Empty);
-                SetState(place.With(PlaceFact.FlushOwed), BoolValue.True.StoredAt(call.Syntax));
-                SetState(place.With(PlaceFact.FlushMayHaveRun), BoolValue.False);
-            }
+            var place = new FlowLocation(call, string.Empty);
+            SetState(place.With(PlaceFact.FlushOwed), BoolValue.True.StoredAt(call.Syntax));
+            SetState(place.With(PlaceFact.FlushMayHaveRun), BoolValue.False);
         }
 
         /// <summary>The zap a block's operation calls and throws the result of, if it is one (a zap that flushes first owes nothing).</summary>
@@ -1429,21 +1427,22 @@ namespace GfnGuard.Analyzers.Flow
             return call is not null && _summaries.IsZap(call) && !_summaries.FlushesTlbs(call) ? call : null;
         }
 
-        /// <summary>Does a block of the graph throw a zap's result away? Most bodies keep theirs, and then pay nothing for the case.</summary>
-        private bool DiscardsAZapResult(ControlFlowGraph graph)
+        /// <summary>The graph's block operations that throw a zap's result away, with the zap; null for none (most bodies keep theirs, and then pay nothing for the case).</summary>
+        private Dictionary<IOperation, IInvocationOperation>? UnkeptZaps(ControlFlowGraph graph)
         {
+            Dictionary<IOperation, IInvocationOperation>? result = null;
             foreach (var block in graph.Blocks)
             {
                 foreach (var operation in block.Operations)
                 {
-                    if (UnkeptZap(operation) is not null)
+                    if (UnkeptZap(operation) is { } zap)
                     {
-                        return true;
+                        (result ??= new Dictionary<IOperation, IInvocationOperation>())[operation] = zap;
                     }
                 }
             }
 
-            return false;
+            return result;
         }
 
         private FlowLocation Create(IObjectCreationOperation creation)
