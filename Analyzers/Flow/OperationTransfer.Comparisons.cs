@@ -98,7 +98,7 @@ namespace GfnGuard.Analyzers.Flow
                     return Test(instance, bit, isBitTest: true, positive: true, state);
 
                 default:
-                    return null;
+                    return NullableBoolTest(operation, state);
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using GfnGuard.Analyzers.Roles;
@@ -625,7 +626,12 @@ namespace GfnGuard.Analyzers.Flow
         private FlowState? RefineNull(FlowState state, IOperation operand, bool isNull)
         {
             var place = PlaceOf(LockOperations.Unwrap(operand), state);
-            return place.IsValid && isNull && state.Get(place.With(PlaceFact.NonNull)).IsDefinitelyTrue ? null : state;
+            if (place.IsValid && isNull && state.Get(place.With(PlaceFact.NonNull)).IsDefinitelyTrue)
+            {
+                return null;
+            }
+
+            return isNull && _tracksFlags ? WithNullableBoolNull(state, operand) : state;
         }
 
         /// <summary>
@@ -703,6 +709,10 @@ namespace GfnGuard.Analyzers.Flow
                         NoteCall(operation);
                         return (BoolValue.Unknown, ReturnedRange(operation, returned, EvaluateArguments(getter, ImmutableArray<IArgumentOperation>.Empty, receiver)));
                     }
+
+                case IFlowCaptureReferenceOperation { Syntax.RawKind: (int)SyntaxKind.CoalesceExpression } when NullableBoolTest(operation, _state) is { } coalesced:
+                    // `priv ?? false`, read from the capture the graph joined it into: the test it makes.
+                    return (ComparisonValue(coalesced), default);
 
                 case IFlowCaptureReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation or IDeclarationExpressionOperation
                     or IInstanceReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }

@@ -106,6 +106,100 @@ public sealed class ConstantTestTests
         }
         """);
 
+    /// <summary>A bool? read as a bool (<c>priv ?? false</c>, <c>GetValueOrDefault()</c>) is the lifted test: the CFG's coalesce joins two stores, which alone are two independent values.</summary>
+    [Fact]
+    public Task ACoalescedNullable_IsTheLiftedTest() => BothFlags.VerifyAsync(Port + """
+        public sealed class kvm_hva_range { public bool? shared; }
+        static class Attributes
+        {
+            static void coalesce_negated(kvm kvm, bool? priv)
+            {
+                var range = new kvm_gfn_range { only_private = priv ?? false, only_shared = !(priv ?? false) };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void coalesce_and_lifted_test(kvm kvm, bool? priv)
+            {
+                var range = new kvm_gfn_range { only_private = priv ?? false, only_shared = priv == false };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            // priv ?? true is priv != false: false only for false.
+            static void coalesce_with_true(kvm kvm, kvm_hva_range hva)
+            {
+                var range = new kvm_gfn_range { only_shared = hva.shared ?? true, only_private = !(hva.shared ?? true) };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void get_value_or_default(kvm kvm, bool? priv)
+            {
+                var range = new kvm_gfn_range { only_private = priv.GetValueOrDefault(), only_shared = !priv.GetValueOrDefault() };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void branch_on_coalesce(kvm kvm, bool? priv)
+            {
+                var range = new kvm_gfn_range { only_private = priv == true };
+                if (!(priv ?? false))
+                    range.only_shared = true;
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            // For null, priv ?? true and !(priv ?? false) are both true.
+            static void different_defaults(kvm kvm, bool? priv)
+            {
+                var range = new kvm_gfn_range { only_private = priv ?? true, {|KVM0001:only_shared = !(priv ?? false)|} };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void two_nullables(kvm kvm, bool? priv, bool? shared)
+            {
+                var range = new kvm_gfn_range { only_private = priv ?? false, {|KVM0001:only_shared = shared ?? false|} };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void written_between(kvm kvm, bool? priv)
+            {
+                var range = new kvm_gfn_range { only_private = priv ?? false };
+                priv = null;
+                if (!(priv ?? false))
+                    {|KVM0001:range.only_shared = true|};
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+        }
+        """);
+
+    /// <summary>A guard on the nullable narrows a flag stored from its coalesce (KVM0002 before).</summary>
+    [Fact]
+    public Task AGuardOnTheNullable_NarrowsItsCoalesce() => HvaShared.VerifyAsync(Port + """
+        public sealed class kvm_hva_range { public bool? shared; }
+        static class Notifier
+        {
+            static void kvm_mmu_notifier_guarded(kvm kvm, kvm_hva_range hva)
+            {
+                var range = new kvm_gfn_range { only_shared = hva.shared ?? true };
+                if (hva.shared == false)
+                    return;
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void kvm_mmu_notifier_branch(kvm kvm, bool? shared)
+            {
+                var range = new kvm_gfn_range { only_shared = shared ?? false };
+                if (shared ?? false)
+                    kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void kvm_mmu_notifier_unguarded(kvm kvm, kvm_hva_range hva)
+            {
+                var range = new kvm_gfn_range { only_shared = hva.shared ?? true };
+                if (hva.shared == true)
+                    return;
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
+            }
+        }
+        """);
+
     [Fact]
     public Task AHelperThatTestsItsParameter_IsTheSameTestOfTheArgument() => BothFlags.VerifyAsync(Port + """
         static class Attributes
