@@ -50,8 +50,43 @@ namespace GfnGuard.Analyzers.Flow
             return Guarded(method, false, _returnsAZapResult, ComputeReturnsAZapResult);
         }
 
-        /// <summary>Does the call flush the TLBs: a flush of the catalogue, or a helper whose body flushes before it can return?</summary>
-        internal bool FlushesTlbs(IInvocationOperation invocation) => FlushesTlbs(invocation.TargetMethod);
+        /// <summary>
+        /// Does the call flush the TLBs: a flush of the catalogue, a helper whose body flushes before
+        /// it can return, or a delegate that is one (see <see cref="DelegateFlushes"/>)? A graph
+        /// invokes <c>flush?.Invoke(kvm)</c> on a capture: <paramref name="invoked"/> is then what it captured.
+        /// </summary>
+        internal bool FlushesTlbs(IInvocationOperation invocation, IOperation? invoked = null) =>
+            invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke
+                ? DelegateFlushes(invoked ?? invocation.Instance, onSomePath: false)
+                : FlushesTlbs(invocation.TargetMethod);
+
+        /// <summary>Could the call flush the TLBs on some path (see <see cref="MayFlushTlbs(IMethodSymbol)"/>), a delegate's too?</summary>
+        internal bool MayFlushTlbs(IInvocationOperation invocation, IOperation? invoked = null) =>
+            invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke
+                ? DelegateFlushes(invoked ?? invocation.Instance, onSomePath: true)
+                : MayFlushTlbs(invocation.TargetMethod);
+
+        /// <summary>
+        /// A delegate invoked flushes when it is named as a flush (an ops table's field, a parameter)
+        /// or holds a function that flushes (a lambda, a method group, a local initialised with one).
+        /// </summary>
+        private bool DelegateFlushes(IOperation? invoked, bool onSomePath)
+        {
+            var holder = (invoked is null ? null : LockOperations.Unwrap(invoked)) switch
+            {
+                IFieldReferenceOperation field => field.Field,
+                IPropertyReferenceOperation { Arguments.IsEmpty: true } property => property.Property,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                ILocalReferenceOperation local => local.Local,
+                _ => (ISymbol?)null,
+            };
+            if (holder is not null && _roles.IsTlbFlushDelegate(holder))
+            {
+                return true;
+            }
+
+            return InvokedFunction(invoked) is { } function && (onSomePath ? MayFlushTlbs(function) : FlushesTlbs(function));
+        }
 
         internal bool FlushesTlbs(IMethodSymbol method)
         {
@@ -280,6 +315,9 @@ namespace GfnGuard.Analyzers.Flow
             {
                 IMethodBodyOperation methodBody => methodBody.BlockBody ?? methodBody.ExpressionBody,
                 IBlockOperation block => block,
+                // `Action flush = () => kvm_flush_remote_tlbs(kvm);`, `void flush() => ...`: invoked, their bodies run.
+                IAnonymousFunctionOperation lambda => lambda.Body,
+                ILocalFunctionOperation local => local.Body ?? local.IgnoredBody,
                 _ => null,
             };
             if (body is null)

@@ -40,6 +40,13 @@ namespace GfnGuard.Analyzers.Flow
             return null;
         }
 
+        /// <summary>What a delegate invocation's capture holds (<c>ops.kvm_flush_remote_tlbs?.Invoke(kvm)</c> invokes a capture of the field), or null.</summary>
+        private IOperation? CapturedDelegate(IInvocationOperation invocation) =>
+            invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke
+            && invocation.Instance is IFlowCaptureReferenceOperation capture && _capturedReferences.TryGetValue(capture.Id, out var captured)
+                ? captured
+                : null;
+
         /// <summary>Where the analysis keeps whether mmu_lock is held (one abstract lock per method).</summary>
         internal static readonly FlowLocation LockLocation = new FlowLocation(FlowLocation.MmuLockRoot, string.Empty);
 
@@ -86,7 +93,7 @@ namespace GfnGuard.Analyzers.Flow
             var owner = lockEffect == LockEffect.None ? default : LockOwner(invocation, receiver, argumentPlaces, byForm);
             ApplyFlagEffects(invocation, arguments);
 
-            if (_unkeptZaps is not null && _summaries.MayFlushTlbs(invocation.TargetMethod))
+            if (_unkeptZaps is not null && _summaries.MayFlushTlbs(invocation, CapturedDelegate(invocation)))
             {
                 NoteFlushMayHaveRun();
             }
@@ -110,7 +117,7 @@ namespace GfnGuard.Analyzers.Flow
                 _observer.OnLockCall(invocation, lockEffect, LockOf(owner), owner.IsValid, _state);
             }
 
-            if (_tracksFlush && _summaries.FlushesTlbs(invocation))
+            if (_tracksFlush && _summaries.FlushesTlbs(invocation, CapturedDelegate(invocation)))
             {
                 _state = _state.Edit().SettleFlushes();
             }

@@ -129,6 +129,12 @@ namespace GfnGuard.Analyzers.Roles
         /// <summary>A remote TLB flush.</summary>
         internal bool IsDirectTlbFlush(IMethodSymbol method) => Plays(RoleCatalog.TlbFlushMethods, method);
 
+        /// <summary>
+        /// A delegate named as a TLB flush (an ops table's <c>kvm_flush_remote_tlbs</c> field, a
+        /// parameter, a name from gfnguard.tlb_flush_methods): invoking it flushes.
+        /// </summary>
+        internal bool IsTlbFlushDelegate(ISymbol holder) => Plays(RoleCatalog.TlbFlushMethods, holder);
+
         /// <summary>[RequiresMmuLock] on the method: the lock is held from entry; the attribute is where it was taken.</summary>
         internal static AttributeData? RequiresLockAttribute(ISymbol method) => RoleCatalog.RequiresLockMethods.FindAttribute(method);
 
