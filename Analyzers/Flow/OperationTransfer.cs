@@ -146,12 +146,21 @@ namespace GfnGuard.Analyzers.Flow
             return (output, place);
         }
 
+        private static bool ContinuesItsPredecessor(BasicBlock block) =>
+            block.Predecessors.Length == 1
+            && block.Predecessors[0] is { Semantics: ControlFlowBranchSemantics.Regular, IsConditionalSuccessor: false, Source: var source }
+            && source.ConditionKind == ControlFlowConditionKind.None
+            && source.Kind == BasicBlockKind.Block;
+
         /// <summary>Runs a block's operations from <paramref name="input"/>, leaving the state before its branch value in <see cref="_state"/>.</summary>
         private void RunOperations(BasicBlock block, FlowState input, bool observe, List<FlowState>? statesWithin)
         {
-            // An element at a variable index is followed within a block only: no write to the
-            // index between blocks (a loop's i++) is then missed.
-            _state = input.ForgetWhere(ArrayElements.AtVariableIndex);
+            // An element at a variable index is followed within straight-line code only: no write
+            // to the index between blocks (a loop's i++) is then missed. A block entered only by
+            // falling through from one that goes nowhere else continues that code (the graph
+            // splits `ranges[i] = new kvm_gfn_range { ... }; handler(ref ranges[i]);` where the
+            // initializer's captures end).
+            _state = ContinuesItsPredecessor(block) ? input : input.ForgetWhere(ArrayElements.AtVariableIndex);
             _observe = observe;
             foreach (var operation in block.Operations)
             {
@@ -276,10 +285,15 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
-        /// <summary>Remembers the reference a capture holds (`switch (range.attr_filter)` captures the member): none once two captures of the id differ.</summary>
+        /// <summary>
+        /// Remembers the reference a capture holds (`switch (range.attr_filter)` captures the member;
+        /// `ranges[i] = new kvm_gfn_range { ... }` captures the element before the initializer runs):
+        /// none once two captures of the id differ.
+        /// </summary>
         private void NoteCapturedReference(IFlowCaptureOperation capture)
         {
-            if (capture.Value is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IInstanceReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true })
+            if (capture.Value is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IInstanceReferenceOperation or IPropertyReferenceOperation { Arguments.IsEmpty: true }
+                || (ArrayElements.ElementOf(capture.Value).Collection is not null && _roles.IsGfnRangeType(capture.Value.Type)))
             {
                 _capturedReferences[capture.Id] = _capturedReferences.TryGetValue(capture.Id, out var previous) && previous != capture.Value
                     ? null

@@ -86,4 +86,55 @@ public sealed class ArrayElementTests
             }
         }
         """), withRuntime: true);
+
+    /// <summary>
+    /// An element given a new range with an initializer (<c>ranges[i] = new kvm_gfn_range { ... }</c>):
+    /// the graph captures the element before the initializer runs, and the store goes to the element.
+    /// Before, it went to the capture: the element stayed unknown (a false KVM0002) and a flag set
+    /// on it afterwards was not seen with the other (KVM0001 missed).
+    /// </summary>
+    [Fact]
+    public Task AnElementGivenANewRangeWithAnInitializer_HoldsIt() => HvaShared.VerifyAsync(Port("""
+        static class C
+        {
+            static bool handler(kvm kvm, ref kvm_gfn_range range) => true;
+
+            static void kvm_handle_hva_range(kvm kvm, kvm_memory_slot[] slots)
+            {
+                var ranges = new kvm_gfn_range[slots.Length];
+                for (var i = 0; i < slots.Length; i++)
+                {
+                    ranges[i] = new kvm_gfn_range { slot = slots[i], only_private = false, only_shared = true };
+                    handler(kvm, ref ranges[i]);
+                }
+
+                ranges[0] = new kvm_gfn_range { only_shared = true };
+                handler(kvm, ref ranges[0]);
+
+                System.Span<kvm_gfn_range> span = new kvm_gfn_range[1];
+                span[0] = new kvm_gfn_range { only_shared = true };
+                handler(kvm, ref span[0]);
+
+                ranges[0] = new kvm_gfn_range { only_private = true };
+                {|KVM0002:handler(kvm, ref ranges[0])|};
+            }
+        }
+        """), withRuntime: true);
+
+    [Fact]
+    public Task AFlagSetOnTheElementAfterward_IsSeenWithTheOther() => BothFlags.VerifyAsync(Port("""
+        static class C
+        {
+            static kvm_gfn_range[] build()
+            {
+                var ranges = new kvm_gfn_range[2];
+                ranges[0] = new kvm_gfn_range { only_private = true };
+                {|KVM0001:ranges[0].only_shared = true|};
+                ranges[1] = new kvm_gfn_range { only_private = true };
+                ranges[1].only_private = false;
+                ranges[1].only_shared = true;
+                return ranges;
+            }
+        }
+        """), withRuntime: true);
 }
