@@ -217,19 +217,34 @@ namespace GfnGuard.Analyzers.Flow
         public override string ToString() => Possibilities.ToString();
     }
 
+    /// <summary>What a <see cref="ComparisonOrigin"/> tests of its place.</summary>
+    internal enum ConstantTestKind : byte
+    {
+        /// <summary><c>place == constant</c> (and <c>place is constant</c>).</summary>
+        Equals,
+
+        /// <summary><c>(place &amp; mask) != 0</c> (and <c>place.HasFlag(bit)</c>): any bit of the mask is set.</summary>
+        AnyBit,
+
+        /// <summary>
+        /// <c>place &lt; constant</c> of an integer: <c>x &lt;= c</c> is <c>x &lt; c + 1</c>, and
+        /// <c>x &gt;= c</c>, <c>x &gt; c</c> are the negations, so a test and its complement are one value.
+        /// </summary>
+        LessThan,
+    }
+
     /// <summary>
-    /// The origin of a test of one place against a constant: <c>place == constant</c> (and
-    /// <c>place is constant</c>), or with <see cref="IsBitTest"/>, <c>(place &amp; mask) != 0</c> (and
-    /// <c>place.HasFlag(bit)</c>). Two equality tests of one place against different constants cannot
-    /// both hold; one test read twice is one value, whichever way round it is written.
+    /// The origin of a test of one place against a constant (see <see cref="ConstantTestKind"/>).
+    /// Two equality tests of one place against different constants cannot both hold; one test
+    /// read twice is one value, whichever way round it is written.
     /// </summary>
     internal sealed class ComparisonOrigin
     {
-        internal ComparisonOrigin(FlowLocation place, object constant, bool isBitTest)
+        internal ComparisonOrigin(FlowLocation place, object constant, ConstantTestKind kind)
         {
             Place = place;
             Constant = constant;
-            IsBitTest = isBitTest;
+            Kind = kind;
         }
 
         internal FlowLocation Place { get; }
@@ -237,19 +252,18 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>The constant compared with (an integer constant as a long, whatever its type), or the mask.</summary>
         internal object Constant { get; }
 
-        /// <summary>Whether any bit of the mask <see cref="Constant"/> is set in the place, rather than equality.</summary>
-        internal bool IsBitTest { get; }
+        internal ConstantTestKind Kind { get; }
 
         /// <summary>Where a path that has tested this keeps what it found (true or false).</summary>
         internal FlowLocation Outcome => new FlowLocation(this, string.Empty);
 
         /// <summary>This test and <paramref name="other"/> cannot both be true: one place, two different constants it equals.</summary>
         internal bool Excludes(ComparisonOrigin other) =>
-            !IsBitTest && !other.IsBitTest && Place.Equals(other.Place) && !Equals(Constant, other.Constant);
+            Kind == ConstantTestKind.Equals && other.Kind == ConstantTestKind.Equals && Place.Equals(other.Place) && !Equals(Constant, other.Constant);
 
         public override bool Equals(object? obj) =>
-            obj is ComparisonOrigin other && IsBitTest == other.IsBitTest && Place.Equals(other.Place) && Equals(Constant, other.Constant);
+            obj is ComparisonOrigin other && Kind == other.Kind && Place.Equals(other.Place) && Equals(Constant, other.Constant);
 
-        public override int GetHashCode() => Place.GetHashCode() ^ (Constant?.GetHashCode() ?? 0) ^ (IsBitTest ? 0x5bd1e995 : 0);
+        public override int GetHashCode() => Place.GetHashCode() ^ (Constant?.GetHashCode() ?? 0) ^ ((int)Kind * 0x5bd1e995);
     }
 }

@@ -78,31 +78,87 @@ namespace GfnGuard.Analyzers.Flow
 
                             // (place & mask) != 0, or == mask for a one-bit mask: whether the bit is set.
                             return MaskOf(masked) is ({ } maskedPlace, var mask) && Normalized(constant) is long compared
-                                ? compared == 0 ? Test(maskedPlace, mask, isBitTest: true, positive: !equals, state)
-                                    : compared == mask && IsOneBit(mask) ? Test(maskedPlace, mask, isBitTest: true, positive: equals, state) : null
+                                ? compared == 0 ? Test(maskedPlace, mask, ConstantTestKind.AnyBit, positive: !equals, state)
+                                    : compared == mask && IsOneBit(mask) ? Test(maskedPlace, mask, ConstantTestKind.AnyBit, positive: equals, state) : null
                                 : null;
                         }
 
-                        return Test(operand, Normalized(constant), isBitTest: false, positive: equals, state);
+                        return Test(operand, Normalized(constant), ConstantTestKind.Equals, positive: equals, state);
                     }
 
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual, OperatorMethod: null, IsLifted: false } relational:
+                    return OrderTest(relational, state);
+
                 case IIsPatternOperation { Pattern: IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: { } constant } } } pattern:
-                    return Test(pattern.Value, Normalized(constant), isBitTest: false, positive: true, state);
+                    return Test(pattern.Value, Normalized(constant), ConstantTestKind.Equals, positive: true, state);
 
                 case IIsPatternOperation { Pattern: INegatedPatternOperation { Pattern: IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: { } constant } } } } pattern:
-                    return Test(pattern.Value, Normalized(constant), isBitTest: false, positive: false, state);
+                    return Test(pattern.Value, Normalized(constant), ConstantTestKind.Equals, positive: false, state);
 
                 case IInvocationOperation { TargetMethod: { Name: nameof(System.Enum.HasFlag), ContainingType.SpecialType: SpecialType.System_Enum }, Instance: { } instance } hasFlag
                     when hasFlag.Arguments.Length == 1 && LockOperations.Unwrap(hasFlag.Arguments[0].Value).ConstantValue is { HasValue: true, Value: { } flag }
                         && Normalized(flag) is long bit && IsOneBit(bit):
-                    return Test(instance, bit, isBitTest: true, positive: true, state);
+                    return Test(instance, bit, ConstantTestKind.AnyBit, positive: true, state);
 
                 default:
                     return NullableBoolTest(operation, state);
             }
         }
 
-        private (ComparisonOrigin Test, bool Positive, IOperation Tested)? Test(IOperation operand, object constant, bool isBitTest, bool positive, FlowState state)
+        /// <summary>
+        /// An integer's order against a constant as the one test <c>place &lt; k</c> or its negation
+        /// (<see cref="ConstantTestKind.LessThan"/>): <c>gfn &gt;= PRIVATE_BASE</c> and <c>gfn &lt; PRIVATE_BASE</c>
+        /// are one value, either way round. A lifted one is false for null both ways: not the test.
+        /// </summary>
+        private (ComparisonOrigin Test, bool Positive, IOperation Tested)? OrderTest(IBinaryOperation relational, FlowState state)
+        {
+            var kind = relational.OperatorKind;
+            IOperation operand;
+            object? constant;
+            if (ConstantOf(relational.RightOperand) is { } right)
+            {
+                (operand, constant) = (relational.LeftOperand, right);
+            }
+            else if (ConstantOf(relational.LeftOperand) is { } left)
+            {
+                // c < x is x > c: the operator seen from the other side.
+                (operand, constant) = (relational.RightOperand, left);
+                kind = kind switch
+                {
+                    BinaryOperatorKind.LessThan => BinaryOperatorKind.GreaterThan,
+                    BinaryOperatorKind.LessThanOrEqual => BinaryOperatorKind.GreaterThanOrEqual,
+                    BinaryOperatorKind.GreaterThan => BinaryOperatorKind.LessThan,
+                    _ => BinaryOperatorKind.LessThanOrEqual,
+                };
+            }
+            else
+            {
+                return null;
+            }
+
+            if (!IsIntegral(LockOperations.Unwrap(operand).Type) || ToLong(constant) is not { } bound)
+            {
+                return null;
+            }
+
+            // x < c, x >= c test x < c; x <= c, x > c test x < c + 1. A ulong past long.MaxValue
+            // stays a ulong: as a long it would wrap, and the order with it.
+            var inclusive = kind is BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan;
+            var positive = kind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual;
+            if (constant is ulong and > long.MaxValue and var large)
+            {
+                return inclusive && large == ulong.MaxValue ? null : Test(operand, inclusive ? large + 1 : large, ConstantTestKind.LessThan, positive, state);
+            }
+
+            return inclusive && bound == long.MaxValue ? null : Test(operand, inclusive ? bound + 1 : bound, ConstantTestKind.LessThan, positive, state);
+        }
+
+        private static bool IsIntegral(ITypeSymbol? type) =>
+            (type?.TypeKind == TypeKind.Enum ? ((INamedTypeSymbol)type).EnumUnderlyingType : type)?.SpecialType
+                is SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16
+                or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_Char;
+
+        private (ComparisonOrigin Test, bool Positive, IOperation Tested)? Test(IOperation operand, object constant, ConstantTestKind kind, bool positive, FlowState state)
         {
             var tested = LockOperations.Unwrap(operand);
             if (tested is IFlowCaptureReferenceOperation capture && _capturedReferences.TryGetValue(capture.Id, out var captured) && captured is not null)
@@ -115,7 +171,7 @@ namespace GfnGuard.Analyzers.Flow
                 return null;
             }
 
-            return (new ComparisonOrigin(place, constant, isBitTest), positive, tested);
+            return (new ComparisonOrigin(place, constant, kind), positive, tested);
         }
 
         /// <summary>The place and the constant mask of <c>place &amp; mask</c> (either way round), the mask not 0.</summary>
@@ -166,7 +222,7 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             state = state.RestrictOrigin(test, value);
-            if (value && !test.IsBitTest)
+            if (value && test.Kind == ConstantTestKind.Equals)
             {
                 state = state.RestrictExcludedBy(test);
             }
@@ -192,7 +248,7 @@ namespace GfnGuard.Analyzers.Flow
                 return outcome.IsDefinitelyTrue;
             }
 
-            return !test.IsBitTest && state.HasAny(location => location.Root is ComparisonOrigin other && other.Excludes(test) && state.Get(location).IsDefinitelyTrue)
+            return test.Kind == ConstantTestKind.Equals && state.HasAny(location => location.Root is ComparisonOrigin other && other.Excludes(test) && state.Get(location).IsDefinitelyTrue)
                 ? false
                 : null;
         }
@@ -225,10 +281,19 @@ namespace GfnGuard.Analyzers.Flow
 
             if (arguments.ValueAt(index).ConstantValue is { HasValue: true, Value: { } constant })
             {
+                if (test.Kind == ConstantTestKind.LessThan && (constant is ulong and > long.MaxValue || test.Constant is not long))
+                {
+                    // Past long.MaxValue the order of longs is not the ulongs' (see OrderTest).
+                    return BoolValue.Unknown;
+                }
+
                 var value = Normalized(constant);
-                return BoolValue.FromConstant(test.IsBitTest
-                    ? value is long bits && test.Constant is long mask && (bits & mask) != 0
-                    : Equals(value, test.Constant));
+                return BoolValue.FromConstant(test.Kind switch
+                {
+                    ConstantTestKind.AnyBit => value is long bits && test.Constant is long mask && (bits & mask) != 0,
+                    ConstantTestKind.LessThan => value is long number && test.Constant is long bound && number < bound,
+                    _ => Equals(value, test.Constant),
+                });
             }
 
             if (!arguments.Places[index].IsValid)
@@ -237,7 +302,7 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             _madeTests = true;
-            var tested = new ComparisonOrigin(arguments.Places[index], test.Constant, test.IsBitTest);
+            var tested = new ComparisonOrigin(arguments.Places[index], test.Constant, test.Kind);
             return KnownOutcome(_state, tested) is { } known ? BoolValue.FromConstant(known) : BoolValue.UnknownFrom(tested);
         }
 
@@ -295,6 +360,10 @@ namespace GfnGuard.Analyzers.Flow
                         continue;
                     case IPropertyReferenceOperation { Arguments.IsEmpty: true, Instance: { } instance } property
                         when !written.Contains(property.Property) && IsAutoProperty(property.Property):
+                        reference = instance;
+                        continue;
+                    case IPropertyReferenceOperation { Property.Name: nameof(System.Array.Length), Instance: { Type: IArrayTypeSymbol or { SpecialType: SpecialType.System_String } } instance }:
+                        // An array's or a string's length is the object's for good.
                         reference = instance;
                         continue;
                     default:

@@ -32,13 +32,13 @@ namespace GfnGuard.Analyzers.Flow
             {
                 case IInvocationOperation { TargetMethod.Name: nameof(System.Nullable<bool>.GetValueOrDefault), Arguments.IsEmpty: true, Instance: { } instance }
                     when IsNullableBool(instance.Type):
-                    return Test(instance, true, isBitTest: false, positive: true, state);
+                    return Test(instance, true, ConstantTestKind.Equals, positive: true, state);
 
                 case IFlowCaptureReferenceOperation { Type.SpecialType: SpecialType.System_Boolean, Syntax: BinaryExpressionSyntax { RawKind: (int)SyntaxKind.CoalesceExpression } coalesce } result
                     when Coalesces().TryGetValue(result.Id, out var coalesced) && coalesced.Tested.Syntax == coalesce.Left:
                     return coalesced.WhenNull
-                        ? Test(coalesced.Tested, false, isBitTest: false, positive: false, state)
-                        : Test(coalesced.Tested, true, isBitTest: false, positive: true, state);
+                        ? Test(coalesced.Tested, false, ConstantTestKind.Equals, positive: false, state)
+                        : Test(coalesced.Tested, true, ConstantTestKind.Equals, positive: true, state);
 
                 default:
                     return null;
@@ -58,7 +58,7 @@ namespace GfnGuard.Analyzers.Flow
 
             foreach (var constant in BothBools)
             {
-                if (state is null || Test(operand, constant, isBitTest: false, positive: true, state) is not { } test || !HoldsOneValue(test.Tested))
+                if (state is null || Test(operand, constant, ConstantTestKind.Equals, positive: true, state) is not { } test || !HoldsOneValue(test.Tested))
                 {
                     return state;
                 }

@@ -200,6 +200,99 @@ public sealed class ConstantTestTests
         }
         """);
 
+    /// <summary>
+    /// An integer's order against a constant is one test and its negation, however it is written:
+    /// a port that splits its guest address space (<c>gfn &gt;= PRIVATE_BASE</c> private,
+    /// <c>gfn &lt; PRIVATE_BASE</c> shared) sets one flag. Overlapping bounds, or two places, may set both.
+    /// </summary>
+    [Fact]
+    public Task AnOrderTestAndItsComplement_AreOneValue() => BothFlags.VerifyAsync(Port + """
+        public enum pg_level { PG_LEVEL_4K = 1, PG_LEVEL_2M = 2 }
+        static class Attributes
+        {
+            const ulong PRIVATE_BASE = 1UL << 40;
+
+            static void split(kvm kvm, ulong gfn)
+            {
+                var range = new kvm_gfn_range { start = gfn, only_private = gfn >= PRIVATE_BASE, only_shared = gfn < PRIVATE_BASE };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void constant_first(kvm kvm, ulong gfn)
+            {
+                var range = new kvm_gfn_range { only_private = PRIVATE_BASE <= gfn, only_shared = PRIVATE_BASE > gfn };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void inclusive(kvm kvm, int level)
+            {
+                var range = new kvm_gfn_range { only_private = level >= 2, only_shared = level <= 1 };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void an_enum(kvm kvm, pg_level level)
+            {
+                var range = new kvm_gfn_range { only_private = level > pg_level.PG_LEVEL_4K, only_shared = !(level > pg_level.PG_LEVEL_4K) };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void overlapping(kvm kvm, int level)
+            {
+                var range = new kvm_gfn_range { only_private = level >= 1, {|KVM0001:only_shared = level <= 1|} };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void two_places(kvm kvm, ulong start, ulong end)
+            {
+                var range = new kvm_gfn_range { only_private = start >= PRIVATE_BASE, {|KVM0001:only_shared = end < PRIVATE_BASE|} };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            // A lifted order test is false for null both ways.
+            static void lifted(kvm kvm, int? level)
+            {
+                var range = new kvm_gfn_range { only_private = level >= 2, {|KVM0001:only_shared = !(level < 2)|} };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void past_long_max(kvm kvm, ulong hva)
+            {
+                var range = new kvm_gfn_range { only_private = hva > 0x8000_0000_0000_0000UL, only_shared = hva <= 0x8000_0000_0000_0000UL };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void at_ulong_max(kvm kvm, ulong hva)
+            {
+                var range = new kvm_gfn_range { only_private = hva >= ulong.MaxValue, only_shared = hva < ulong.MaxValue };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task ABranchOnAnOrderTest_NarrowsTheFlagStoredFromIt() => HvaShared.VerifyAsync(Port + """
+        static class Notifier
+        {
+            const ulong PRIVATE_BASE = 1UL << 40;
+
+            static void kvm_mmu_notifier_below(kvm kvm, ulong gfn)
+            {
+                if (gfn >= PRIVATE_BASE)
+                    return;
+                var range = new kvm_gfn_range { start = gfn, only_private = gfn >= PRIVATE_BASE, only_shared = gfn < PRIVATE_BASE };
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
+            static void kvm_mmu_notifier_above(kvm kvm, ulong gfn)
+            {
+                if (gfn < PRIVATE_BASE)
+                    return;
+                var range = new kvm_gfn_range { start = gfn, only_private = gfn >= PRIVATE_BASE, only_shared = gfn < PRIVATE_BASE };
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
+            }
+        }
+        """);
+
     [Fact]
     public Task AHelperThatTestsItsParameter_IsTheSameTestOfTheArgument() => BothFlags.VerifyAsync(Port + """
         static class Attributes

@@ -16,6 +16,41 @@ public sealed class LockGuardComparisonTests
     private static Task VerifyPort(string body) =>
         Verify.VerifyAsync("using static Kernel;\n" + KernelPort.Declarations + "\n" + body, null, withRuntime: true);
 
+    /// <summary>An integer's order against a constant guards the lock as an equality does: <c>n &gt; 0</c> and <c>n &gt;= 1</c> are one test, <c>ranges.Length &gt; 0</c> holds one value.</summary>
+    [Fact]
+    public Task AnOrderTestTakesAndDrops_IsBalanced() => VerifyPort("""
+        static class Walk
+        {
+            static void by_count(kvm kvm, int n)
+            {
+                if (n > 0)
+                    KVM_MMU_LOCK(kvm);
+                kvm_flush_remote_tlbs(kvm);
+                if (n >= 1)
+                    KVM_MMU_UNLOCK(kvm);
+                kvm_arch_guest_memory_reclaimed(kvm);
+            }
+
+            static void by_length(kvm kvm, kvm_gfn_range[] ranges)
+            {
+                if (ranges.Length > 0)
+                    KVM_MMU_LOCK(kvm);
+                for (var i = 0; i < ranges.Length; i++)
+                    ranges[i].only_shared = true;
+                if (0 < ranges.Length)
+                    KVM_MMU_UNLOCK(kvm);
+            }
+
+            static void another_bound(kvm kvm, int n)
+            {
+                if (n > 0)
+                    KVM_MMU_LOCK(kvm);
+                if (n > 1)
+                    {|KVM0007:KVM_MMU_UNLOCK(kvm)|};
+            {|KVM0007:}|}
+        }
+        """);
+
     [Fact]
     public Task TheSameTestTakesAndDrops_IsBalanced() => VerifyPort("""
         public enum lock_mode { None, Read, Write }
