@@ -60,7 +60,7 @@ namespace GfnGuard.CodeFixes
                 return editor.GetChangedDocument();
             }
 
-            if (!IsAssignable(argument, model, cancellationToken) || invocation.FirstAncestorOrSelf<StatementSyntax>() is not { } statement
+            if (!IsAssignable(argument, model, cancellationToken) || StatementOf(invocation) is not { } statement
                 || statement is not (ExpressionStatementSyntax or LocalDeclarationStatementSyntax or ReturnStatementSyntax))
             {
                 return null;
@@ -77,6 +77,27 @@ namespace GfnGuard.CodeFixes
 
             StatementEdits.InsertBefore(editor, statement, assignments);
             return editor.GetChangedDocument();
+        }
+
+        /// <summary>
+        /// The statement the call is part of, in the call's own function: none for a call in an
+        /// expression-bodied lambda (`ranges.ForEach(r => zap(ref r))`), where the statement found
+        /// further out runs before the lambda does, and its range is not in scope there.
+        /// </summary>
+        private static StatementSyntax? StatementOf(SyntaxNode invocation)
+        {
+            foreach (var ancestor in invocation.Ancestors())
+            {
+                switch (ancestor)
+                {
+                    case StatementSyntax statement:
+                        return statement;
+                    case AnonymousFunctionExpressionSyntax or ArrowExpressionClauseSyntax:
+                        return null;
+                }
+            }
+
+            return null;
         }
 
         /// <summary>

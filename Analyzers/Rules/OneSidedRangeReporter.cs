@@ -46,7 +46,7 @@ namespace GfnGuard.Analyzers.Rules
                 {
                     var side = state.Get(place.Flag(_side));
                     var other = state.Get(place.Flag(_side.Other()));
-                    if (IsOneSided(side, other, _side) || LeftToTheCallers(side, other))
+                    if (IsOneSided(side, other, _side) || LeftToTheCallers(side, other) || ForwardedToTheCallers(place, side, other))
                     {
                         continue;
                     }
@@ -138,6 +138,40 @@ namespace GfnGuard.Analyzers.Rules
         private bool LeftToTheCallers(BoolValue side, BoolValue other) =>
             FromTheCallers(side, other) && _context.OwningSymbol is IMethodSymbol method
             && _roles.Summaries.IsPathOfSide(method, _side) && _roles.Summaries.LeavesRangesToItsCallers(method, _side);
+
+        /// <summary>
+        /// A range the function received as a parameter and passes on unchanged, whose every call
+        /// this rule checks with the range it passes (SPEC section 2: checked where it was built):
+        /// the method's own, when every caller is a path of the same side; a local function's or
+        /// lambda's, when this body only calls it (<see cref="NestedFunctionCallers"/>). Its flags
+        /// are then what the caller gave: nothing here made them known.
+        /// </summary>
+        private bool ForwardedToTheCallers(FlowLocation place, BoolValue side, BoolValue other)
+        {
+            // As given: an unknown nothing here stored (a guard may have made one side known).
+            static bool AsGiven(BoolValue value) => value.IsPureUnknown && value.Origin is null;
+            if (place.Path.Length != 0 || place.Root is not IParameterSymbol { ContainingSymbol: IMethodSymbol function } parameter
+                || !(AsGiven(side) || AsGiven(other)) || !(AsGiven(side) || side.IsDefinitelyTrue) || !(AsGiven(other) || other.IsDefinitelyFalse))
+            {
+                return false;
+            }
+
+            _forwarded ??= new Dictionary<IParameterSymbol, bool>(SymbolEqualityComparer.Default);
+            if (!_forwarded.TryGetValue(parameter, out var forwarded))
+            {
+                var callersChecked = function.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction
+                    ? _context.Root() is { } body && NestedFunctionCallers.OnlyCalledIn(body, function)
+                    : SymbolEqualityComparer.Default.Equals(function, _context.OwningSymbol)
+                        && _roles.Summaries.IsPathOfSide(function, _side) && _roles.Summaries.LeavesRangesToItsCallers(function, _side);
+                forwarded = callersChecked && _context.Root() is { } root && ForwardedRanges.PassedOnUnchanged(root, parameter, _roles.Roles, _roles.Summaries);
+                _forwarded[parameter] = forwarded;
+            }
+
+            return forwarded;
+        }
+
+        // Asked only where a report would otherwise be made, once per parameter.
+        private Dictionary<IParameterSymbol, bool>? _forwarded;
 
         /// <summary>
         /// Whether the body calls a path of <paramref name="side"/> that leaves the filter of a

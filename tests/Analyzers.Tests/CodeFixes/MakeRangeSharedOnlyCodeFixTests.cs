@@ -248,4 +248,21 @@ public sealed class MakeRangeSharedOnlyCodeFixTests
             }
         }
         """, MakeRangeSharedOnlyCodeFixProvider.EquivalenceKey);
+
+    /// <summary>
+    /// A call in an expression-bodied lambda has no statement of its own: the statement further out
+    /// runs before the lambda, where its parameter is not in scope (the fix did not compile).
+    /// </summary>
+    [Fact]
+    public Task ACallInAnExpressionLambda_OffersNoFix() => Verify.VerifyNoFixAsync(Prelude + """
+        static class KvmMain
+        {
+            static void kvm_mmu_notifier_for_each(kvm kvm, System.Collections.Generic.List<kvm_gfn_range> ranges)
+            {
+                var first = new kvm_gfn_range { only_shared = true };
+                kvm_unmap_gfn_range(kvm, ref first);
+                ranges.ForEach(range => {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|});
+            }
+        }
+        """, MakeRangeSharedOnlyCodeFixProvider.EquivalenceKey);
 }

@@ -1,0 +1,74 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// Whether a local function or lambda of a body runs only where the body calls it: every
+    /// reference to a local function is a call of it, and a lambda initialises a local whose every
+    /// use is an invocation (and nothing writes it again). Each such call is then in the body, and
+    /// the rules check it there, with its arguments, as they check a call to a method of the
+    /// compilation: a range the function received as a parameter and passes on is checked at those
+    /// calls (SPEC section 2), not in the function. A function handed to anything else (a method
+    /// group or the lambda passed on, <c>List&lt;T&gt;.ForEach</c>) may run with any range.
+    /// </summary>
+    internal static class NestedFunctionCallers
+    {
+        internal static bool OnlyCalledIn(IOperation body, IMethodSymbol function)
+        {
+            switch (function.MethodKind)
+            {
+                case MethodKind.LocalFunction:
+                    foreach (var operation in body.Descendants())
+                    {
+                        if (operation is IMethodReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Method.OriginalDefinition, function.OriginalDefinition))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+
+                case MethodKind.AnonymousFunction:
+                    return HeldLocal(body, function) is { } local && OnlyInvoked(body, local);
+
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>The local a lambda initialises (<c>Func&lt;kvm_gfn_range, bool&gt; zap = r =&gt; ...;</c>), or null.</summary>
+        private static ILocalSymbol? HeldLocal(IOperation body, IMethodSymbol lambda)
+        {
+            foreach (var operation in body.Descendants())
+            {
+                if (operation is IAnonymousFunctionOperation anonymous && SymbolEqualityComparer.Default.Equals(anonymous.Symbol, lambda))
+                {
+                    var value = anonymous.Parent is IDelegateCreationOperation creation ? (IOperation)creation : anonymous;
+                    while (value.Parent is IConversionOperation conversion)
+                    {
+                        value = conversion;
+                    }
+
+                    return value.Parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } ? declarator.Symbol : null;
+                }
+            }
+
+            return null;
+        }
+
+        private static bool OnlyInvoked(IOperation body, ILocalSymbol local)
+        {
+            foreach (var operation in body.Descendants())
+            {
+                if (operation is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local)
+                    && !(reference.Parent is IInvocationOperation { TargetMethod.MethodKind: MethodKind.DelegateInvoke } invocation && invocation.Instance == reference))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}
