@@ -146,6 +146,27 @@ public sealed class GmemRangeNotPrivateOnlyAnalyzerTests
         }
         """, withRuntime: false);
 
+    /// <summary>A whole range a guest_memfd path receives and passes on unchanged is checked at each call (a false KVM0005 in the helper before).</summary>
+    [Fact]
+    public Task ARangeGivenByTheCallers_IsCheckedAtEachCall() => Verify.VerifyAsync("using static Kernel;\n" + FilterForm + """
+        static class GuestMemfd
+        {
+            static bool __kvm_gmem_zap_one(kvm kvm, ref kvm_gfn_range gfn_range) => kvm_mmu_unmap_gfn_range(kvm, ref gfn_range);
+
+            static void kvm_gmem_invalidate_begin(kvm kvm, gmem_file f, ulong start, ulong end)
+            {
+                var gfn_range = new kvm_gfn_range { start = start, end = end, attr_filter = kvm_gmem_get_invalidate_filter(f) };
+                __kvm_gmem_zap_one(kvm, ref gfn_range);
+            }
+
+            static void kvm_gmem_punch_hole(kvm kvm)
+            {
+                var gfn_range = new kvm_gfn_range { attr_filter = kvm_gfn_range_filter.KVM_FILTER_SHARED };
+                {|KVM0005:__kvm_gmem_zap_one(kvm, ref gfn_range)|};
+            }
+        }
+        """, withRuntime: false);
+
     /// <summary>Through two paths that hand the filter on, and back to the callee when a caller is no guest_memfd path (its rule cannot check the call there).</summary>
     [Fact]
     public Task AFilterGivenByTheCallers_FollowsChains_AndStaysWhenACallerIsNoPath() => Verify.VerifyAsync("using static Kernel;\n" + FilterForm + """
