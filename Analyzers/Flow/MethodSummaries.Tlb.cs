@@ -121,7 +121,41 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             method = Normalize(method);
-            return !method.DeclaringSyntaxReferences.IsEmpty && (GateName(method) is not { } name || _context.Gate.MayFlushTlbs(name));
+            if (method.DeclaringSyntaxReferences.IsEmpty)
+            {
+                return false;
+            }
+
+            if (GateName(method) is { } name)
+            {
+                return _context.Gate.MayFlushTlbs(name);
+            }
+
+            // A lambda or local function has no name the gate indexes: what its body calls says.
+            return method.MethodKind is not (MethodKind.LocalFunction or MethodKind.AnonymousFunction)
+                || Guarded(method, false, _nestedMayFlush, _computeNestedMayFlush ??= NestedMayFlush);
+        }
+
+        private readonly ConcurrentDictionary<IMethodSymbol, bool> _nestedMayFlush = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+        private System.Func<IMethodSymbol, bool>? _computeNestedMayFlush;
+
+        /// <summary>Whether a lambda's or local function's body may reach a flush: a call in it that may, or any other call of the compilation it makes (a constructor, an accessor, an operator).</summary>
+        private bool NestedMayFlush(IMethodSymbol function)
+        {
+            if (BodyOperation(function) is not { } body)
+            {
+                return true;
+            }
+
+            foreach (var operation in body.Descendants())
+            {
+                if (operation is IInvocationOperation invocation ? MayFlushTlbs(invocation) : MethodSummaries.CalledBy(operation) is not null)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>

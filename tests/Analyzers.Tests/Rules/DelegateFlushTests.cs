@@ -156,4 +156,37 @@ public sealed class DelegateFlushTests
             }
         }
         """, "gfnguard.tlb_flush_methods = tlb_flush\n");
+
+    /// <summary>
+    /// A thrown-away result is settled by any call that may flush after it: a lambda or local
+    /// function may when its body calls something that may (a flush on some path, a helper of the
+    /// compilation), and one that calls nothing of the kind does not.
+    /// </summary>
+    [Fact]
+    public Task AFunctionThatMayFlush_SettlesAThrownAwayResult_OneThatCannot_DoesNot() => VerifyPort("""
+        static class C
+        {
+            static void MayFlush(kvm kvm, kvm_gfn_range range, bool dirty)
+            {
+                Action flush_if_dirty = () => { if (dirty) kvm_flush_remote_tlbs(kvm); };
+                KVM_MMU_LOCK(kvm);
+                kvm_unmap_gfn_range(kvm, ref range);
+                flush_if_dirty();
+                KVM_MMU_UNLOCK(kvm);
+            }
+
+            static int traced;
+
+            static void CannotFlush(kvm kvm, kvm_gfn_range range)
+            {
+                Action trace = () => traced++;
+                void count() => traced += 2;
+                KVM_MMU_LOCK(kvm);
+                kvm_unmap_gfn_range(kvm, ref range);
+                trace();
+                count();
+                {|KVM0006:KVM_MMU_UNLOCK(kvm)|};
+            }
+        }
+        """);
 }
