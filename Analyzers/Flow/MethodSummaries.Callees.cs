@@ -281,6 +281,11 @@ namespace GfnGuard.Analyzers.Flow
         private static bool DispatchesToImplementations(IMethodSymbol target) =>
             (target.IsVirtual || target.IsAbstract || target.IsOverride || target.ContainingType?.TypeKind == TypeKind.Interface) && !target.IsStatic;
 
+        /// <summary><c>List&lt;T&gt;.ForEach</c> or <c>Array.ForEach</c>: the delegate it is given runs there, for each element (SPEC section 2).</summary>
+        internal static bool IsCollectionForEach(IMethodSymbol target) =>
+            target.Name == "ForEach" && target.ContainingType is { } type
+            && (type.ToDisplayString().StartsWith("System.Collections.Generic.List<", System.StringComparison.Ordinal) || type.ToDisplayString() == "System.Array");
+
         /// <summary>The methods the call runs besides its target's own body (see the type's remarks).</summary>
         private IEnumerable<IMethodSymbol> RunBy(IInvocationOperation invocation)
         {
@@ -295,8 +300,7 @@ namespace GfnGuard.Analyzers.Flow
                 yield break;
             }
 
-            if (target.Name == "ForEach" && target.ContainingType is { } type
-                && (type.ToDisplayString().StartsWith("System.Collections.Generic.List<", System.StringComparison.Ordinal) || type.ToDisplayString() == "System.Array"))
+            if (IsCollectionForEach(target))
             {
                 foreach (var argument in invocation.Arguments)
                 {

@@ -19,6 +19,15 @@ namespace GfnGuard.Analyzers.Rules
                     {
                         return true;
                     }
+
+                    // `ranges.ForEach(r => kvm_unmap_gfn_range(kvm, ref r))`: the lambda runs here,
+                    // once per element. (A lambda defined here and run elsewhere is not the path's.)
+                    if (MethodSummaries.IsCollectionForEach(invocation.TargetMethod)
+                        && LockOperations.Unwrap(argument.Value) is IDelegateCreationOperation { Target: IAnonymousFunctionOperation each }
+                        && PassesARange(each.Body, roles))
+                    {
+                        return true;
+                    }
                 }
             }
 

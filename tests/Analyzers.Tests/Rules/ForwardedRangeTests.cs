@@ -106,12 +106,16 @@ public sealed class ForwardedRangeTests
                 {|KVM0002:zap(new kvm_gfn_range { start = start, end = end, only_private = true })|};
             }
 
-            // Handed to another method, the lambda may run with any range.
+            // Handed to another method, the lambda may run with any range. ForEach runs it here,
+            // though the body itself passes no range.
             static void kvm_mmu_notifier_for_each(kvm kvm, System.Collections.Generic.List<kvm_gfn_range> ranges)
             {
-                var first = new kvm_gfn_range { only_shared = true };
-                kvm_unmap_gfn_range(kvm, ref first);
                 ranges.ForEach(range => {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|});
+            }
+
+            static void kvm_mmu_notifier_array_for_each(kvm kvm, kvm_gfn_range[] ranges)
+            {
+                System.Array.ForEach(ranges, range => { {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|}; });
             }
 
             static void kvm_mmu_notifier_method_group(kvm kvm, ulong start, ulong end)
