@@ -112,34 +112,20 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private (ComparisonOrigin Test, bool Positive, IOperation Tested)? OrderTest(IBinaryOperation relational, FlowState state)
         {
-            var kind = relational.OperatorKind;
-            IOperation operand;
-            object? constant;
-            if (ConstantOf(relational.RightOperand) is { } right)
-            {
-                (operand, constant) = (relational.LeftOperand, right);
-            }
-            else if (ConstantOf(relational.LeftOperand) is { } left)
-            {
-                // c < x is x > c: the operator seen from the other side.
-                (operand, constant) = (relational.RightOperand, left);
-                kind = kind switch
-                {
-                    BinaryOperatorKind.LessThan => BinaryOperatorKind.GreaterThan,
-                    BinaryOperatorKind.LessThanOrEqual => BinaryOperatorKind.GreaterThanOrEqual,
-                    BinaryOperatorKind.GreaterThan => BinaryOperatorKind.LessThan,
-                    _ => BinaryOperatorKind.LessThanOrEqual,
-                };
-            }
-            else
+            var (operand, constant) = ConstantSide(relational);
+            if (operand is null || constant is null || !IsIntegral(LockOperations.Unwrap(operand).Type) || ToLong(constant) is not { } bound)
             {
                 return null;
             }
 
-            if (!IsIntegral(LockOperations.Unwrap(operand).Type) || ToLong(constant) is not { } bound)
+            // c < x is x > c: the operator seen from the other side.
+            var kind = operand == relational.LeftOperand ? relational.OperatorKind : relational.OperatorKind switch
             {
-                return null;
-            }
+                BinaryOperatorKind.LessThan => BinaryOperatorKind.GreaterThan,
+                BinaryOperatorKind.LessThanOrEqual => BinaryOperatorKind.GreaterThanOrEqual,
+                BinaryOperatorKind.GreaterThan => BinaryOperatorKind.LessThan,
+                _ => BinaryOperatorKind.LessThanOrEqual,
+            };
 
             // x < c, x >= c test x < c; x <= c, x > c test x < c + 1. A ulong past long.MaxValue
             // stays a ulong: as a long it would wrap, and the order with it.

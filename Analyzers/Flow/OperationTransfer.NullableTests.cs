@@ -18,20 +18,16 @@ namespace GfnGuard.Analyzers.Flow
     /// </summary>
     internal sealed partial class OperationTransfer
     {
-        // The coalesces of a bool? with a constant in _coalescesOf, by the capture of their result
-        // (see Coalesces). Found once per graph, and only for a graph that reads one.
+        // The coalesces of a bool? with a constant in the graph being run, by the capture of their
+        // result (see Coalesces). Found once per graph, and only for a graph that reads one; Prepare forgets them.
         private Dictionary<CaptureId, (IOperation Tested, bool WhenNull)>? _coalesces;
-        private ControlFlowGraph? _coalescesOf;
-
-        private static readonly object[] BothBools = { true, false };
 
         /// <summary>The test a read of a bool? as a bool makes, or null: the reads the class comment names.</summary>
         private (ComparisonOrigin Test, bool Positive, IOperation Tested)? NullableBoolTest(IOperation operation, FlowState state)
         {
             switch (operation)
             {
-                case IInvocationOperation { TargetMethod.Name: nameof(System.Nullable<bool>.GetValueOrDefault), Arguments.IsEmpty: true, Instance: { } instance }
-                    when IsNullableBool(instance.Type):
+                case IInvocationOperation invocation when ValueOrDefaultOf(invocation) is { } instance:
                     return Test(instance, true, ConstantTestKind.Equals, positive: true, state);
 
                 case IFlowCaptureReferenceOperation { Type.SpecialType: SpecialType.System_Boolean, Syntax: BinaryExpressionSyntax { RawKind: (int)SyntaxKind.CoalesceExpression } coalesce } result
@@ -51,22 +47,14 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private FlowState? WithNullableBoolNull(FlowState? state, IOperation operand)
         {
-            if (!IsNullableBool(LockOperations.Unwrap(operand).Type))
+            if (state is null || !IsNullableBool(LockOperations.Unwrap(operand).Type)
+                || Test(operand, true, ConstantTestKind.Equals, positive: true, state) is not { } isTrue || !HoldsOneValue(isTrue.Tested))
             {
                 return state;
             }
 
-            foreach (var constant in BothBools)
-            {
-                if (state is null || Test(operand, constant, ConstantTestKind.Equals, positive: true, state) is not { } test || !HoldsOneValue(test.Tested))
-                {
-                    return state;
-                }
-
-                state = RefineComparison(state, test, whenTrue: false);
-            }
-
-            return state;
+            var isFalse = (new ComparisonOrigin(isTrue.Test.Place, false, ConstantTestKind.Equals), true, isTrue.Tested);
+            return RefineComparison(state, isTrue, whenTrue: false) is { } notTrue ? RefineComparison(notTrue, isFalse, whenTrue: false) : null;
         }
 
         /// <summary>
@@ -76,14 +64,12 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private Dictionary<CaptureId, (IOperation Tested, bool WhenNull)> Coalesces()
         {
-            if (_coalesces is not null && _coalescesOf == _graph)
+            if (_coalesces is not null)
             {
                 return _coalesces;
             }
 
-            var coalesces = new Dictionary<CaptureId, (IOperation Tested, bool WhenNull)>();
-            _coalescesOf = _graph;
-            _coalesces = coalesces;
+            var coalesces = _coalesces = new Dictionary<CaptureId, (IOperation Tested, bool WhenNull)>();
             if (_graph is null)
             {
                 return coalesces;
@@ -104,8 +90,7 @@ namespace GfnGuard.Analyzers.Flow
 
                     stores[capture.Id] = stores.TryGetValue(capture.Id, out var count) ? count + 1 : 1;
                     values[capture.Id] = capture.Value;
-                    if (capture.Value is IInvocationOperation { TargetMethod.Name: nameof(System.Nullable<bool>.GetValueOrDefault), Arguments.IsEmpty: true, Instance: IFlowCaptureReferenceOperation tested }
-                        && IsNullableBool(tested.Type))
+                    if (capture.Value is IInvocationOperation invocation && ValueOrDefaultOf(invocation) is IFlowCaptureReferenceOperation tested)
                     {
                         unwrapped[capture.Id] = tested.Id;
                     }
@@ -126,6 +111,12 @@ namespace GfnGuard.Analyzers.Flow
 
             return coalesces;
         }
+
+        /// <summary>The bool? whose <c>GetValueOrDefault()</c> the call is, or null.</summary>
+        private static IOperation? ValueOrDefaultOf(IInvocationOperation invocation) =>
+            invocation is { TargetMethod.Name: nameof(System.Nullable<bool>.GetValueOrDefault), Arguments.IsEmpty: true, Instance: { } instance } && IsNullableBool(instance.Type)
+                ? instance
+                : null;
 
         private static bool IsNullableBool(ITypeSymbol? type) =>
             type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T, TypeArguments: { Length: 1 } arguments }

@@ -201,6 +201,7 @@ namespace GfnGuard.Analyzers.Flow
             _madeTests = false;
             _lockGuardTests = null;
             _unkeptZaps = _tracksFlush ? UnkeptZaps(graph) : null;
+            _coalesces = null;
             if (!_tracksLock)
             {
                 return entry;

@@ -159,11 +159,12 @@ namespace GfnGuard.Analyzers.Rules
             _forwarded ??= new Dictionary<IParameterSymbol, bool>(SymbolEqualityComparer.Default);
             if (!_forwarded.TryGetValue(parameter, out var forwarded))
             {
+                var root = _context.Root();
                 var callersChecked = function.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction
-                    ? _context.Root() is { } body && NestedFunctionCallers.OnlyCalledIn(body, function)
+                    ? root is not null && NestedFunctionCallers.OnlyCalledIn(root, function)
                     : SymbolEqualityComparer.Default.Equals(function, _context.OwningSymbol)
                         && _roles.Summaries.IsPathOfSide(function, _side) && _roles.Summaries.LeavesRangesToItsCallers(function, _side);
-                forwarded = callersChecked && _context.Root() is { } root && ForwardedRanges.PassedOnUnchanged(root, parameter, _roles.Roles, _roles.Summaries);
+                forwarded = callersChecked && root is not null && ForwardedRanges.PassedOnUnchanged(root, parameter, _roles.Roles, _roles.Summaries);
                 _forwarded[parameter] = forwarded;
             }
 
