@@ -114,6 +114,17 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
+        internal override void OnLambdaCreated(IMethodSymbol lambda, FlowState state)
+        {
+            foreach (var part in _parts)
+            {
+                if (part.ObservesInvocations)
+                {
+                    part.OnLambdaCreated(lambda, state);
+                }
+            }
+        }
+
         internal override void OnLockCall(IOperation call, LockEffect effect, FlowLocation lockPlace, bool ownerKnown, FlowState before)
         {
             foreach (var part in _parts)

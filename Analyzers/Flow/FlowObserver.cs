@@ -149,5 +149,10 @@ namespace GfnGuard.Analyzers.Flow
         internal virtual void OnInvocation(IInvocationOperation invocation, ImmutableArray<FlowLocation> argumentPlaces, FlowState state)
         {
         }
+
+        /// <summary>A lambda's delegate is made here (it runs when invoked, not here); only when <see cref="ObservesInvocations"/>.</summary>
+        internal virtual void OnLambdaCreated(IMethodSymbol lambda, FlowState state)
+        {
+        }
     }
 }

@@ -13,23 +13,46 @@ namespace GfnGuard.Analyzers.Flow
     /// </summary>
     internal static class ForwardedRanges
     {
-        internal static bool PassedOnUnchanged(IOperation body, IParameterSymbol parameter, SymbolRoles roles, MethodSummaries summaries)
+        internal static bool PassedOnUnchanged(IOperation body, IParameterSymbol parameter, SymbolRoles roles, MethodSummaries summaries) =>
+            PassedOnUnchanged(body, parameter, roles, summaries, flagsRead: true);
+
+        /// <summary>
+        /// The same for any variable (a parameter, or a local a lambda captured); with
+        /// <paramref name="flagsRead"/> false, the body must not read its flags either (no guard
+        /// in it narrowed them), so they are what they were where the body was entered.
+        /// </summary>
+        internal static bool PassedOnUnchanged(IOperation body, ISymbol variable, SymbolRoles roles, MethodSummaries summaries, bool flagsRead)
         {
             foreach (var operation in body.Descendants())
             {
-                if (operation is not IParameterReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Parameter, parameter))
+                var referenced = operation switch
+                {
+                    IParameterReferenceOperation parameterReference => parameterReference.Parameter,
+                    ILocalReferenceOperation localReference => (ISymbol)localReference.Local,
+                    _ => null,
+                };
+                if (referenced is null || !SymbolEqualityComparer.Default.Equals(referenced, variable))
                 {
                     continue;
                 }
 
+                var reference = operation;
                 if (reference.Parent is IMemberReferenceOperation member && member.Instance == reference)
                 {
-                    if (VariableWrites.IsWritten(member) && (roles.TryGetFlag(member.Member, out _) || roles.IsFilterMember(member.Member)))
+                    if ((roles.TryGetFlag(member.Member, out _) || roles.IsFilterMember(member.Member)) && (!flagsRead || VariableWrites.IsWritten(member)))
                     {
                         return false;
                     }
 
                     continue;
+                }
+
+                // Without flag reads, the variable is only handed to calls, none of which tests it
+                // (`is_shared(r)`): no pattern test, no copy that a guard could narrow instead.
+                if (!flagsRead && (reference.Parent is not IArgumentOperation { Parameter: { } handed, Parent: IInvocationOperation caller }
+                    || summaries.OnlyReads(caller.TargetMethod, handed.Ordinal)))
+                {
+                    return false;
                 }
 
                 if (!VariableWrites.IsWritten(reference))

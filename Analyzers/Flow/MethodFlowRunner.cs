@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 
 namespace GfnGuard.Analyzers.Flow
 {
@@ -34,7 +35,7 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>
         /// When the block's root passes <paramref name="worthAnalysing"/>, runs the analysis of
         /// <paramref name="facts"/> over its graph from <paramref name="entry"/> (nested functions
-        /// start from <paramref name="nestedEntry"/>) with a fresh observer for each graph.
+        /// start from <paramref name="nestedEntry"/>) with a fresh observer for each graph (made for that graph).
         /// </summary>
         internal static void Analyze(
             MethodBody body,
@@ -43,7 +44,7 @@ namespace GfnGuard.Analyzers.Flow
             Func<IOperation, bool> worthAnalysing,
             FlowState entry,
             FlowState nestedEntry,
-            Func<FlowObserver> createObserver)
+            Func<ControlFlowGraph, FlowObserver> createObserver)
         {
             if (body.Root() is not { } root || !worthAnalysing(root))
             {
@@ -59,7 +60,7 @@ namespace GfnGuard.Analyzers.Flow
             foreach (var function in MethodGraphs.WithNested(graph, body.CancellationToken))
             {
                 var start = ReferenceEquals(function, graph) ? entry : nestedEntry;
-                var observer = createObserver();
+                var observer = createObserver(function);
                 var transfer = new OperationTransfer(roles.Roles, roles.Summaries, observer, facts);
                 if (ForwardDataflow.Run(function, start, transfer, body.CancellationToken) is { } inputs)
                 {

@@ -845,6 +845,11 @@ namespace GfnGuard.Analyzers.Flow
 
                 case IFlowAnonymousFunctionOperation or IAnonymousFunctionOperation or ILocalFunctionOperation:
                     // Runs when invoked, not here; its own graph is analyzed on its own.
+                    if (_observe && _observer is { ObservesInvocations: true } && operation is IFlowAnonymousFunctionOperation lambda)
+                    {
+                        _observer.OnLambdaCreated(lambda.Symbol, _state);
+                    }
+
                     return (BoolValue.Unknown, default);
             }
 
@@ -939,6 +944,16 @@ namespace GfnGuard.Analyzers.Flow
                     }
 
                     place = place.Member(member.Name);
+                }
+
+                if (written.HandedTo is { Parent: IInvocationOperation call, Parameter: { } parameter } && !place.IsFlag
+                    && !SymbolRoles.IsFilterType(parameter.Type)
+                    && _summaries.FlagEffectsOf(call.TargetMethod)?.ForParameter(parameter.Ordinal) is null or { IsNone: true })
+                {
+                    // `ref r` to a call that does not set its flags (one the compilation cannot see
+                    // into, or a helper whose summary sets none): all but the flags may have changed.
+                    ForgetKeepingMarks(place, keepFlags: true);
+                    continue;
                 }
 
                 if (written.Constant is { } constant && (place.IsFlag || written.Local.Type.SpecialType == SpecialType.System_Boolean && written.Members.IsEmpty))

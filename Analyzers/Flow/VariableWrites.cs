@@ -128,7 +128,8 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var constant = written.Parent is ISimpleAssignmentOperation { Value.ConstantValue: { HasValue: true, Value: bool value } } ? value : (bool?)null;
-            return new WrittenInFunction(reference.Local, members.ToImmutable(), constant);
+            var handedTo = written.Parent is IArgumentOperation { Parameter.RefKind: RefKind.Ref } argument ? argument : null;
+            return new WrittenInFunction(reference.Local, members.ToImmutable(), constant, handedTo);
         }
 
         private static bool HasNestedFunction(SyntaxNode syntax)
@@ -148,11 +149,12 @@ namespace GfnGuard.Analyzers.Flow
     /// <summary>A local a nested function writes, whole or through these members (outermost first).</summary>
     internal readonly struct WrittenInFunction
     {
-        internal WrittenInFunction(ILocalSymbol local, ImmutableArray<ISymbol> members, bool? constant)
+        internal WrittenInFunction(ILocalSymbol local, ImmutableArray<ISymbol> members, bool? constant, IArgumentOperation? handedTo)
         {
             Local = local;
             Members = members;
             Constant = constant;
+            HandedTo = handedTo;
         }
 
         internal ILocalSymbol Local { get; }
@@ -161,5 +163,11 @@ namespace GfnGuard.Analyzers.Flow
 
         /// <summary>The bool constant the function stores there, if that is all it stores: the place then holds it or what it held.</summary>
         internal bool? Constant { get; }
+
+        /// <summary>
+        /// The <c>ref</c> argument that writes it (<c>() =&gt; kvm_unmap_gfn_range(kvm, ref r)</c>), if
+        /// that is how: a call changes a range's flags only as its summary says (SPEC section 2).
+        /// </summary>
+        internal IArgumentOperation? HandedTo { get; }
     }
 }

@@ -69,6 +69,12 @@ namespace GfnGuard.Analyzers.Rules
         private static void RunFlow(MethodBody body, RoleView roles, List<Diagnostic>[] found, bool both, bool empty, bool hvaByRole, bool hvaByWalk, bool gmem)
         {
             var hva = false;
+
+            // What the body runs of its lambdas and local functions: only those are on its path
+            // (KVM0002, KVM0005); made at the first body whose ranges are all passed in one.
+            NestedFunctionsRun? run = null;
+            IOperation? bodyRoot = null;
+            NestedFunctionsRun Run() => run ??= NestedFunctionsRun.Of(bodyRoot!, roles.Summaries);
             MethodFlowRunner.Analyze(
                 body,
                 roles,
@@ -77,32 +83,37 @@ namespace GfnGuard.Analyzers.Rules
                 {
                     // Each rule's own pre-filter on the operation tree (the range test shared by the two path rules).
                     bool? passesARange = null;
+                    bodyRoot = root;
                     both = both && BothFlagsSetAnalyzer.WorthAnalysing(root, roles);
                     empty = empty && EmptyFilterAtZapAnalyzer.WorthAnalysing(root, roles);
                     // A path that passes no range may still hand a path the filter of one (OneSidedRangeReporter.OnCallBinding).
-                    hva = (hvaByRole || hvaByWalk) && ((passesARange ??= RangeCalls.PassesARange(root, roles.Roles)) || (hvaByRole && OneSidedRangeReporter.CallsAPathOfSide(root, roles.Summaries, FlagKind.OnlyShared)))
+                    hva = (hvaByRole || hvaByWalk) && ((passesARange ??= RangeCalls.PassesARange(root, roles.Roles, Run)) || (hvaByRole && OneSidedRangeReporter.CallsAPathOfSide(root, roles.Summaries, FlagKind.OnlyShared)))
                         && (!hvaByWalk || HvaRangeNotSharedOnlyAnalyzer.WalksMemslotsByHva(root));
-                    gmem = gmem && ((passesARange ??= RangeCalls.PassesARange(root, roles.Roles)) || OneSidedRangeReporter.CallsAPathOfSide(root, roles.Summaries, FlagKind.OnlyPrivate));
+                    gmem = gmem && ((passesARange ??= RangeCalls.PassesARange(root, roles.Roles, Run)) || OneSidedRangeReporter.CallsAPathOfSide(root, roles.Summaries, FlagKind.OnlyPrivate));
                     return both || empty || hva || gmem;
                 },
                 FlowState.Empty,
                 FlowState.Empty,
-                () =>
+                graph =>
                 {
                     var parts = new List<FlowObserver>(4);
+
+                    // A nested function's graph is the path's only where the body runs it.
+                    var function = NestedFunctionsRun.FunctionOf(graph);
+                    var onThePath = function is null || Run().Runs(function);
                     if (both)
                     {
                         parts.Add(BothFlagsSetAnalyzer.NewReporter(body.GatheringInto(found[BothFlags]), roles));
                     }
 
-                    if (hva)
+                    if (hva && onThePath)
                     {
-                        parts.Add(new OneSidedRangeReporter(body.GatheringInto(found[HvaShared]), roles, Descriptors.HvaRangeNotSharedOnly, FlagKind.OnlyShared));
+                        parts.Add(new OneSidedRangeReporter(body.GatheringInto(found[HvaShared]), roles, Descriptors.HvaRangeNotSharedOnly, FlagKind.OnlyShared, function, Run));
                     }
 
-                    if (gmem)
+                    if (gmem && onThePath)
                     {
-                        parts.Add(new OneSidedRangeReporter(body.GatheringInto(found[GmemPrivate]), roles, Descriptors.GmemRangeNotPrivateOnly, FlagKind.OnlyPrivate));
+                        parts.Add(new OneSidedRangeReporter(body.GatheringInto(found[GmemPrivate]), roles, Descriptors.GmemRangeNotPrivateOnly, FlagKind.OnlyPrivate, function, Run));
                     }
 
                     if (empty)

@@ -53,7 +53,7 @@ namespace GfnGuard.Analyzers.Rules
                 root => Zaps(root, roles) && roles.Summaries.MayTouchTheLock(root),
                 entry,
                 notHeld,
-                () => new Reporter(body, ReturnedVariables(body.Root()!)));
+                _ => new Reporter(body, ReturnedVariables(body.Root()!)));
         }
 
         /// <summary>The cheap test before a graph is built: does the body call a zap (or a helper that returns one's result)?</summary>

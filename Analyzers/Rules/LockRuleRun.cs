@@ -73,7 +73,7 @@ namespace GfnGuard.Analyzers.Rules
                 },
                 entry,
                 notHeld,
-                () =>
+                _ =>
                 {
                     var parts = new List<FlowObserver>(2);
                     if (reclaim)

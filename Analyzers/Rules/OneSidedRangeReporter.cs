@@ -23,14 +23,20 @@ namespace GfnGuard.Analyzers.Rules
         private readonly RoleView _roles;
         private readonly DiagnosticDescriptor _descriptor;
         private readonly FlagKind _side;
+        private readonly IMethodSymbol? _function;
+        private readonly System.Func<NestedFunctionsRun> _run;
         private readonly HashSet<SyntaxNode> _reported = new HashSet<SyntaxNode>();
 
-        internal OneSidedRangeReporter(MethodBody context, RoleView roles, DiagnosticDescriptor descriptor, FlagKind side)
+        /// <param name="function">The lambda or local function whose graph is observed, or null for the method's own.</param>
+        /// <param name="run">What the method's body runs of its nested functions, made when first asked.</param>
+        internal OneSidedRangeReporter(MethodBody context, RoleView roles, DiagnosticDescriptor descriptor, FlagKind side, IMethodSymbol? function, System.Func<NestedFunctionsRun> run)
         {
             _context = context;
             _roles = roles;
             _descriptor = descriptor;
             _side = side;
+            _function = function;
+            _run = run;
         }
 
         internal override bool ObservesInvocations => true;
@@ -46,21 +52,151 @@ namespace GfnGuard.Analyzers.Rules
                 {
                     var side = state.Get(place.Flag(_side));
                     var other = state.Get(place.Flag(_side.Other()));
-                    if (IsOneSided(side, other, _side) || LeftToTheCallers(side, other) || ForwardedToTheCallers(place, side, other))
+                    if (Accepted(place, state))
                     {
                         continue;
                     }
                 }
 
-                if (!_reported.Add(invocation.Syntax))
+                ReportAt(invocation, i, rangeType);
+            }
+
+            // A lambda or local function run here that hands on a range it captured: checked here,
+            // with what the range holds here, at the calls inside it that receive the range.
+            if (invocation.TargetMethod.MethodKind is MethodKind.LocalFunction or MethodKind.DelegateInvoke || MethodSummaries.IsCollectionForEach(invocation.TargetMethod))
+            {
+                foreach (var function in NestedFunctionsRun.RunBy(invocation, _roles.Summaries))
+                {
+                    CheckCapturedRanges(function, state);
+                }
+            }
+        }
+
+        /// <summary>
+        /// A lambda made here that the path runs, and that may run later from wherever it was
+        /// handed: the ranges it captured are checked as they are here (see <see cref="CapturedRangesHandedOn"/>).
+        /// </summary>
+        internal override void OnLambdaCreated(IMethodSymbol lambda, FlowState state)
+        {
+            var run = _run();
+            if (run.Runs(lambda) && !run.RunsOnlyWhereInvoked(lambda))
+            {
+                CheckCapturedRanges(lambda, state);
+            }
+        }
+
+        private void CheckCapturedRanges(IMethodSymbol function, FlowState state)
+        {
+            foreach (var captured in CapturedRangesHandedOn(function))
+            {
+                if (!Accepted(FlowLocation.ForSymbol(captured.Variable), state))
+                {
+                    var argument = captured.Call.Arguments[captured.Index];
+                    ReportAt(captured.Call, captured.Index, RangeCalls.RangeType(argument.Value.Type ?? argument.Parameter!.Type));
+                }
+            }
+        }
+
+        /// <summary>Is the range at <paramref name="place"/> one this rule accepts at a call, in <paramref name="state"/>?</summary>
+        private bool Accepted(FlowLocation place, FlowState state)
+        {
+            var side = state.Get(place.Flag(_side));
+            var other = state.Get(place.Flag(_side.Other()));
+            return IsOneSided(side, other, _side) || LeftToTheCallers(side, other) || ForwardedToTheCallers(place, side, other) || CheckedWhereInvoked(place, side, other);
+        }
+
+        private void ReportAt(IInvocationOperation invocation, int argumentIndex, ITypeSymbol rangeType)
+        {
+            if (_reported.Add(invocation.Syntax))
+            {
+                var properties = ImmutableDictionary<string, string?>.Empty.Add(ArgumentIndexProperty, argumentIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Report(invocation, rangeType, new[] { invocation.Arguments[argumentIndex].Syntax.GetLocation() }, properties);
+            }
+        }
+
+        /// <summary>
+        /// A range this lambda or local function captured and hands on as it found it (<see
+        /// cref="CapturedRangesHandedOn"/>): checked where the function is invoked, with what the
+        /// range holds there. Here its flags are unknown only because the graph starts empty.
+        /// </summary>
+        private bool CheckedWhereInvoked(FlowLocation place, BoolValue side, BoolValue other)
+        {
+            if (_function is null || place.Path.Length != 0 || place.Root is not ISymbol variable
+                || !side.IsPureUnknown || side.Origin is not null || !other.IsPureUnknown || other.Origin is not null)
+            {
+                return false;
+            }
+
+            foreach (var captured in CapturedRangesHandedOn(_function))
+            {
+                if (SymbolEqualityComparer.Default.Equals(captured.Variable, variable))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// The ranges <paramref name="function"/> captured from the code around it (a local or a
+        /// parameter declared outside it) and hands to a call this rule checks, without changing,
+        /// testing or copying them, when it runs only where the body invokes it; with each such
+        /// call (in it, or in a function it runs the same way) and the argument's index.
+        /// </summary>
+        private List<(ISymbol Variable, IInvocationOperation Call, int Index)> CapturedRangesHandedOn(IMethodSymbol function)
+        {
+            _capturedHandedOn ??= new Dictionary<IMethodSymbol, List<(ISymbol, IInvocationOperation, int)>>(SymbolEqualityComparer.Default);
+            if (_capturedHandedOn.TryGetValue(function.OriginalDefinition, out var known))
+            {
+                return known;
+            }
+
+            var found = new List<(ISymbol Variable, IInvocationOperation Call, int Index)>();
+            _capturedHandedOn[function.OriginalDefinition] = found;
+            // A lambda handed on may run at any time after it is made: a range it captured is then
+            // checked where it is made, when nothing in the method changes the range after its
+            // declaration (so it holds there what it holds whenever the lambda runs).
+            var run = _run();
+            var escapes = !run.RunsOnlyWhereInvoked(function);
+            var method = escapes ? _context.Root() : null;
+            if ((escapes && (function.MethodKind != MethodKind.AnonymousFunction || method is null))
+                || run.DeclarationOf(function) is not { } declaration || NestedFunctionsRun.BodyOf(declaration) is not { } body)
+            {
+                return found;
+            }
+
+            var span = declaration.Syntax.Span;
+            foreach (var operation in body.Descendants())
+            {
+                if (operation is not IInvocationOperation invocation
+                    || (NestedFunctionsRun.EnclosingFunction(invocation) is { } enclosing && !SymbolEqualityComparer.Default.Equals(enclosing.OriginalDefinition, function.OriginalDefinition) && !run.RunsOnlyWhereInvoked(enclosing)))
                 {
                     continue;
                 }
 
-                var properties = ImmutableDictionary<string, string?>.Empty.Add(ArgumentIndexProperty, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                Report(invocation, rangeType, new[] { invocation.Arguments[i].Syntax.GetLocation() }, properties);
+                foreach (var (i, _) in CheckedRanges(invocation, _roles.Roles, _roles.Summaries))
+                {
+                    ISymbol? variable = LockOperations.Unwrap(invocation.Arguments[i].Value) switch
+                    {
+                        ILocalReferenceOperation local => local.Local,
+                        IParameterReferenceOperation parameter => parameter.Parameter,
+                        _ => null,
+                    };
+                    if (variable is not null && !variable.Locations.IsEmpty && !span.Contains(variable.Locations[0].SourceSpan)
+                        && ForwardedRanges.PassedOnUnchanged(body, variable, _roles.Roles, _roles.Summaries, flagsRead: false)
+                        && (method is null || ForwardedRanges.PassedOnUnchanged(method, variable, _roles.Roles, _roles.Summaries, flagsRead: true)))
+                    {
+                        found.Add((variable, invocation, i));
+                    }
+                }
             }
+
+            return found;
         }
+
+        // Asked at the nested functions' invocations and where a report would otherwise be made.
+        private Dictionary<IMethodSymbol, List<(ISymbol, IInvocationOperation, int)>>? _capturedHandedOn;
 
         /// <summary>
         /// A call to a path that leaves the filter of a range it passes on to its callers

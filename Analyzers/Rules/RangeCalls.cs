@@ -8,32 +8,38 @@ namespace GfnGuard.Analyzers.Rules
     /// <summary>What the rules that check the ranges a method passes on (KVM0002, KVM0004, KVM0005) ask of a call.</summary>
     internal static class RangeCalls
     {
-        /// <summary>The cheap test before any graph is built: does the body hand a gfn range to a call at all?</summary>
-        internal static bool PassesARange(IOperation root, SymbolRoles roles)
+        /// <summary>
+        /// The cheap test before any graph is built: does the body hand a gfn range to a call at
+        /// all, itself or in a lambda or local function it runs (<see cref="NestedFunctionsRun"/>)?
+        /// A function defined here and run elsewhere is not the path's. <paramref name="run"/> is
+        /// asked only for a body whose only such calls are in nested functions.
+        /// </summary>
+        internal static bool PassesARange(IOperation root, SymbolRoles roles, System.Func<NestedFunctionsRun> run)
         {
-            foreach (var invocation in MethodSummaries.InvocationsOutsideNestedFunctions(root))
+            foreach (var operation in root.Descendants())
             {
-                foreach (var argument in invocation.Arguments)
+                if (operation is IInvocationOperation invocation && HandsOnARange(invocation, roles)
+                    && (NestedFunctionsRun.EnclosingFunction(invocation) is not { } function || run().Runs(function)))
                 {
-                    if (argument.Parameter is { } parameter && roles.IsGfnRangeType(RangeType(parameter.Type)))
-                    {
-                        return true;
-                    }
-
-                    // `ranges.ForEach(r => kvm_unmap_gfn_range(kvm, ref r))`: the lambda runs here,
-                    // once per element. (A lambda defined here and run elsewhere is not the path's.)
-                    if (MethodSummaries.IsCollectionForEach(invocation.TargetMethod)
-                        && LockOperations.Unwrap(argument.Value) is IDelegateCreationOperation { Target: IAnonymousFunctionOperation each }
-                        && PassesARange(each.Body, roles))
-                    {
-                        return true;
-                    }
+                    return true;
                 }
             }
 
             return false;
         }
 
+        private static bool HandsOnARange(IInvocationOperation invocation, SymbolRoles roles)
+        {
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is { } parameter && roles.IsGfnRangeType(RangeType(parameter.Type)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         internal static ITypeSymbol RangeType(ITypeSymbol type) => type is IPointerTypeSymbol pointer ? pointer.PointedAtType : type;
 

@@ -1,0 +1,203 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace GfnGuard.Analyzers.Flow
+{
+    /// <summary>
+    /// The lambdas and local functions a body runs (SPEC section 2: code in one runs where it is
+    /// invoked, not where it is written): a local function the body calls; a lambda it invokes
+    /// immediately, through a local that holds it, or hands to <c>List&lt;T&gt;.ForEach</c> /
+    /// <c>Array.ForEach</c>; and, in turn, whatever those run. A function the body only defines,
+    /// returns, stores or hands to anything else runs elsewhere: it is not on the body's path.
+    /// Also which of them run <em>only</em> where the body invokes them, so that what they capture
+    /// is what the body holds at those invocations.
+    /// </summary>
+    internal sealed class NestedFunctionsRun
+    {
+        private readonly HashSet<IMethodSymbol> _run;
+        private readonly HashSet<IMethodSymbol> _escaping;
+        private readonly Dictionary<IMethodSymbol, IOperation> _declarations;
+
+        private NestedFunctionsRun(HashSet<IMethodSymbol> run, HashSet<IMethodSymbol> escaping, Dictionary<IMethodSymbol, IOperation> declarations)
+        {
+            _run = run;
+            _escaping = escaping;
+            _declarations = declarations;
+        }
+
+        /// <summary>Does the body run <paramref name="function"/> (directly, or from a function it runs)?</summary>
+        internal bool Runs(IMethodSymbol function) => _run.Contains(function.OriginalDefinition);
+
+        /// <summary>
+        /// Does <paramref name="function"/> run only at invocations the body shows (its calls, the
+        /// local's invocations, a ForEach it is handed to), never from anywhere it was handed on to?
+        /// </summary>
+        internal bool RunsOnlyWhereInvoked(IMethodSymbol function) =>
+            Runs(function) && !_escaping.Contains(function.OriginalDefinition);
+
+        /// <summary>The lambda or local function operation that declares <paramref name="function"/>, or null.</summary>
+        internal IOperation? DeclarationOf(IMethodSymbol function) =>
+            _declarations.TryGetValue(function.OriginalDefinition, out var declaration) ? declaration : null;
+
+        /// <summary>The body (block or expression) of a lambda or local function operation.</summary>
+        internal static IOperation? BodyOf(IOperation declaration) => declaration switch
+        {
+            IAnonymousFunctionOperation lambda => lambda.Body,
+            ILocalFunctionOperation local => (IOperation?)local.Body ?? local.IgnoredBody,
+            _ => null,
+        };
+
+        /// <summary>The lambda or local function whose body holds <paramref name="operation"/>, or null for the method's own body.</summary>
+        internal static IMethodSymbol? EnclosingFunction(IOperation operation)
+        {
+            for (var current = operation.Parent; current is not null; current = current.Parent)
+            {
+                switch (current)
+                {
+                    case IAnonymousFunctionOperation lambda:
+                        return lambda.Symbol;
+                    case ILocalFunctionOperation local:
+                        return local.Symbol;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The nested function a graph is of (a lambda's or local function's), or null for a method body's graph.</summary>
+        internal static IMethodSymbol? FunctionOf(ControlFlowGraph graph) => graph.OriginalOperation switch
+        {
+            ILocalFunctionOperation local => local.Symbol,
+            IAnonymousFunctionOperation lambda => lambda.Symbol,
+            IFlowAnonymousFunctionOperation flowLambda => flowLambda.Symbol,
+            _ => null,
+        };
+
+        /// <summary>The nested functions <paramref name="invocation"/> runs (see the type's remarks); a graph's operations or the tree's alike.</summary>
+        internal static IEnumerable<IMethodSymbol> RunBy(IInvocationOperation invocation, MethodSummaries summaries)
+        {
+            var target = invocation.TargetMethod;
+            if (target.MethodKind == MethodKind.LocalFunction)
+            {
+                yield return target;
+            }
+            else if (target.MethodKind == MethodKind.DelegateInvoke)
+            {
+                if (summaries.InvokedFunction(invocation.Instance) is { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction } invoked)
+                {
+                    yield return invoked;
+                }
+            }
+            else if (MethodSummaries.IsCollectionForEach(target))
+            {
+                foreach (var argument in invocation.Arguments)
+                {
+                    if (argument.Parameter?.Type.TypeKind == TypeKind.Delegate
+                        && summaries.InvokedFunction(argument.Value) is { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction } each)
+                    {
+                        yield return each;
+                    }
+                }
+            }
+        }
+
+        /// <summary>What <paramref name="root"/> runs, from one walk of its operation tree.</summary>
+        internal static NestedFunctionsRun Of(IOperation root, MethodSummaries summaries)
+        {
+            var declarations = new Dictionary<IMethodSymbol, IOperation>(SymbolEqualityComparer.Default);
+            var escaping = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+
+            // Who runs whom: the key null is the method's own body.
+            var runsFromBody = new List<IMethodSymbol>();
+            var runsFrom = new Dictionary<IMethodSymbol, List<IMethodSymbol>>(SymbolEqualityComparer.Default);
+            foreach (var operation in root.Descendants())
+            {
+                switch (operation)
+                {
+                    case IAnonymousFunctionOperation lambda:
+                        declarations[lambda.Symbol.OriginalDefinition] = lambda;
+                        if (!RunsOnlyWhereWritten(lambda, root))
+                        {
+                            escaping.Add(lambda.Symbol.OriginalDefinition);
+                        }
+
+                        break;
+                    case ILocalFunctionOperation local:
+                        declarations[local.Symbol.OriginalDefinition] = local;
+                        break;
+                    case IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction } group when !IsHandedToForEach(group):
+                        escaping.Add(group.Method.OriginalDefinition);
+                        break;
+                    case IInvocationOperation invocation:
+                        foreach (var function in RunBy(invocation, summaries))
+                        {
+                            if (EnclosingFunction(invocation) is { } caller)
+                            {
+                                if (!runsFrom.TryGetValue(caller.OriginalDefinition, out var callees))
+                                {
+                                    runsFrom[caller.OriginalDefinition] = callees = new List<IMethodSymbol>();
+                                }
+
+                                callees.Add(function.OriginalDefinition);
+                            }
+                            else
+                            {
+                                runsFromBody.Add(function.OriginalDefinition);
+                            }
+                        }
+
+                        break;
+                }
+            }
+
+            var run = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+            var pending = new Stack<IMethodSymbol>(runsFromBody);
+            while (pending.Count > 0)
+            {
+                var function = pending.Pop();
+                if (run.Add(function) && runsFrom.TryGetValue(function, out var callees))
+                {
+                    foreach (var callee in callees)
+                    {
+                        pending.Push(callee);
+                    }
+                }
+            }
+
+            return new NestedFunctionsRun(run, escaping, declarations);
+        }
+
+        /// <summary>
+        /// A lambda invoked where it is written (immediately, or handed to a ForEach), or held in a
+        /// local it initialises whose every use is an invocation (<see cref="NestedFunctionCallers"/>).
+        /// </summary>
+        private static bool RunsOnlyWhereWritten(IAnonymousFunctionOperation lambda, IOperation root)
+        {
+            var value = lambda.Parent is IDelegateCreationOperation creation ? (IOperation)creation : lambda;
+            while (value.Parent is IConversionOperation or IParenthesizedOperation)
+            {
+                value = value.Parent;
+            }
+
+            return value.Parent switch
+            {
+                IInvocationOperation { TargetMethod.MethodKind: MethodKind.DelegateInvoke } invocation => invocation.Instance == value,
+                IArgumentOperation { Parent: IInvocationOperation forEach } => MethodSummaries.IsCollectionForEach(forEach.TargetMethod),
+                _ => NestedFunctionCallers.OnlyCalledIn(root, lambda.Symbol),
+            };
+        }
+
+        private static bool IsHandedToForEach(IMethodReferenceOperation group)
+        {
+            IOperation value = group.Parent is IDelegateCreationOperation creation ? creation : group;
+            while (value.Parent is IConversionOperation)
+            {
+                value = value.Parent;
+            }
+
+            return value.Parent is IArgumentOperation { Parent: IInvocationOperation invocation } && MethodSummaries.IsCollectionForEach(invocation.TargetMethod);
+        }
+    }
+}
