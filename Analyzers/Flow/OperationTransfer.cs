@@ -686,8 +686,13 @@ namespace GfnGuard.Analyzers.Flow
                 case ISimpleAssignmentOperation assignment:
                     {
                         // `using (g = new Guard(kvm))`, `a = b = r`: the value is what the local now holds.
+                        // (`handler(kvm, r = new kvm_gfn_range { ... })`: the graph captures the
+                        // target before the initializer runs, and stores through the capture.)
                         var value = Assign(assignment);
-                        return (value, assignment.Target is ILocalReferenceOperation local ? PlaceOf(local, _state) : default);
+                        var target = assignment.Target is IFlowCaptureReferenceOperation capture && _capturedReferences.TryGetValue(capture.Id, out var referenced)
+                            ? referenced
+                            : assignment.Target;
+                        return (value, target is ILocalReferenceOperation local ? PlaceOf(local, _state) : default);
                     }
 
                 case ICompoundAssignmentOperation compound:

@@ -494,4 +494,25 @@ public sealed class HvaRangeNotSharedOnlyAnalyzerTests
             }
         }
         """);
+
+    /// <summary>
+    /// An assignment as the argument (`handler(kvm, r = new kvm_gfn_range { ... })`) passes the
+    /// local it stores into; the graph captures the target before the initializer runs, and the
+    /// argument's place was lost with the capture (a false KVM0002).
+    /// </summary>
+    [Fact]
+    public Task AnAssignmentAsTheArgument_PassesWhatItStores() => VerifyPort("""
+        static class KvmMain
+        {
+            static bool kvm_handle_hva_range(kvm kvm)
+            {
+                kvm_gfn_range r = default;
+                var ret = kvm_age(kvm, r = new kvm_gfn_range { only_shared = true });
+                ret |= kvm_unmap_gfn_range(kvm, ref r);
+                return ret | {|KVM0002:kvm_age(kvm, r = new kvm_gfn_range { only_private = true })|};
+            }
+
+            static bool kvm_age(kvm kvm, kvm_gfn_range range) => false;
+        }
+        """);
 }
