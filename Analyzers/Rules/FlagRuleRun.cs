@@ -100,7 +100,7 @@ namespace GfnGuard.Analyzers.Rules
 
                     // A nested function's graph is the path's only where the body runs it.
                     var function = NestedFunctionsRun.FunctionOf(graph);
-                    var onThePath = function is null || Run().Runs(function);
+                    var onThePath = function is null || ((hva || gmem) && Run().Runs(function));
                     if (both)
                     {
                         parts.Add(BothFlagsSetAnalyzer.NewReporter(body.GatheringInto(found[BothFlags]), roles));
