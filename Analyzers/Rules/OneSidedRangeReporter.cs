@@ -141,8 +141,9 @@ namespace GfnGuard.Analyzers.Rules
         /// <summary>
         /// The ranges <paramref name="function"/> captured from the code around it (a local or a
         /// parameter declared outside it) and hands to a call this rule checks, without changing,
-        /// testing or copying them, when it runs only where the body invokes it; with each such
-        /// call (in it, or in a function it runs the same way) and the argument's index.
+        /// testing or copying them, when it runs only where the body invokes it, or is a lambda
+        /// whose range nothing in the method changes; with each such call (in it, or in a
+        /// function it runs only where it invokes it) and the argument's index.
         /// </summary>
         private List<(ISymbol Variable, IInvocationOperation Call, int Index)> CapturedRangesHandedOn(IMethodSymbol function)
         {
@@ -154,6 +155,7 @@ namespace GfnGuard.Analyzers.Rules
 
             var found = new List<(ISymbol Variable, IInvocationOperation Call, int Index)>();
             _capturedHandedOn[function.OriginalDefinition] = found;
+
             // A lambda handed on may run at any time after it is made: a range it captured is then
             // checked where it is made, when nothing in the method changes the range after its
             // declaration (so it holds there what it holds whenever the lambda runs).
