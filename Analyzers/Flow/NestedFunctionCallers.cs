@@ -44,17 +44,30 @@ namespace GfnGuard.Analyzers.Flow
             {
                 if (operation is IAnonymousFunctionOperation anonymous && SymbolEqualityComparer.Default.Equals(anonymous.Symbol, lambda))
                 {
-                    var value = anonymous.Parent is IDelegateCreationOperation creation ? (IOperation)creation : anonymous;
-                    while (value.Parent is IConversionOperation conversion)
-                    {
-                        value = conversion;
-                    }
-
-                    return value.Parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } ? declarator.Symbol : null;
+                    return HeldLocal(anonymous);
                 }
             }
 
             return null;
+        }
+
+        private static ILocalSymbol? HeldLocal(IAnonymousFunctionOperation lambda) =>
+            DelegateValue(lambda).Parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } ? declarator.Symbol : null;
+
+        /// <summary>A lambda held in a local it initialises, whose every use in <paramref name="body"/> is an invocation.</summary>
+        internal static bool HeldOnlyToBeInvoked(IOperation body, IAnonymousFunctionOperation lambda) =>
+            HeldLocal(lambda) is { } local && OnlyInvoked(body, local);
+
+        /// <summary>The delegate a lambda makes, as its parent sees it: past the delegate creation, conversions and parentheses.</summary>
+        internal static IOperation DelegateValue(IAnonymousFunctionOperation lambda)
+        {
+            var value = lambda.Parent is IDelegateCreationOperation creation ? (IOperation)creation : lambda;
+            while (value.Parent is IConversionOperation or IParenthesizedOperation)
+            {
+                value = value.Parent;
+            }
+
+            return value;
         }
 
         private static bool OnlyInvoked(IOperation body, ILocalSymbol local)

@@ -175,17 +175,12 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private static bool RunsOnlyWhereWritten(IAnonymousFunctionOperation lambda, IOperation root)
         {
-            var value = lambda.Parent is IDelegateCreationOperation creation ? (IOperation)creation : lambda;
-            while (value.Parent is IConversionOperation or IParenthesizedOperation)
-            {
-                value = value.Parent;
-            }
-
+            var value = NestedFunctionCallers.DelegateValue(lambda);
             return value.Parent switch
             {
                 IInvocationOperation { TargetMethod.MethodKind: MethodKind.DelegateInvoke } invocation => invocation.Instance == value,
                 IArgumentOperation { Parent: IInvocationOperation forEach } => MethodSummaries.IsCollectionForEach(forEach.TargetMethod),
-                _ => NestedFunctionCallers.OnlyCalledIn(root, lambda.Symbol),
+                _ => NestedFunctionCallers.HeldOnlyToBeInvoked(root, lambda),
             };
         }
 
