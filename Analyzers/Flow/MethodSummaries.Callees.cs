@@ -286,28 +286,42 @@ namespace GfnGuard.Analyzers.Flow
             target.Name == "ForEach" && target.ContainingType is { } type
             && (type.ToDisplayString().StartsWith("System.Collections.Generic.List<", System.StringComparison.Ordinal) || type.ToDisplayString() == "System.Array");
 
-        /// <summary>The methods the call runs besides its target's own body (see the type's remarks).</summary>
-        private IEnumerable<IMethodSymbol> RunBy(IInvocationOperation invocation)
+        /// <summary>
+        /// The function a delegate invocation or a ForEach runs, when the method shows which (see
+        /// <see cref="InvokedFunction"/>); null for any other call, or a delegate it cannot see.
+        /// </summary>
+        internal IMethodSymbol? DelegateRunBy(IInvocationOperation invocation)
         {
             var target = invocation.TargetMethod;
             if (target.MethodKind == MethodKind.DelegateInvoke)
             {
-                if (InvokedFunction(invocation.Instance) is { } invoked)
-                {
-                    yield return invoked;
-                }
-
-                yield break;
+                return InvokedFunction(invocation.Instance);
             }
 
             if (IsCollectionForEach(target))
             {
+                // List<T>.ForEach(action), Array.ForEach(array, action): one delegate argument.
                 foreach (var argument in invocation.Arguments)
                 {
-                    if (argument.Parameter?.Type.TypeKind == TypeKind.Delegate && InvokedFunction(argument.Value) is { } each)
+                    if (argument.Parameter?.Type.TypeKind == TypeKind.Delegate)
                     {
-                        yield return each;
+                        return InvokedFunction(argument.Value);
                     }
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The methods the call runs besides its target's own body (see the type's remarks).</summary>
+        private IEnumerable<IMethodSymbol> RunBy(IInvocationOperation invocation)
+        {
+            var target = invocation.TargetMethod;
+            if (target.MethodKind == MethodKind.DelegateInvoke || IsCollectionForEach(target))
+            {
+                if (DelegateRunBy(invocation) is { } invoked)
+                {
+                    yield return invoked;
                 }
 
                 yield break;

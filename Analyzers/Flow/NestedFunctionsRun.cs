@@ -75,33 +75,11 @@ namespace GfnGuard.Analyzers.Flow
             _ => null,
         };
 
-        /// <summary>The nested functions <paramref name="invocation"/> runs (see the type's remarks); a graph's operations or the tree's alike.</summary>
-        internal static IEnumerable<IMethodSymbol> RunBy(IInvocationOperation invocation, MethodSummaries summaries)
-        {
-            var target = invocation.TargetMethod;
-            if (target.MethodKind == MethodKind.LocalFunction)
-            {
-                yield return target;
-            }
-            else if (target.MethodKind == MethodKind.DelegateInvoke)
-            {
-                if (summaries.InvokedFunction(invocation.Instance) is { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction } invoked)
-                {
-                    yield return invoked;
-                }
-            }
-            else if (MethodSummaries.IsCollectionForEach(target))
-            {
-                foreach (var argument in invocation.Arguments)
-                {
-                    if (argument.Parameter?.Type.TypeKind == TypeKind.Delegate
-                        && summaries.InvokedFunction(argument.Value) is { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction } each)
-                    {
-                        yield return each;
-                    }
-                }
-            }
-        }
+        /// <summary>The nested function <paramref name="invocation"/> runs (see the type's remarks), or null; a graph's operations or the tree's alike.</summary>
+        internal static IMethodSymbol? RunBy(IInvocationOperation invocation, MethodSummaries summaries) =>
+            invocation.TargetMethod.MethodKind == MethodKind.LocalFunction
+                ? invocation.TargetMethod
+                : summaries.DelegateRunBy(invocation) is { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction } function ? function : null;
 
         /// <summary>What <paramref name="root"/> runs, from one walk of its operation tree.</summary>
         internal static NestedFunctionsRun Of(IOperation root, MethodSummaries summaries)
@@ -130,22 +108,19 @@ namespace GfnGuard.Analyzers.Flow
                     case IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction } group when !IsHandedToForEach(group):
                         escaping.Add(group.Method.OriginalDefinition);
                         break;
-                    case IInvocationOperation invocation:
-                        foreach (var function in RunBy(invocation, summaries))
+                    case IInvocationOperation invocation when RunBy(invocation, summaries) is { } function:
+                        if (EnclosingFunction(invocation) is { } caller)
                         {
-                            if (EnclosingFunction(invocation) is { } caller)
+                            if (!runsFrom.TryGetValue(caller.OriginalDefinition, out var callees))
                             {
-                                if (!runsFrom.TryGetValue(caller.OriginalDefinition, out var callees))
-                                {
-                                    runsFrom[caller.OriginalDefinition] = callees = new List<IMethodSymbol>();
-                                }
+                                runsFrom[caller.OriginalDefinition] = callees = new List<IMethodSymbol>();
+                            }
 
-                                callees.Add(function.OriginalDefinition);
-                            }
-                            else
-                            {
-                                runsFromBody.Add(function.OriginalDefinition);
-                            }
+                            callees.Add(function.OriginalDefinition);
+                        }
+                        else
+                        {
+                            runsFromBody.Add(function.OriginalDefinition);
                         }
 
                         break;
