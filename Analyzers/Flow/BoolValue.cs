@@ -107,6 +107,14 @@ namespace GfnGuard.Analyzers.Flow
         internal bool ComesFromTheCallers =>
             !MayBeTrue && _origin is FlowLocation place && (ReferenceEquals(place.Root, FlowLocation.ThisRoot) || place.Root is IParameterSymbol);
 
+        /// <summary>
+        /// For a value that <see cref="ComesFromTheCallers"/>: the function whose callers give it
+        /// (the parameter's, which may be a lambda or local function), or <paramref name="method"/>
+        /// for <c>this</c>.
+        /// </summary>
+        internal IMethodSymbol GivenBy(IMethodSymbol method) =>
+            _origin is FlowLocation place && place.Root is IParameterSymbol { ContainingSymbol: IMethodSymbol function } ? function : method;
+
         /// <summary>Two reads of one unknown, the same way up: both true together or neither.</summary>
         internal bool SameUnknownAs(BoolValue other) =>
             _origin is not null && _origin != MixedOrigin && IsPureUnknown && other.IsPureUnknown && Equals(_origin, other._origin) && _negated == other._negated;

@@ -43,9 +43,15 @@ namespace GfnGuard.Analyzers.Flow
             new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default),
         };
 
-        /// <summary>Whether the method is a path that needs <paramref name="side"/> by its role (name, attribute, option, HVA parameter).</summary>
-        internal bool IsPathOfSide(IMethodSymbol method, FlagKind side) =>
-            side == FlagKind.OnlyPrivate ? _roles.IsGmemPathMethod(method) : _roles.IsHvaPathMethod(method);
+        /// <summary>
+        /// Whether the method is a path that needs <paramref name="side"/> by its role (name,
+        /// attribute, option, HVA parameter); a lambda or local function is its method's.
+        /// </summary>
+        internal bool IsPathOfSide(IMethodSymbol method, FlagKind side)
+        {
+            method = NestedFunctionCallers.OutermostMethod(method);
+            return side == FlagKind.OnlyPrivate ? _roles.IsGmemPathMethod(method) : _roles.IsHvaPathMethod(method);
+        }
 
         /// <summary>
         /// The ranges a path method passes on that are not one-sided only because their filter
@@ -67,7 +73,8 @@ namespace GfnGuard.Analyzers.Flow
             var ranges = ImmutableArray<RangeFromCallers>.Empty;
             // The callers are looked for last: a path's own ranges are cheaper to find than its
             // callers, and most paths leave nothing to them.
-            if (IsPathOfSide(method, side) && !method.Parameters.IsEmpty && BodyGraph(method) is { } graph)
+            // A local function may hand on what it reads of its method's parameters, which its calls bind.
+            if (IsPathOfSide(method, side) && (!method.Parameters.IsEmpty || method.MethodKind == MethodKind.LocalFunction) && BodyGraph(method) is { } graph)
             {
                 if (!SummaryReentry<RangeFromCallers>.TryEnter(method))
                 {
@@ -105,6 +112,12 @@ namespace GfnGuard.Analyzers.Flow
 
         private bool ComputeEveryCallerIsAPath(IMethodSymbol method, FlagKind side)
         {
+            if (method.MethodKind == MethodKind.LocalFunction)
+            {
+                // Its callers are its calls in its method's body, a path of the same side.
+                return HasCallers(method);
+            }
+
             if (method.MethodKind != MethodKind.Ordinary)
             {
                 return false;

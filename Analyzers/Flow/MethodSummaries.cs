@@ -129,7 +129,7 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var pairs = ImmutableArray<(BoolValue, BoolValue)>.Empty;
-            if (method.DeclaringSyntaxReferences.Length == 1 && !method.Parameters.IsEmpty
+            if (method.DeclaringSyntaxReferences.Length == 1 && (!method.Parameters.IsEmpty || method.MethodKind == MethodKind.LocalFunction)
                 && _context.Gate.MaySetBothFlags(method.DeclaringSyntaxReferences[0].GetSyntax())
                 && BodyGraph(method) is { } graph)
             {
@@ -170,6 +170,13 @@ namespace GfnGuard.Analyzers.Flow
 
         private bool ComputeHasCallers(IMethodSymbol method)
         {
+            if (method.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction)
+            {
+                // Its callers are its calls in the body it is written in, when that is all it is
+                // used for; a lambda's invocations go through a delegate, which binds nothing.
+                return method.MethodKind == MethodKind.LocalFunction && WrittenIn(method) is { } body && NestedFunctionCallers.OnlyAndSomewhereCalledIn(body, method);
+            }
+
             foreach (var (node, _) in References(method))
             {
                 if (!IsInside(node, method))
@@ -758,6 +765,18 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             return null;
+        }
+
+        /// <summary>The whole body a lambda or local function is written in (its outermost method's).</summary>
+        private IOperation? WrittenIn(IMethodSymbol function)
+        {
+            var operation = BodyOperation(function);
+            while (operation?.Parent is { } parent)
+            {
+                operation = parent;
+            }
+
+            return operation;
         }
 
         private IOperation? BodyOperation(IMethodSymbol method)

@@ -37,6 +37,37 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
+        /// <summary>
+        /// A local function that <paramref name="body"/> calls, and only calls: each call binds the
+        /// function's parameters to its arguments, so what they give is checked at the calls.
+        /// </summary>
+        internal static bool OnlyAndSomewhereCalledIn(IOperation body, IMethodSymbol function)
+        {
+            var called = false;
+            foreach (var operation in body.Descendants())
+            {
+                if (operation is IMethodReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Method.OriginalDefinition, function.OriginalDefinition))
+                {
+                    return false;
+                }
+
+                called |= operation is IInvocationOperation invocation && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.OriginalDefinition, function.OriginalDefinition);
+            }
+
+            return called;
+        }
+
+        /// <summary>The method a lambda or local function is written in, at any depth; any other method itself.</summary>
+        internal static IMethodSymbol OutermostMethod(IMethodSymbol method)
+        {
+            while (method.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction && method.ContainingSymbol is IMethodSymbol containing)
+            {
+                method = containing;
+            }
+
+            return method;
+        }
+
         /// <summary>The local a lambda initialises (<c>Func&lt;kvm_gfn_range, bool&gt; zap = r =&gt; ...;</c>), or null.</summary>
         private static ILocalSymbol? HeldLocal(IOperation body, IMethodSymbol lambda)
         {

@@ -70,7 +70,9 @@ namespace GfnGuard.Analyzers.Flow
                 }
             }
 
-            if (_observe && _tracksFlags && _observer is { ObservesCallBindings: true } && !method.DeclaringSyntaxReferences.IsEmpty && !invocation.Arguments.IsEmpty)
+            // (A local function with no parameter may hand on what it reads of its method's.)
+            if (_observe && _tracksFlags && _observer is { ObservesCallBindings: true } && !method.DeclaringSyntaxReferences.IsEmpty
+                && (!invocation.Arguments.IsEmpty || method.MethodKind == MethodKind.LocalFunction))
             {
                 _observer.OnCallBinding(invocation, value => Bind(value, arguments));
             }
@@ -714,10 +716,11 @@ namespace GfnGuard.Analyzers.Flow
             {
                 bound = ReadPlace(arguments.Receiver.With(origin.Fact), isBool: true);
             }
-            else if (origin.Root is IParameterSymbol captured && IsNestedIn(arguments.Callee, captured.ContainingSymbol))
+            else if ((origin.Root is IParameterSymbol captured && IsNestedIn(arguments.Callee, captured.ContainingSymbol))
+                || (ReferenceEquals(origin.Root, FlowLocation.ThisRoot) && arguments.Callee.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction))
             {
-                // `bool side() => p;`: a local function's read of its method's parameter is what
-                // the parameter holds where it is called.
+                // `bool side() => p;`: a local function's read of its method's parameter (or of
+                // `this`) is what the parameter holds where it is called.
                 bound = ReadPlace(origin, isBool: true);
             }
             else

@@ -888,11 +888,12 @@ namespace GfnGuard.Analyzers.Flow
             return value.IsPureUnknown && value.Origin is null && IsTheCallersValue(place) ? BoolValue.UnknownFrom(place) : value;
         }
 
-        /// <summary>A place whose value the callers give: the method's own parameter or <c>this</c> (a lambda's parameters are its invoker's).</summary>
+        /// <summary>
+        /// A place whose value the callers give: a parameter (the method's own, or a lambda's or
+        /// local function's, which its invocations give) or <c>this</c>.
+        /// </summary>
         private static bool IsTheCallersValue(FlowLocation place) =>
-            !ArrayElements.IsElement(place)
-            && (ReferenceEquals(place.Root, FlowLocation.ThisRoot)
-                || place.Root is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: not (MethodKind.AnonymousFunction or MethodKind.LocalFunction) } });
+            !ArrayElements.IsElement(place) && (ReferenceEquals(place.Root, FlowLocation.ThisRoot) || place.Root is IParameterSymbol);
 
         /// <summary>Tells the observer of a call that is no invocation (a constructor, an accessor, an operator) that runs here.</summary>
         private void NoteCall(IOperation operation)

@@ -31,7 +31,8 @@ namespace GfnGuard.Analyzers.Rules
         internal static void AnalyzeBlock(MethodBody context, RoleContext roleContext) => FlagRuleRun.Report(context, roleContext, FlagRuleRun.BothFlags);
 
         /// <summary>The observer that gathers this rule's findings on a flag run over <paramref name="body"/>.</summary>
-        internal static FlowObserver NewReporter(MethodBody body, RoleView roles) => new Reporter(body, roles.Summaries);
+        /// <param name="function">The lambda or local function whose graph is observed, or null for the method's own.</param>
+        internal static FlowObserver NewReporter(MethodBody body, RoleView roles, IMethodSymbol? function) => new Reporter(body, roles.Summaries, function);
 
         /// <summary>The pre-filter on the operation tree (see <see cref="MaySetBothFlags"/>).</summary>
         internal static bool WorthAnalysing(IOperation root, RoleView roles) => MaySetBothFlags(root, roles);
@@ -200,11 +201,15 @@ namespace GfnGuard.Analyzers.Rules
 
             private readonly List<SyntaxNode> _order = new List<SyntaxNode>();
             private readonly MethodSummaries _summaries;
+            private readonly IMethodSymbol? _function;
+            private readonly Func<IMethodSymbol, bool> _hasCallers;
 
-            internal Reporter(MethodBody context, MethodSummaries summaries)
+            internal Reporter(MethodBody context, MethodSummaries summaries, IMethodSymbol? function)
             {
                 _context = context;
                 _summaries = summaries;
+                _function = function;
+                _hasCallers = summaries.HasCallers;
             }
 
             /// <summary>
@@ -238,7 +243,8 @@ namespace GfnGuard.Analyzers.Rules
                     return true;
                 }
 
-                return !((assigned.ComesFromTheCallers || other.ComesFromTheCallers) && _context.OwningSymbol is IMethodSymbol method && _summaries.HasCallers(method));
+                return !(_context.OwningSymbol is IMethodSymbol method
+                    && (CallersValues.LeftToTheCallers(assigned, method, _function, _hasCallers) || CallersValues.LeftToTheCallers(other, method, _function, _hasCallers)));
             }
 
             /// <summary>An unknown no store of this method made (it came with a copied range): not this method's doing.</summary>

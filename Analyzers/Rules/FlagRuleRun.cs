@@ -103,7 +103,7 @@ namespace GfnGuard.Analyzers.Rules
                     var onThePath = function is null || ((hva || gmem) && Run().Runs(function));
                     if (both)
                     {
-                        parts.Add(BothFlagsSetAnalyzer.NewReporter(body.GatheringInto(found[BothFlags]), roles));
+                        parts.Add(BothFlagsSetAnalyzer.NewReporter(body.GatheringInto(found[BothFlags]), roles, function));
                     }
 
                     if (hva && onThePath)

@@ -25,6 +25,7 @@ namespace GfnGuard.Analyzers.Rules
         private readonly FlagKind _side;
         private readonly IMethodSymbol? _function;
         private readonly System.Func<NestedFunctionsRun> _run;
+        private readonly System.Func<IMethodSymbol, bool> _checkedAtItsCalls;
         private readonly HashSet<SyntaxNode> _reported = new HashSet<SyntaxNode>();
 
         /// <param name="function">The lambda or local function whose graph is observed, or null for the method's own.</param>
@@ -37,6 +38,7 @@ namespace GfnGuard.Analyzers.Rules
             _side = side;
             _function = function;
             _run = run;
+            _checkedAtItsCalls = CheckedAtItsCalls;
         }
 
         internal override bool ObservesInvocations => true;
@@ -269,10 +271,17 @@ namespace GfnGuard.Analyzers.Rules
             && (side.IsDefinitelyTrue || side.ComesFromTheCallers)
             && (other.IsDefinitelyFalse || other.ComesFromTheCallers);
 
-        /// <summary>The range is its callers' to make one-sided, and every caller is a path whose rule checks the call (SPEC section 2).</summary>
+        /// <summary>
+        /// The range is its callers' to make one-sided, and every caller is a path whose rule
+        /// checks the call (SPEC section 2), or a call of a local function the body only calls.
+        /// </summary>
         private bool LeftToTheCallers(BoolValue side, BoolValue other) =>
             FromTheCallers(side, other) && _context.OwningSymbol is IMethodSymbol method
-            && _roles.Summaries.IsPathOfSide(method, _side) && _roles.Summaries.LeavesRangesToItsCallers(method, _side);
+            && (!side.ComesFromTheCallers || CallersValues.LeftToTheCallers(side, method, _function, _checkedAtItsCalls))
+            && (!other.ComesFromTheCallers || CallersValues.LeftToTheCallers(other, method, _function, _checkedAtItsCalls));
+
+        private bool CheckedAtItsCalls(IMethodSymbol function) =>
+            _roles.Summaries.IsPathOfSide(function, _side) && _roles.Summaries.LeavesRangesToItsCallers(function, _side);
 
         /// <summary>
         /// A range the function received as a parameter and passes on unchanged, whose every call
