@@ -730,6 +730,13 @@ namespace GfnGuard.Analyzers.Flow
                         return (BoolValue.Unknown, ReturnedRange(operation, returned, EvaluateArguments(getter, ImmutableArray<IArgumentOperation>.Empty, receiver)));
                     }
 
+                case IMemberReferenceOperation { Instance: null, Member: { IsStatic: true } member } when member is IFieldSymbol or IPropertySymbol
+                    && _tracksFlags && _summaries.StaticRangeOf(member) is { } held:
+                    // `SharedTemplate with { start = s }`: a static readonly range holds what its
+                    // initializer gave it, wherever it is read.
+                    NoteCall(operation);
+                    return (BoolValue.Unknown, NewRange(operation, held.OnlyPrivate ?? BoolValue.Unknown, held.OnlyShared ?? BoolValue.Unknown));
+
                 case IFlowCaptureReferenceOperation { Syntax.RawKind: (int)SyntaxKind.CoalesceExpression } when NullableBoolTest(operation, _state) is { } coalesced:
                     // `priv ?? false`, read from the capture the graph joined it into: the test it makes.
                     return (ComparisonValue(coalesced), default);
