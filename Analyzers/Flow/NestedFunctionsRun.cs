@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -9,7 +10,8 @@ namespace GfnGuard.Analyzers.Flow
     /// The lambdas and local functions a body runs (SPEC section 2: code in one runs where it is
     /// invoked, not where it is written): a local function the body calls; a lambda it invokes
     /// immediately, through a local that holds it, or hands to <c>List&lt;T&gt;.ForEach</c> /
-    /// <c>Array.ForEach</c>; and, in turn, whatever those run. A function the body only defines,
+    /// <c>Array.ForEach</c> or to a port's iterator that runs it during the call
+    /// (<see cref="MethodSummaries.FunctionsRunDuring"/>); and, in turn, whatever those run. A function the body only defines,
     /// returns, stores or hands to anything else runs elsewhere: it is not on the body's path.
     /// Also which of them run <em>only</em> where the body invokes them, so that what they capture
     /// is what the body holds at those invocations.
@@ -75,11 +77,12 @@ namespace GfnGuard.Analyzers.Flow
             _ => null,
         };
 
-        /// <summary>The nested function <paramref name="invocation"/> runs (see the type's remarks), or null; a graph's operations or the tree's alike.</summary>
-        internal static IMethodSymbol? RunBy(IInvocationOperation invocation, MethodSummaries summaries) =>
+        /// <summary>The nested functions <paramref name="invocation"/> runs (see the type's remarks); a graph's operations or the tree's alike.</summary>
+        internal static ImmutableArray<IMethodSymbol> RunBy(IInvocationOperation invocation, MethodSummaries summaries) =>
             invocation.TargetMethod.MethodKind == MethodKind.LocalFunction
-                ? invocation.TargetMethod
-                : summaries.DelegateRunBy(invocation) is { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction } function ? function : null;
+                ? ImmutableArray.Create(invocation.TargetMethod)
+                : summaries.DelegateRunBy(invocation) is { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction } function ? ImmutableArray.Create(function)
+                : summaries.FunctionsRunDuring(invocation);
 
         /// <summary>What <paramref name="root"/> runs, from one walk of its operation tree.</summary>
         internal static NestedFunctionsRun Of(IOperation root, MethodSummaries summaries)
@@ -96,7 +99,7 @@ namespace GfnGuard.Analyzers.Flow
                 {
                     case IAnonymousFunctionOperation lambda:
                         declarations[lambda.Symbol.OriginalDefinition] = lambda;
-                        if (!RunsOnlyWhereWritten(lambda, root))
+                        if (!RunsOnlyWhereWritten(lambda, root, summaries))
                         {
                             escaping.Add(lambda.Symbol.OriginalDefinition);
                         }
@@ -105,22 +108,19 @@ namespace GfnGuard.Analyzers.Flow
                     case ILocalFunctionOperation local:
                         declarations[local.Symbol.OriginalDefinition] = local;
                         break;
-                    case IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction } group when !IsHandedToForEach(group):
+                    case IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction } group when !IsHandedToARunner(group, summaries):
                         escaping.Add(group.Method.OriginalDefinition);
                         break;
-                    case IInvocationOperation invocation when RunBy(invocation, summaries) is { } function:
-                        if (EnclosingFunction(invocation) is { } caller)
+                    case IInvocationOperation invocation when RunBy(invocation, summaries) is { IsEmpty: false } functions:
+                        var runs = runsFromBody;
+                        if (EnclosingFunction(invocation) is { } caller && !runsFrom.TryGetValue(caller.OriginalDefinition, out runs))
                         {
-                            if (!runsFrom.TryGetValue(caller.OriginalDefinition, out var callees))
-                            {
-                                runsFrom[caller.OriginalDefinition] = callees = new List<IMethodSymbol>();
-                            }
-
-                            callees.Add(function.OriginalDefinition);
+                            runsFrom[caller.OriginalDefinition] = runs = new List<IMethodSymbol>();
                         }
-                        else
+
+                        foreach (var function in functions)
                         {
-                            runsFromBody.Add(function.OriginalDefinition);
+                            runs.Add(function.OriginalDefinition);
                         }
 
                         break;
@@ -145,21 +145,24 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>
-        /// A lambda invoked where it is written (immediately, or handed to a ForEach), or held in a
-        /// local it initialises whose every use is an invocation (<see cref="NestedFunctionCallers"/>).
+        /// A lambda invoked where it is written (immediately, or handed to a ForEach or to a port's
+        /// iterator that runs it during the call), or held in a local it initialises whose every
+        /// use is an invocation (<see cref="NestedFunctionCallers"/>).
         /// </summary>
-        private static bool RunsOnlyWhereWritten(IAnonymousFunctionOperation lambda, IOperation root)
+        private static bool RunsOnlyWhereWritten(IAnonymousFunctionOperation lambda, IOperation root, MethodSummaries summaries)
         {
             var value = NestedFunctionCallers.DelegateValue(lambda);
             return value.Parent switch
             {
                 IInvocationOperation { TargetMethod.MethodKind: MethodKind.DelegateInvoke } invocation => invocation.Instance == value,
-                IArgumentOperation { Parent: IInvocationOperation forEach } => MethodSummaries.IsCollectionForEach(forEach.TargetMethod),
+                IArgumentOperation { Parent: IInvocationOperation call, Parameter: { } parameter } =>
+                    MethodSummaries.IsCollectionForEach(call.TargetMethod) || summaries.DelegateParametersRunDuringTheCall(call.TargetMethod).Contains(parameter.Ordinal),
                 _ => NestedFunctionCallers.HeldOnlyToBeInvoked(root, lambda),
             };
         }
 
-        private static bool IsHandedToForEach(IMethodReferenceOperation group)
+        /// <summary>A method group handed to a ForEach, or to a port's iterator that runs it during the call.</summary>
+        private static bool IsHandedToARunner(IMethodReferenceOperation group, MethodSummaries summaries)
         {
             IOperation value = group.Parent is IDelegateCreationOperation creation ? creation : group;
             while (value.Parent is IConversionOperation)
@@ -167,7 +170,8 @@ namespace GfnGuard.Analyzers.Flow
                 value = value.Parent;
             }
 
-            return value.Parent is IArgumentOperation { Parent: IInvocationOperation invocation } && MethodSummaries.IsCollectionForEach(invocation.TargetMethod);
+            return value.Parent is IArgumentOperation { Parent: IInvocationOperation invocation, Parameter: { } parameter }
+                && (MethodSummaries.IsCollectionForEach(invocation.TargetMethod) || summaries.DelegateParametersRunDuringTheCall(invocation.TargetMethod).Contains(parameter.Ordinal));
         }
     }
 }

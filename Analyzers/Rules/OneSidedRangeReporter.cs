@@ -65,7 +65,7 @@ namespace GfnGuard.Analyzers.Rules
 
             // A lambda or local function run here that hands on a range it captured: checked here,
             // with what the range holds here, at the calls inside it that receive the range.
-            if (NestedFunctionsRun.RunBy(invocation, _roles.Summaries) is { } function)
+            foreach (var function in NestedFunctionsRun.RunBy(invocation, _roles.Summaries))
             {
                 CheckCapturedRanges(function, state);
             }

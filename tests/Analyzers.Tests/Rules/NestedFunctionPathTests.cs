@@ -259,4 +259,59 @@ public sealed class NestedFunctionPathTests
             }
         }
         """);
+
+    /// <summary>
+    /// A port's own iterator (`for_each_slot(kvm, slot => ...)`, the kernel's memslot loops with
+    /// the body passed in): a method of the compilation that invokes its delegate parameter
+    /// during the call and does nothing else with it (a null test aside, or handing it to another
+    /// such method) runs the lambda where it is called. One that stores the delegate does not.
+    /// </summary>
+    [Fact]
+    public Task ALambdaHandedToAPortsIterator_RunsWhereTheIteratorIsCalled() => VerifyPort("""
+        static class KvmMain
+        {
+            static System.Collections.Generic.List<kvm_memory_slot> slots = new System.Collections.Generic.List<kvm_memory_slot>();
+            static System.Collections.Generic.List<System.Action<kvm_memory_slot>> later = new System.Collections.Generic.List<System.Action<kvm_memory_slot>>();
+
+            static void for_each_slot(kvm kvm, System.Action<kvm_memory_slot> fn)
+            {
+                if (fn == null) return;
+                foreach (var slot in slots) fn(slot);
+            }
+
+            static void for_each_slot_forwarded(kvm kvm, System.Action<kvm_memory_slot> fn) => for_each_slot(kvm, fn);
+
+            static void defer(kvm kvm, System.Action<kvm_memory_slot> fn) => later.Add(fn);
+
+            static void kvm_mmu_notifier_own_range(kvm kvm)
+            {
+                for_each_slot(kvm, slot => { var q = new kvm_gfn_range { slot = slot, only_private = true }; {|KVM0002:kvm_unmap_gfn_range(kvm, ref q)|}; });
+            }
+
+            static void kvm_mmu_notifier_captured_private(kvm kvm)
+            {
+                var r = new kvm_gfn_range { only_private = true };
+                for_each_slot(kvm, slot => { r.slot = slot; {|KVM0002:kvm_unmap_gfn_range(kvm, ref r)|}; });
+            }
+
+            static void kvm_mmu_notifier_captured_shared(kvm kvm)
+            {
+                var r = new kvm_gfn_range { only_shared = true };
+                for_each_slot_forwarded(kvm, slot => { r.slot = slot; kvm_unmap_gfn_range(kvm, ref r); });
+            }
+
+            static void kvm_mmu_notifier_method_group(kvm kvm)
+            {
+                void zap(kvm_memory_slot slot) { var q = new kvm_gfn_range { slot = slot }; {|KVM0002:kvm_unmap_gfn_range(kvm, ref q)|}; }
+                for_each_slot(kvm, zap);
+            }
+
+            static void kvm_mmu_notifier_deferred(kvm kvm)
+            {
+                var r = new kvm_gfn_range { only_shared = true };
+                kvm_unmap_gfn_range(kvm, ref r);
+                defer(kvm, slot => { var q = new kvm_gfn_range { slot = slot }; kvm_unmap_gfn_range(kvm, ref q); });
+            }
+        }
+        """);
 }
