@@ -196,7 +196,52 @@ namespace GfnGuard.Analyzers.Flow
                 }
             }
 
+            // The call may have run any lambda or local function of the method; the ones it
+            // certainly runs leave in the ranges they captured what their summaries say.
+            ForgetWrittenInFunctions();
+            ApplyCapturedFlagEffects(invocation, arguments);
             return result;
+        }
+
+        /// <summary>
+        /// What the lambdas and local functions this call runs (<see cref="NestedFunctionsRun.RunBy"/>)
+        /// leave in the flags of the ranges they captured, bound to the call's arguments. A range
+        /// another nested function writes too stays as forgetting it left it: that one may run
+        /// from inside this one, after its stores.
+        /// </summary>
+        private void ApplyCapturedFlagEffects(IInvocationOperation invocation, CallArguments arguments)
+        {
+            if (!_tracksFlags || _writtenInFunctions.IsEmpty)
+            {
+                return;
+            }
+
+            foreach (var function in NestedFunctionsRun.RunBy(invocation, _summaries))
+            {
+                foreach (var (local, effect) in _summaries.CapturedFlagEffectsOf(function))
+                {
+                    if (!WrittenOnlyBy(local, function))
+                    {
+                        continue;
+                    }
+
+                    var place = _refLocals.TryGetValue(local, out var aliased) ? aliased : FlowLocation.ForSymbol(local);
+                    ApplyFlagEffect(effect, place, local.Type, invocation.Syntax, arguments);
+                }
+            }
+        }
+
+        private bool WrittenOnlyBy(ILocalSymbol local, IMethodSymbol function)
+        {
+            foreach (var written in _writtenInFunctions)
+            {
+                if (SymbolEqualityComparer.Default.Equals(written.Local, local) && !SymbolEqualityComparer.Default.Equals(written.Function.OriginalDefinition, function.OriginalDefinition))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>
@@ -717,10 +762,11 @@ namespace GfnGuard.Analyzers.Flow
                 bound = ReadPlace(arguments.Receiver.With(origin.Fact), isBool: true);
             }
             else if ((origin.Root is IParameterSymbol captured && IsNestedIn(arguments.Callee, captured.ContainingSymbol))
+                || (origin.Root is ILocalSymbol capturedLocal && IsNestedIn(arguments.Callee, capturedLocal.ContainingSymbol))
                 || (ReferenceEquals(origin.Root, FlowLocation.ThisRoot) && arguments.Callee.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction))
             {
                 // `bool side() => p;`: a local function's read of its method's parameter (or of
-                // `this`) is what the parameter holds where it is called.
+                // a local it captured, or of `this`) is what that holds where it is called.
                 bound = ReadPlace(origin, isBool: true);
             }
             else

@@ -807,7 +807,6 @@ namespace GfnGuard.Analyzers.Flow
                         if (operation is IInvocationOperation hasFlag)
                         {
                             var called = Invoke(hasFlag, out _);
-                            ForgetWrittenInFunctions();
                             return (ComparisonValue(comparison), called);
                         }
 
@@ -851,7 +850,6 @@ namespace GfnGuard.Analyzers.Flow
                 case IInvocationOperation invocation:
                     {
                         var result = Invoke(invocation, out var returned);
-                        ForgetWrittenInFunctions();
                         return (returned, result);
                     }
 

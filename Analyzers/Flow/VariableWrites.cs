@@ -97,7 +97,7 @@ namespace GfnGuard.Analyzers.Flow
                 {
                     if (inner is ILocalReferenceOperation { Local: { } local } reference
                         && !SymbolEqualityComparer.Default.Equals(local.ContainingSymbol, function)
-                        && WrittenThrough(reference) is { } write)
+                        && WrittenThrough(reference, (IMethodSymbol)function) is { } write)
                     {
                         written.Add(write);
                     }
@@ -112,7 +112,7 @@ namespace GfnGuard.Analyzers.Flow
         /// (<c>r.slot = s</c>: slot), with the bool constant it stores if it stores one; null when
         /// it writes nothing.
         /// </summary>
-        private static WrittenInFunction? WrittenThrough(ILocalReferenceOperation reference)
+        private static WrittenInFunction? WrittenThrough(ILocalReferenceOperation reference, IMethodSymbol function)
         {
             IOperation written = reference;
             var members = ImmutableArray.CreateBuilder<ISymbol>();
@@ -129,7 +129,7 @@ namespace GfnGuard.Analyzers.Flow
 
             var constant = written.Parent is ISimpleAssignmentOperation { Value.ConstantValue: { HasValue: true, Value: bool value } } ? value : (bool?)null;
             var handedTo = written.Parent is IArgumentOperation { Parameter.RefKind: RefKind.Ref } argument ? argument : null;
-            return new WrittenInFunction(reference.Local, members.ToImmutable(), constant, handedTo);
+            return new WrittenInFunction(function, reference.Local, members.ToImmutable(), constant, handedTo);
         }
 
         private static bool HasNestedFunction(SyntaxNode syntax)
@@ -149,13 +149,17 @@ namespace GfnGuard.Analyzers.Flow
     /// <summary>A local a nested function writes, whole or through these members (outermost first).</summary>
     internal readonly struct WrittenInFunction
     {
-        internal WrittenInFunction(ILocalSymbol local, ImmutableArray<ISymbol> members, bool? constant, IArgumentOperation? handedTo)
+        internal WrittenInFunction(IMethodSymbol function, ILocalSymbol local, ImmutableArray<ISymbol> members, bool? constant, IArgumentOperation? handedTo)
         {
+            Function = function;
             Local = local;
             Members = members;
             Constant = constant;
             HandedTo = handedTo;
         }
+
+        /// <summary>The lambda or local function whose body (or a function nested in it) writes it.</summary>
+        internal IMethodSymbol Function { get; }
 
         internal ILocalSymbol Local { get; }
 
