@@ -202,6 +202,7 @@ namespace GfnGuard.Analyzers.Flow
             _lockGuardTests = null;
             _unkeptZaps = _tracksFlush ? UnkeptZaps(graph) : null;
             _coalesces = null;
+            _zeroedArrays = null;
             if (!_tracksLock)
             {
                 return entry;
@@ -1079,6 +1080,7 @@ namespace GfnGuard.Analyzers.Flow
                             _state = _state.Edit().ForgetWhere(other => ArrayElements.MayAlias(other, array, key));
                         }
 
+                        SeedZeroedFlags(collection, place);
                         return place;
                     }
 
@@ -1093,6 +1095,44 @@ namespace GfnGuard.Analyzers.Flow
                     return default;
             }
         }
+
+        /// <summary>
+        /// An element of a fresh array of ranges whose flag nothing in the method can set (see
+        /// <see cref="ZeroedArrays"/>) holds false there, at whatever index.
+        /// </summary>
+        private void SeedZeroedFlags(IOperation collection, FlowLocation element)
+        {
+            if (!_tracksFlags || LockOperations.Unwrap(collection) is not ILocalReferenceOperation { Local: { Type: IArrayTypeSymbol { ElementType: { IsValueType: true } elementType } } array }
+                || !_roles.IsGfnRangeType(elementType) || _graph is null)
+            {
+                return;
+            }
+
+            _zeroedArrays ??= new Dictionary<ILocalSymbol, (bool OnlyPrivate, bool OnlyShared)>(SymbolEqualityComparer.Default);
+            if (!_zeroedArrays.TryGetValue(array, out var neverSet))
+            {
+                var root = _graph.OriginalOperation;
+                while (root.Parent is { } parent)
+                {
+                    root = parent;
+                }
+
+                _zeroedArrays[array] = neverSet = ZeroedArrays.FlagsNeverSet(root, array, _roles, _summaries);
+            }
+
+            if (neverSet.OnlyPrivate)
+            {
+                SetState(element.Flag(FlagKind.OnlyPrivate), BoolValue.False);
+            }
+
+            if (neverSet.OnlyShared)
+            {
+                SetState(element.Flag(FlagKind.OnlyShared), BoolValue.False);
+            }
+        }
+
+        // Per graph: which flags of each fresh range array's elements nothing in the method sets.
+        private Dictionary<ILocalSymbol, (bool OnlyPrivate, bool OnlyShared)>? _zeroedArrays;
 
         /// <summary>The member reference a capture stands for, when a store goes through one (see <see cref="Assign"/>); null otherwise.</summary>
         private IMemberReferenceOperation? CapturedMember(IOperation target) =>

@@ -137,4 +137,68 @@ public sealed class ArrayElementTests
             }
         }
         """), withRuntime: true);
+
+    /// <summary>
+    /// A fresh array's elements are zeroed: an element's flag read at an index the analysis
+    /// cannot follow (`ranges[i]` in a loop) is false when nothing in the method can set that flag
+    /// of any element (the array is used only through its elements, and only false is stored in
+    /// that flag). It was unknown, so `ranges[i].only_shared = true; handler(kvm, ref ranges[i]);`
+    /// was a KVM0002 at Error.
+    /// </summary>
+    [Fact]
+    public Task AFreshArraysElements_AreZeroed_WhereNothingSetsTheFlag() => HvaShared.VerifyAsync(Port("""
+        static class KvmMain
+        {
+            static void kvm_mmu_notifier_constant_index(kvm kvm)
+            {
+                var ranges = new kvm_gfn_range[2];
+                ranges[0].only_shared = true;
+                kvm_unmap_gfn_range(kvm, ref ranges[0]);
+            }
+
+            static void kvm_mmu_notifier_loop(kvm kvm, int n)
+            {
+                var ranges = new kvm_gfn_range[n];
+                for (var i = 0; i < ranges.Length; i++)
+                {
+                    ranges[i].start = (ulong)i;
+                    ranges[i].only_shared = true;
+                    kvm_unmap_gfn_range(kvm, ref ranges[i]);
+                }
+            }
+
+            static void kvm_mmu_notifier_other_flag_set(kvm kvm, int n)
+            {
+                var ranges = new kvm_gfn_range[n];
+                ranges[1].only_private = true;
+                for (var i = 0; i < n; i++)
+                {
+                    ranges[i].only_shared = true;
+                    {|KVM0002:kvm_unmap_gfn_range(kvm, ref ranges[i])|};
+                }
+            }
+
+            static void kvm_mmu_notifier_array_handed_on(kvm kvm, int n, kvm_gfn_range[] from)
+            {
+                var ranges = new kvm_gfn_range[n];
+                System.Array.Copy(from, ranges, n);
+                for (var i = 0; i < n; i++)
+                {
+                    ranges[i].only_shared = true;
+                    {|KVM0002:kvm_unmap_gfn_range(kvm, ref ranges[i])|};
+                }
+            }
+
+            static void kvm_mmu_notifier_element_stored(kvm kvm, int n, kvm_gfn_range given)
+            {
+                var ranges = new kvm_gfn_range[n];
+                ranges[n - 1] = given;
+                for (var i = 0; i < n; i++)
+                {
+                    ranges[i].only_shared = true;
+                    {|KVM0002:kvm_unmap_gfn_range(kvm, ref ranges[i])|};
+                }
+            }
+        }
+        """));
 }
