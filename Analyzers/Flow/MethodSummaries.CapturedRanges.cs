@@ -63,28 +63,10 @@ namespace GfnGuard.Analyzers.Flow
             var effects = ImmutableArray.CreateBuilder<(ILocalSymbol, FlagEffect)>();
             foreach (var local in captured)
             {
-                var place = FlowLocation.ForSymbol(local);
-                var privateTouched = touched.Contains(place, FlagKind.OnlyPrivate);
-                var sharedTouched = touched.Contains(place, FlagKind.OnlyShared);
-                if (!privateTouched && !sharedTouched)
+                if (EffectLeftIn(FlowLocation.ForSymbol(local), touched, exitPaths, ImmutableArray<IParameterSymbol>.Empty) is { IsNone: false } effect)
                 {
-                    continue;
+                    effects.Add((local, effect));
                 }
-
-                if (exitPaths is null)
-                {
-                    // No path returns (it always throws): what it leaves is unknown.
-                    effects.Add((local, new FlagEffect(privateTouched ? BoolValue.Unknown : null, sharedTouched ? BoolValue.Unknown : null)));
-                    continue;
-                }
-
-                var paths = new PathFlags();
-                foreach (var path in exitPaths.Paths)
-                {
-                    paths.Add(path.Get(place.Flag(FlagKind.OnlyPrivate)).WithoutSites(), path.Get(place.Flag(FlagKind.OnlyShared)).WithoutSites(), default);
-                }
-
-                effects.Add((local, paths.ToEffect(privateTouched, sharedTouched)));
             }
 
             return effects.ToImmutable();
@@ -106,22 +88,8 @@ namespace GfnGuard.Analyzers.Flow
             return captured;
         }
 
-        private static bool IsDeclaredIn(ILocalSymbol local, IMethodSymbol function)
-        {
-            for (var owner = local.ContainingSymbol; owner is IMethodSymbol method; owner = method.ContainingSymbol)
-            {
-                if (SymbolEqualityComparer.Default.Equals(method.OriginalDefinition, function))
-                {
-                    return true;
-                }
-
-                if (method.MethodKind is not (MethodKind.LocalFunction or MethodKind.AnonymousFunction))
-                {
-                    break;
-                }
-            }
-
-            return false;
-        }
+        private static bool IsDeclaredIn(ILocalSymbol local, IMethodSymbol function) =>
+            SymbolEqualityComparer.Default.Equals(local.ContainingSymbol.OriginalDefinition, function)
+            || (local.ContainingSymbol is IMethodSymbol owner && NestedFunctionCallers.IsNestedIn(owner, function));
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -99,23 +100,17 @@ namespace GfnGuard.Analyzers.Flow
 #pragma warning disable RS1030 // A read of a template needs its initializer, which lives in the type's tree; each is bound once per compilation and cached.
             var model = compilation.GetSemanticModel(initializer.SyntaxTree);
 #pragma warning restore RS1030
+            var touched = new TouchedFlags();
             if (model.GetOperation(initializer) is not ISymbolInitializerOperation operation
                 || MethodBody.SharedGraph(operation) is not { } graph
-                || ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, this, null, FlowFacts.Flags), CancellationToken.None) is not { } inputs
-                || ForwardDataflow.ExitState(graph, inputs) is not { } exitPaths)
+                || ForwardDataflow.Run(graph, FlowState.Empty, new OperationTransfer(_roles, this, touched, FlowFacts.Flags), CancellationToken.None) is not { } inputs)
             {
                 return null;
             }
 
-            var place = FlowLocation.ForSymbol(member);
-            var paths = new PathFlags();
-            foreach (var path in exitPaths.Paths)
-            {
-                paths.Add(path.Get(place.Flag(Roles.FlagKind.OnlyPrivate)).WithoutSites(), path.Get(place.Flag(Roles.FlagKind.OnlyShared)).WithoutSites(), default);
-            }
-
-            var effect = paths.ToEffect();
-            return new FlagEffect(effect.OnlyPrivate, effect.OnlyShared);
+            // Read wherever it is, it holds the same on every path: one value per flag.
+            var effect = EffectLeftIn(FlowLocation.ForSymbol(member), touched, ForwardDataflow.ExitState(graph, inputs), ImmutableArray<IParameterSymbol>.Empty);
+            return effect.IsNone ? null : new FlagEffect(effect.OnlyPrivate, effect.OnlyShared);
         }
     }
 }

@@ -660,37 +660,41 @@ namespace GfnGuard.Analyzers.Flow
 
             var exitPaths = ForwardDataflow.ExitState(graph, inputs);
             var decidable = exitPaths is { Paths.Length: > 1 } ? DecidedParameters.Candidates(method, BodyOperation(method)) : ImmutableArray<IParameterSymbol>.Empty;
-            FlagEffect? EffectOn(FlowLocation place)
-            {
-                var privateTouched = touched.Contains(place, FlagKind.OnlyPrivate);
-                var sharedTouched = touched.Contains(place, FlagKind.OnlyShared);
-                if (!privateTouched && !sharedTouched)
-                {
-                    return new FlagEffect(null, null);
-                }
-
-                if (exitPaths is null)
-                {
-                    // No path reaches the exit: what it leaves is unknown.
-                    return new FlagEffect(privateTouched ? BoolValue.Unknown : null, sharedTouched ? BoolValue.Unknown : null);
-                }
-
-                var paths = new PathFlags();
-                foreach (var path in exitPaths.Paths)
-                {
-                    paths.Add(path.Get(place.Flag(FlagKind.OnlyPrivate)).WithoutSites(), path.Get(place.Flag(FlagKind.OnlyShared)).WithoutSites(), DecidedParameters.On(path, decidable));
-                }
-
-                return paths.ToEffect(privateTouched, sharedTouched);
-            }
-
             var parameters = new FlagEffect?[method.Parameters.Length];
             foreach (var (ordinal, place) in candidates)
             {
-                parameters[ordinal] = EffectOn(place);
+                parameters[ordinal] = EffectLeftIn(place, touched, exitPaths, decidable);
             }
 
-            return new FlagEffects(parameters, thisIsRange ? EffectOn(thisPlace) : null);
+            return new FlagEffects(parameters, thisIsRange ? EffectLeftIn(thisPlace, touched, exitPaths, decidable) : null);
+        }
+
+        /// <summary>
+        /// What a body run from the caller's range leaves in its flags at <paramref name="place"/>:
+        /// per flag, null where it touched nothing, else the value on each exiting path.
+        /// </summary>
+        private static FlagEffect EffectLeftIn(FlowLocation place, TouchedFlags touched, PathStates? exitPaths, ImmutableArray<IParameterSymbol> decidable)
+        {
+            var privateTouched = touched.Contains(place, FlagKind.OnlyPrivate);
+            var sharedTouched = touched.Contains(place, FlagKind.OnlyShared);
+            if (!privateTouched && !sharedTouched)
+            {
+                return new FlagEffect(null, null);
+            }
+
+            if (exitPaths is null)
+            {
+                // No path reaches the exit: what it leaves is unknown.
+                return new FlagEffect(privateTouched ? BoolValue.Unknown : null, sharedTouched ? BoolValue.Unknown : null);
+            }
+
+            var paths = new PathFlags();
+            foreach (var path in exitPaths.Paths)
+            {
+                paths.Add(path.Get(place.Flag(FlagKind.OnlyPrivate)).WithoutSites(), path.Get(place.Flag(FlagKind.OnlyShared)).WithoutSites(), DecidedParameters.On(path, decidable));
+            }
+
+            return paths.ToEffect(privateTouched, sharedTouched);
         }
 
         /// <summary>The graph of a method of this compilation with a body (not of lambdas or local functions).</summary>
@@ -768,16 +772,7 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>The whole body a lambda or local function is written in (its outermost method's).</summary>
-        private IOperation? WrittenIn(IMethodSymbol function)
-        {
-            var operation = BodyOperation(function);
-            while (operation?.Parent is { } parent)
-            {
-                operation = parent;
-            }
-
-            return operation;
-        }
+        private IOperation? WrittenIn(IMethodSymbol function) => BodyOperation(function) is { } body ? MethodGraphs.GraphRoot(body) : null;
 
         private IOperation? BodyOperation(IMethodSymbol method)
         {

@@ -19,15 +19,7 @@ namespace GfnGuard.Analyzers.Flow
             switch (function.MethodKind)
             {
                 case MethodKind.LocalFunction:
-                    foreach (var operation in body.Descendants())
-                    {
-                        if (operation is IMethodReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Method.OriginalDefinition, function.OriginalDefinition))
-                        {
-                            return false;
-                        }
-                    }
-
-                    return true;
+                    return !UsesOfLocalFunction(body, function).AsAGroup;
 
                 case MethodKind.AnonymousFunction:
                     return HeldLocal(body, function) is { } local && OnlyInvoked(body, local);
@@ -41,20 +33,38 @@ namespace GfnGuard.Analyzers.Flow
         /// A local function that <paramref name="body"/> calls, and only calls: each call binds the
         /// function's parameters to its arguments, so what they give is checked at the calls.
         /// </summary>
-        internal static bool OnlyAndSomewhereCalledIn(IOperation body, IMethodSymbol function)
+        internal static bool OnlyAndSomewhereCalledIn(IOperation body, IMethodSymbol function) =>
+            UsesOfLocalFunction(body, function) is { AsAGroup: false, Called: true };
+
+        /// <summary>Whether <paramref name="body"/> refers to a local function as a method group (anything but a call), and whether it calls it.</summary>
+        private static (bool AsAGroup, bool Called) UsesOfLocalFunction(IOperation body, IMethodSymbol function)
         {
             var called = false;
             foreach (var operation in body.Descendants())
             {
                 if (operation is IMethodReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Method.OriginalDefinition, function.OriginalDefinition))
                 {
-                    return false;
+                    return (true, called);
                 }
 
                 called |= operation is IInvocationOperation invocation && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.OriginalDefinition, function.OriginalDefinition);
             }
 
-            return called;
+            return (false, called);
+        }
+
+        /// <summary>Is <paramref name="function"/> a lambda or local function written inside <paramref name="method"/>, at any depth?</summary>
+        internal static bool IsNestedIn(IMethodSymbol function, ISymbol method)
+        {
+            for (ISymbol? current = function; current is IMethodSymbol { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction } nested; current = nested.ContainingSymbol)
+            {
+                if (SymbolEqualityComparer.Default.Equals(nested.ContainingSymbol, method))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The method a lambda or local function is written in, at any depth; any other method itself.</summary>

@@ -696,20 +696,6 @@ namespace GfnGuard.Analyzers.Flow
             return result ?? Bind(joined, arguments);
         }
 
-        /// <summary>Is <paramref name="callee"/> a local function declared (at any depth of local functions and lambdas) in <paramref name="method"/>?</summary>
-        private static bool IsNestedIn(IMethodSymbol callee, ISymbol method)
-        {
-            for (ISymbol? current = callee; current is IMethodSymbol { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction } nested; current = nested.ContainingSymbol)
-            {
-                if (SymbolEqualityComparer.Default.Equals(nested.ContainingSymbol, method))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
         /// <summary>Does an argument say the opposite of what the path decided of its parameter?</summary>
         private static bool RuledOut(ImmutableArray<(int Ordinal, bool Value)> decided, CallArguments arguments)
         {
@@ -761,8 +747,8 @@ namespace GfnGuard.Analyzers.Flow
             {
                 bound = ReadPlace(arguments.Receiver.With(origin.Fact), isBool: true);
             }
-            else if ((origin.Root is IParameterSymbol captured && IsNestedIn(arguments.Callee, captured.ContainingSymbol))
-                || (origin.Root is ILocalSymbol capturedLocal && IsNestedIn(arguments.Callee, capturedLocal.ContainingSymbol))
+            else if ((origin.Root is IParameterSymbol captured && NestedFunctionCallers.IsNestedIn(arguments.Callee, captured.ContainingSymbol))
+                || (origin.Root is ILocalSymbol capturedLocal && NestedFunctionCallers.IsNestedIn(arguments.Callee, capturedLocal.ContainingSymbol))
                 || (ReferenceEquals(origin.Root, FlowLocation.ThisRoot) && arguments.Callee.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction))
             {
                 // `bool side() => p;`: a local function's read of its method's parameter (or of

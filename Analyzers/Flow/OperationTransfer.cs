@@ -1111,13 +1111,10 @@ namespace GfnGuard.Analyzers.Flow
             _zeroedArrays ??= new Dictionary<ILocalSymbol, (bool OnlyPrivate, bool OnlyShared)>(SymbolEqualityComparer.Default);
             if (!_zeroedArrays.TryGetValue(array, out var neverSet))
             {
-                var root = _graph.OriginalOperation;
-                while (root.Parent is { } parent)
-                {
-                    root = parent;
-                }
-
-                _zeroedArrays[array] = neverSet = ZeroedArrays.FlagsNeverSet(root, array, _roles, _summaries);
+                // The whole method body: a lambda's graph sees only its own.
+                _zeroedArrays[array] = neverSet = MethodGraphs.GraphRoot(_graph.OriginalOperation) is { } root
+                    ? ZeroedArrays.FlagsNeverSet(root, array, _roles, _summaries)
+                    : (false, false);
             }
 
             if (neverSet.OnlyPrivate)

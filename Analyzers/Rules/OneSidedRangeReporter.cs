@@ -306,8 +306,7 @@ namespace GfnGuard.Analyzers.Rules
                 var root = _context.Root();
                 var callersChecked = function.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction
                     ? root is not null && NestedFunctionCallers.OnlyCalledIn(root, function)
-                    : SymbolEqualityComparer.Default.Equals(function, _context.OwningSymbol)
-                        && _roles.Summaries.IsPathOfSide(function, _side) && _roles.Summaries.LeavesRangesToItsCallers(function, _side);
+                    : SymbolEqualityComparer.Default.Equals(function, _context.OwningSymbol) && CheckedAtItsCalls(function);
                 forwarded = callersChecked && root is not null && ForwardedRanges.PassedOnUnchanged(root, parameter, _roles.Roles, _roles.Summaries);
                 _forwarded[parameter] = forwarded;
             }
