@@ -207,20 +207,32 @@ namespace GfnGuard.Analyzers.Flow
                 return direct;
             }
 
-            if (!MayRunOthers(invocation.TargetMethod))
+            if (MayRunOthers(invocation.TargetMethod))
             {
-                return ImmutableArray<string>.Empty;
+                foreach (var callee in RunBy(invocation))
+                {
+                    var chain = ReclaimChainOf(callee);
+                    if (!chain.IsEmpty)
+                    {
+                        // Named by the call as written (the delegate, ForEach, the interface method),
+                        // then what it ran (a lambda, Type.Method), then the rest of that one's chain.
+                        var virtualCall = invocation.TargetMethod.MethodKind != MethodKind.DelegateInvoke && invocation.TargetMethod.Name != "ForEach";
+                        return chain.SetItem(0, Display(callee, virtualCall)).Insert(0, CallDisplay(invocation));
+                    }
+                }
             }
 
-            foreach (var callee in RunBy(invocation))
+            // A port's own iterator (`for_each_slot(kvm, slot => ...)`) whose body spells no lock
+            // name: what it runs during the call runs under whatever lock its caller holds.
+            if (GateName(invocation.TargetMethod) is { } name && !_context.Gate.MayTouchTheLock(name))
             {
-                var chain = ReclaimChainOf(callee);
-                if (!chain.IsEmpty)
+                foreach (var function in FunctionsRunDuring(invocation))
                 {
-                    // Named by the call as written (the delegate, ForEach, the interface method),
-                    // then what it ran (a lambda, Type.Method), then the rest of that one's chain.
-                    var virtualCall = invocation.TargetMethod.MethodKind != MethodKind.DelegateInvoke && invocation.TargetMethod.Name != "ForEach";
-                    return chain.SetItem(0, Display(callee, virtualCall)).Insert(0, CallDisplay(invocation));
+                    var chain = ReclaimChainOf(function);
+                    if (!chain.IsEmpty)
+                    {
+                        return chain.SetItem(0, Display(function, qualified: true)).Insert(0, CallDisplay(invocation));
+                    }
                 }
             }
 

@@ -21,7 +21,7 @@ namespace GfnGuard.Analyzers.Flow
 
         private System.Func<IMethodSymbol, ImmutableArray<int>>? _computeDelegatesRunDuringTheCall;
 
-        /// <summary>The lambdas and local functions <paramref name="invocation"/> hands to a delegate parameter its target runs during the call.</summary>
+        /// <summary>The functions (lambdas, local functions, method groups) <paramref name="invocation"/> hands to a delegate parameter its target runs during the call.</summary>
         internal ImmutableArray<IMethodSymbol> FunctionsRunDuring(IInvocationOperation invocation)
         {
             var ordinals = DelegateParametersRunDuringTheCall(invocation.TargetMethod);
@@ -34,7 +34,7 @@ namespace GfnGuard.Analyzers.Flow
             foreach (var argument in invocation.Arguments)
             {
                 if (argument.Parameter is { } parameter && ordinals.Contains(parameter.Ordinal)
-                    && InvokedFunction(argument.Value) is { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction } function)
+                    && InvokedFunction(argument.Value) is { } function)
                 {
                     functions.Add(function);
                 }

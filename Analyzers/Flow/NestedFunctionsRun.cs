@@ -82,7 +82,10 @@ namespace GfnGuard.Analyzers.Flow
             invocation.TargetMethod.MethodKind == MethodKind.LocalFunction
                 ? ImmutableArray.Create(invocation.TargetMethod)
                 : summaries.DelegateRunBy(invocation) is { MethodKind: MethodKind.LocalFunction or MethodKind.AnonymousFunction } function ? ImmutableArray.Create(function)
-                : summaries.FunctionsRunDuring(invocation);
+                : NestedOnly(summaries.FunctionsRunDuring(invocation));
+
+        private static ImmutableArray<IMethodSymbol> NestedOnly(ImmutableArray<IMethodSymbol> functions) =>
+            functions.IsEmpty ? functions : functions.RemoveAll(function => function.MethodKind is not (MethodKind.LocalFunction or MethodKind.AnonymousFunction));
 
         /// <summary>What <paramref name="root"/> runs, from one walk of its operation tree.</summary>
         internal static NestedFunctionsRun Of(IOperation root, MethodSummaries summaries)

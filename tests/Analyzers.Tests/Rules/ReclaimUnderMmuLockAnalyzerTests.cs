@@ -826,6 +826,57 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
         }
         """);
 
+    /// <summary>
+    /// A port's own iterator (`for_each_slot(kvm, slot => ...)`): a method of the compilation
+    /// that runs its delegate parameter during the call (and does nothing else with it) runs what
+    /// it is handed where it is called, as ForEach does; an iterator that drops the lock itself is
+    /// not a reclaim under the caller's lock, and one run without the lock is nothing.
+    /// </summary>
+    [Fact]
+    public Task ALambdaHandedToAPortsIterator_RunsUnderTheCallersLock() => VerifyPort("""
+        static class C
+        {
+            static System.Collections.Generic.List<kvm_memory_slot> slots = new System.Collections.Generic.List<kvm_memory_slot>();
+
+            static void for_each_slot(kvm kvm, System.Action<kvm_memory_slot> fn)
+            {
+                foreach (var slot in slots) fn(slot);
+            }
+
+            static void for_each_slot_unlocked(kvm kvm, System.Action<kvm_memory_slot> fn)
+            {
+                KVM_MMU_UNLOCK(kvm);
+                foreach (var slot in slots) fn(slot);
+                KVM_MMU_LOCK(kvm);
+            }
+
+            static void reclaim_slot(kvm_memory_slot slot) => kvm_arch_guest_memory_reclaimed(null);
+
+            static void Lambda(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:for_each_slot(kvm, slot => kvm_arch_guest_memory_reclaimed(kvm))|};
+                KVM_MMU_UNLOCK(kvm);
+            }
+
+            static void MethodGroup(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                {|KVM0003:for_each_slot(kvm, reclaim_slot)|};
+                KVM_MMU_UNLOCK(kvm);
+            }
+
+            static void DroppedByTheIterator(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                for_each_slot_unlocked(kvm, slot => kvm_arch_guest_memory_reclaimed(kvm));
+                KVM_MMU_UNLOCK(kvm);
+            }
+
+            static void WithoutTheLock(kvm kvm) => for_each_slot(kvm, slot => kvm_arch_guest_memory_reclaimed(kvm));
+        }
+        """);
+
     /// <summary>A virtual, abstract or interface call counts as every override or implementation in the compilation.</summary>
     [Fact]
     public Task AnInterfaceOrVirtualCall_CountsAsEveryImplementation() => VerifyPort("""
