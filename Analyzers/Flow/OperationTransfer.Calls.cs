@@ -216,6 +216,7 @@ namespace GfnGuard.Analyzers.Flow
                 return;
             }
 
+            var withTheseArguments = invocation.TargetMethod.MethodKind is MethodKind.DelegateInvoke or MethodKind.LocalFunction;
             foreach (var function in NestedFunctionsRun.RunBy(invocation, _summaries))
             {
                 foreach (var (local, effect) in _summaries.CapturedFlagEffectsOf(function))
@@ -226,7 +227,7 @@ namespace GfnGuard.Analyzers.Flow
                     }
 
                     var place = _refLocals.TryGetValue(local, out var aliased) ? aliased : FlowLocation.ForSymbol(local);
-                    ApplyFlagEffect(effect, place, local.Type, invocation.Syntax, arguments);
+                    ApplyFlagEffect(effect, place, local.Type, invocation.Syntax, arguments.Running(function, withTheseArguments));
                 }
             }
         }
@@ -733,7 +734,8 @@ namespace GfnGuard.Analyzers.Flow
                 var index = arguments.IndexOf(parameter.Ordinal);
                 if (index < 0)
                 {
-                    return BoolValue.Unknown;
+                    // A function ForEach runs: its parameter is one unknown still (x and !x exclude each other).
+                    return arguments.ParametersUnseen ? value.WithoutSites() : BoolValue.Unknown;
                 }
 
                 // A filter parameter's bit is the argument's, read as a filter (a constant is no place,
@@ -793,16 +795,20 @@ namespace GfnGuard.Analyzers.Flow
         {
             private readonly ImmutableArray<IArgumentOperation> _arguments;
 
-            internal CallArguments(IMethodSymbol callee, ImmutableArray<IArgumentOperation> arguments, ImmutableArray<BoolValue> values, ImmutableArray<FlowLocation> places, FlowLocation receiver)
+            internal CallArguments(IMethodSymbol callee, ImmutableArray<IArgumentOperation> arguments, ImmutableArray<BoolValue> values, ImmutableArray<FlowLocation> places, FlowLocation receiver, bool parametersUnseen = false)
             {
                 Callee = callee;
                 _arguments = arguments;
                 Values = values;
                 Places = places;
                 Receiver = receiver;
+                ParametersUnseen = parametersUnseen;
             }
 
             internal IMethodSymbol Callee { get; }
+
+            /// <summary>The callee's parameters get values this call does not show (see <see cref="Running"/>).</summary>
+            internal bool ParametersUnseen { get; }
 
             internal ImmutableArray<BoolValue> Values { get; }
 
@@ -812,6 +818,16 @@ namespace GfnGuard.Analyzers.Flow
 
             /// <summary>The argument's value operation at that index.</summary>
             internal IOperation ValueAt(int index) => _arguments[index].Value;
+
+            /// <summary>
+            /// The arguments as a nested function the call runs sees them: its own (a delegate
+            /// invocation's, or a local function's call), or none (ForEach and a port's iterator
+            /// give it values this call does not show), so that only what it captured is bound.
+            /// </summary>
+            internal CallArguments Running(IMethodSymbol function, bool withTheseArguments) =>
+                withTheseArguments
+                    ? new CallArguments(function, _arguments, Values, Places, default)
+                    : new CallArguments(function, ImmutableArray<IArgumentOperation>.Empty, ImmutableArray<BoolValue>.Empty, ImmutableArray<FlowLocation>.Empty, default, parametersUnseen: true);
 
             /// <summary>The index of the argument for the parameter of that ordinal (named arguments come in any order), or -1.</summary>
             internal int IndexOf(int ordinal)

@@ -47,6 +47,23 @@ public sealed class CapturedRangeWriteTests
                 {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
             }
 
+            static void kvm_mmu_notifier_lambda_by_argument(kvm kvm)
+            {
+                var range = new kvm_gfn_range();
+                System.Action<bool> side = shared => { range.only_shared = shared; range.only_private = !shared; };
+                side(true);
+                kvm_unmap_gfn_range(kvm, ref range);
+                side(false);
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
+            }
+
+            static void kvm_mmu_notifier_for_each_element(kvm kvm, System.Collections.Generic.List<bool> sides)
+            {
+                var range = new kvm_gfn_range();
+                sides.ForEach(shared => { range.only_shared = shared; range.only_private = !shared; });
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
+            }
+
             static void kvm_mmu_notifier_from_what_it_held(kvm kvm)
             {
                 var range = new kvm_gfn_range { only_shared = true };
@@ -86,6 +103,13 @@ public sealed class CapturedRangeWriteTests
     public Task AFunctionThatSetsTheSecondFlag_IsReportedWhereItRuns() => BothFlags.VerifyAsync(Port("""
         static class Mmu
         {
+            static void for_each_side(kvm kvm, System.Collections.Generic.List<bool> sides)
+            {
+                var range = new kvm_gfn_range();
+                sides.ForEach(shared => { range.only_shared = shared; range.only_private = !shared; });
+                kvm_unmap_gfn_range(kvm, ref range);
+            }
+
             static void widened(kvm kvm)
             {
                 var range = new kvm_gfn_range { only_shared = true };
