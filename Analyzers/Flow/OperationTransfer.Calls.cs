@@ -204,19 +204,20 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>
-        /// What the lambdas and local functions this call runs (<see cref="NestedFunctionsRun.RunBy"/>)
-        /// leave in the flags of the ranges they captured, bound to the call's arguments. A range
-        /// another nested function writes too stays as forgetting it left it: that one may run
-        /// from inside this one, after its stores.
+        /// What the lambda or local function this call runs once (a local function's call, a
+        /// delegate invocation of a known lambda) leaves in the flags of the ranges it captured,
+        /// bound to the call's arguments. ForEach and a port's iterator may run theirs any number
+        /// of times, none included, so what those write stays as forgetting it left it; and so does
+        /// a range another nested function writes too: that one may run from inside this one,
+        /// after its stores.
         /// </summary>
         private void ApplyCapturedFlagEffects(IInvocationOperation invocation, CallArguments arguments)
         {
-            if (!_tracksFlags || _writtenInFunctions.IsEmpty)
+            if (!_tracksFlags || _writtenInFunctions.IsEmpty || invocation.TargetMethod.MethodKind is not (MethodKind.DelegateInvoke or MethodKind.LocalFunction))
             {
                 return;
             }
 
-            var withTheseArguments = invocation.TargetMethod.MethodKind is MethodKind.DelegateInvoke or MethodKind.LocalFunction;
             foreach (var function in NestedFunctionsRun.RunBy(invocation, _summaries))
             {
                 foreach (var (local, effect) in _summaries.CapturedFlagEffectsOf(function))
@@ -227,7 +228,7 @@ namespace GfnGuard.Analyzers.Flow
                     }
 
                     var place = _refLocals.TryGetValue(local, out var aliased) ? aliased : FlowLocation.ForSymbol(local);
-                    ApplyFlagEffect(effect, place, local.Type, invocation.Syntax, arguments.Running(function, withTheseArguments));
+                    ApplyFlagEffect(effect, place, local.Type, invocation.Syntax, arguments.Running(function));
                 }
             }
         }
@@ -734,8 +735,7 @@ namespace GfnGuard.Analyzers.Flow
                 var index = arguments.IndexOf(parameter.Ordinal);
                 if (index < 0)
                 {
-                    // A function ForEach runs: its parameter is one unknown still (x and !x exclude each other).
-                    return arguments.ParametersUnseen ? value.WithoutSites() : BoolValue.Unknown;
+                    return BoolValue.Unknown;
                 }
 
                 // A filter parameter's bit is the argument's, read as a filter (a constant is no place,
@@ -795,20 +795,16 @@ namespace GfnGuard.Analyzers.Flow
         {
             private readonly ImmutableArray<IArgumentOperation> _arguments;
 
-            internal CallArguments(IMethodSymbol callee, ImmutableArray<IArgumentOperation> arguments, ImmutableArray<BoolValue> values, ImmutableArray<FlowLocation> places, FlowLocation receiver, bool parametersUnseen = false)
+            internal CallArguments(IMethodSymbol callee, ImmutableArray<IArgumentOperation> arguments, ImmutableArray<BoolValue> values, ImmutableArray<FlowLocation> places, FlowLocation receiver)
             {
                 Callee = callee;
                 _arguments = arguments;
                 Values = values;
                 Places = places;
                 Receiver = receiver;
-                ParametersUnseen = parametersUnseen;
             }
 
             internal IMethodSymbol Callee { get; }
-
-            /// <summary>The callee's parameters get values this call does not show (see <see cref="Running"/>).</summary>
-            internal bool ParametersUnseen { get; }
 
             internal ImmutableArray<BoolValue> Values { get; }
 
@@ -819,15 +815,8 @@ namespace GfnGuard.Analyzers.Flow
             /// <summary>The argument's value operation at that index.</summary>
             internal IOperation ValueAt(int index) => _arguments[index].Value;
 
-            /// <summary>
-            /// The arguments as a nested function the call runs sees them: its own (a delegate
-            /// invocation's, or a local function's call), or none (ForEach and a port's iterator
-            /// give it values this call does not show), so that only what it captured is bound.
-            /// </summary>
-            internal CallArguments Running(IMethodSymbol function, bool withTheseArguments) =>
-                withTheseArguments
-                    ? new CallArguments(function, _arguments, Values, Places, default)
-                    : new CallArguments(function, ImmutableArray<IArgumentOperation>.Empty, ImmutableArray<BoolValue>.Empty, ImmutableArray<FlowLocation>.Empty, default, parametersUnseen: true);
+            /// <summary>The arguments as the nested function this call runs once (a delegate invocation, a local function's call) sees them.</summary>
+            internal CallArguments Running(IMethodSymbol function) => new CallArguments(function, _arguments, Values, Places, default);
 
             /// <summary>The index of the argument for the parameter of that ordinal (named arguments come in any order), or -1.</summary>
             internal int IndexOf(int ordinal)

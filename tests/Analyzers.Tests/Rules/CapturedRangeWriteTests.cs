@@ -64,6 +64,13 @@ public sealed class CapturedRangeWriteTests
                 {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
             }
 
+            static void kvm_mmu_notifier_maybe_never_run(kvm kvm, System.Collections.Generic.List<kvm_memory_slot> slots)
+            {
+                var range = new kvm_gfn_range { only_private = true };
+                slots.ForEach(slot => { range.only_private = false; range.only_shared = true; });
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
+            }
+
             static void kvm_mmu_notifier_from_what_it_held(kvm kvm)
             {
                 var range = new kvm_gfn_range { only_shared = true };
