@@ -95,6 +95,15 @@ public sealed class CapturedRangeWriteTests
                 {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
             }
 
+            static void kvm_mmu_notifier_reassigned(kvm kvm, bool wide)
+            {
+                var range = new kvm_gfn_range();
+                System.Action set = () => { range.only_private = false; range.only_shared = true; };
+                if (wide) set = () => { };
+                set();
+                {|KVM0002:kvm_unmap_gfn_range(kvm, ref range)|};
+            }
+
             static void kvm_mmu_notifier_two_writers(kvm kvm)
             {
                 var range = new kvm_gfn_range();
