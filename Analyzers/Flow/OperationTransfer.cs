@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using GfnGuard.Analyzers.Roles;
@@ -1552,8 +1553,9 @@ namespace GfnGuard.Analyzers.Flow
             else if (creation.Type is { IsValueType: true } structType && creation.Constructor is null or { IsImplicitlyDeclared: true })
             {
                 // `var r = new kvm_mmu_notifier_return();`: a struct starts zeroed, so its bools
-                // (r.found_memslot, set with the lock) start false.
+                // (r.found_memslot, set with the lock) start false, and so do its ranges' flags.
                 ZeroBools(place, structType);
+                ZeroRangeFields(place, structType);
                 if (creation.Initializer is { } structInitializer)
                 {
                     ApplyInitializer(place, structInitializer);
@@ -1562,6 +1564,10 @@ namespace GfnGuard.Analyzers.Flow
                 return place;
             }
 
+            // `new Holder()` of a class made by its implicit constructor: its fields start zeroed, so
+            // a range field it does not initialise holds both flags false (filter 0).
+            var zeroed = !isRange && creation.Type is INamedTypeSymbol { TypeKind: TypeKind.Class } classType
+                && creation.Constructor is { IsImplicitlyDeclared: true } && ZeroRangeFields(place, classType);
             for (var i = 0; i < creation.Arguments.Length; i++)
             {
                 var argument = creation.Arguments[i];
@@ -1580,7 +1586,54 @@ namespace GfnGuard.Analyzers.Flow
                 ApplyInitializer(place, initializer);
             }
 
-            return isRange ? place : default;
+            return isRange || zeroed ? place : default;
+        }
+
+        /// <summary>
+        /// The range fields (and auto-properties) of a zeroed object at <paramref name="place"/>
+        /// that no initializer gives a value: both flags false. Whether there was one.
+        /// </summary>
+        private bool ZeroRangeFields(FlowLocation place, ITypeSymbol type)
+        {
+            if (!_tracksFlags)
+            {
+                return false;
+            }
+
+            var any = false;
+            foreach (var member in type.GetMembers())
+            {
+                var (name, fieldType, declared) = member switch
+                {
+                    IFieldSymbol { IsStatic: false, IsImplicitlyDeclared: false } field => (field.Name, field.Type, (ISymbol)field),
+                    IFieldSymbol { IsStatic: false, AssociatedSymbol: IPropertySymbol property } field => (property.Name, field.Type, property),
+                    _ => (null, null, null),
+                };
+                if (name is null || fieldType is not { IsValueType: true } || !_roles.IsGfnRangeType(fieldType) || HasInitializer(declared!))
+                {
+                    continue;
+                }
+
+                SetFlagState(place.Member(name), FlagKind.OnlyPrivate, BoolValue.False);
+                SetFlagState(place.Member(name), FlagKind.OnlyShared, BoolValue.False);
+                any = true;
+            }
+
+            return any;
+        }
+
+        private static bool HasInitializer(ISymbol member)
+        {
+            foreach (var reference in member.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax() is VariableDeclaratorSyntax { Initializer: not null } or PropertyDeclarationSyntax { Initializer: not null })
+                {
+                    return true;
+                }
+            }
+
+            // A field of metadata: its initializer cannot be seen.
+            return member.DeclaringSyntaxReferences.IsEmpty;
         }
 
         /// <summary>The bool fields and auto-properties of a zeroed struct at <paramref name="place"/> are false.</summary>
