@@ -17,9 +17,10 @@ namespace GfnGuard.Analyzers.Flow
     /// </summary>
     internal sealed partial class MethodSummaries
     {
-        // A flag initializer that creates its own type again (contrived) must not recurse forever.
+        // A flag initializer that creates its own type again, or a template initialised from
+        // itself (both contrived), must not recurse forever.
         [ThreadStatic]
-        private static HashSet<INamedTypeSymbol>? t_initializersInProgress;
+        private static HashSet<ISymbol>? t_symbolsInProgress;
 
         private readonly ConcurrentDictionary<INamedTypeSymbol, SummaryBox<FlagEffect>> _initializedFlags =
             new ConcurrentDictionary<INamedTypeSymbol, SummaryBox<FlagEffect>>(SymbolEqualityComparer.Default);
@@ -64,19 +65,29 @@ namespace GfnGuard.Analyzers.Flow
                 return known.Value;
             }
 
-            var inProgress = t_initializersInProgress ??= new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
-            if (!inProgress.Add(type))
+            return ComputedOnce(type, t_symbolsInProgress ??= new HashSet<ISymbol>(SymbolEqualityComparer.Default), _initializedFlags, _computeInitializedFlags ??= t => new SummaryBox<FlagEffect>(ComputeInitializedFlags(t)));
+        }
+
+        /// <summary>
+        /// The cached summary of a symbol that is no method (a type's initializers, a template's),
+        /// computed at the first ask; one asked again while it is being computed on this thread (a
+        /// type whose initializer makes the type again) is null there, and not cached.
+        /// </summary>
+        private static FlagEffect? ComputedOnce<TSymbol>(TSymbol symbol, HashSet<ISymbol> inProgress, ConcurrentDictionary<TSymbol, SummaryBox<FlagEffect>> cache, System.Func<TSymbol, SummaryBox<FlagEffect>> compute)
+            where TSymbol : ISymbol
+        {
+            if (!inProgress.Add(symbol))
             {
                 return null;
             }
 
             try
             {
-                return _initializedFlags.GetOrAdd(type, _computeInitializedFlags ??= t => new SummaryBox<FlagEffect>(ComputeInitializedFlags(t))).Value;
+                return cache.GetOrAdd(symbol, compute).Value;
             }
             finally
             {
-                inProgress.Remove(type);
+                inProgress.Remove(symbol);
             }
         }
 

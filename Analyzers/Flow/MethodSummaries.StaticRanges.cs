@@ -19,10 +19,6 @@ namespace GfnGuard.Analyzers.Flow
     /// </summary>
     internal sealed partial class MethodSummaries
     {
-        // A template initialised from another (or, contrived, from itself) must not recurse forever.
-        [System.ThreadStatic]
-        private static HashSet<ISymbol>? t_staticRangesInProgress;
-
         private readonly ConcurrentDictionary<ISymbol, SummaryBox<FlagEffect>> _staticRanges =
             new ConcurrentDictionary<ISymbol, SummaryBox<FlagEffect>>(SymbolEqualityComparer.Default);
 
@@ -44,20 +40,7 @@ namespace GfnGuard.Analyzers.Flow
                 return known.Value;
             }
 
-            var inProgress = t_staticRangesInProgress ??= new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-            if (!inProgress.Add(member))
-            {
-                return null;
-            }
-
-            try
-            {
-                return _staticRanges.GetOrAdd(member, _computeStaticRange ??= m => new SummaryBox<FlagEffect>(ComputeStaticRange(m))).Value;
-            }
-            finally
-            {
-                inProgress.Remove(member);
-            }
+            return ComputedOnce(member, t_symbolsInProgress ??= new HashSet<ISymbol>(SymbolEqualityComparer.Default), _staticRanges, _computeStaticRange ??= m => new SummaryBox<FlagEffect>(ComputeStaticRange(m)));
         }
 
         private FlagEffect? ComputeStaticRange(ISymbol member)
