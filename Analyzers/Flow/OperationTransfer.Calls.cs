@@ -200,7 +200,31 @@ namespace GfnGuard.Analyzers.Flow
             // certainly runs leave in the ranges they captured what their summaries say.
             ForgetWrittenInFunctions();
             ApplyCapturedFlagEffects(invocation, arguments);
+            NoteCapturedZapResults(invocation);
             return result;
+        }
+
+        /// <summary>
+        /// A bool a lambda or local function this call runs keeps a zap's "flush needed" in
+        /// (<see cref="MethodSummaries.CapturedZapResultsOf"/>) owes a TLB flush from here, as
+        /// <c>flush |= zap(...)</c> written here would (KVM0006); what the call left in the bool
+        /// itself is unknown, so <c>if (flush) kvm_flush_remote_tlbs(kvm);</c> still settles it.
+        /// </summary>
+        private void NoteCapturedZapResults(IInvocationOperation invocation)
+        {
+            if (!_tracksFlush || _writtenInFunctions.IsEmpty)
+            {
+                return;
+            }
+
+            foreach (var function in NestedFunctionsRun.RunBy(invocation, _summaries))
+            {
+                foreach (var (holder, zap) in _summaries.CapturedZapResultsOf(function))
+                {
+                    var place = _refLocals.TryGetValue(holder, out var aliased) ? aliased : FlowLocation.ForSymbol(holder);
+                    SetState(place.With(PlaceFact.FlushOwed), BoolValue.True.StoredAt(zap.Syntax));
+                }
+            }
         }
 
         /// <summary>

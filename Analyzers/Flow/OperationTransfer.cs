@@ -976,7 +976,13 @@ namespace GfnGuard.Analyzers.Flow
                 }
                 else
                 {
+                    // A flush a bool owed (a zap's result kept there) stays owed: a store does not flush.
+                    var owed = _tracksFlush ? _state.Get(place.With(PlaceFact.FlushOwed)) : BoolValue.False;
                     ForgetState(place);
+                    if (owed.MayBeTrue)
+                    {
+                        SetState(place.With(PlaceFact.FlushOwed), owed);
+                    }
                 }
             }
         }

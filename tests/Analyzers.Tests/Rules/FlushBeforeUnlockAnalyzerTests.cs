@@ -412,4 +412,62 @@ public sealed class FlushBeforeUnlockAnalyzerTests
 
     [Fact]
     public Task ZapAllFastAsUpstreamHasIt_IsFine() => VerifyPort(UnbalancedMmuLockAnalyzerTests.ZapAllFast);
+
+    /// <summary>
+    /// A lambda or local function that keeps a zap's result in a bool it captured (`void
+    /// zap_slot(slot) { ...; flush |= kvm_unmap_gfn_range(kvm, ref r); }`) leaves that bool owing a
+    /// flush where it runs (SPEC 2: what it does happens there), as the store written there would.
+    /// Before, the call only forgot the bool, flush owed and all: a missing flush was not reported.
+    /// </summary>
+    [Fact]
+    public Task AZapResultANestedFunctionKeeps_IsOwedWhereItRuns() => VerifyPort("""
+        static class C
+        {
+            static System.Collections.Generic.List<kvm_memory_slot> slots = new System.Collections.Generic.List<kvm_memory_slot>();
+
+            static void LocalFunction(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                var flush = false;
+                void zap_slot(kvm_memory_slot slot) { var r = new kvm_gfn_range { slot = slot, only_shared = true }; flush |= kvm_unmap_gfn_range(kvm, ref r); }
+                foreach (var slot in slots) zap_slot(slot);
+                {|KVM0006:KVM_MMU_UNLOCK(kvm)|};
+            }
+
+            static void ForEach(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                var flush = false;
+                slots.ForEach(slot => { var r = new kvm_gfn_range { slot = slot, only_shared = true }; flush |= kvm_unmap_gfn_range(kvm, ref r); });
+                {|KVM0006:KVM_MMU_UNLOCK(kvm)|};
+            }
+
+            static void FlushedBeforeTheUnlock(kvm kvm)
+            {
+                KVM_MMU_LOCK(kvm);
+                var flush = false;
+                void zap_slot(kvm_memory_slot slot) { var r = new kvm_gfn_range { slot = slot, only_shared = true }; flush |= kvm_unmap_gfn_range(kvm, ref r); }
+                foreach (var slot in slots) zap_slot(slot);
+                if (flush) kvm_flush_remote_tlbs(kvm);
+                KVM_MMU_UNLOCK(kvm);
+            }
+
+            static void AFunctionThatLocksAndFlushesItself(kvm kvm)
+            {
+                var flush = false;
+                void zap_slot(kvm_memory_slot slot)
+                {
+                    KVM_MMU_LOCK(kvm);
+                    var r = new kvm_gfn_range { slot = slot, only_shared = true };
+                    flush |= kvm_unmap_gfn_range(kvm, ref r);
+                    if (flush) kvm_flush_remote_tlbs(kvm);
+                    KVM_MMU_UNLOCK(kvm);
+                }
+
+                KVM_MMU_LOCK(kvm);
+                KVM_MMU_UNLOCK(kvm);
+                zap_slot(null);
+            }
+        }
+        """);
 }
