@@ -504,8 +504,20 @@ namespace GfnGuard.Analyzers.Flow
             return null;
         }
 
-        /// <summary>What a local was initialised with (its declarator's value), bound in its own tree, or null.</summary>
-        internal IOperation? InitializerOf(ILocalSymbol local)
+        /// <summary>
+        /// What a local holds all through its body: its declarator's value, bound in its own tree,
+        /// when nothing writes the local again (`Action step = reclaim; step = nop;` may hold
+        /// either); null otherwise.
+        /// </summary>
+        internal IOperation? InitializerOf(ILocalSymbol local) =>
+            _heldValues.GetOrAdd(local, _computeHeldValue ??= l => new SummaryBox<IOperation>(ComputeHeldValue(l))).Value;
+
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<ILocalSymbol, SummaryBox<IOperation>> _heldValues =
+            new System.Collections.Concurrent.ConcurrentDictionary<ILocalSymbol, SummaryBox<IOperation>>(SymbolEqualityComparer.Default);
+
+        private System.Func<ILocalSymbol, SummaryBox<IOperation>>? _computeHeldValue;
+
+        private IOperation? ComputeHeldValue(ILocalSymbol local)
         {
             if (local.DeclaringSyntaxReferences.Length != 1
                 || local.DeclaringSyntaxReferences[0].GetSyntax() is not VariableDeclaratorSyntax { Initializer.Value: { } initializer }
@@ -515,8 +527,25 @@ namespace GfnGuard.Analyzers.Flow
             }
 
 #pragma warning disable RS1030 // The local's initializer, in the tree being analysed: bound once by the semantic model that analysis uses.
-            return _context.Compilation.GetSemanticModel(initializer.SyntaxTree).GetOperation(initializer);
+            var value = _context.Compilation.GetSemanticModel(initializer.SyntaxTree).GetOperation(initializer);
 #pragma warning restore RS1030
+            if (value is null || MethodGraphs.GraphRoot(value) is not { } body)
+            {
+                return null;
+            }
+
+            foreach (var operation in body.Descendants())
+            {
+                // A `ref` to a call is not counted: one the compilation cannot see into does not
+                // replace what it is given (SPEC section 2), as `ref range` to a handler.
+                if (operation is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local) && VariableWrites.IsWritten(reference)
+                    && reference.Parent is not IArgumentOperation { Parameter.RefKind: RefKind.Ref })
+                {
+                    return null;
+                }
+            }
+
+            return value;
         }
 
         /// <summary>Every source method that overrides or implements <paramref name="method"/>, and the method itself when it has a body.</summary>

@@ -237,8 +237,7 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private void ApplyCapturedFlagEffects(IInvocationOperation invocation, CallArguments arguments)
         {
-            if (!_tracksFlags || _writtenInFunctions.IsEmpty || invocation.TargetMethod.MethodKind is not (MethodKind.DelegateInvoke or MethodKind.LocalFunction)
-                || (invocation.Instance is { } instance && LockOperations.Unwrap(instance) is ILocalReferenceOperation { Local: { } held } && IsReassigned(held)))
+            if (!_tracksFlags || _writtenInFunctions.IsEmpty || invocation.TargetMethod.MethodKind is not (MethodKind.DelegateInvoke or MethodKind.LocalFunction))
             {
                 return;
             }
@@ -256,18 +255,6 @@ namespace GfnGuard.Analyzers.Flow
                     ApplyFlagEffect(effect, place, local.Type, invocation.Syntax, arguments.Running(function));
                 }
             }
-        }
-
-        /// <summary>A delegate local written after its declaration may hold another function than its initializer's.</summary>
-        private bool IsReassigned(ILocalSymbol local)
-        {
-            var graph = _graph;
-            while (graph?.Parent is { } parent)
-            {
-                graph = parent;
-            }
-
-            return graph is null || VariableWrites.WrittenAnywhere(graph).Contains(local);
         }
 
         private bool WrittenOnlyBy(ILocalSymbol local, IMethodSymbol function)

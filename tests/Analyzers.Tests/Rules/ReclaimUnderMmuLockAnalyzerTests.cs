@@ -816,6 +816,15 @@ public sealed class ReclaimUnderMmuLockAnalyzerTests
                 KVM_MMU_UNLOCK(kvm);
             }
 
+            static void ThroughALocalWrittenAgain(kvm kvm)
+            {
+                System.Action step = () => kvm_arch_guest_memory_reclaimed(kvm);
+                step = () => { };
+                KVM_MMU_LOCK(kvm);
+                step();
+                KVM_MMU_UNLOCK(kvm);
+            }
+
             static void ByForEach(kvm kvm, System.Collections.Generic.List<kvm> vms, kvm[] all)
             {
                 KVM_MMU_LOCK(kvm);
