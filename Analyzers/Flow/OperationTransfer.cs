@@ -1109,8 +1109,8 @@ namespace GfnGuard.Analyzers.Flow
         /// </summary>
         private void SeedZeroedFlags(IOperation collection, FlowLocation element)
         {
-            if (!_tracksFlags || LockOperations.Unwrap(collection) is not ILocalReferenceOperation { Local: { Type: IArrayTypeSymbol { ElementType: { IsValueType: true } elementType } } array }
-                || !_roles.IsGfnRangeType(elementType) || _graph is null)
+            if (!_tracksFlags || LockOperations.Unwrap(collection) is not ILocalReferenceOperation { Local: { } array }
+                || ZeroedArrays.ElementType(array.Type) is not { IsValueType: true } elementType || !_roles.IsGfnRangeType(elementType) || _graph is null)
             {
                 return;
             }

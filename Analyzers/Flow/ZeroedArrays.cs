@@ -5,7 +5,8 @@ using GfnGuard.Analyzers.Roles;
 namespace GfnGuard.Analyzers.Flow
 {
     /// <summary>
-    /// A fresh array of ranges (<c>var ranges = new kvm_gfn_range[n];</c>) holds zeroed elements:
+    /// A fresh array of ranges (<c>var ranges = new kvm_gfn_range[n];</c>, or a <c>Span&lt;T&gt;</c>
+    /// made from one) holds zeroed elements:
     /// both flags false, filter 0. An element's flag read at an index the analysis cannot tell
     /// apart (<c>ranges[i]</c> in a loop) is still false when nothing in the method can have set
     /// that flag of any element: the local only ever holds fresh arrays, is used only to reach its
@@ -15,6 +16,14 @@ namespace GfnGuard.Analyzers.Flow
     /// </summary>
     internal static class ZeroedArrays
     {
+        /// <summary>The element type of an array, or of a <c>Span&lt;T&gt;</c> (made from a fresh array); null for anything else.</summary>
+        internal static ITypeSymbol? ElementType(ITypeSymbol type) => type switch
+        {
+            IArrayTypeSymbol { Rank: 1 } array => array.ElementType,
+            INamedTypeSymbol { Name: "Span", Arity: 1, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } span => span.TypeArguments[0],
+            _ => null,
+        };
+
         /// <summary>Which flags no element of <paramref name="array"/> can have set, in the method body <paramref name="root"/>.</summary>
         internal static (bool OnlyPrivate, bool OnlyShared) FlagsNeverSet(IOperation root, ILocalSymbol array, SymbolRoles roles, MethodSummaries summaries)
         {
@@ -45,8 +54,8 @@ namespace GfnGuard.Analyzers.Flow
                         break;
                     case IPropertyReferenceOperation { Property.Name: "Length" }:
                         break;
-                    case IArrayElementReferenceOperation element when element.ArrayReference == reference:
-                        var (setsPrivate, setsShared) = FlagsAnElementUseMaySet(element, roles, summaries);
+                    case IArrayElementReferenceOperation or IPropertyReferenceOperation when ArrayElements.ElementOf(reference.Parent).Collection == reference:
+                        var (setsPrivate, setsShared) = FlagsAnElementUseMaySet(reference.Parent, roles, summaries);
                         onlyPrivate &= !setsPrivate;
                         onlyShared &= !setsShared;
                         break;
@@ -65,7 +74,8 @@ namespace GfnGuard.Analyzers.Flow
 
         private static bool IsFreshArray(IOperation value)
         {
-            while (value is IConversionOperation { IsImplicit: true } conversion)
+            // `Span<kvm_gfn_range> ranges = new kvm_gfn_range[n];` converts the fresh array.
+            while (value is IConversionOperation conversion)
             {
                 value = conversion.Operand;
             }
@@ -74,7 +84,7 @@ namespace GfnGuard.Analyzers.Flow
         }
 
         /// <summary>Which flags one use of an element may set: a store to the flag (false aside), or a write of the whole element.</summary>
-        private static (bool OnlyPrivate, bool OnlyShared) FlagsAnElementUseMaySet(IArrayElementReferenceOperation element, SymbolRoles roles, MethodSummaries summaries)
+        private static (bool OnlyPrivate, bool OnlyShared) FlagsAnElementUseMaySet(IOperation element, SymbolRoles roles, MethodSummaries summaries)
         {
             switch (element.Parent)
             {

@@ -167,6 +167,22 @@ public sealed class ArrayElementTests
                 }
             }
 
+            static void kvm_mmu_notifier_span(kvm kvm, int n, System.Span<kvm_gfn_range> given)
+            {
+                System.Span<kvm_gfn_range> ranges = new kvm_gfn_range[n];
+                for (var i = 0; i < ranges.Length; i++)
+                {
+                    ranges[i].only_shared = true;
+                    kvm_unmap_gfn_range(kvm, ref ranges[i]);
+                }
+
+                for (var i = 0; i < given.Length; i++)
+                {
+                    given[i].only_shared = true;
+                    {|KVM0002:kvm_unmap_gfn_range(kvm, ref given[i])|};
+                }
+            }
+
             static void kvm_mmu_notifier_other_flag_set(kvm kvm, int n)
             {
                 var ranges = new kvm_gfn_range[n];
