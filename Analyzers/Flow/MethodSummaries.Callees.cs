@@ -209,34 +209,44 @@ namespace GfnGuard.Analyzers.Flow
 
             if (MayRunOthers(invocation.TargetMethod))
             {
+                var virtualCall = invocation.TargetMethod.MethodKind != MethodKind.DelegateInvoke && invocation.TargetMethod.Name != "ForEach";
                 foreach (var callee in RunBy(invocation))
                 {
-                    var chain = ReclaimChainOf(callee);
-                    if (!chain.IsEmpty)
+                    if (ChainThrough(invocation, callee, virtualCall) is { IsEmpty: false } chain)
                     {
-                        // Named by the call as written (the delegate, ForEach, the interface method),
-                        // then what it ran (a lambda, Type.Method), then the rest of that one's chain.
-                        var virtualCall = invocation.TargetMethod.MethodKind != MethodKind.DelegateInvoke && invocation.TargetMethod.Name != "ForEach";
-                        return chain.SetItem(0, Display(callee, virtualCall)).Insert(0, CallDisplay(invocation));
+                        return chain;
                     }
                 }
             }
 
             // A port's own iterator (`for_each_slot(kvm, slot => ...)`) whose body spells no lock
-            // name: what it runs during the call runs under whatever lock its caller holds.
-            if (GateName(invocation.TargetMethod) is { } name && !_context.Gate.MayTouchTheLock(name))
+            // name: what it runs during the call runs under whatever lock its caller holds. (Its
+            // delegates are asked first: most calls have none, and the gate is not worth asking.)
+            var iterated = FunctionsRunDuring(invocation);
+            if (!iterated.IsEmpty && GateName(invocation.TargetMethod) is { } name && !_context.Gate.MayTouchTheLock(name))
             {
-                foreach (var function in FunctionsRunDuring(invocation))
+                foreach (var function in iterated)
                 {
-                    var chain = ReclaimChainOf(function);
-                    if (!chain.IsEmpty)
+                    if (ChainThrough(invocation, function, qualified: true) is { IsEmpty: false } chain)
                     {
-                        return chain.SetItem(0, Display(function, qualified: true)).Insert(0, CallDisplay(invocation));
+                        return chain;
                     }
                 }
             }
 
             return ImmutableArray<string>.Empty;
+        }
+
+        /// <summary>
+        /// The chain by which the call reclaims through <paramref name="callee"/>, which it runs:
+        /// named by the call as written (the delegate, ForEach, the interface method, the
+        /// iterator), then what it ran (a lambda, Type.Method), then the rest of that one's chain;
+        /// empty when the callee reclaims nothing.
+        /// </summary>
+        private ImmutableArray<string> ChainThrough(IInvocationOperation invocation, IMethodSymbol callee, bool qualified)
+        {
+            var chain = ReclaimChainOf(callee);
+            return chain.IsEmpty ? chain : chain.SetItem(0, Display(callee, qualified)).Insert(0, CallDisplay(invocation));
         }
 
         /// <summary>What the call does to the lock through what it runs: the target's summary, or what every implementation of a virtual target agrees on.</summary>

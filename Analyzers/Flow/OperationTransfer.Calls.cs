@@ -221,7 +221,7 @@ namespace GfnGuard.Analyzers.Flow
             {
                 foreach (var (holder, zap) in _summaries.CapturedZapResultsOf(function))
                 {
-                    var place = _refLocals.TryGetValue(holder, out var aliased) ? aliased : FlowLocation.ForSymbol(holder);
+                    var place = PlaceOfLocal(holder);
                     SetState(place.With(PlaceFact.FlushOwed), BoolValue.True.StoredAt(zap.Syntax));
                 }
             }
@@ -251,7 +251,7 @@ namespace GfnGuard.Analyzers.Flow
                         continue;
                     }
 
-                    var place = _refLocals.TryGetValue(local, out var aliased) ? aliased : FlowLocation.ForSymbol(local);
+                    var place = PlaceOfLocal(local);
                     ApplyFlagEffect(effect, place, local.Type, invocation.Syntax, arguments.Running(function));
                 }
             }

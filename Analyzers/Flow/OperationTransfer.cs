@@ -934,7 +934,7 @@ namespace GfnGuard.Analyzers.Flow
         {
             foreach (var written in _writtenInFunctions)
             {
-                var place = _refLocals.TryGetValue(written.Local, out var aliased) ? aliased : FlowLocation.ForSymbol(written.Local);
+                var place = PlaceOfLocal(written.Local);
                 if (_state.Get(place.With(PlaceFact.IsLock)).IsDefinitelyTrue)
                 {
                     continue;
@@ -1032,6 +1032,10 @@ namespace GfnGuard.Analyzers.Flow
             }
         }
 
+        /// <summary>The place a local denotes: its own, or for a ref local, the place it refers to.</summary>
+        private FlowLocation PlaceOfLocal(ILocalSymbol local) =>
+            _refLocals.TryGetValue(local, out var aliased) ? aliased : FlowLocation.ForSymbol(local);
+
         /// <summary>The place an assignment target or a reference denotes; evaluates its receiver.</summary>
         private FlowLocation TargetOf(IOperation target)
         {
@@ -1040,7 +1044,7 @@ namespace GfnGuard.Analyzers.Flow
                 case IFlowCaptureReferenceOperation capture:
                     return FlowLocation.ForCapture(capture.Id);
                 case ILocalReferenceOperation local:
-                    return _refLocals.TryGetValue(local.Local, out var aliased) ? aliased : FlowLocation.ForSymbol(local.Local);
+                    return PlaceOfLocal(local.Local);
                 case IDeclarationExpressionOperation { Expression: ILocalReferenceOperation declared }:
                     // `out var range`: the new local is the place the callee fills.
                     return FlowLocation.ForSymbol(declared.Local);
@@ -1607,15 +1611,9 @@ namespace GfnGuard.Analyzers.Flow
             }
 
             var any = false;
-            foreach (var member in type.GetMembers())
+            foreach (var (name, fieldType, declared) in StoredMembers(type))
             {
-                var (name, fieldType, declared) = member switch
-                {
-                    IFieldSymbol { IsStatic: false, IsImplicitlyDeclared: false } field => (field.Name, field.Type, (ISymbol)field),
-                    IFieldSymbol { IsStatic: false, AssociatedSymbol: IPropertySymbol property } field => (property.Name, field.Type, property),
-                    _ => (null, null, null),
-                };
-                if (name is null || fieldType is not { IsValueType: true } || !_roles.IsGfnRangeType(fieldType) || HasInitializer(declared!))
+                if (!fieldType.IsValueType || !_roles.IsGfnRangeType(fieldType) || HasInitializer(declared))
                 {
                     continue;
                 }
@@ -1645,18 +1643,32 @@ namespace GfnGuard.Analyzers.Flow
         /// <summary>The bool fields and auto-properties of a zeroed struct at <paramref name="place"/> are false.</summary>
         private void ZeroBools(FlowLocation place, ITypeSymbol structType)
         {
-            foreach (var member in structType.GetMembers())
+            foreach (var (name, type, _) in StoredMembers(structType))
             {
-                // A field, or an auto-property through its backing field (a computed property stores nothing).
-                var (name, type) = member switch
-                {
-                    IFieldSymbol { IsStatic: false, IsImplicitlyDeclared: false } field => (field.Name, field.Type),
-                    IFieldSymbol { IsStatic: false, AssociatedSymbol: IPropertySymbol property } field => (property.Name, field.Type),
-                    _ => (null, null),
-                };
-                if (name is not null && type?.SpecialType == SpecialType.System_Boolean)
+                if (type.SpecialType == SpecialType.System_Boolean)
                 {
                     SetState(place.Member(name), BoolValue.False);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The instance members a type stores, by the name code uses: its fields, and its
+        /// auto-properties through their backing fields (a computed property stores nothing),
+        /// each with its type and the symbol that declares it.
+        /// </summary>
+        private static IEnumerable<(string Name, ITypeSymbol Type, ISymbol Declared)> StoredMembers(ITypeSymbol type)
+        {
+            foreach (var member in type.GetMembers())
+            {
+                switch (member)
+                {
+                    case IFieldSymbol { IsStatic: false, IsImplicitlyDeclared: false } field:
+                        yield return (field.Name, field.Type, field);
+                        break;
+                    case IFieldSymbol { IsStatic: false, AssociatedSymbol: IPropertySymbol property } field:
+                        yield return (property.Name, field.Type, property);
+                        break;
                 }
             }
         }
